@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from petitions import views as petition_views
+
+urlpatterns = [
+    path("", petition_views.home, name="home"),
+    path("petitions/", include("petitions.urls")),
+    path("calendar/", include("org.urls")),
+    path("dispatch/", include("dispatch.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("disclosure/", include("disclosure.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+# Uploaded files are never served from a public URL: attachments can show a
+# complainant's face or home, so each download goes through a permission check.

@@ -1,0 +1,1 @@
+"""Pure helpers shared by the apps. This package imports no app (STYLE.md rule 1)."""

@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from org import resources
+from org.models import Area, CalendarDay, CalendarYear, Classification, HandlingUnit, Sector, User
+from org.roles import sync_user_groups
+from org.services import classification_refresh_leaves
+
+
+@admin.register(Area)
+class AreaAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.AreaResource]
+    list_display = ("name", "code", "level", "parent", "population", "is_active")
+    list_filter = ("level", "is_active")
+    search_fields = ("name", "code")
+    autocomplete_fields = ("parent",)
+    ordering = ("path",)
+
+
+@admin.register(Sector)
+class SectorAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.SectorResource]
+    list_display = ("code", "name")
+    search_fields = ("name", "code")
+
+
+@admin.register(HandlingUnit)
+class HandlingUnitAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.HandlingUnitResource]
+    list_display = ("name", "code", "kind", "sector", "parent", "round_the_clock", "is_active")
+    list_filter = ("kind", "sector", "round_the_clock", "is_active")
+    search_fields = ("name", "code")
+    autocomplete_fields = ("parent", "areas", "sector")
+
+
+@admin.register(Classification)
+class ClassificationAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.ClassificationResource]
+    list_display = ("name", "code", "depth", "top_class", "tier", "urgent_hours", "sector", "is_leaf", "is_active")
+    list_filter = ("top_class", "tier", "is_leaf", "depth", "is_active")
+    search_fields = ("name", "code", "keywords")
+    autocomplete_fields = ("parent", "sector")
+    ordering = ("path",)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Petitions are classified to leaf items: offer only those in autocompletes.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset.filter(is_leaf=True, is_active=True)
+        return queryset, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        classification_refresh_leaves()
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "source", "updated_at")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.CalendarDayResource]
+    list_display = ("date", "name", "is_workday")
+    list_filter = ("is_workday", "name")
+    date_hierarchy = "date"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "unit", "is_active")
+    list_filter = ("role", "is_active", "unit__kind")
+    search_fields = ("username", "first_name", "last_name", "unit__name")
+    autocomplete_fields = ("unit",)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Role in the portal"), {"fields": ("role", "unit", "phone")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Role in the portal"), {"fields": ("role", "unit")}),)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        sync_user_groups(form.instance)

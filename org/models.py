@@ -1,0 +1,310 @@
+"""The city's organisation and reference data: areas, sectors, handling units,
+user accounts and their roles, the classification tree and the working-day
+calendar. Every other app depends on this one; it depends on none of them.
+
+Units live here rather than in dispatch because user accounts belong to a unit
+and the petition's history (petitions) records users: putting units in dispatch
+would make petitions depend on dispatch, a cycle (docs/architecture.md).
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TreeNode(models.Model):
+    """A node of a tree addressed by a materialised path of codes.
+
+    `path` ("370200/370202/370202001/") lets "this node and everything below
+    it" be one indexed prefix query, and a node's ancestors be read from its
+    own row: the dispatch catalog inherits rules down both trees this way.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    path = models.CharField(_("path"), max_length=400, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    MAX_DEPTH = 5
+
+    def clean(self):
+        super().clean()
+        parent = getattr(self, "parent", None)
+        if parent is not None:
+            if self.pk and (parent.pk == self.pk or parent.path.startswith(self.path or "\0")):
+                raise ValidationError({"parent": _("A node cannot be placed below itself.")})
+            if parent.depth + 1 > self.MAX_DEPTH:
+                raise ValidationError(
+                    {"parent": _("The tree is at most %(depth)s levels deep.") % {"depth": self.MAX_DEPTH}}
+                )
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        parent = getattr(self, "parent", None)
+        self.path = f"{parent.path if parent else ''}{self.code}/"
+        self.depth = self.path.count("/")
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moved or renamed: rewrite the descendants' paths in one statement.
+            type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=models.functions.Concat(
+                    models.Value(self.path),
+                    models.functions.Substr("path", len(old_path) + 1),
+                ),
+                depth=models.F("depth") + (self.depth - old_path.count("/")),
+            )
+
+    @property
+    def ancestor_codes(self) -> list[str]:
+        """Codes from the root down to this node itself."""
+        return [c for c in self.path.split("/") if c]
+
+    def ancestors_and_self(self):
+        return type(self).objects.filter(code__in=self.ancestor_codes).order_by("depth")
+
+    def descendants_and_self(self):
+        return type(self).objects.filter(path__startswith=self.path)
+
+
+class Area(TreeNode):
+    class Level(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Street / town")
+        COMMUNITY = "community", _("Community / village")
+
+    MAX_DEPTH = 4
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent area"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    population = models.PositiveIntegerField(
+        _("population"), default=0, help_text=_("Resident population, for the petitions per 10,000 people metric.")
+    )
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("administrative area")
+        verbose_name_plural = _("administrative areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def district(self) -> "Area | None":
+        if self.level == self.Level.CITY:
+            return None
+        codes = self.ancestor_codes
+        return Area.objects.filter(code__in=codes, level=self.Level.DISTRICT).first()
+
+
+class Sector(models.Model):
+    """An industry sector (行业): housing, urban management, traffic police..."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HandlingUnit(models.Model):
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("Hotline platform")
+        CITY_DEPARTMENT = "city_department", _("City department")
+        DISTRICT_GOVERNMENT = "district_government", _("District government")
+        STREET_OFFICE = "street_office", _("Street / town office")
+        COMMUNITY = "community", _("Community / village committee")
+        PUBLIC_SERVICE = "public_service", _("Public-service company")
+        STATIONED = "stationed", _("Unit stationed in the city")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+    areas = models.ManyToManyField(
+        Area, verbose_name=_("areas covered"), blank=True, related_name="units"
+    )
+    round_the_clock = models.BooleanField(
+        _("24-hour service"), default=False, help_text=_("Utilities answer outages around the clock.")
+    )
+    phone = models.CharField(_("duty phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("handling unit")
+        verbose_name_plural = _("handling units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        OPERATOR = "operator", _("Hotline operator")
+        DISPATCHER = "dispatcher", _("Dispatcher")
+        UNIT_HANDLER = "unit_handler", _("Unit handler")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        ADMIN = "admin", _("Platform administrator")
+
+    # Roles that work in the Django admin; unit handlers have their own pages.
+    STAFF_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(
+        HandlingUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="members",
+    )
+    phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="unit_handler_has_unit",
+                condition=~Q(role="unit_handler") | Q(unit__isnull=False),
+                violation_error_message=_("A unit handler must belong to a unit."),
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.role == self.Role.UNIT_HANDLER and not self.unit_id:
+            raise ValidationError({"unit": _("A unit handler must belong to a unit.")})
+
+    def save(self, *args, **kwargs):
+        if self.role:
+            self.is_staff = self.is_superuser or self.role in self.STAFF_ROLES
+        super().save(*args, **kwargs)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and (self.is_superuser or self.role in roles)
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Operators, dispatchers and admins need the complainant's phone to do their job."""
+        return self.has_role(self.Role.OPERATOR, self.Role.DISPATCHER, self.Role.ADMIN)
+
+
+class Classification(TreeNode):
+    """The five-level classification standard (五级事项分类, DOMAIN.md section 3)."""
+
+    class Tier(models.TextChoices):
+        URGENT = "urgent", _("Urgent (hours)")
+        DAYS_1 = "1", _("1 working day")
+        DAYS_3 = "3", _("3 working days")
+        DAYS_7 = "7", _("7 working days")
+        DAYS_11 = "11", _("11 working days")
+
+    class TopClass(models.TextChoices):
+        LIVELIHOOD = "livelihood", _("Livelihood")
+        DEVELOPMENT = "development", _("Development")
+        ENFORCEMENT = "enforcement", _("Law enforcement")
+
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent item"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    top_class = models.CharField(_("top class"), max_length=16, choices=TopClass.choices)
+    tier = models.CharField(_("handling tier"), max_length=8, choices=Tier.choices, default=Tier.DAYS_7)
+    urgent_hours = models.PositiveSmallIntegerField(
+        _("urgent limit in hours"), null=True, blank=True,
+        help_text=_("Only for the urgent tier: e.g. 2 for emergencies, 24 for utility outages."),
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("default responsible sector"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="classifications",
+    )
+    keywords = models.CharField(
+        _("keywords"), max_length=300, blank=True, help_text=_("Words that help operators find this item.")
+    )
+    is_leaf = models.BooleanField(_("leaf item"), default=True, editable=False)
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("classification item")
+        verbose_name_plural = _("classification items")
+        constraints = [
+            models.CheckConstraint(
+                name="urgent_tier_has_hours",
+                condition=(Q(tier="urgent") & Q(urgent_hours__gt=0)) | (~Q(tier="urgent") & Q(urgent_hours__isnull=True)),
+                violation_error_message=_("The urgent tier needs its limit in hours, and only it."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.tier == self.Tier.URGENT and not self.urgent_hours:
+            raise ValidationError({"urgent_hours": _("The urgent tier needs its limit in hours.")})
+        if self.tier != self.Tier.URGENT and self.urgent_hours:
+            raise ValidationError({"urgent_hours": _("Only the urgent tier has a limit in hours.")})
+
+    @property
+    def handling_days(self) -> int | None:
+        return None if self.tier == self.Tier.URGENT else int(self.tier)
+
+    @property
+    def full_name(self) -> str:
+        return " / ".join(self.ancestors_and_self().values_list("name", flat=True))
+
+
+class CalendarYear(models.Model):
+    """A year for which the official calendar (holidays and make-up days) is known."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A dated exception to the Monday-Friday week: a statutory holiday, or a
+    weekend day that is a make-up working day (调休)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"), help_text=_("Ticked for a make-up working day, unticked for a holiday.")
+    )
+    name = models.CharField(_("name"), max_length=50, help_text=_("The holiday, e.g. 春节."))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

@@ -1,0 +1,72 @@
+"""Spreadsheet import/export of the reference catalogs (cities keep them in Excel).
+
+Trees are linked by code: a row names its parent's code, and a handling unit
+lists the codes of the areas it covers, separated by commas.
+"""
+from import_export import fields, resources, widgets
+
+from org.models import Area, CalendarDay, Classification, HandlingUnit, Sector
+
+
+class ParentByCode(widgets.ForeignKeyWidget):
+    def __init__(self, model):
+        super().__init__(model, field="code")
+
+
+class AreaResource(resources.ModelResource):
+    parent = fields.Field(attribute="parent", column_name="parent", widget=ParentByCode(Area))
+
+    class Meta:
+        model = Area
+        import_id_fields = ("code",)
+        fields = ("code", "name", "level", "parent", "population", "is_active")
+        export_order = fields
+        skip_unchanged = True
+        use_transactions = True
+
+
+class SectorResource(resources.ModelResource):
+    class Meta:
+        model = Sector
+        import_id_fields = ("code",)
+        fields = ("code", "name")
+
+
+class HandlingUnitResource(resources.ModelResource):
+    parent = fields.Field(attribute="parent", column_name="parent", widget=ParentByCode(HandlingUnit))
+    sector = fields.Field(attribute="sector", column_name="sector", widget=ParentByCode(Sector))
+    areas = fields.Field(
+        attribute="areas", column_name="areas", widget=widgets.ManyToManyWidget(Area, field="code", separator=",")
+    )
+
+    class Meta:
+        model = HandlingUnit
+        import_id_fields = ("code",)
+        fields = ("code", "name", "kind", "parent", "sector", "areas", "round_the_clock", "phone", "email", "is_active")
+        export_order = fields
+        use_transactions = True
+
+
+class ClassificationResource(resources.ModelResource):
+    parent = fields.Field(attribute="parent", column_name="parent", widget=ParentByCode(Classification))
+    sector = fields.Field(attribute="sector", column_name="sector", widget=ParentByCode(Sector))
+
+    class Meta:
+        model = Classification
+        import_id_fields = ("code",)
+        fields = ("code", "name", "parent", "top_class", "tier", "urgent_hours", "sector", "keywords", "is_active")
+        export_order = fields
+        use_transactions = True
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        from org.services import classification_refresh_leaves
+
+        classification_refresh_leaves()
+
+
+class CalendarDayResource(resources.ModelResource):
+    class Meta:
+        model = CalendarDay
+        import_id_fields = ("date",)
+        fields = ("date", "is_workday", "name")

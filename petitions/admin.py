@@ -1,0 +1,218 @@
+"""The operators' side: phone intake, screening, on-the-spot answers and search.
+
+Every write goes through petitions.services; the change form is read-only,
+because a petition's state only moves through its transitions.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from lib.errors import DomainError
+from lib.masking import mask_id_number, mask_phone
+from petitions import selectors, services
+from petitions.forms import CloseOnSpotForm, OperatorIntakeForm, ScreenForm
+from petitions.models import Attachment, Kind, Petition, PetitionEvent, Rating, Status
+
+
+class PetitionEventInline(admin.TabularInline):
+    model = PetitionEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "from_status", "to_status", "actor", "reason", "public")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = ("original_name", "purpose", "content_type", "size", "uploaded_at", "file")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    extra = 0
+    can_delete = False
+    fields = ("round", "satisfaction", "solved", "comment", "source", "rated_at", "recorded_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# Whether the current request's user may see unmasked personal data. A context
+# variable, not an attribute of the (shared, multi-threaded) ModelAdmin.
+_FULL_DATA: ContextVar[bool] = ContextVar("petition_admin_full_data", default=False)
+
+
+def _sees_personal_data(request) -> bool:
+    user = request.user
+    return getattr(user, "sees_personal_data", False) or user.is_superuser
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "kind", "status", "channel", "area", "classification", "phone", "received_at")
+    list_filter = ("status", "channel", "kind", "confidential", ("area", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("area", "classification")
+    date_hierarchy = "received_at"
+    search_fields = ("number",)  # the real search is get_search_results below
+    search_help_text = _("Tracking number, phone number, or words of the title, content or address.")
+    inlines = [AttachmentInline, RatingInline, PetitionEventInline]
+    autocomplete_fields = ("area", "classification")
+    list_per_page = 50
+    show_full_result_count = False  # a COUNT(*) over millions of rows on every page is too slow
+
+    fieldsets = (
+        (_("Matter"), {"fields": ("number", "status", "channel", "kind", "stream", "routed_to", "classification",
+                                  "area", "address", "title", "content")}),
+        (_("Complainant"), {"fields": ("complainant_type", "enterprise_name", "complainant_name", "phone_full",
+                                       "id_number", "confidential")}),
+        (_("Handling"), {"fields": ("received_at", "answer", "answered_at", "closed_at", "handling_round",
+                                    "repeat_of", "repeat_count", "merged_into", "filed_by")}),
+    )
+
+    @admin.display(description=_("phone"))
+    def phone(self, obj):
+        return obj.complainant_phone if _FULL_DATA.get() else mask_phone(obj.complainant_phone)
+
+    @admin.display(description=_("phone"))
+    def phone_full(self, obj):
+        return obj.complainant_phone if _FULL_DATA.get() else mask_phone(obj.complainant_phone)
+
+    @admin.display(description=_("ID number"))
+    def id_number(self, obj):
+        return obj.complainant_id_number if _FULL_DATA.get() else mask_id_number(obj.complainant_id_number)
+
+    def changelist_view(self, request, extra_context=None):
+        _FULL_DATA.set(_sees_personal_data(request))
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        _FULL_DATA.set(_sees_personal_data(request))
+        petition = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if petition is not None:
+            extra_context["can_screen"] = petition.status == Status.SCREENING
+            extra_context["can_close_on_spot"] = petition.status == Status.RECEIVED and petition.kind == Kind.CONSULTATION
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        return selectors.petition_search(queryset, search_term), False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = OperatorIntakeForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return (
+                (_("Caller"), {"fields": ("channel", "kind", "complainant_phone", "complainant_name",
+                                          "complainant_type", "enterprise_name", "complainant_id_number", "confidential")}),
+                (_("Matter"), {"fields": ("area", "classification", "address", "title", "content", "attachments")}),
+                (_("Answer on the spot"), {"fields": ("answer_on_spot",)}),
+            )
+        return self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return [f for block in self.fieldsets for f in block[1]["fields"]]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "complainant_phone" and field is not None:
+            field.widget.attrs.update({"autofocus": True, "inputmode": "tel"})
+        return field
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a petition is never deleted: "全程可查可溯"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        data = form.cleaned_data
+        with transaction.atomic():
+            petition, _created = services.petition_file(
+                channel=data["channel"], kind=data["kind"], area=data["area"], classification=data["classification"],
+                address=data["address"], title=data["title"], content=data["content"],
+                complainant_type=data["complainant_type"], enterprise_name=data["enterprise_name"],
+                complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
+                complainant_id_number=data["complainant_id_number"], confidential=data["confidential"],
+                attachments=data.get("attachments") or [], actor=request.user,
+            )
+            if data.get("answer_on_spot", "").strip():
+                services.petition_close_on_spot(petition=petition, answer=data["answer_on_spot"], actor=request.user)
+        obj.pk = petition.pk
+        obj.number = petition.number
+
+    def save_related(self, request, form, formsets, change):
+        pass  # nothing related is edited through this form
+
+    def response_add(self, request, obj, post_url_continue=None):
+        messages.success(request, _("Petition %(number)s recorded.") % {"number": obj.number})
+        if "_addanother" in request.POST:
+            return redirect(reverse("admin:petitions_petition_add"))
+        return redirect(reverse("admin:petitions_petition_change", args=[obj.pk]))
+
+    # --- object actions -----------------------------------------------------------------
+    def get_urls(self):
+        return [
+            path("<int:pk>/screen/", self.admin_site.admin_view(self.screen_view), name="petitions_petition_screen"),
+            path("<int:pk>/close-on-spot/", self.admin_site.admin_view(self.close_on_spot_view),
+                 name="petitions_petition_close_on_spot"),
+        ] + super().get_urls()
+
+    def _action_view(self, request, pk, form_class, title, perform):
+        petition = get_object_or_404(Petition, pk=pk)
+        if not self.has_change_permission(request, petition):
+            raise PermissionDenied
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform(petition, form.cleaned_data)
+            except DomainError as error:
+                error.as_form_error(form)
+            else:
+                messages.success(request, _("Done."))
+                return redirect(reverse("admin:petitions_petition_change", args=[petition.pk]))
+        context = {**self.admin_site.each_context(request), "title": title, "petition": petition, "form": form,
+                   "opts": self.model._meta}
+        return render(request, "admin/petitions/petition/action.html", context)
+
+    def screen_view(self, request, pk):
+        return self._action_view(
+            request, pk, ScreenForm, _("Screen a media item"),
+            lambda p, d: services.petition_screen(petition=p, stream=d["stream"], routed_to=d["routed_to"],
+                                                  reason=d["reason"], actor=request.user),
+        )
+
+    def close_on_spot_view(self, request, pk):
+        return self._action_view(
+            request, pk, CloseOnSpotForm, _("Answer on the spot"),
+            lambda p, d: services.petition_close_on_spot(petition=p, answer=d["answer"], actor=request.user),
+        )

@@ -1,0 +1,205 @@
+"""Shape checks for the citizen's and the operator's forms (business rules
+stay in services). Every message is translated and tied to its field."""
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from lib.errors import DomainError
+from lib.identity import normalise_id_number, normalise_phone
+from org.models import Area, Classification
+from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Stream
+from petitions.services import attachment_clean
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class GroupedAreaField(forms.ModelChoiceField):
+    """Districts and their streets, grouped so the select works without JavaScript."""
+
+    def __init__(self, **kwargs):
+        queryset = Area.objects.filter(is_active=True, level__in=[Area.Level.DISTRICT, Area.Level.STREET])
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, obj):
+        return obj.name if obj.level == Area.Level.DISTRICT else f"— {obj.name}"
+
+
+def phone_clean(value: str) -> str:
+    try:
+        return normalise_phone(value)
+    except ValueError:
+        raise forms.ValidationError(
+            _("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline with its area code."),
+            code="invalid_phone",
+        ) from None
+
+
+class IntakeFieldsMixin:
+    """Cleaning shared by the citizen's form and the operator's intake form."""
+
+    def clean_complainant_phone(self):
+        return phone_clean(self.cleaned_data["complainant_phone"])
+
+    def clean_complainant_id_number(self):
+        value = self.cleaned_data.get("complainant_id_number", "").strip()
+        if not value:
+            return ""
+        try:
+            return normalise_id_number(value)
+        except ValueError:
+            raise forms.ValidationError(_("This is not a valid resident ID number."), code="invalid_id") from None
+
+    def clean_title(self):
+        value = self.cleaned_data["title"].strip()
+        if len(value) < 4:
+            raise forms.ValidationError(_("Give a short title of at least 4 characters."), code="too_short")
+        return value
+
+    def clean_content(self):
+        value = self.cleaned_data["content"].strip()
+        if len(value) < 10:
+            raise forms.ValidationError(
+                _("Describe the matter in at least 10 characters: what, where and since when."), code="too_short"
+            )
+        return value
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > settings.PORTAL_UPLOAD_MAX_FILES:
+            raise forms.ValidationError(
+                _("Attach at most %(count)s files.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES}, code="too_many"
+            )
+        cleaned = []
+        for upload in files:
+            try:
+                cleaned.append(attachment_clean(upload))
+            except DomainError as error:
+                raise forms.ValidationError(error.message, code="bad_file") from None
+        return cleaned
+
+    def clean(self):
+        data = super().clean()
+        if data.get("complainant_type") == ComplainantType.ENTERPRISE and not data.get("enterprise_name", "").strip():
+            self.add_error("enterprise_name", _("Give the enterprise's name."))
+        return data
+
+
+class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("What kind of request is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
+    area = GroupedAreaField(label=_("District or street"), empty_label=_("Choose where it happens"))
+    classification = forms.ModelChoiceField(
+        label=_("Category"), required=False, empty_label=_("Not sure — the hotline will classify it"),
+        queryset=Classification.objects.filter(is_active=True, is_leaf=True).order_by("path"),
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False,
+                              help_text=_("Street, number, building: where exactly?"))
+    title = forms.CharField(label=_("Title"), max_length=100)
+    content = forms.CharField(label=_("What happened?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+    complainant_type = forms.ChoiceField(label=_("You are"), choices=ComplainantType.choices,
+                                         initial=ComplainantType.PERSON, widget=forms.RadioSelect)
+    enterprise_name = forms.CharField(label=_("Enterprise name"), max_length=100, required=False)
+    complainant_name = forms.CharField(label=_("Your name"), max_length=50)
+    complainant_phone = forms.CharField(label=_("Mobile phone"), max_length=32,
+                                        help_text=_("You will need it, with the tracking number, to follow your petition."),
+                                        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    complainant_id_number = forms.CharField(label=_("ID number (optional)"), max_length=18, required=False)
+    confidential = forms.BooleanField(label=_("Keep my identity confidential"), required=False,
+                                      help_text=Petition._meta.get_field("confidential").help_text)
+    attachments = MultipleFileField(
+        label=_("Photos or documents"),
+        help_text=_("Up to 5 JPEG, PNG, WebP or PDF files, 10 MB each. Location data in photos is removed."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    # A field people never see; bots fill it in.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."))
+        return ""
+
+
+class TrackForm(forms.Form):
+    number = forms.RegexField(label=_("Tracking number"), regex=r"^\s*\d{14,16}\s*$", max_length=20,
+                              error_messages={"invalid": _("A tracking number has 14 digits, e.g. 20261123000042.")},
+                              widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    phone = forms.CharField(label=_("Phone given with the petition"), max_length=32,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+    def clean_number(self):
+        return self.cleaned_data["number"].strip()
+
+    def clean_phone(self):
+        return phone_clean(self.cleaned_data["phone"])
+
+
+class RatingForm(forms.Form):
+    satisfaction = forms.ChoiceField(label=_("Are you satisfied with the answer?"), choices=Satisfaction.choices,
+                                     widget=forms.RadioSelect)
+    solved = forms.TypedChoiceField(label=_("Was your problem solved?"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("Yes, solved")), ("no", _("No, not solved"))],
+                                    widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Anything to add? (optional)"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OperatorIntakeForm(IntakeFieldsMixin, forms.ModelForm):
+    """The admin's "add petition" form: a phone call recorded in under a minute."""
+
+    answer_on_spot = forms.CharField(
+        label=_("Answer on the spot"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For a consultation answered from the knowledge base: the petition is closed at once (直接办结)."),
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    class Meta:
+        model = Petition
+        fields = [
+            "channel", "kind", "complainant_phone", "complainant_name", "complainant_type", "enterprise_name",
+            "complainant_id_number", "confidential", "area", "classification", "address", "title", "content",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].initial = Channel.PHONE
+        self.fields["kind"].initial = Kind.COMPLAINT
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer_on_spot", "").strip() and data.get("kind") != Kind.CONSULTATION:
+            self.add_error("answer_on_spot", _("Only a consultation can be answered on the spot."))
+        return data
+
+
+class ScreenForm(forms.Form):
+    stream = forms.ChoiceField(label=_("Stream"), choices=Stream.choices)
+    routed_to = forms.CharField(label=_("Routed to (body)"), max_length=100, required=False)
+    reason = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseOnSpotForm(forms.Form):
+    answer = forms.CharField(label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,272 @@
+"""The petition (诉求), its append-only history, attachments and ratings.
+
+The status is governed by `petitions.transitions.TRANSITIONS` and changed only
+by `petitions.services.petition_transition`, which records every change in
+PetitionEvent in the same transaction.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("12345 hotline")
+    WEB = "web", _("Website")
+    WECHAT = "wechat", _("WeChat / mini-program")
+    MAYOR_MAILBOX = "mayor_mailbox", _("Mayor's mailbox")
+    PEOPLES_DAILY = "peoples_daily", _("People's Daily leaders' message board")
+    MEDIA = "media", _("Newspaper and TV hotlines")
+    PETITION_BUREAU = "petition_bureau", _("Petition bureau")
+    POLICE_110 = "police_110", _("110 non-emergency transfer")
+    GRID = "grid", _("Grid worker")
+    ENTERPRISE = "enterprise", _("Enterprise service line")
+    API = "api", _("Integrated system (API)")
+
+
+# Items from these channels are screened first (初筛, DOMAIN.md section 3).
+MEDIA_CHANNELS = frozenset({Channel.PEOPLES_DAILY, Channel.MEDIA})
+
+
+class Kind(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultation")
+    HELP = "help", _("Request for help")
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report of wrongdoing")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+
+
+class Stream(models.TextChoices):
+    """The four streams media items are screened into (DOMAIN.md section 3)."""
+
+    GOVERNMENT_SERVICE = "government_service", _("Government service")
+    PUBLIC_OPINION = "public_opinion", _("Public-opinion supervision")
+    PETITION_MATTER = "petition_matter", _("Petition-bureau matter")
+    DISCIPLINE = "discipline", _("Discipline inspection")
+
+
+class Status(models.TextChoices):
+    SCREENING = "screening", _("Awaiting screening")
+    ROUTED_OUT = "routed_out", _("Routed to another body")
+    RECEIVED = "received", _("Received, awaiting dispatch")
+    CLOSED_ON_SPOT = "closed_on_spot", _("Answered on the spot")
+    CONSULTATION = "consultation", _("In joint consultation")
+    DISPATCHED = "dispatched", _("Dispatched, awaiting sign-for")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    REPLIED = "replied", _("Answered, under platform review")
+    CALLBACK = "callback", _("Answered, awaiting your rating")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged into another petition")
+
+
+OPEN_STATUSES = frozenset(
+    {Status.SCREENING, Status.RECEIVED, Status.CONSULTATION, Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED, Status.CALLBACK}
+)
+
+
+class ComplainantType(models.TextChoices):
+    PERSON = "person", _("Citizen")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class Petition(models.Model):
+    number = models.CharField(_("tracking number"), max_length=20, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, editable=False, db_index=True)
+    stream = models.CharField(_("screening stream"), max_length=24, choices=Stream.choices, blank=True)
+    routed_to = models.CharField(_("routed to"), max_length=100, blank=True)
+
+    classification = models.ForeignKey(
+        "org.Classification", verbose_name=_("classification"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="petitions",
+    )
+    area = models.ForeignKey("org.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="petitions")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=100)
+    content = models.TextField(_("content"), max_length=5000)
+
+    complainant_type = models.CharField(
+        _("complainant type"), max_length=12, choices=ComplainantType.choices, default=ComplainantType.PERSON
+    )
+    complainant_name = models.CharField(_("name"), max_length=50)
+    complainant_phone = models.CharField(_("phone"), max_length=32, db_index=True)
+    complainant_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    enterprise_name = models.CharField(_("enterprise name"), max_length=100, blank=True)
+    confidential = models.BooleanField(
+        _("keep my identity confidential"), default=False,
+        help_text=_("Only the hotline platform sees who you are; the handling unit does not."),
+    )
+
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
+
+    # Repeats and merges (dispatch maintains them through petitions services).
+    repeat_of = models.ForeignKey(
+        "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
+    repeat_count = models.PositiveIntegerField(_("repeat count"), default=0, editable=False)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    # The double-submit guard: a form posted twice carries the same token.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        indexes = [
+            # Serves repeat detection: same place and classification within a window.
+            models.Index(fields=["area", "classification", "received_at"], name="petition_repeat_place_idx"),
+            models.Index(fields=["complainant_phone", "received_at"], name="petition_repeat_phone_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="petition_merged_has_target",
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+            )
+        ]
+        permissions = [("view_personal_data", _("Can see complainants' unmasked personal data"))]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventKind(models.TextChoices):
+    FILED = "filed", _("Filed")
+    SCREENED = "screened", _("Screened")
+    STATUS = "status", _("Status changed")
+    DISPATCHED = "dispatched", _("Dispatched")
+    SIGNED = "signed", _("Signed for")
+    CONTACTED = "contacted", _("Contacted the complainant")
+    REPLIED = "replied", _("Answer submitted")
+    REVIEWED = "reviewed", _("Answer reviewed")
+    RATED = "rated", _("Rated")
+    REOPENED = "reopened", _("Reopened for re-handling")
+    RETURN = "return", _("Return requested or decided")
+    EXTENSION = "extension", _("Extension requested or decided")
+    SUPERVISION = "supervision", _("Supervision")
+    NOTE = "note", _("Note")
+    MERGED = "merged", _("Merged or marked duplicate")
+    REPEAT = "repeat", _("Linked as a repeat")
+
+
+class PetitionEvent(models.Model):
+    """One step in a petition's history. Append-only: never updated or deleted."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    # Shown on the citizen's tracking page (never with the actor's name).
+    public = models.BooleanField(_("public"), default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("petition event")
+        verbose_name_plural = _("petition history")
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("petition history is append-only")
+        super().save(*args, **kwargs)
+
+
+def _attachment_path(instance, filename):
+    # The stored name is random; the citizen's file name is kept in original_name.
+    return f"attachments/{instance.uploaded_at:%Y/%m}/{filename}"
+
+
+class Attachment(models.Model):
+    class Purpose(models.TextChoices):
+        PETITION = "petition", _("Filed with the petition")
+        ANSWER = "answer", _("Attached to an answer")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
+    purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.PETITION)
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class Rating(models.Model):
+    """The citizen's verdict on one round of handling (回访)."""
+
+    class Source(models.TextChoices):
+        CITIZEN = "citizen", _("Rated by the citizen online")
+        CALLBACK = "callback", _("Operator's callback")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="ratings")
+    round = models.PositiveSmallIntegerField(_("handling round"))
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
+    solved = models.BooleanField(_("solved"))
+    comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    rated_at = models.DateTimeField(_("rated at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["rated_at"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            # One rating per round of handling, however often the form is posted.
+            models.UniqueConstraint(fields=["petition", "round"], name="one_rating_per_round")
+        ]
+
+
+class DailyCounter(models.Model):
+    """Allocates the day's tracking numbers: 20261123000042."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,0 +1,60 @@
+"""Reads of petitions that more than one caller needs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from petitions.models import EventKind, Petition, PetitionEvent, Status
+
+
+@dataclass
+class TimelineStep:
+    at: dt.datetime
+    label: str
+    detail: str
+
+
+def petition_for_tracking(*, number: str, phone: str) -> Petition | None:
+    """The petition with this number, only if the phone matches the complainant's."""
+    return (
+        Petition.objects.select_related("area", "classification")
+        .filter(number=number, complainant_phone=phone)
+        .first()
+    )
+
+
+def public_timeline(petition: Petition) -> list[TimelineStep]:
+    """The public steps of a petition: what happened and when, never by whom."""
+    steps = []
+    for event in petition.events.filter(public=True).order_by("at", "id"):
+        label = Status(event.to_status).label if event.to_status else event.get_kind_display()
+        if event.kind == EventKind.FILED:
+            label = EventKind.FILED.label
+        detail = ""
+        units = event.data.get("units") if isinstance(event.data, dict) else None
+        if units:
+            detail = "、".join(units)
+        steps.append(TimelineStep(at=event.at, label=str(label), detail=detail))
+    return steps
+
+
+def petition_search(queryset: QuerySet[Petition], term: str) -> QuerySet[Petition]:
+    """Find by tracking number, by phone, or by words of the title and content."""
+    term = term.strip()
+    if not term:
+        return queryset
+    if term.isdigit() and len(term) >= 14:
+        return queryset.filter(number=term)
+    digits = term.replace("-", "").replace(" ", "")
+    if digits.isdigit() and len(digits) >= 7:
+        return queryset.filter(complainant_phone__contains=term.replace(" ", ""))
+    condition = Q()
+    for word in term.split():
+        condition &= Q(title__icontains=word) | Q(content__icontains=word) | Q(address__icontains=word)
+    return queryset.filter(condition)
+
+
+def history(petition: Petition) -> QuerySet[PetitionEvent]:
+    return petition.events.select_related("actor").order_by("at", "id")

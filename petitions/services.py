@@ -1,0 +1,302 @@
+"""Writes to petitions. Views, the admin, the API and tasks call these and
+never set a petition's state themselves (STYLE.md rule 2)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lib.errors import ConflictError, DomainError
+from lib.uploads import UploadRejected, clean_upload
+from lib.workdays import local_date
+from petitions import signals, transitions
+from petitions.models import (
+    MEDIA_CHANNELS,
+    Attachment,
+    DailyCounter,
+    EventKind,
+    Kind,
+    Petition,
+    PetitionEvent,
+    Rating,
+    Satisfaction,
+    Status,
+    Stream,
+)
+
+UPLOAD_MESSAGES = {
+    "empty": lambda: _("The file is empty."),
+    "too_large": lambda: _("The file is larger than %(size)s.")
+    % {"size": filesizeformat(settings.PORTAL_UPLOAD_MAX_BYTES)},
+    "unsupported_type": lambda: _("Only JPEG, PNG or WebP pictures and PDF documents are accepted."),
+    "name_mismatch": lambda: _("The file's content does not match its name."),
+    "too_many_pixels": lambda: _("The picture is too large."),
+    "corrupt": lambda: _("The file is damaged and cannot be read."),
+    "active_content": lambda: _("PDF files with scripts or actions are not accepted."),
+    "encrypted": lambda: _("Password-protected PDF files are not accepted."),
+}
+
+
+@dataclass
+class CleanUpload:
+    original_name: str
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def attachment_clean(upload) -> CleanUpload:
+    """Check one uploaded file by content; raise DomainError(field='attachments')."""
+    data = upload.read()
+    try:
+        cleaned = clean_upload(upload.name, data, max_bytes=settings.PORTAL_UPLOAD_MAX_BYTES)
+    except UploadRejected as rejected:
+        message = UPLOAD_MESSAGES.get(str(rejected), UPLOAD_MESSAGES["corrupt"])()
+        raise DomainError(f"{upload.name}: {message}", field="attachments") from None
+    return CleanUpload(upload.name[-200:], cleaned.content, cleaned.content_type, cleaned.extension)
+
+
+def _allocate_number(now: dt.datetime) -> str:
+    """The next tracking number of the day: yyyymmdd + 6-digit sequence.
+
+    The counter row is locked for the rest of the filing transaction, so two
+    intakes can never take the same number; the insert-if-missing is
+    conflict-tolerant so the first two filings of a day do not collide.
+    """
+    day = local_date(now)
+    DailyCounter.objects.bulk_create([DailyCounter(day=day, last=0)], ignore_conflicts=True)
+    DailyCounter.objects.filter(day=day).update(last=F("last") + 1)
+    last = DailyCounter.objects.values_list("last", flat=True).get(day=day)
+    return f"{day:%Y%m%d}{last:06d}"
+
+
+def _record(petition: Petition, *, kind: str, at: dt.datetime, actor=None, from_status: str = "",
+            to_status: str = "", reason: str = "", data: dict | None = None, public: bool = False) -> PetitionEvent:
+    return PetitionEvent.objects.create(
+        petition=petition, kind=kind, at=at, actor=actor if getattr(actor, "pk", None) else None,
+        from_status=from_status, to_status=to_status, reason=reason, data=data or {}, public=public,
+    )
+
+
+def petition_file(
+    *,
+    channel: str,
+    kind: str,
+    area,
+    title: str,
+    content: str,
+    complainant_name: str,
+    complainant_phone: str,
+    classification=None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    complainant_type: str = "person",
+    complainant_id_number: str = "",
+    enterprise_name: str = "",
+    confidential: bool = False,
+    attachments: Iterable[CleanUpload] = (),
+    actor=None,
+    submission_token: uuid.UUID | None = None,
+) -> tuple[Petition, bool]:
+    """Record a new petition. Returns (petition, created).
+
+    With a submission token already used, returns the petition that token
+    created and False: a form posted twice makes one petition.
+    Media items wait for screening; everything else is received for dispatch.
+    """
+    if submission_token is not None:
+        existing = Petition.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing, False
+    if classification is not None and not classification.is_active:
+        raise DomainError(_("This classification item is no longer in use."), field="classification")
+    if not area.is_active:
+        raise DomainError(_("This area is no longer in use."), field="area")
+    now = timezone.now()
+    status = Status.SCREENING if channel in MEDIA_CHANNELS else Status.RECEIVED
+    try:
+        with transaction.atomic():
+            petition = Petition.objects.create(
+                number=_allocate_number(now), channel=channel, kind=kind, status=status,
+                classification=classification, area=area, address=address,
+                latitude=latitude, longitude=longitude, title=title, content=content,
+                complainant_type=complainant_type, complainant_name=complainant_name,
+                complainant_phone=complainant_phone, complainant_id_number=complainant_id_number,
+                enterprise_name=enterprise_name, confidential=confidential, received_at=now,
+                filed_by=actor if getattr(actor, "pk", None) else None, submission_token=submission_token,
+            )
+            Attachment.objects.bulk_create(
+                [_attachment(petition, upload, now, actor) for upload in attachments]
+            )
+            _record(petition, kind=EventKind.FILED, at=now, actor=actor, to_status=status,
+                    data={"channel": channel}, public=True)
+    except IntegrityError:
+        # Two posts of the same form raced past the check above: the other one won.
+        if submission_token is not None:
+            existing = Petition.objects.filter(submission_token=submission_token).first()
+            if existing is not None:
+                return existing, False
+        raise
+    if status == Status.RECEIVED:
+        transaction.on_commit(lambda: signals.petition_filed.send(sender=Petition, petition_id=petition.pk))
+    return petition, True
+
+
+def _attachment(petition: Petition, upload: CleanUpload, now: dt.datetime, actor, purpose=Attachment.Purpose.PETITION):
+    attachment = Attachment(
+        petition=petition, purpose=purpose, original_name=upload.original_name,
+        content_type=upload.content_type, size=len(upload.content), uploaded_at=now,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}{upload.extension}", ContentFile(upload.content), save=False)
+    return attachment
+
+
+def attachments_add(*, petition: Petition, uploads: Iterable[CleanUpload], actor, purpose: str) -> list[Attachment]:
+    now = timezone.now()
+    return Attachment.objects.bulk_create([_attachment(petition, u, now, actor, purpose) for u in uploads])
+
+
+def petition_transition(
+    *,
+    petition: Petition | int,
+    to: str,
+    actor=None,
+    kind: str = EventKind.STATUS,
+    reason: str = "",
+    data: dict | None = None,
+    public: bool = True,
+    expected: Iterable[str] | None = None,
+    changes: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Petition:
+    """Move a petition to `to`: lock, check the table, save, record; one transaction.
+
+    `expected` names the statuses the caller saw; if the petition moved on in
+    the meantime the caller lost a race and gets a ConflictError saying so.
+    `changes` are further fields saved with the status (answer, closed_at...).
+    """
+    petition_id = petition.pk if isinstance(petition, Petition) else petition
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition_id)
+        from_status = locked.status
+        if expected is not None and from_status not in set(expected):
+            raise ConflictError(
+                _("Petition %(number)s was changed by someone else meanwhile: it is now “%(status)s”.")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        if not transitions.allowed(from_status, to):
+            raise DomainError(
+                _("A petition that is “%(from)s” cannot become “%(to)s”.")
+                % {"from": locked.get_status_display(), "to": Status(to).label},
+                code="invalid_transition",
+            )
+        locked.status = to
+        fields = ["status", "updated_at"]
+        for name, value in (changes or {}).items():
+            setattr(locked, name, value)
+            fields.append(name)
+        if to in (Status.CLOSED, Status.CLOSED_ON_SPOT, Status.ROUTED_OUT, Status.MERGED):
+            locked.closed_at = now
+            fields.append("closed_at")
+        locked.save(update_fields=sorted(set(fields)))
+        _record(locked, kind=kind, at=now, actor=actor, from_status=from_status, to_status=to,
+                reason=reason, data=data, public=public)
+        transaction.on_commit(
+            lambda: signals.petition_status_changed.send(
+                sender=Petition, petition_id=locked.pk, from_status=from_status, to_status=to
+            )
+        )
+    if isinstance(petition, Petition):
+        petition.refresh_from_db()
+        return petition
+    return locked
+
+
+def petition_record_event(*, petition: Petition, kind: str, actor=None, reason: str = "",
+                          data: dict | None = None, public: bool = False) -> PetitionEvent:
+    """A step that does not change the status (a contact with the citizen, a note)."""
+    return _record(petition, kind=kind, at=timezone.now(), actor=actor, reason=reason, data=data, public=public)
+
+
+def petition_screen(*, petition: Petition, stream: str, actor, routed_to: str = "", reason: str = "") -> Petition:
+    """Screen a media item (初筛): government service enters the workflow; the
+    three other streams are recorded and routed to their own bodies."""
+    if stream not in Stream.values:
+        raise DomainError(_("Choose one of the four streams."), field="stream")
+    if stream == Stream.GOVERNMENT_SERVICE:
+        petition = petition_transition(
+            petition=petition, to=Status.RECEIVED, actor=actor, kind=EventKind.SCREENED, reason=reason,
+            data={"stream": stream}, expected=[Status.SCREENING], changes={"stream": stream},
+        )
+        transaction.on_commit(lambda: signals.petition_filed.send(sender=Petition, petition_id=petition.pk))
+        return petition
+    if not routed_to.strip():
+        raise DomainError(_("Say which body the item is routed to."), field="routed_to")
+    return petition_transition(
+        petition=petition, to=Status.ROUTED_OUT, actor=actor, kind=EventKind.SCREENED, reason=reason,
+        data={"stream": stream, "routed_to": routed_to}, expected=[Status.SCREENING],
+        changes={"stream": stream, "routed_to": routed_to.strip()},
+    )
+
+
+def petition_close_on_spot(*, petition: Petition, answer: str, actor) -> Petition:
+    """An operator answers a consultation from the knowledge base (直接办结)."""
+    if petition.kind != Kind.CONSULTATION:
+        raise DomainError(_("Only a consultation can be answered on the spot."), field="kind")
+    if not answer.strip():
+        raise DomainError(_("Write the answer given to the caller."), field="answer")
+    now = timezone.now()
+    return petition_transition(
+        petition=petition, to=Status.CLOSED_ON_SPOT, actor=actor, reason=answer.strip(),
+        expected=[Status.RECEIVED], changes={"answer": answer.strip(), "answered_at": now}, now=now,
+    )
+
+
+def petition_rate(*, petition: Petition, satisfaction: str, solved: bool, comment: str = "",
+                  source: str = Rating.Source.CITIZEN, actor=None) -> Rating:
+    """Record the callback result (回访) of the current round and close or reopen.
+
+    Satisfied or basically satisfied closes the petition; unsatisfied sends it
+    back to the unit for re-handling in a new round (dispatch restarts the
+    unit's clock on `petition_reopened`).
+    """
+    if satisfaction not in Satisfaction.values:
+        raise DomainError(_("Choose how satisfied you are."), field="satisfaction")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if locked.status != Status.CALLBACK:
+            raise DomainError(_("This petition is not waiting for a rating."), code="not_ratable")
+        if Rating.objects.filter(petition=locked, round=locked.handling_round).exists():
+            raise DomainError(_("This answer has already been rated."), code="already_rated")
+        rating = Rating.objects.create(
+            petition=locked, round=locked.handling_round, satisfaction=satisfaction, solved=solved,
+            comment=comment.strip(), source=source, rated_at=now,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        data = {"satisfaction": satisfaction, "solved": solved, "round": locked.handling_round}
+        if satisfaction == Satisfaction.UNSATISFIED:
+            petition_transition(
+                petition=locked, to=Status.IN_PROGRESS, actor=actor, kind=EventKind.REOPENED,
+                reason=comment.strip(), data=data, changes={"handling_round": locked.handling_round + 1}, now=now,
+            )
+            transaction.on_commit(
+                lambda: signals.petition_reopened.send(sender=Petition, petition_id=locked.pk, reason="unsatisfied")
+            )
+        else:
+            petition_transition(petition=locked, to=Status.CLOSED, actor=actor, kind=EventKind.RATED,
+                                data=data, now=now)
+    petition.refresh_from_db()
+    return rating

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from petitions import views
+
+app_name = "petitions"
+urlpatterns = [
+    path("new/", views.petition_new, name="new"),
+    path("submitted/<str:number>/", views.petition_submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("track/<str:number>/", views.petition_detail, name="detail"),
+    path("track/<str:number>/rate/", views.petition_rate, name="rate"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]

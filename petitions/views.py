@@ -1,0 +1,142 @@
+"""The citizen's pages: file a petition, track it, rate the answer."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lib.errors import DomainError
+from petitions import selectors, services
+from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
+from petitions.models import Attachment, Channel, Petition, Status
+
+SESSION_FILED = "petitions:filed"
+SESSION_TRACKED = "petitions:tracked"
+
+
+def _remember(request, key: str, petition_id: int) -> None:
+    ids = request.session.get(key, [])
+    if petition_id not in ids:
+        request.session[key] = (ids + [petition_id])[-20:]
+
+
+def _client_key(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def home(request):
+    return render(request, "petitions/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def petition_new(request):
+    form = CitizenPetitionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            petition, _created = services.petition_file(
+                channel=Channel.WEB, kind=data["kind"], area=data["area"], classification=data["classification"],
+                address=data["address"], title=data["title"], content=data["content"],
+                complainant_type=data["complainant_type"], enterprise_name=data["enterprise_name"],
+                complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
+                complainant_id_number=data["complainant_id_number"], confidential=data["confidential"],
+                attachments=data["attachments"], submission_token=data["submission_token"],
+            )
+        except DomainError as error:
+            error.as_form_error(form)
+        else:
+            _remember(request, SESSION_FILED, petition.pk)
+            _remember(request, SESSION_TRACKED, petition.pk)
+            return redirect("petitions:submitted", number=petition.number)
+    return render(request, "petitions/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def petition_submitted(request, number: str):
+    petition = Petition.objects.filter(number=number, pk__in=request.session.get(SESSION_FILED, [])).first()
+    if petition is None:
+        raise Http404
+    return render(request, "petitions/submitted.html", {"petition": petition})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Ask for number and phone. POST, so the phone never lands in a URL or a log."""
+    form = TrackForm(request.POST or None)
+    if request.method == "POST":
+        key = f"petitions:track:{_client_key(request)}"
+        cache.add(key, 0, 3600)
+        attempts = cache.incr(key)
+        if attempts > settings.PORTAL_TRACKING_LOOKUPS_PER_HOUR:
+            form.add_error(None, _("Too many lookups from your connection. Please try again in an hour."))
+            return render(request, "petitions/track.html", {"form": form}, status=429)
+        if form.is_valid():
+            petition = selectors.petition_for_tracking(
+                number=form.cleaned_data["number"], phone=form.cleaned_data["phone"]
+            )
+            if petition is not None:
+                _remember(request, SESSION_TRACKED, petition.pk)
+                return redirect("petitions:detail", number=petition.number)
+            # The same message whether the number or the phone is wrong: no probing.
+            form.add_error(None, _("No petition matches this number and phone."))
+    return render(request, "petitions/track.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _tracked(request, number: str) -> Petition:
+    petition = (
+        Petition.objects.select_related("area", "classification")
+        .filter(number=number, pk__in=request.session.get(SESSION_TRACKED, []))
+        .first()
+    )
+    if petition is None:
+        raise Http404
+    return petition
+
+
+def petition_detail(request, number: str):
+    petition = _tracked(request, number)
+    context = {
+        "petition": petition,
+        "timeline": selectors.public_timeline(petition),
+        "show_answer": petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT),
+        "rating_form": RatingForm() if petition.status == Status.CALLBACK else None,
+        "ratings": list(petition.ratings.order_by("rated_at")),
+    }
+    return render(request, "petitions/detail.html", context)
+
+
+@require_POST
+def petition_rate(request, number: str):
+    petition = _tracked(request, number)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.petition_rate(
+                petition=petition, satisfaction=form.cleaned_data["satisfaction"],
+                solved=form.cleaned_data["solved"], comment=form.cleaned_data["comment"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Thank you: your rating has been recorded."))
+        return redirect("petitions:detail", number=petition.number)
+    context = {
+        "petition": petition, "timeline": selectors.public_timeline(petition), "show_answer": True,
+        "rating_form": form, "ratings": list(petition.ratings.all()),
+    }
+    return render(request, "petitions/detail.html", context, status=400)
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """Staff with the right to see petitions download attachments; nobody else.
+    (Unit handlers download through dispatch, which checks the assignment.)"""
+    if not request.user.has_perm("petitions.view_petition"):
+        raise Http404
+    attachment = get_object_or_404(Attachment, pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)

@@ -1,0 +1,115 @@
+"""The operator's side in the Django admin."""
+import pytest
+
+from petitions.models import Petition, Status
+from tests.factories import file_petition
+
+ADD = "/admin/petitions/petition/add/"
+
+
+def intake(city, **overrides):
+    data = {
+        "channel": "phone", "kind": "complaint", "complainant_phone": "13700001111", "complainant_name": "赵先生",
+        "complainant_type": "person", "area": city.street.pk, "classification": city.parking.pk,
+        "title": "小区门口违法停车", "content": "小区门口消防通道每天晚上被车辆占用。", "address": "",
+        "enterprise_name": "", "complainant_id_number": "", "answer_on_spot": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_operator_records_a_phone_call(client, city, operator):
+    client.force_login(operator)
+    page = client.get(ADD).content.decode()
+    assert "autofocus" in page and "autocomplete" in page
+    response = client.post(ADD, intake(city))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    petition = Petition.objects.get()
+    assert (petition.channel, petition.status, petition.filed_by) == ("phone", Status.RECEIVED, operator)
+
+
+@pytest.mark.django_db
+def test_operator_closes_a_consultation_on_the_spot(client, city, operator):
+    client.force_login(operator)
+    client.post(ADD, intake(city, kind="consultation", answer_on_spot="按知识库答复：可在网上办理。"))
+    petition = Petition.objects.get()
+    assert petition.status == Status.CLOSED_ON_SPOT and petition.answer.startswith("按知识库")
+
+
+@pytest.mark.django_db
+def test_on_the_spot_answer_for_a_complaint_is_refused(client, city, operator):
+    client.force_login(operator)
+    response = client.post(ADD, intake(city, answer_on_spot="答复"))
+    assert response.status_code == 200 and "answer_on_spot" in response.context["adminform"].form.errors
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_bad_phone_in_admin_intake(client, city, operator):
+    client.force_login(operator)
+    response = client.post(ADD, intake(city, complainant_phone="555"))
+    assert "complainant_phone" in response.context["adminform"].form.errors
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_search_by_number_phone_and_words(client, city, operator):
+    a = file_petition(city, title="噪音", content="广场舞音响太吵了影响休息")
+    b = file_petition(city, title="停车", content="消防通道被占用", complainant_phone="13600002222")
+    client.force_login(operator)
+    url = "/admin/petitions/petition/"
+    for term, expected in ((a.number, {a}), ("13600002222", {b}), ("广场舞", {a}), ("消防 通道", {b})):
+        found = set(client.get(url, {"q": term}).context["cl"].result_list)
+        assert found == expected, term
+
+
+@pytest.mark.django_db
+def test_supervisor_sees_masked_phones(client, petition, supervisor, operator):
+    client.force_login(supervisor)
+    page = client.get("/admin/petitions/petition/").content.decode()
+    assert "139****5678" in page and "13912345678" not in page
+    page = client.get(f"/admin/petitions/petition/{petition.pk}/change/").content.decode()
+    assert "13912345678" not in page
+    client.force_login(operator)
+    assert "13912345678" in client.get("/admin/petitions/petition/").content.decode()
+
+
+@pytest.mark.django_db
+def test_unit_handler_has_no_admin(client, petition, urban_handler):
+    client.force_login(urban_handler)
+    response = client.get("/admin/petitions/petition/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_screening_a_media_item_in_the_admin(client, city, operator):
+    petition = file_petition(city, channel="media")
+    client.force_login(operator)
+    url = f"/admin/petitions/petition/{petition.pk}/screen/"
+    response = client.post(url, {"stream": "discipline", "routed_to": ""})
+    assert "routed_to" in response.context["form"].errors
+    client.post(url, {"stream": "discipline", "routed_to": "市纪委监委"})
+    petition.refresh_from_db()
+    assert petition.status == Status.ROUTED_OUT
+
+
+@pytest.mark.django_db
+def test_petitions_cannot_be_deleted(client, petition, platform_admin):
+    client.force_login(platform_admin)
+    assert client.get(f"/admin/petitions/petition/{petition.pk}/delete/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_attachments_are_not_public(client, city, operator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from petitions.services import attachment_clean, attachments_add
+    from tests.petitions.test_citizen_form import jpeg_with_gps
+
+    petition = file_petition(city)
+    [attachment] = attachments_add(petition=petition, actor=None, purpose="petition",
+                                   uploads=[attachment_clean(SimpleUploadedFile("a.jpg", jpeg_with_gps()))])
+    url = f"/petitions/attachments/{attachment.pk}/"
+    assert client.get(url).status_code == 302  # to login
+    client.force_login(operator)
+    assert client.get(url).status_code == 200

@@ -1,0 +1,192 @@
+"""The citizen's form, end to end through the real view."""
+import io
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from petitions.models import Attachment, Petition, PetitionEvent
+
+URL = "/petitions/new/"
+
+
+def form_data(city, **overrides):
+    data = {
+        "kind": "complaint", "area": city.street.pk, "classification": city.noise.pk, "address": "甲一路1号",
+        "title": "楼下噪音扰民", "content": "每天晚上十一点以后楼下商铺音响声音很大，影响休息。",
+        "complainant_type": "person", "complainant_name": "王小明", "complainant_phone": "139 1234 5678",
+        "submission_token": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (40, 30), "red")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (36.0, 4.0, 0.0), 3: "E", 4: (120.0, 23.0, 0.0)}  # GPS IFD
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Author": "Secret Person"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_citizen_files_and_sees_the_tracking_number(client, city):
+    response = client.post(URL, form_data(city), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 302
+    petition = Petition.objects.get()
+    assert response["Location"] == f"/petitions/submitted/{petition.number}/"
+    page = client.get(response["Location"]).content.decode()
+    assert petition.number in page
+    assert petition.complainant_phone == "13912345678"  # normalised
+    assert petition.channel == "web"
+
+
+@pytest.mark.django_db
+def test_confirmation_page_is_only_for_the_submitter(client, city):
+    client.post(URL, form_data(city))
+    number = Petition.objects.get().number
+    from django.test import Client
+
+    assert Client().get(f"/petitions/submitted/{number}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_double_submit_creates_one_petition(client, city):
+    data = form_data(city)
+    first = client.post(URL, data)
+    second = client.post(URL, data)
+    assert Petition.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+@pytest.mark.django_db
+def test_filing_runs_a_bounded_number_of_queries(client, city, django_assert_max_num_queries):
+    client.get(URL)
+    with django_assert_max_num_queries(16):
+        response = client.post(URL, form_data(city))
+    assert response.status_code == 302
+
+
+BAD_INPUTS = [
+    ("content", {"content": ""}, "content"),
+    ("content", {"content": "太短"}, "content"),
+    ("content", {"content": "长" * 5001}, "content"),
+    ("title", {"title": ""}, "title"),
+    ("title", {"title": "标" * 101}, "title"),
+    ("classification", {"classification": 999999}, "classification"),
+    ("area", {"area": 999999}, "area"),
+    ("area", {"area": ""}, "area"),
+    ("phone", {"complainant_phone": "12345678"}, "complainant_phone"),
+    ("phone", {"complainant_phone": "1391234567x"}, "complainant_phone"),
+    ("id", {"complainant_id_number": "110105194912310021"}, "complainant_id_number"),
+    ("name", {"complainant_name": ""}, "complainant_name"),
+    ("kind", {"kind": "bribe"}, "kind"),
+    ("enterprise", {"complainant_type": "enterprise", "enterprise_name": ""}, "enterprise_name"),
+    ("honeypot", {"website": "http://spam"}, "website"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label,override,field", BAD_INPUTS, ids=[b[0] + str(i) for i, b in enumerate(BAD_INPUTS)])
+def test_bad_input_is_refused_with_a_field_error_and_nothing_stored(client, city, label, override, field):
+    response = client.post(URL, form_data(city, **override), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert Petition.objects.count() == 0 and PetitionEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_errors_are_translated(client, city):
+    response = client.post(URL, form_data(city, complainant_phone="123"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "手机号" in str(response.context["form"].errors["complainant_phone"])
+    client.cookies["django_language"] = "en"
+    response = client.post(URL, form_data(city, complainant_phone="123"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "mobile number" in str(response.context["form"].errors["complainant_phone"])
+
+
+@pytest.mark.django_db
+def test_inactive_classification_is_refused(client, city):
+    city.noise.is_active = False
+    city.noise.save()
+    response = client.post(URL, form_data(city))
+    assert response.status_code == 400 and "classification" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_photo_is_stored_without_exif_or_gps(client, city):
+    upload = SimpleUploadedFile("photo.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    assert client.post(URL, {**form_data(city), "attachments": [upload]}).status_code == 302
+    attachment = Attachment.objects.get()
+    with attachment.file.open("rb") as stored:
+        image = Image.open(io.BytesIO(stored.read()))
+        assert not image.getexif()
+        assert "exif" not in image.info
+    assert attachment.original_name == "photo.jpg"
+    assert attachment.content_type == "image/jpeg"
+    assert not attachment.file.name.endswith("photo.jpg")  # stored under a random name
+
+
+@pytest.mark.django_db
+def test_pdf_is_accepted_and_its_metadata_dropped(client, city):
+    upload = SimpleUploadedFile("letter.pdf", pdf_bytes(), content_type="application/pdf")
+    assert client.post(URL, {**form_data(city), "attachments": [upload]}).status_code == 302
+    with Attachment.objects.get().file.open("rb") as stored:
+        assert b"Secret Person" not in stored.read()
+
+
+BAD_FILES = [
+    ("script disguised as a picture", "photo.jpg", b"#!/bin/sh\nrm -rf /\n"),
+    ("pdf named as a picture", "photo.jpg", None),
+    ("truncated jpeg", "photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 50),
+    ("executable", "setup.exe", b"MZ\x90\x00" + b"\x00" * 100),
+    ("pdf with javascript", "doc.pdf", b"%PDF-1.4\n1 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj\n%%EOF"),
+    ("empty", "empty.png", b""),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label,name,content", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_files_are_refused(client, city, label, name, content):
+    if content is None:
+        content = pdf_bytes()
+    upload = SimpleUploadedFile(name, content)
+    response = client.post(URL, {**form_data(city), "attachments": [upload]})
+    assert response.status_code == 400
+    assert response.context["form"].errors["attachments"]
+    assert Petition.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_oversized_file_and_too_many_files(client, city, settings):
+    settings.PORTAL_UPLOAD_MAX_BYTES = 2000
+    big = SimpleUploadedFile("big.jpg", jpeg_with_gps() + b"\x00" * 3000)
+    response = client.post(URL, {**form_data(city), "attachments": [big]})
+    assert response.status_code == 400
+    assert "big.jpg" in str(response.context["form"].errors["attachments"])
+    settings.PORTAL_UPLOAD_MAX_BYTES = 10_000_000
+    files = [SimpleUploadedFile(f"p{i}.jpg", jpeg_with_gps()) for i in range(6)]
+    response = client.post(URL, {**form_data(city), "attachments": files})
+    assert response.status_code == 400 and "attachments" in response.context["form"].errors
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_form_renders_without_javascript_and_without_cdn(client, city):
+    page = client.get(URL).content.decode()
+    assert "<form" in page and 'enctype="multipart/form-data"' in page
+    assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
+    assert "甲一街道" in page

@@ -1,0 +1,108 @@
+"""Tracking by number and phone: the citizen sees their own steps, nobody's
+personal data, and rates the answer once."""
+import pytest
+from django.test import Client
+
+from petitions import services
+from petitions.models import Rating, Status
+from tests.factories import file_petition
+
+
+def track(client, number, phone):
+    return client.post("/petitions/track/", {"number": number, "phone": phone})
+
+
+@pytest.mark.django_db
+def test_track_with_number_and_phone_shows_the_timeline(client, city, operator):
+    petition = file_petition(city, actor=operator)
+    services.petition_transition(petition=petition, to=Status.DISPATCHED, actor=operator,
+                                 data={"units": ["甲一街道办事处"]})
+    response = track(client, petition.number, "13912345678")
+    assert response.status_code == 302
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert petition.number in page
+    assert "甲一街道办事处" in page  # where it went is public
+    assert "139****5678" in page and "13912345678" not in page
+    assert operator.username not in page  # who handled it is not
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number,phone", [("20991231000001", "13912345678"), (None, "13800000000")])
+def test_wrong_number_or_phone_gives_one_generic_answer(client, petition, number, phone):
+    response = track(client, number or petition.number, phone)
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors()
+    assert petition.title not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data,field", [({"number": "abc", "phone": "13912345678"}, "number"),
+                                        ({"number": "20261123000001", "phone": "x"}, "phone")])
+def test_malformed_tracking_input(client, data, field):
+    response = client.post("/petitions/track/", data)
+    assert response.status_code == 400 and field in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_detail_needs_a_tracked_session(petition):
+    assert Client().get(f"/petitions/track/{petition.number}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_lookups_are_throttled(client, settings, petition):
+    settings.PORTAL_TRACKING_LOOKUPS_PER_HOUR = 3
+    for _ in range(3):
+        track(client, petition.number, "13800000000")
+    assert track(client, petition.number, "13912345678").status_code == 429
+
+
+@pytest.mark.django_db
+def test_phone_never_appears_in_a_url(client, petition):
+    response = track(client, petition.number, "13912345678")
+    assert "1391234" not in response["Location"]
+
+
+@pytest.mark.django_db
+def test_confidential_petition_shows_no_other_personal_data(client, city):
+    petition = file_petition(city, confidential=True, complainant_id_number="11010519491231002X")
+    track(client, petition.number, "13912345678")
+    page = client.get(f"/petitions/track/{petition.number}/").content.decode()
+    assert "11010519491231002X" not in page and "王小明" not in page
+
+
+def _answer(petition, actor):
+    for status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED):
+        services.petition_transition(petition=petition, to=status, actor=actor)
+    services.petition_transition(petition=petition, to=Status.CALLBACK, actor=actor,
+                                 changes={"answer": "已责令商铺整改，晚十点后停止外放音响。"})
+
+
+@pytest.mark.django_db
+def test_citizen_reads_the_answer_and_rates_it_once(client, petition, operator):
+    _answer(petition, operator)
+    track(client, petition.number, "13912345678")
+    page = client.get(f"/petitions/track/{petition.number}/").content.decode()
+    assert "已责令商铺整改" in page and 'name="satisfaction"' in page
+    url = f"/petitions/track/{petition.number}/rate/"
+    assert client.post(url, {"satisfaction": "satisfied", "solved": "yes"}).status_code == 302
+    assert client.post(url, {"satisfaction": "unsatisfied", "solved": "no"}).status_code == 302
+    assert Rating.objects.count() == 1
+    petition.refresh_from_db()
+    assert petition.status == Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_rating_form_errors(client, petition, operator):
+    _answer(petition, operator)
+    track(client, petition.number, "13912345678")
+    response = client.post(f"/petitions/track/{petition.number}/rate/", {"satisfaction": "meh"})
+    assert response.status_code == 400
+    assert set(response.context["rating_form"].errors) == {"satisfaction", "solved"}
+    assert Rating.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_rating_needs_the_tracked_session(petition, operator):
+    _answer(petition, operator)
+    response = Client().post(f"/petitions/track/{petition.number}/rate/", {"satisfaction": "satisfied", "solved": "yes"})
+    assert response.status_code == 404
