@@ -300,3 +300,63 @@ def petition_rate(*, petition: Petition, satisfaction: str, solved: bool, commen
                                 data=data, now=now)
     petition.refresh_from_db()
     return rating
+
+
+def petition_classify(*, petition: Petition, classification, actor, reason: str = "") -> Petition:
+    """A dispatcher sets or corrects the classification item (before routing)."""
+    if not classification.is_active or not classification.is_leaf:
+        raise DomainError(_("Choose an active leaf item of the classification."), field="classification")
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        old = locked.classification_id
+        locked.classification = classification
+        locked.save(update_fields=["classification", "updated_at"])
+        _record(locked, kind=EventKind.NOTE, at=timezone.now(), actor=actor, reason=reason,
+                data={"classification": [old, classification.pk]})
+    petition.refresh_from_db()
+    return petition
+
+
+def petition_link_repeat(*, petition: Petition, original: Petition, actor=None, reason: str = "") -> int:
+    """Link `petition` as a repeat of the matter `original` belongs to.
+
+    Repeats always point at the root matter, whose `repeat_count` is the
+    number of repeats it received (supervision acts from 3, DOMAIN.md section 6).
+    Returns the root's new count.
+    """
+    root_id = original.repeat_of_id or original.pk
+    if root_id == petition.pk:
+        raise DomainError(_("A petition cannot repeat itself."), field="original")
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the root first, then the repeat: the same order everywhere avoids deadlocks.
+        root = Petition.objects.select_for_update().get(pk=root_id)
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if locked.repeat_of_id == root.pk:
+            return root.repeat_count
+        locked.repeat_of = root
+        locked.save(update_fields=["repeat_of", "updated_at"])
+        Petition.objects.filter(pk=root.pk).update(repeat_count=F("repeat_count") + 1)
+        root.refresh_from_db(fields=["repeat_count"])
+        _record(locked, kind=EventKind.REPEAT, at=now, actor=actor, reason=reason,
+                data={"original": root.number})
+        _record(root, kind=EventKind.REPEAT, at=now, actor=actor, reason=reason,
+                data={"repeat": locked.number, "repeat_count": root.repeat_count})
+    return root.repeat_count
+
+
+def petition_merge(*, petition: Petition, into: Petition, actor, duplicate: bool = False, reason: str = "") -> Petition:
+    """Close `petition` into another: as a duplicate of it, or merged with it.
+    The surviving petition carries the handling; both histories say so."""
+    if into.pk == petition.pk:
+        raise DomainError(_("A petition cannot be merged into itself."), field="into")
+    if into.status == Status.MERGED:
+        raise DomainError(_("Petition %(number)s is itself merged; choose the one it was merged into.")
+                          % {"number": into.number}, field="into")
+    merged = petition_transition(
+        petition=petition, to=Status.MERGED, actor=actor, kind=EventKind.MERGED, reason=reason,
+        data={"into": into.number, "duplicate": duplicate}, changes={"merged_into": into},
+    )
+    _record(into, kind=EventKind.MERGED, at=timezone.now(), actor=actor, reason=reason,
+            data={"from": petition.number, "duplicate": duplicate})
+    return merged

@@ -1,0 +1,312 @@
+"""The platform's side of dispatch in the Django admin: the responsibility
+catalog (versioned, with a dry run and spreadsheet import/export), and the
+dispatcher's queue with a console per petition. Every write is a service call."""
+from __future__ import annotations
+
+import io
+
+from django import forms as django_forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from dispatch import catalog_io, forms, routing, selectors, services
+from dispatch.models import (
+    Assignment,
+    AssignmentStatus,
+    CatalogRule,
+    ExtensionRequest,
+    QueuedPetition,
+    Reply,
+    RequestStatus,
+    ReturnRequest,
+)
+from lib.errors import DomainError
+from petitions.models import Petition, Status
+
+
+class CatalogRuleForm(django_forms.ModelForm):
+    class Meta:
+        model = CatalogRule
+        fields = ["key", "kind", "classification", "area", "keywords", "target", "lead_unit", "co_units", "priority",
+                  "is_fallback", "note"]
+
+    def validate_constraints(self):
+        pass  # a revision shares its key with the version it replaces; the service checks the rest
+
+
+@admin.register(CatalogRule)
+class CatalogRuleAdmin(admin.ModelAdmin):
+    form = CatalogRuleForm
+    list_display = ("key", "version", "kind", "classification", "area", "keywords", "target", "lead_unit", "priority",
+                    "is_fallback", "active")
+    list_filter = ("active", "kind", "target", "is_fallback")
+    search_fields = ("key", "keywords", "classification__name", "area__name", "lead_unit__name", "note")
+    autocomplete_fields = ("classification", "area", "lead_unit", "co_units")
+    list_select_related = ("classification", "area", "lead_unit")
+    change_list_template = "admin/dispatch/catalogrule/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("key",) if obj is not None else ()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.active:
+            return False  # a retired version is history: it is never edited
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire instead: assignments point at their rule
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in services.RULE_FIELDS}
+        try:
+            if change:
+                saved = services.rule_revise(rule=obj, actor=request.user, co_units=form.cleaned_data["co_units"], **data)
+            else:
+                saved = services.rule_create(key=form.cleaned_data["key"], actor=request.user,
+                                             co_units=form.cleaned_data["co_units"], **data)
+        except DomainError as error:
+            raise PermissionDenied(error.message) from None
+        obj.pk, obj.version = saved.pk, saved.version
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service set the co-units
+
+    def response_change(self, request, obj):
+        messages.success(request, _("Saved as version %(version)s; the previous version is kept.") % {"version": obj.version})
+        return HttpResponseRedirect(reverse("admin:dispatch_catalogrule_changelist"))
+
+    @admin.action(description=_("Retire the selected rules"))
+    def retire(self, request, queryset):
+        for rule in queryset.filter(active=True):
+            services.rule_retire(rule=rule, actor=request.user)
+
+    actions = ["retire"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("dry-run/", view(self.dry_run_view), name="dispatch_catalogrule_dry_run"),
+            path("export/", view(self.export_view), name="dispatch_catalogrule_export"),
+            path("import/", view(self.import_view), name="dispatch_catalogrule_import"),
+        ] + super().get_urls()
+
+    def dry_run_view(self, request):
+        """Where would a petition go, and why? Nothing is stored."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = forms.DryRunForm(request.GET or None)
+        decision = None
+        if form.is_valid():
+            classification = form.cleaned_data["classification"]
+            decision = routing.decide(
+                classification_path=classification.path if classification else None,
+                area_path=form.cleaned_data["area"].path, text=form.cleaned_data["text"],
+                sector_id=classification.sector_id if classification else None,
+            )
+        catalog = routing.get_catalog()
+        context = {**self.admin_site.each_context(request), "title": _("Dry run of the catalog"), "form": form,
+                   "decision": decision, "unit_names": catalog.unit_names, "opts": self.model._meta,
+                   "rule_count": catalog.rule_count}
+        return render(request, "admin/dispatch/catalogrule/dry_run.html", context)
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="responsibility-catalog.xlsx"'
+        buffer = io.BytesIO()
+        catalog_io.export_catalog(buffer)
+        response.write(buffer.getvalue())
+        return response
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        result = None
+        if request.method == "POST" and request.FILES.get("file"):
+            result = catalog_io.import_catalog(request.FILES["file"], actor=request.user)
+            if not result.errors:
+                messages.success(request, _("Catalog imported: %(c)s new, %(r)s revised, %(x)s retired, %(u)s unchanged.")
+                                 % {"c": result.created, "r": result.revised, "x": result.retired, "u": result.unchanged})
+                return redirect("admin:dispatch_catalogrule_changelist")
+        context = {**self.admin_site.each_context(request), "title": _("Import the catalog"), "result": result,
+                   "opts": self.model._meta, "columns": catalog_io.COLUMNS}
+        return render(request, "admin/dispatch/catalogrule/import.html", context, status=400 if result else 200)
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    can_delete = False
+    fields = ("unit", "role", "status", "rule", "dispatched_at", "signed_at", "sign_due_at", "handle_due_at",
+              "extended_days", "answered_at", "answer")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("petition", "unit", "role", "status", "sign_due_at", "handle_due_at", "dispatched_at")
+    list_filter = ("status", "role", "unit__kind")
+    search_fields = ("petition__number", "unit__name")
+    list_select_related = ("petition", "unit")
+    readonly_fields = [f.name for f in Assignment._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QueuedPetition)
+class DispatchQueueAdmin(admin.ModelAdmin):
+    """The dispatcher's queue: what needs a decision, and a console per petition."""
+
+    list_display = ("number", "title", "status", "classification", "area", "received_at", "needs")
+    list_filter = ("status", "channel")
+    search_fields = ("number", "title", "complainant_phone")
+    list_select_related = ("classification", "area")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return selectors.dispatcher_queue().select_related("classification", "area")
+
+    @admin.display(description=_("needs"))
+    def needs(self, obj):
+        return obj.get_status_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:dispatch_console", pk=object_id)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/console/", view(self.console_view), name="dispatch_console"),
+            path("<int:pk>/console/<str:action>/", view(self.console_action), name="dispatch_console_action"),
+        ] + super().get_urls()
+
+    def _require(self, request):
+        if not request.user.has_perm("dispatch.dispatch_petitions"):
+            raise PermissionDenied
+
+    def _context(self, request, petition, **overrides):
+        assignments = petition.assignments.select_related("unit", "rule").order_by("-dispatched_at")
+        context = {
+            **self.admin_site.each_context(request), "title": _("Dispatch console"), "petition": petition,
+            "opts": self.model._meta, "assignments": assignments,
+            "proposals": [a for a in assignments if a.status == AssignmentStatus.PROPOSED],
+            "decision": routing.decide_for(petition),
+            "unit_names": routing.get_catalog().unit_names,
+            "returns": ReturnRequest.objects.filter(assignment__petition=petition, status=RequestStatus.PENDING)
+            .select_related("assignment__unit", "suggested_unit"),
+            "extensions": ExtensionRequest.objects.filter(assignment__petition=petition, status=RequestStatus.PENDING)
+            .select_related("assignment__unit"),
+            "reply": Reply.objects.filter(petition=petition, review=Reply.Review.PENDING).first(),
+            "events": petition.events.select_related("actor").order_by("at", "id"),
+            "Status": Status, "can_redispatch": petition.status in services.REDISPATCHABLE,
+            "redispatch_form": forms.RedispatchForm(initial={"expected": petition.status}),
+            "street_form": forms.StreetForm(initial={"expected": petition.status}),
+            "co_form": forms.UnitForm(), "consultation_form": forms.ReasonForm(), "merge_form": forms.MergeForm(),
+            "decision_form": forms.DecisionForm(), "review_form": forms.ReviewForm(),
+            "callback_form": forms.CallbackForm(), "classify_form": forms.ClassifyForm(),
+        }
+        context.update(overrides)
+        return context
+
+    def console_view(self, request, pk):
+        self._require(request)
+        petition = get_object_or_404(Petition.objects.select_related("classification", "area"), pk=pk)
+        return render(request, "admin/dispatch/console.html", self._context(request, petition))
+
+    def console_action(self, request, pk, action):
+        self._require(request)
+        if request.method != "POST":
+            return redirect("admin:dispatch_console", pk=pk)
+        petition = get_object_or_404(Petition.objects.select_related("classification", "area"), pk=pk)
+        user = request.user
+        handlers = {
+            "dispatch": (None, None, lambda d: services.dispatch_petition(petition=petition, actor=user, mode="auto")),
+            "confirm": (None, None, lambda d: services.dispatch_confirm(petition=petition, actor=user)),
+            "redispatch": (forms.RedispatchForm, "redispatch_form", lambda d: services.dispatch_redispatch(
+                petition=petition, lead_unit=d["lead_unit"], co_units=d["co_units"], actor=user, reason=d["reason"],
+                expected=[d["expected"]] if d["expected"] else None)),
+            "street": (forms.StreetForm, "street_form", lambda d: services.dispatch_direct_to_street(
+                petition=petition, unit=d["unit"], actor=user, reason=d["reason"],
+                expected=[d["expected"]] if d["expected"] else None)),
+            "add_co": (forms.UnitForm, "co_form", lambda d: services.dispatch_add_co_unit(
+                petition=petition, unit=d["unit"], actor=user, reason=d["reason"])),
+            "remove_co": (None, None, lambda d: services.dispatch_remove_co_unit(
+                assignment=get_object_or_404(Assignment, pk=request.POST.get("assignment"), petition=petition),
+                actor=user)),
+            "consultation": (forms.ReasonForm, "consultation_form", lambda d: services.dispatch_to_consultation(
+                petition=petition, actor=user, reason=d["reason"])),
+            "merge": (forms.MergeForm, "merge_form", lambda d: services.dispatch_merge(
+                petition=petition, into=_petition_by_number(d["into"]), actor=user, duplicate=d["duplicate"],
+                reason=d["reason"])),
+            "classify": (forms.ClassifyForm, "classify_form", lambda d: _classify_then_route(
+                petition, d["classification"], user, d["reason"])),
+            "return": (forms.DecisionForm, "decision_form", lambda d: services.return_decide(
+                request=get_object_or_404(ReturnRequest, pk=request.POST.get("request"),
+                                          assignment__petition=petition),
+                approve=d["approve"], actor=user, note=d["note"], new_lead=d["new_lead"])),
+            "extension": (forms.DecisionForm, "decision_form", lambda d: services.extension_decide(
+                request=get_object_or_404(ExtensionRequest, pk=request.POST.get("request"),
+                                          assignment__petition=petition),
+                approve=d["approve"], actor=user, note=d["note"])),
+            "review": (forms.ReviewForm, "review_form", lambda d: services.reply_review(
+                reply=get_object_or_404(Reply, pk=request.POST.get("reply"), petition=petition),
+                approve=d["approve"], actor=user, note=d["note"], public_answer=d["public_answer"])),
+            "callback": (forms.CallbackForm, "callback_form", lambda d: services.callback_record(
+                petition=petition, actor=user, satisfaction=d["satisfaction"], solved=d["solved"],
+                comment=d["comment"])),
+        }
+        if action not in handlers:
+            raise PermissionDenied
+        form_class, key, perform = handlers[action]
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            return render(request, "admin/dispatch/console.html", self._context(request, petition, **{key: form}),
+                          status=400)
+        try:
+            perform(form.cleaned_data if form else {})
+        except DomainError as error:
+            if form is not None and error.field in form.fields:
+                form.add_error(error.field, error.message)
+                return render(request, "admin/dispatch/console.html",
+                              self._context(request, petition, **{key: form}), status=400)
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Done."))
+        return redirect("admin:dispatch_console", pk=petition.pk)
+
+
+def _petition_by_number(number: str) -> Petition:
+    petition = Petition.objects.filter(number=number).first()
+    if petition is None:
+        raise DomainError(_("No petition has this tracking number."), field="into")
+    return petition
+
+
+def _classify_then_route(petition, classification, actor, reason):
+    from petitions.services import petition_classify
+
+    petition_classify(petition=petition, classification=classification, actor=actor, reason=reason)
+    if petition.status in (Status.RECEIVED,):
+        services.dispatch_petition(petition=petition, actor=actor)

@@ -1,0 +1,52 @@
+"""The assignments' clocks (DOMAIN.md section 5), computed once when a clock starts.
+
+- Sign-for (签收, the response clock): by the end of the next working day; for
+  urgent items within PORTAL_URGENT_SIGN_MINUTES (default 60) minutes.
+- Handling: the classification's tier in working days (1, 3, 7, 11), or its
+  urgent limit in hours, counted round the clock. Day 0 is the day the clock
+  starts; the deadline is 23:59:59 Asia/Shanghai on the Nth working day after.
+- An approved extension adds working days to the current deadline.
+- Waiting for the citizen does not count: the deadline moves by the working
+  days (or, for urgent items, the time) spent waiting.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+
+from lib.workdays import local_date
+from org.calendar import get_calendar
+
+DEFAULT_DAYS = 7  # an unclassified petition gets the standard tier until classified
+
+
+def _urgent_hours(classification) -> int | None:
+    if classification is not None and classification.tier == "urgent":
+        return classification.urgent_hours
+    return None
+
+
+def sign_due(start: dt.datetime, classification) -> dt.datetime:
+    if _urgent_hours(classification):
+        return start + dt.timedelta(minutes=getattr(settings, "PORTAL_URGENT_SIGN_MINUTES", 60))
+    return get_calendar().deadline_from(start, 1)
+
+
+def handle_due(start: dt.datetime, classification, extended_days: int = 0) -> dt.datetime:
+    hours = _urgent_hours(classification)
+    if hours:
+        return start + dt.timedelta(hours=hours)
+    days = classification.handling_days if classification is not None else DEFAULT_DAYS
+    return get_calendar().deadline_from(start, days + extended_days)
+
+
+def extend(current_due: dt.datetime, days: int) -> dt.datetime:
+    return get_calendar().add_workdays(local_date(current_due), days).due_at
+
+
+def resume(current_due: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime, classification) -> dt.datetime:
+    if _urgent_hours(classification):
+        return current_due + (resumed_at - paused_at)
+    waited = get_calendar().workdays_between(local_date(paused_at), local_date(resumed_at))
+    return extend(current_due, waited) if waited else current_due

@@ -1,0 +1,262 @@
+"""Dispatch: the responsibility catalog, the units' assignments and their
+requests (returns, extensions), the answers under platform review.
+
+A petition has one lead assignment (主办) and any number of co-handling
+assignments (协办) at a time; each records the catalog rule version that
+made it. Assignment status is governed by ASSIGNMENT_TRANSITIONS and changed
+only by dispatch.services.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from petitions.models import Petition
+
+
+class RuleKind(models.TextChoices):
+    SECTOR = "sector", _("Sector (行业)")
+    TERRITORIAL = "territorial", _("Territorial (属地)")
+
+
+class Target(models.TextChoices):
+    UNIT = "unit", _("A named unit")
+    STREET = "street", _("The street/town office of the petition's area")
+    DISTRICT = "district", _("The district government of the petition's area")
+    SECTOR = "sector", _("The city unit of the item's responsible sector")
+    CONSULTATION = "consultation", _("Joint consultation (会商研判)")
+
+
+class CatalogRule(models.Model):
+    """One version of a rule of the responsibility catalog (职责目录).
+
+    Rows are never edited: a revision adds a new row with the same `key` and
+    the next `version`, and retires the old one, so an assignment's `rule`
+    always shows the rule exactly as it was when it dispatched.
+    """
+
+    key = models.CharField(_("rule key"), max_length=40, db_index=True,
+                           help_text=_("Stable name shared by all versions of the rule."))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    kind = models.CharField(_("kind"), max_length=12, choices=RuleKind.choices, default=RuleKind.SECTOR)
+    classification = models.ForeignKey(
+        "org.Classification", verbose_name=_("classification item"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", help_text=_("Applies to this item and everything below it; empty = any."),
+    )
+    area = models.ForeignKey(
+        "org.Area", verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Applies to this area and everything below it; empty = anywhere."),
+    )
+    keywords = models.CharField(
+        _("keywords"), max_length=200, blank=True,
+        help_text=_("Comma-separated; the rule applies only if the title or content contains one of them."),
+    )
+    target = models.CharField(_("sends to"), max_length=16, choices=Target.choices, default=Target.UNIT)
+    lead_unit = models.ForeignKey(
+        "org.HandlingUnit", verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    co_units = models.ManyToManyField("org.HandlingUnit", verbose_name=_("co-handling units"), blank=True,
+                                      related_name="+")
+    priority = models.IntegerField(_("priority"), default=0,
+                                   help_text=_("Breaks ties between equally specific rules: higher wins."))
+    is_fallback = models.BooleanField(_("fallback"), default=False,
+                                      help_text=_("Takes what no other rule matches (兜底)."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        verbose_name = _("catalog rule")
+        verbose_name_plural = _("responsibility catalog")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="catalog_rule_key_version"),
+            # Only one active version per rule key.
+            models.UniqueConstraint(fields=["key"], condition=Q(active=True), name="catalog_rule_one_active"),
+            models.CheckConstraint(
+                name="catalog_rule_unit_target_has_unit",
+                condition=~Q(target="unit") | Q(lead_unit__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.replace("，", ",").split(",") if k.strip()]
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", _("Lead (主办)")
+    CO = "co", _("Co-handling (协办)")
+
+
+class AssignmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed, awaiting the dispatcher")
+    PENDING = "pending", _("Awaiting sign-for")
+    SIGNED = "signed", _("Being handled")
+    ANSWERED = "answered", _("Answered")
+    CANCELLED = "cancelled", _("Withdrawn")
+    DONE = "done", _("Done")
+
+
+ACTIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED, AssignmentStatus.ANSWERED)
+
+ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AssignmentStatus.PROPOSED: frozenset({AssignmentStatus.PENDING, AssignmentStatus.CANCELLED}),
+    AssignmentStatus.PENDING: frozenset({AssignmentStatus.SIGNED, AssignmentStatus.CANCELLED}),
+    AssignmentStatus.SIGNED: frozenset({AssignmentStatus.ANSWERED, AssignmentStatus.CANCELLED}),
+    # Re-handling (重办) after a rejected review or an unsatisfied callback goes back to SIGNED.
+    AssignmentStatus.ANSWERED: frozenset({AssignmentStatus.SIGNED, AssignmentStatus.DONE, AssignmentStatus.CANCELLED}),
+    AssignmentStatus.DONE: frozenset({AssignmentStatus.SIGNED}),  # look-back reopens a false closure
+    AssignmentStatus.CANCELLED: frozenset(),
+}
+
+
+class Assignment(models.Model):
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="assignments")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    status = models.CharField(_("status"), max_length=12, choices=AssignmentStatus.choices, editable=False)
+    rule = models.ForeignKey(CatalogRule, verbose_name=_("catalog rule"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="assignments")
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.TextField(_("answer to the lead unit"), blank=True)
+    # The clocks (DOMAIN.md section 5), computed once when they start; see dispatch.deadlines.
+    sign_due_at = models.DateTimeField(_("sign-for deadline"), null=True, blank=True)
+    handle_due_at = models.DateTimeField(_("handling deadline"), null=True, blank=True)
+    extended_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    paused_at = models.DateTimeField(_("waiting for the citizen since"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-dispatched_at"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [
+            # The units' queues: a unit's open work, newest first.
+            models.Index(fields=["unit", "status", "-dispatched_at"], name="assignment_unit_queue_idx"),
+        ]
+        constraints = [
+            # At most one live lead per petition: the race between two dispatchers ends here.
+            models.UniqueConstraint(
+                fields=["petition"], condition=Q(role="lead", status__in=["proposed", "pending", "signed", "answered"]),
+                name="assignment_one_live_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["petition", "unit"], condition=Q(status__in=["proposed", "pending", "signed", "answered"]),
+                name="assignment_unit_once_per_petition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} → {self.unit_id} ({self.role})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (AssignmentStatus.PROPOSED, *ACTIVE_ASSIGNMENT_STATUSES)
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ReturnRequest(models.Model):
+    """A unit asks to give a petition back (退单). First-receiver responsibility:
+    it keeps handling until the platform approves (先办后议)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="return_requests")
+    reason = models.TextField(_("reason"))
+    suggested_unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("suggested unit"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
+        constraints = [models.UniqueConstraint(fields=["assignment"], condition=Q(status="pending"),
+                                               name="one_pending_return_per_assignment")]
+
+
+class ExtensionRequest(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
+    days = models.PositiveSmallIntegerField(_("extra working days"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [models.UniqueConstraint(fields=["assignment"], condition=Q(status="pending"),
+                                               name="one_pending_extension_per_assignment")]
+
+
+class Reply(models.Model):
+    """The lead unit's answer, reviewed by the platform before the citizen sees it (一个门出)."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected for re-handling")
+
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="replies")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
+    round = models.PositiveSmallIntegerField(_("handling round"))
+    content = models.TextField(_("answer"))
+    solved = models.BooleanField(_("the unit reports the problem solved"), default=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    review = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.PENDING)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["petition"], condition=Q(review="pending"),
+                                               name="one_pending_reply_per_petition")]
+
+
+class QueuedPetition(Petition):
+    """The petition as the dispatcher sees it: the admin's dispatch queue and
+    console (dispatch.admin). A proxy: no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("dispatch queue item")
+        verbose_name_plural = _("dispatch queue")
+        permissions = [("dispatch_petitions", _("Can dispatch petitions and decide units' requests"))]

@@ -1,0 +1,22 @@
+"""dispatch listens to petitions' signals (sent after commit)."""
+from django.dispatch import receiver
+
+from dispatch import services
+from petitions.models import Status
+from petitions.signals import petition_filed, petition_reopened, petition_status_changed
+
+
+@receiver(petition_filed, dispatch_uid="dispatch.on_filed")
+def _on_filed(sender, petition_id, **kwargs):
+    services.dispatch_new_petition(petition_id)
+
+
+@receiver(petition_reopened, dispatch_uid="dispatch.on_reopened")
+def _on_reopened(sender, petition_id, **kwargs):
+    services.on_petition_reopened(petition_id=petition_id)
+
+
+@receiver(petition_status_changed, dispatch_uid="dispatch.on_status")
+def _on_status(sender, petition_id, to_status, **kwargs):
+    if to_status == Status.CLOSED:
+        services.on_petition_closed(petition_id=petition_id)

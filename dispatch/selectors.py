@@ -1,0 +1,89 @@
+"""Reads for the units' pages and the dispatcher's queue.
+
+Every unit-facing read starts from `unit_assignments(user)`: a unit handler
+sees only assignments of their own unit, so another unit's petition is a 404
+in pages and exports alike.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dispatch.models import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    ExtensionRequest,
+    Reply,
+    RequestStatus,
+    ReturnRequest,
+)
+from org.models import User
+from petitions.models import Petition, Status
+
+DUE_SOON = dt.timedelta(days=1)
+
+QUEUES = ("to_sign", "in_progress", "due_soon", "overdue", "answered", "all")
+
+
+def unit_assignments(user: User) -> QuerySet[Assignment]:
+    if not user.is_authenticated or user.role != User.Role.UNIT_HANDLER or user.unit_id is None:
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(unit_id=user.unit_id)
+        .exclude(status__in=[AssignmentStatus.PROPOSED, AssignmentStatus.CANCELLED])
+        .select_related("petition", "petition__area", "petition__classification", "unit")
+    )
+
+
+def unit_queue(user: User, queue: str, now: dt.datetime | None = None) -> QuerySet[Assignment]:
+    now = now or timezone.now()
+    base = unit_assignments(user)
+    open_work = base.filter(status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED])
+    if queue == "to_sign":
+        return base.filter(status=AssignmentStatus.PENDING).order_by("sign_due_at")
+    if queue == "in_progress":
+        return base.filter(status=AssignmentStatus.SIGNED).order_by("handle_due_at")
+    if queue == "due_soon":
+        return open_work.filter(handle_due_at__gt=now, handle_due_at__lte=now + DUE_SOON).order_by("handle_due_at")
+    if queue == "overdue":
+        return open_work.filter(
+            Q(handle_due_at__lte=now) | Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)
+        ).order_by("handle_due_at")
+    if queue == "answered":
+        return base.filter(status__in=[AssignmentStatus.ANSWERED, AssignmentStatus.DONE]).order_by("-answered_at")
+    return base.order_by("-dispatched_at")
+
+
+def unit_queue_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
+    return {queue: unit_queue(user, queue, now).count() for queue in QUEUES if queue != "all"}
+
+
+def unit_assignment(user: User, pk: int) -> Assignment:
+    assignment = unit_assignments(user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def co_answers(assignment: Assignment) -> QuerySet[Assignment]:
+    """What the co-handling units told the lead (the lead's answer covers them)."""
+    return Assignment.objects.filter(
+        petition_id=assignment.petition_id, role="co", status__in=ACTIVE_ASSIGNMENT_STATUSES
+    ).select_related("unit")
+
+
+def dispatcher_queue() -> QuerySet[Petition]:
+    """Petitions that need a dispatcher: undispatched, in consultation, with a
+    proposal to confirm, or with a unit's request or answer to decide."""
+    pending_return = ReturnRequest.objects.filter(assignment__petition=OuterRef("pk"), status=RequestStatus.PENDING)
+    pending_extension = ExtensionRequest.objects.filter(assignment__petition=OuterRef("pk"),
+                                                        status=RequestStatus.PENDING)
+    pending_reply = Reply.objects.filter(petition=OuterRef("pk"), review=Reply.Review.PENDING)
+    return Petition.objects.filter(
+        Q(status__in=[Status.RECEIVED, Status.CONSULTATION, Status.REPLIED, Status.CALLBACK])
+        | Q(Exists(pending_return)) | Q(Exists(pending_extension)) | Q(Exists(pending_reply))
+    )

@@ -1,0 +1,159 @@
+"""The handling units' own pages: their queue, each petition, and the actions
+on it. A unit handler sees only their unit's work (dispatch.selectors)."""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dispatch import forms, selectors, services
+from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
+from lib.errors import DomainError
+from org.models import User
+from petitions.models import Attachment
+from petitions.selectors import history
+
+def unit_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.role != User.Role.UNIT_HANDLER or request.user.unit_id is None:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@unit_required
+def queue(request):
+    current = request.GET.get("queue", "to_sign")
+    if current not in selectors.QUEUES:
+        current = "to_sign"
+    now = timezone.now()
+    items = selectors.unit_queue(request.user, current, now)[:200]
+    return render(request, "dispatch/queue.html", {
+        "queue": current, "items": items, "counts": selectors.unit_queue_counts(request.user, now), "now": now,
+    })
+
+
+@unit_required
+def export(request):
+    """The unit's queue as a spreadsheet, with the same isolation as the page."""
+    from openpyxl import Workbook
+
+    current = request.GET.get("queue", "all")
+    if current not in selectors.QUEUES:
+        raise Http404
+    book = Workbook()
+    sheet = book.active
+    sheet.title = current
+    sheet.append([_("Tracking number"), _("Title"), _("Area"), _("Category"), _("Role"), _("Status"),
+                  _("Dispatched at"), _("Sign-for deadline"), _("Handling deadline")])
+    for a in selectors.unit_queue(request.user, current).iterator(chunk_size=500):
+        sheet.append([
+            a.petition.number, a.petition.title, a.petition.area.name,
+            a.petition.classification.name if a.petition.classification else "", a.get_role_display(),
+            a.get_status_display(), _local(a.dispatched_at), _local(a.sign_due_at), _local(a.handle_due_at),
+        ])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="queue-{current}.xlsx"'
+    book.save(response)
+    return response
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _detail_context(request, assignment, **forms_override):
+    petition = assignment.petition
+    context = {
+        "assignment": assignment, "petition": petition,
+        "events": history(petition).exclude(kind="note"),
+        "attachments": petition.attachments.all(),
+        "co_answers": selectors.co_answers(assignment) if assignment.role == Role.LEAD else [],
+        "pending_return": ReturnRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).first(),
+        "pending_extension": ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).first(),
+        "note_form": forms.NoteForm(), "answer_form": forms.AnswerForm(), "return_form": forms.ReturnForm(),
+        "extension_form": forms.ExtensionForm(), "wait_form": forms.WaitForm(), "now": timezone.now(),
+        "Status": AssignmentStatus,
+    }
+    context.update(forms_override)
+    return context
+
+
+@unit_required
+def detail(request, pk: int):
+    assignment = selectors.unit_assignment(request.user, pk)
+    return render(request, "dispatch/detail.html", _detail_context(request, assignment))
+
+
+ACTIONS = {
+    # name: (form class or None, context key, service call)
+    "sign": (None, None, lambda a, u, d: services.assignment_sign(assignment=a, actor=u)),
+    "contact": (forms.NoteForm, "note_form",
+                lambda a, u, d: services.assignment_record_contact(assignment=a, actor=u, note=d["note"])),
+    "answer": (forms.AnswerForm, "answer_form",
+               lambda a, u, d: services.assignment_answer(assignment=a, actor=u, content=d["content"],
+                                                          solved=d["solved"], uploads=d["attachments"])),
+    "return": (forms.ReturnForm, "return_form",
+               lambda a, u, d: services.assignment_request_return(assignment=a, actor=u, reason=d["reason"],
+                                                                  suggested_unit=d["suggested_unit"])),
+    "extension": (forms.ExtensionForm, "extension_form",
+                  lambda a, u, d: services.assignment_request_extension(assignment=a, actor=u, days=d["days"],
+                                                                        reason=d["reason"])),
+    "wait": (forms.WaitForm, "wait_form",
+             lambda a, u, d: services.assignment_wait_for_citizen(assignment=a, actor=u, reason=d["reason"])),
+    "resume": (None, None, lambda a, u, d: services.assignment_resume(assignment=a, actor=u)),
+}
+
+DONE_MESSAGES = {
+    "sign": gettext_lazy("Signed for. The handling clock is running."),
+    "contact": gettext_lazy("Contact recorded."),
+    "answer": gettext_lazy("Answer submitted."),
+    "return": gettext_lazy("Return requested: keep handling until the platform decides."),
+    "extension": gettext_lazy("Extension requested."),
+    "wait": gettext_lazy("The clock is stopped while you wait."),
+    "resume": gettext_lazy("The clock runs again."),
+}
+
+
+@unit_required
+@require_POST
+def act(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    assignment = selectors.unit_assignment(request.user, pk)
+    form_class, key, perform = ACTIONS[action]
+    form = form_class(request.POST, request.FILES) if form_class else None
+    if form is not None and not form.is_valid():
+        return render(request, "dispatch/detail.html", _detail_context(request, assignment, **{key: form}), status=400)
+    try:
+        perform(assignment, request.user, form.cleaned_data if form else {})
+    except DomainError as error:
+        if form is not None and error.field in form.fields:
+            form.add_error(error.field, error.message)
+            return render(request, "dispatch/detail.html", _detail_context(request, assignment, **{key: form}),
+                          status=400)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, DONE_MESSAGES[action])
+    return redirect("dispatch:detail", pk=assignment.pk)
+
+
+@unit_required
+def attachment(request, pk: int, attachment_pk: int):
+    assignment = selectors.unit_assignment(request.user, pk)
+    item = Attachment.objects.filter(pk=attachment_pk, petition_id=assignment.petition_id).first()
+    if item is None:
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+                        content_type=item.content_type)
