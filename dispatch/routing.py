@@ -52,7 +52,7 @@ class CompiledRule:
     is_fallback: bool
 
     def specificity(self, keyword_hit: bool) -> tuple:
-        return (self.class_depth, 1 if keyword_hit else 0, self.area_depth, self.priority, self.id)
+        return (self.class_depth, 1 if keyword_hit else 0, self.area_depth, self.priority)
 
 
 @dataclass
@@ -184,15 +184,18 @@ def decide(*, classification_path: str | None, area_path: str, text: str, sector
                 hit = any(k in lowered for k in rule.keywords)
                 if rule.keywords and not hit:
                     continue
-                rank = rule.specificity(hit)
+                # Within a kind, equal specificity goes to the newer rule.
+                rank = (rule.specificity(hit), rule.id)
                 if rule.kind not in best or rank > best[rule.kind][0]:
                     best[rule.kind] = (rank, rule)
-    ranked = sorted(best.values(), key=lambda item: (item[0], item[1].kind == RuleKind.TERRITORIAL), reverse=True)
+    # Between the kinds' winners, equal specificity goes to the territorial rule (属地为主).
+    ranked = sorted(best.values(), key=lambda item: (item[0][0], item[1].kind == RuleKind.TERRITORIAL),
+                    reverse=True)
     if not ranked:
         applicable = [r for r in catalog.fallbacks if r.classification_code in class_codes and r.area_code in area_codes]
         if applicable:
-            fallback = max(applicable, key=lambda r: r.specificity(False))
-            ranked = [(fallback.specificity(False), fallback)]
+            fallback = max(applicable, key=lambda r: (r.specificity(False), r.id))
+            ranked = [((fallback.specificity(False), fallback.id), fallback)]
             decision.explanation.append(_("No rule matched; the fallback %(rule)s applies.") % {"rule": _describe(fallback)})
         else:
             decision.explanation.append(_("No rule matched and there is no fallback: a dispatcher decides."))

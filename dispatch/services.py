@@ -44,12 +44,13 @@ MAX_EXTENSION_DAYS = 20
 
 def _lock_petition(petition: Petition | int) -> Petition:
     pk = petition.pk if isinstance(petition, Petition) else petition
-    return Petition.objects.select_for_update().select_related("classification", "area").get(pk=pk)
+    # of=("self",): lock only the petition row, not the joined reference rows.
+    return Petition.objects.select_for_update(of=("self",)).select_related("classification", "area").get(pk=pk)
 
 
 def _lock_assignment(assignment: Assignment | int) -> Assignment:
     pk = assignment.pk if isinstance(assignment, Assignment) else assignment
-    return Assignment.objects.select_for_update().select_related("unit").get(pk=pk)
+    return Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
 
 
 def _move(assignment: Assignment, to: str, **changes) -> Assignment:
@@ -406,7 +407,8 @@ def assignment_record_contact(*, assignment: Assignment, actor, note: str) -> No
     _check_member(actor, assignment)
     if not note.strip():
         raise DomainError(_("Write down what was said with the citizen."), field="note")
-    if assignment.status not in (AssignmentStatus.SIGNED, AssignmentStatus.ANSWERED):
+    status = Assignment.objects.values_list("status", flat=True).get(pk=assignment.pk)
+    if status not in (AssignmentStatus.SIGNED, AssignmentStatus.ANSWERED):
         raise DomainError(_("Sign for the petition first."), code="not_signed")
     petition_services.petition_record_event(petition=assignment.petition, kind=EventKind.CONTACTED, actor=actor,
                                             reason=note.strip(), data={"unit": assignment.unit.name}, public=True)

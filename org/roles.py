@@ -8,17 +8,24 @@ from django.contrib.auth.models import Group, Permission
 ROLE_PERMISSIONS = {
     # app_label -> actions, per role. Unit handlers work on their own pages.
     "operator": {"org": ["view"], "petitions": ["view", "add", "change"]},
-    "dispatcher": {"org": ["view"], "petitions": ["view", "add", "change"], "dispatch": ["view", "add", "change"]},
+    "dispatcher": {
+        "org": ["view"],
+        "petitions": ["view", "add", "change"],
+        "dispatch": ["view", "add", "change", "dispatch_petitions"],
+    },
     "supervisor": {"org": ["view"], "petitions": ["view"], "dispatch": ["view"], "evaluation": ["view"], "disclosure": ["view"]},
     "admin": {
         "org": ["view", "add", "change", "delete"],
         "petitions": ["view", "add", "change"],
-        "dispatch": ["view", "add", "change", "delete"],
+        "dispatch": ["view", "add", "change", "delete", "dispatch_petitions"],
         "evaluation": ["view", "add", "change", "delete"],
         "disclosure": ["view", "add", "change", "delete"],
     },
     "unit_handler": {},
 }
+
+
+CRUD = {"view", "add", "change", "delete"}
 
 
 def ensure_role_groups(**kwargs):
@@ -27,9 +34,9 @@ def ensure_role_groups(**kwargs):
         perms = []
         for app_label, actions in apps.items():
             for action in actions:
-                perms.extend(
-                    Permission.objects.filter(content_type__app_label=app_label, codename__startswith=f"{action}_")
-                )
+                # "view"/"add"/"change"/"delete" mean every model's; anything else is one codename.
+                lookup = {"codename__startswith": f"{action}_"} if action in CRUD else {"codename": action}
+                perms.extend(Permission.objects.filter(content_type__app_label=app_label, **lookup))
         group.permissions.set(perms)
 
 

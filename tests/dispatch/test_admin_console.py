@@ -1,0 +1,150 @@
+"""The dispatcher's queue and console, and the catalog's admin pages."""
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from dispatch.models import CatalogRule, Reply, Role
+from petitions.models import Status
+from tests.factories import file_petition
+
+
+@pytest.fixture
+def received(city):
+    return file_petition(city, classification=None)
+
+
+@pytest.mark.django_db
+def test_queue_lists_undispatched_petitions(client, received, dispatcher):
+    client.force_login(dispatcher)
+    page = client.get("/admin/dispatch/queuedpetition/").content.decode()
+    assert received.number in page
+
+
+@pytest.mark.django_db
+def test_classify_then_the_catalog_routes(client, received, city, catalog, dispatcher):
+    client.force_login(dispatcher)
+    url = f"/admin/dispatch/queuedpetition/{received.pk}/console/"
+    assert client.get(url).status_code == 200
+    response = client.post(url + "classify/", {"classification": city.parking.pk})
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert received.status == Status.DISPATCHED
+
+
+@pytest.mark.django_db
+def test_redispatch_with_a_stale_view_is_refused(client, received, city, catalog, dispatcher):
+    client.force_login(dispatcher)
+    url = f"/admin/dispatch/queuedpetition/{received.pk}/console/redispatch/"
+    data = {"lead_unit": city.district_gov.pk, "reason": "区级牵头", "expected": "received"}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "lead_unit": city.urban.pk}, follow=True)  # still thinks "received"
+    assert "changed meanwhile" in response.content.decode() or "已变为" in response.content.decode() or \
+        "修改" in response.content.decode()
+    assert received.assignments.get(role=Role.LEAD, status="pending").unit == city.district_gov
+
+
+@pytest.mark.django_db
+def test_console_reviews_and_records_the_callback(client, city, catalog, dispatcher, street_handler,
+                                                  django_capture_on_commit_callbacks):
+    from dispatch import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    lead = petition.assignments.get(role=Role.LEAD)
+    services.assignment_sign(assignment=lead, actor=street_handler)
+    services.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。")
+    client.force_login(dispatcher)
+    base = f"/admin/dispatch/queuedpetition/{petition.pk}/console/"
+    reply = Reply.objects.get()
+    response = client.post(base + "review/", {"reply": reply.pk, "approve": "no", "note": ""})
+    assert response.status_code == 400 and "note" in response.context["review_form"].errors
+    client.post(base + "review/", {"reply": reply.pk, "approve": "yes", "public_answer": ""})
+    petition.refresh_from_db()
+    assert petition.status == Status.CALLBACK
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(base + "callback/", {"satisfaction": "basic", "solved": "yes"})
+    petition.refresh_from_db()
+    assert petition.status == Status.CLOSED and petition.ratings.get().source == "callback"
+
+
+@pytest.mark.django_db
+def test_operator_cannot_use_the_console(client, received, operator):
+    client.force_login(operator)
+    assert client.get(f"/admin/dispatch/queuedpetition/{received.pk}/console/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_dry_run_explains_the_decision(client, city, catalog, platform_admin):
+    client.force_login(platform_admin)
+    response = client.get("/admin/dispatch/catalogrule/dry-run/",
+                          {"classification": city.noise.pk, "area": city.community.pk, "text": ""})
+    decision = response.context["decision"]
+    assert decision.lead_unit_id == city.street_office.pk
+    assert "甲一街道办事处" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_editing_a_rule_in_the_admin_adds_a_version(client, city, catalog, platform_admin):
+    client.force_login(platform_admin)
+    rule = catalog["urban_group"]
+    data = {"kind": "sector", "classification": city.parking.parent.pk, "area": "", "keywords": "",
+            "target": "unit", "lead_unit": city.district_gov.pk, "priority": 0, "note": "改由区政府"}
+    response = client.post(f"/admin/dispatch/catalogrule/{rule.pk}/change/", data)
+    assert response.status_code == 302
+    versions = CatalogRule.objects.filter(key="urban-group").order_by("version")
+    assert [(v.version, v.active) for v in versions] == [(1, False), (2, True)]
+    assert client.get(f"/admin/dispatch/catalogrule/{rule.pk}/change/").status_code in (200, 403)
+    assert client.post(f"/admin/dispatch/catalogrule/{rule.pk}/change/", data).status_code == 403
+
+
+def sheet_bytes(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "catalog.xlsx"
+    return out
+
+
+@pytest.mark.django_db
+def test_catalog_export_then_import_round_trip(client, city, catalog, platform_admin):
+    client.force_login(platform_admin)
+    exported = client.get("/admin/dispatch/catalogrule/export/").content
+    rows = list(load_workbook(io.BytesIO(exported)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "key" and len(rows) == 1 + CatalogRule.objects.filter(active=True).count()
+    # Change one rule, retire another, add a new one.
+    changed = []
+    for row in rows:
+        row = list(row)
+        if row[0] == "heat":
+            row[8] = 7
+        if row[0] == "fallback":
+            row[11] = 0
+        changed.append(row)
+    changed.append(["new-rule", "sector", city.demolition.code, "", "", "unit", "URB", "", 0, 0, "", 1])
+    response = client.post("/admin/dispatch/catalogrule/import/", {"file": sheet_bytes(changed)})
+    assert response.status_code == 302
+    assert CatalogRule.objects.get(key="heat", active=True).version == 2
+    assert not CatalogRule.objects.filter(key="fallback", active=True).exists()
+    assert CatalogRule.objects.get(key="new-rule").lead_unit == city.urban
+
+
+@pytest.mark.django_db
+def test_catalog_import_with_a_bad_row_changes_nothing(client, city, catalog, platform_admin):
+    client.force_login(platform_admin)
+    header = ["key", "kind", "classification", "area", "keywords", "target", "lead_unit", "co_units", "priority",
+              "is_fallback", "note", "active"]
+    rows = [header, ["ok-rule", "sector", city.parking.code, "", "", "unit", "URB", "", 0, 0, "", 1],
+            ["bad-rule", "sector", "NOPE", "", "", "unit", "NOUNIT", "", "x", 0, "", 1]]
+    before = CatalogRule.objects.count()
+    response = client.post("/admin/dispatch/catalogrule/import/", {"file": sheet_bytes(rows)})
+    assert response.status_code == 400
+    errors = " ".join(response.context["result"].errors)
+    assert "Row 3" in errors or "第 3" in errors or "3" in errors
+    assert "NOPE" in errors and "NOUNIT" in errors
+    assert CatalogRule.objects.count() == before
+    response = client.post("/admin/dispatch/catalogrule/import/", {"file": sheet_bytes([["wrong"]])})
+    assert response.status_code == 400

@@ -1,0 +1,112 @@
+"""The units' pages: their queue and actions, and nothing of other units'."""
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from dispatch.models import AssignmentStatus, Role
+from petitions.models import Status
+from tests.factories import file_petition
+
+
+@pytest.fixture
+def dispatched(city, catalog, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    return petition
+
+
+def lead(petition):
+    return petition.assignments.get(role=Role.LEAD)
+
+
+@pytest.mark.django_db
+def test_queue_shows_the_units_work(client, dispatched, street_handler):
+    client.force_login(street_handler)
+    page = client.get("/dispatch/").content.decode()
+    assert dispatched.number in page
+
+
+@pytest.mark.django_db
+def test_sign_and_answer_through_the_pages(client, dispatched, street_handler):
+    client.force_login(street_handler)
+    a = lead(dispatched)
+    assert client.post(f"/dispatch/a/{a.pk}/sign/").status_code == 302
+    response = client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "短"})
+    assert response.status_code == 400 and "content" in response.context["answer_form"].errors
+    response = client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "经现场核查，商铺已停止外放音响。", "solved": "on"})
+    assert response.status_code == 302
+    dispatched.refresh_from_db()
+    assert dispatched.status == Status.REPLIED
+
+
+@pytest.mark.django_db
+def test_double_sign_through_the_pages_tells_the_loser(client, dispatched, street_handler):
+    client.force_login(street_handler)
+    a = lead(dispatched)
+    client.post(f"/dispatch/a/{a.pk}/sign/")
+    response = client.post(f"/dispatch/a/{a.pk}/sign/", follow=True)
+    assert "street_handler" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_confidential_complainant_is_invisible_to_the_unit(client, city, catalog, street_handler,
+                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True, complainant_name="保密人", complainant_phone="13511112222")
+    client.force_login(street_handler)
+    page = client.get(f"/dispatch/a/{lead(petition).pk}/").content.decode()
+    assert "保密人" not in page and "13511112222" not in page and "1351" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/dispatch/a/{pk}/", "/dispatch/a/{pk}/sign/", "/dispatch/a/{pk}/answer/",
+                                  "/dispatch/a/{pk}/return/", "/dispatch/a/{pk}/files/1/"])
+def test_another_unit_gets_404(client, dispatched, other_street_handler, path):
+    client.force_login(other_street_handler)
+    url = path.format(pk=lead(dispatched).pk)
+    response = client.post(url) if not url.endswith(f"{lead(dispatched).pk}/") else client.get(url)
+    assert response.status_code == 404
+    assert lead(dispatched).status == AssignmentStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_another_units_petitions_are_absent_from_queue_and_export(client, dispatched, other_street_handler):
+    client.force_login(other_street_handler)
+    assert dispatched.number not in client.get("/dispatch/?queue=all").content.decode()
+    response = client.get("/dispatch/export.xlsx?queue=all")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert dispatched.number not in numbers
+
+
+@pytest.mark.django_db
+def test_export_contains_own_work(client, dispatched, street_handler):
+    client.force_login(street_handler)
+    sheet = load_workbook(io.BytesIO(client.get("/dispatch/export.xlsx?queue=all").content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [dispatched.number]
+
+
+@pytest.mark.django_db
+def test_unit_handlers_have_no_admin_and_others_no_unit_pages(client, dispatched, street_handler, operator):
+    client.force_login(street_handler)
+    for url in ("/admin/dispatch/assignment/", "/admin/dispatch/queuedpetition/", "/admin/petitions/petition/"):
+        assert client.get(url).status_code == 302
+    client.force_login(operator)
+    assert client.get("/dispatch/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_unit_downloads_its_petitions_attachment(client, dispatched, street_handler, other_street_handler):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from petitions.services import attachment_clean, attachments_add
+    from tests.petitions.test_citizen_form import jpeg_with_gps
+
+    [item] = attachments_add(petition=dispatched, actor=None, purpose="petition",
+                             uploads=[attachment_clean(SimpleUploadedFile("a.jpg", jpeg_with_gps()))])
+    url = f"/dispatch/a/{lead(dispatched).pk}/files/{item.pk}/"
+    client.force_login(street_handler)
+    assert client.get(url).status_code == 200
+    client.force_login(other_street_handler)
+    assert client.get(url).status_code == 404

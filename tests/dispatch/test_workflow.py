@@ -1,0 +1,326 @@
+"""The whole loop and each action: dispatch at intake, sign, answer, review,
+callback; returns, extensions, re-handling, duplicates and merges."""
+import datetime as dt
+
+import pytest
+import time_machine
+
+from dispatch import services
+from dispatch.models import Assignment, AssignmentStatus, Reply, RequestStatus, Role
+from lib.errors import ConflictError, DomainError
+from petitions.models import EventKind, Petition, Satisfaction, Status
+from petitions.services import petition_rate
+from tests.factories import file_petition
+
+T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a Monday
+
+
+def filed(city, django_capture_on_commit_callbacks, **kw):
+    with django_capture_on_commit_callbacks(execute=True):
+        return file_petition(city, **kw)
+
+
+def lead_of(petition):
+    return petition.assignments.get(role=Role.LEAD, status__in=["pending", "signed", "answered", "done"])
+
+
+@pytest.mark.django_db
+@time_machine.travel(T0, tick=False)
+def test_filing_dispatches_at_once_with_clocks(city, catalog, django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    petition.refresh_from_db()
+    assert petition.status == Status.DISPATCHED
+    lead = lead_of(petition)
+    assert (lead.unit, lead.rule, lead.status) == (city.street_office, catalog["noise_street"], AssignmentStatus.PENDING)
+    co = petition.assignments.get(role=Role.CO)
+    assert co.unit == city.urban and co.rule == catalog["noise_sector"]
+    # Noise is the 3-working-day tier: Mon 23 Nov -> Thu 26 Nov 23:59:59; sign-for by Tue 24.
+    assert lead.handle_due_at.isoformat() == "2026-11-26T15:59:59+00:00"
+    assert lead.sign_due_at.isoformat() == "2026-11-24T15:59:59+00:00"
+    event = petition.events.get(kind=EventKind.DISPATCHED)
+    assert event.public and event.data["units"] == ["甲一街道办事处", "市城市管理局"]
+
+
+@pytest.mark.django_db
+@time_machine.travel(T0, tick=False)
+def test_urgent_item_runs_in_hours(city, catalog, django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks, classification=city.heating_outage)
+    lead = lead_of(petition)
+    assert lead.unit == city.heating
+    assert lead.handle_due_at == T0 + dt.timedelta(hours=24)
+    assert lead.sign_due_at == T0 + dt.timedelta(minutes=60)
+
+
+@pytest.mark.django_db
+def test_unclassified_petition_waits_for_the_dispatcher(city, catalog, django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks, classification=None)
+    petition.refresh_from_db()
+    assert petition.status == Status.RECEIVED and not petition.assignments.exists()
+
+
+@pytest.mark.django_db
+def test_confirm_mode_proposes_then_the_dispatcher_confirms(city, catalog, settings, dispatcher,
+                                                            django_capture_on_commit_callbacks):
+    settings.PORTAL_DISPATCH_MODE = "confirm"
+    petition = filed(city, django_capture_on_commit_callbacks)
+    petition.refresh_from_db()
+    assert petition.status == Status.RECEIVED
+    assert set(petition.assignments.values_list("status", flat=True)) == {AssignmentStatus.PROPOSED}
+    assert lead_of_any(petition).sign_due_at is None  # no clock before confirmation
+    services.dispatch_confirm(petition=petition, actor=dispatcher)
+    petition.refresh_from_db()
+    assert petition.status == Status.DISPATCHED
+    assert lead_of(petition).sign_due_at is not None
+    with pytest.raises(ConflictError):
+        services.dispatch_confirm(petition=petition, actor=dispatcher)
+
+
+def lead_of_any(petition):
+    return petition.assignments.get(role=Role.LEAD)
+
+
+@pytest.mark.django_db
+def test_full_loop_sign_answer_review_callback_close(city, catalog, street_handler, urban_handler, dispatcher,
+                                                     operator, django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    lead, co = lead_of(petition), petition.assignments.get(role=Role.CO)
+    with pytest.raises(DomainError):
+        services.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，商铺已整改。")
+    services.assignment_sign(assignment=lead, actor=street_handler)
+    petition.refresh_from_db()
+    assert petition.status == Status.IN_PROGRESS
+    services.assignment_record_contact(assignment=lead, actor=street_handler, note="已电话联系诉求人，约定上门。")
+    services.assignment_sign(assignment=co, actor=urban_handler)
+    services.assignment_answer(assignment=co, actor=urban_handler, content="城管已对商铺外放音响立案调查。")
+    petition.refresh_from_db()
+    assert petition.status == Status.IN_PROGRESS  # a co-unit answers to the lead, not the citizen
+    services.assignment_answer(assignment=lead, actor=street_handler, content="经联合执法，商铺已停止外放音响。")
+    petition.refresh_from_db()
+    assert petition.status == Status.REPLIED
+    reply = Reply.objects.get(petition=petition)
+    services.reply_review(reply=reply, approve=True, actor=dispatcher, public_answer="商铺已停止夜间外放音响。")
+    petition.refresh_from_db()
+    assert (petition.status, petition.answer) == (Status.CALLBACK, "商铺已停止夜间外放音响。")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.callback_record(petition=petition, actor=operator, satisfaction=Satisfaction.SATISFIED, solved=True)
+    petition.refresh_from_db()
+    assert petition.status == Status.CLOSED
+    assert set(petition.assignments.values_list("status", flat=True)) == {AssignmentStatus.DONE}
+    kinds = list(petition.events.values_list("kind", flat=True))
+    for kind in ("filed", "dispatched", "signed", "contacted", "replied", "reviewed", "rated"):
+        assert kind in kinds
+
+
+@pytest.mark.django_db
+def test_rejected_answer_goes_back_for_rehandling(city, catalog, street_handler, dispatcher,
+                                                  django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    lead = lead_of(petition)
+    services.assignment_sign(assignment=lead, actor=street_handler)
+    services.assignment_answer(assignment=lead, actor=street_handler, content="正在研究中，将出方案。")
+    reply = Reply.objects.get()
+    with pytest.raises(DomainError) as raised:
+        services.reply_review(reply=reply, approve=False, actor=dispatcher)
+    assert raised.value.field == "note"
+    services.reply_review(reply=reply, approve=False, actor=dispatcher, note="答复敷衍，未说明处理结果。")
+    petition.refresh_from_db()
+    lead.refresh_from_db()
+    assert (petition.status, lead.status) == (Status.IN_PROGRESS, AssignmentStatus.SIGNED)
+    services.assignment_answer(assignment=lead, actor=street_handler, content="已约谈商铺负责人，音响已拆除。")
+    assert Reply.objects.filter(review="pending").count() == 1
+
+
+@pytest.mark.django_db
+def test_unsatisfied_citizen_reopens_the_lead_on_a_new_clock(city, catalog, street_handler, dispatcher,
+                                                             django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    lead = lead_of(petition)
+    services.assignment_sign(assignment=lead, actor=street_handler)
+    services.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，请诉求人知悉。")
+    services.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        petition_rate(petition=petition, satisfaction=Satisfaction.UNSATISFIED, solved=False, comment="还是很吵")
+    lead.refresh_from_db()
+    petition.refresh_from_db()
+    assert (petition.status, petition.handling_round) == (Status.IN_PROGRESS, 2)
+    assert (lead.status, lead.round) == (AssignmentStatus.SIGNED, 2)
+
+
+@pytest.mark.django_db
+def test_return_refused_then_approved_back_to_the_queue(city, catalog, street_handler, dispatcher,
+                                                        django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    lead = lead_of(petition)
+    with pytest.raises(DomainError):
+        services.assignment_request_return(assignment=lead, actor=street_handler, reason="不是")
+    request = services.assignment_request_return(assignment=lead, actor=street_handler,
+                                                 reason="该商铺位于乙区，不属于本街道辖区。")
+    with pytest.raises(DomainError):
+        services.assignment_request_return(assignment=lead, actor=street_handler, reason="再次申请退单，理由同上。")
+    services.return_decide(request=request, approve=False, actor=dispatcher, note="经核实属本辖区，请继续办理。")
+    lead.refresh_from_db()
+    assert lead.status == AssignmentStatus.PENDING  # first-receiver: the unit must handle it
+    request = services.assignment_request_return(assignment=lead, actor=street_handler,
+                                                 reason="再次核实：地址实为乙区乙一街道。")
+    services.return_decide(request=request, approve=True, actor=dispatcher, note="同意退回")
+    petition.refresh_from_db()
+    assert petition.status == Status.RECEIVED
+    assert not petition.assignments.filter(status__in=["pending", "signed"]).exists()
+    with pytest.raises(ConflictError):
+        services.return_decide(request=request, approve=True, actor=dispatcher)
+
+
+@pytest.mark.django_db
+def test_approved_return_with_a_new_lead_redispatches(city, catalog, street_handler, dispatcher,
+                                                      django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    request = services.assignment_request_return(assignment=lead_of(petition), actor=street_handler,
+                                                 reason="地址实为乙区乙一街道，请改派。", suggested_unit=city.other_street_office)
+    services.return_decide(request=request, approve=True, actor=dispatcher, new_lead=city.other_street_office)
+    petition.refresh_from_db()
+    assert petition.status == Status.DISPATCHED
+    assert lead_of(petition).unit == city.other_street_office
+    assert petition.assignments.get(role=Role.CO, status="pending").unit == city.urban  # co-units kept
+
+
+@pytest.mark.django_db
+@time_machine.travel(T0, tick=False)
+def test_extension_adds_working_days_to_the_deadline(city, catalog, street_handler, dispatcher,
+                                                     django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    lead = lead_of(petition)
+    services.assignment_sign(assignment=lead, actor=street_handler)
+    with pytest.raises(DomainError) as raised:
+        services.assignment_request_extension(assignment=lead, actor=street_handler, days=30, reason="需要协调多个部门现场核查。")
+    assert raised.value.field == "days"
+    request = services.assignment_request_extension(assignment=lead, actor=street_handler, days=2,
+                                                    reason="需要协调多个部门现场核查。")
+    services.extension_decide(request=request, approve=True, actor=dispatcher)
+    lead.refresh_from_db()
+    # Thu 26 Nov + 2 working days = Mon 30 Nov.
+    assert lead.handle_due_at.astimezone(T0.tzinfo).date() == dt.date(2026, 11, 30)
+    assert lead.extended_days == 2
+    request.refresh_from_db()
+    assert request.status == RequestStatus.APPROVED
+
+
+@pytest.mark.django_db
+def test_waiting_for_the_citizen_does_not_count(city, catalog, street_handler, django_capture_on_commit_callbacks):
+    with time_machine.travel(T0, tick=False):
+        petition = filed(city, django_capture_on_commit_callbacks)
+        lead = lead_of(petition)
+        services.assignment_sign(assignment=lead, actor=street_handler)
+        services.assignment_wait_for_citizen(assignment=lead, actor=street_handler, reason="等待诉求人提供照片")
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):  # Wed: two working days waited
+        services.assignment_resume(assignment=lead, actor=street_handler)
+    lead.refresh_from_db()
+    assert lead.handle_due_at.astimezone(T0.tzinfo).date() == dt.date(2026, 11, 30)  # Thu + 2 = Mon
+    assert lead.paused_at is None
+
+
+@pytest.mark.django_db
+def test_redispatch_add_and_remove_co_units(city, catalog, dispatcher, django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    with pytest.raises(DomainError):
+        services.dispatch_redispatch(petition=petition, lead_unit=city.district_gov, actor=dispatcher, reason="")
+    services.dispatch_redispatch(petition=petition, lead_unit=city.district_gov, co_units=[city.street_office],
+                                 actor=dispatcher, reason="跨街道问题由区政府牵头")
+    assert lead_of(petition).unit == city.district_gov
+    co = services.dispatch_add_co_unit(petition=petition, unit=city.urban, actor=dispatcher)
+    with pytest.raises(DomainError):
+        services.dispatch_add_co_unit(petition=petition, unit=city.urban, actor=dispatcher)
+    services.dispatch_remove_co_unit(assignment=co, actor=dispatcher)
+    live = set(petition.assignments.filter(status="pending").values_list("unit__code", flat=True))
+    assert live == {"GOV1", "ST1"}
+
+
+@pytest.mark.django_db
+def test_direct_to_street_only_accepts_street_offices(city, catalog, dispatcher, django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    with pytest.raises(DomainError):
+        services.dispatch_direct_to_street(petition=petition, unit=city.urban, actor=dispatcher, reason="直派")
+    services.dispatch_direct_to_street(petition=petition, unit=city.other_street_office, actor=dispatcher, reason="直派")
+    assert lead_of(petition).unit == city.other_street_office
+
+
+@pytest.mark.django_db
+def test_consultation_then_fallback_owner(city, catalog, dispatcher, django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    services.dispatch_to_consultation(petition=petition, actor=dispatcher, reason="新业态，职责不清")
+    assert petition.status == Status.CONSULTATION
+    assert not petition.assignments.filter(status="pending").exists()
+    services.dispatch_redispatch(petition=petition, lead_unit=city.district_gov, actor=dispatcher,
+                                 reason="会商确定区政府兜底")
+    petition.refresh_from_db()
+    assert petition.status == Status.DISPATCHED
+
+
+@pytest.mark.django_db
+def test_duplicate_and_merge(city, catalog, dispatcher, django_capture_on_commit_callbacks):
+    first = filed(city, django_capture_on_commit_callbacks)
+    second = filed(city, django_capture_on_commit_callbacks, complainant_phone="13700000000")
+    services.dispatch_merge(petition=second, into=first, actor=dispatcher, duplicate=True, reason="同一事项")
+    second.refresh_from_db()
+    assert (second.status, second.merged_into) == (Status.MERGED, first)
+    assert not second.assignments.filter(status__in=["pending", "signed"]).exists()
+    assert first.events.filter(kind=EventKind.MERGED).exists()
+    with pytest.raises(DomainError):
+        services.dispatch_merge(petition=first, into=first, actor=dispatcher, duplicate=False)
+
+
+@pytest.mark.django_db
+def test_repeats_are_linked_and_counted(city, catalog, django_capture_on_commit_callbacks):
+    original = filed(city, django_capture_on_commit_callbacks)
+    filed(city, django_capture_on_commit_callbacks)  # same phone, same item
+    filed(city, django_capture_on_commit_callbacks, complainant_phone="13600000001")  # same place, same item
+    third = filed(city, django_capture_on_commit_callbacks, complainant_phone="13600000002", area=city.street)
+    other_item = filed(city, django_capture_on_commit_callbacks, classification=city.parking,
+                       complainant_phone="13500000000", area=city.other_street)
+    original.refresh_from_db()
+    third.refresh_from_db()
+    assert original.repeat_count == 3 and third.repeat_of == original
+    other_item.refresh_from_db()
+    assert other_item.repeat_of is None
+
+
+@pytest.mark.django_db
+def test_repeats_outside_the_window_are_new_matters(city, catalog, settings, django_capture_on_commit_callbacks):
+    settings.PORTAL_REPEAT_WINDOW_DAYS = 30
+    with time_machine.travel(T0, tick=False):
+        original = filed(city, django_capture_on_commit_callbacks)
+    with time_machine.travel(T0 + dt.timedelta(days=31), tick=False):
+        later = filed(city, django_capture_on_commit_callbacks)
+    later.refresh_from_db()
+    assert later.repeat_of is None
+
+
+@pytest.mark.django_db
+def test_units_act_only_on_their_own_assignments(city, catalog, other_street_handler, urban_handler,
+                                                 django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    with pytest.raises(DomainError) as raised:
+        services.assignment_sign(assignment=lead_of(petition), actor=other_street_handler)
+    assert raised.value.code == "not_your_unit"
+
+
+@pytest.mark.django_db
+def test_second_sign_is_told_who_signed(city, catalog, street_handler, django_capture_on_commit_callbacks):
+    from tests.factories import make_user
+
+    colleague = make_user("colleague", "unit_handler", city.street_office)
+    petition = filed(city, django_capture_on_commit_callbacks)
+    services.assignment_sign(assignment=lead_of(petition), actor=street_handler)
+    with pytest.raises(ConflictError) as raised:
+        services.assignment_sign(assignment=lead_of(petition), actor=colleague)
+    assert "street_handler" in str(raised.value)
+
+
+@pytest.mark.django_db
+def test_answer_after_redispatch_is_a_conflict(city, catalog, street_handler, dispatcher,
+                                               django_capture_on_commit_callbacks):
+    petition = filed(city, django_capture_on_commit_callbacks)
+    lead = lead_of(petition)
+    services.assignment_sign(assignment=lead, actor=street_handler)
+    services.dispatch_redispatch(petition=petition, lead_unit=city.district_gov, actor=dispatcher, reason="改派区政府")
+    with pytest.raises(ConflictError):
+        services.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，商铺已整改。")
