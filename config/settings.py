@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # Domain apps, in dependency order: each imports only those above it.
     "org",
     "notifications",
+    "supervision",
     "petitions",
     "dispatch",
     "evaluation",
@@ -136,8 +137,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Sweeps, not one ETA task per petition (STYLE.md: timers are columns).
-CELERY_BEAT_SCHEDULE: dict = {}
+# Sweeps, not one ETA task per petition (STYLE.md: timers are columns). Every
+# sweep is idempotent, so a second beat started by mistake does no harm.
+CELERY_BEAT_SCHEDULE: dict = {
+    "deadlines": {"task": "dispatch.tasks.sweep_deadlines", "schedule": 60.0},
+    "escalations": {"task": "supervision.tasks.sweep_escalations", "schedule": 300.0},
+    "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
+    "lookback": {"task": "dispatch.tasks.lookback_monthly", "schedule": crontab(minute=30, hour=2, day_of_month=1)},
+}
 
 # --- Auth ------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"
@@ -224,6 +231,13 @@ PORTAL_DISPATCH_MODE = env_choice("PORTAL_DISPATCH_MODE", "auto", ("auto", "conf
 # Repeated complaints: window in days within which the same phone, or the same place
 # and classification, counts as a repeat (DOMAIN.md section 6).
 PORTAL_REPEAT_WINDOW_DAYS = env_int("PORTAL_REPEAT_WINDOW_DAYS", 30, minimum=1)
+# Supervision (DOMAIN.md section 6, docs/supervision.md).
+PORTAL_URGENT_SIGN_MINUTES = env_int("PORTAL_URGENT_SIGN_MINUTES", 60, minimum=1)
+PORTAL_ESCALATION_WORKDAYS = env_int("PORTAL_ESCALATION_WORKDAYS", 3, minimum=1)
+PORTAL_NOTICE_REPLY_WORKDAYS = env_int("PORTAL_NOTICE_REPLY_WORKDAYS", 2, minimum=1)
+PORTAL_REPEAT_NOTICE_THRESHOLD = env_int("PORTAL_REPEAT_NOTICE_THRESHOLD", 3, minimum=2)
+PORTAL_LOOKBACK_RATE_PERCENT = env_int("PORTAL_LOOKBACK_RATE_PERCENT", 5, minimum=1)
+PORTAL_LOOKBACK_MAX = env_int("PORTAL_LOOKBACK_MAX", 500, minimum=1)
 # Tracking lookups per client per hour before the form is throttled.
 PORTAL_TRACKING_LOOKUPS_PER_HOUR = env_int("PORTAL_TRACKING_LOOKUPS_PER_HOUR", 60, minimum=1)
 

@@ -45,8 +45,31 @@ def extend(current_due: dt.datetime, days: int) -> dt.datetime:
     return get_calendar().add_workdays(local_date(current_due), days).due_at
 
 
+def waited_workdays(paused_at: dt.datetime, resumed_at: dt.datetime, classification) -> int:
+    if _urgent_hours(classification):
+        return 0
+    return get_calendar().workdays_between(local_date(paused_at), local_date(resumed_at))
+
+
 def resume(current_due: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime, classification) -> dt.datetime:
     if _urgent_hours(classification):
         return current_due + (resumed_at - paused_at)
     waited = get_calendar().workdays_between(local_date(paused_at), local_date(resumed_at))
     return extend(current_due, waited) if waited else current_due
+
+
+WARNING_SHARE = 0.75  # yellow once 75% of the handling time is used (DOMAIN.md section 6)
+
+
+def warn_at(start: dt.datetime, due: dt.datetime) -> dt.datetime:
+    return start + (due - start) * WARNING_SHARE
+
+
+def clocks(start: dt.datetime, classification, *, extended_days: int = 0, waited_days: int = 0,
+           with_sign: bool = True) -> dict:
+    """All of an assignment's clock columns for a clock started at `start`."""
+    due = handle_due(start, classification, extended_days + waited_days)
+    values = {"clock_started_at": start, "handle_due_at": due, "warn_at": warn_at(start, due)}
+    if with_sign:
+        values["sign_due_at"] = sign_due(start, classification)
+    return values

@@ -120,6 +120,12 @@ ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class Warning(models.TextChoices):
+    NONE = "none", _("On time")
+    YELLOW = "yellow", _("Yellow: 75% of the time used")
+    RED = "red", _("Red: overdue")
+
+
 class Assignment(models.Model):
     petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
@@ -138,11 +144,19 @@ class Assignment(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answer = models.TextField(_("answer to the lead unit"), blank=True)
     # The clocks (DOMAIN.md section 5), computed once when they start; see dispatch.deadlines.
+    clock_started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
     sign_due_at = models.DateTimeField(_("sign-for deadline"), null=True, blank=True)
     handle_due_at = models.DateTimeField(_("handling deadline"), null=True, blank=True)
+    # 75% of the handling time used: the yellow warning (DOMAIN.md section 6).
+    warn_at = models.DateTimeField(_("warning at"), null=True, blank=True)
     extended_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    waited_days = models.PositiveSmallIntegerField(_("working days waited for the citizen"), default=0)
     paused_at = models.DateTimeField(_("waiting for the citizen since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # What the sweeps found (dispatch.supervision): set once, by a conditional UPDATE.
+    warning = models.CharField(_("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE)
+    sign_overdue_at = models.DateTimeField(_("sign-for overdue since"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
 
     class Meta:
         ordering = ["-dispatched_at"]
@@ -151,6 +165,14 @@ class Assignment(models.Model):
         indexes = [
             # The units' queues: a unit's open work, newest first.
             models.Index(fields=["unit", "status", "-dispatched_at"], name="assignment_unit_queue_idx"),
+            # The sweeps (dispatch.supervision.sweep_deadlines) read only what became due, through
+            # these partial indexes: an idle sweep touches no row (STYLE.md: timers are columns).
+            models.Index(fields=["warn_at"], name="assignment_yellow_due_idx",
+                         condition=Q(warning="none", status__in=["pending", "signed"], paused_at__isnull=True)),
+            models.Index(fields=["handle_due_at"], name="assignment_red_due_idx",
+                         condition=Q(status__in=["pending", "signed"], paused_at__isnull=True) & ~Q(warning="red")),
+            models.Index(fields=["sign_due_at"], name="assignment_sign_due_idx",
+                         condition=Q(status="pending", sign_overdue_at__isnull=True)),
         ]
         constraints = [
             # At most one live lead per petition: the race between two dispatchers ends here.
@@ -260,3 +282,27 @@ class QueuedPetition(Petition):
         verbose_name = _("dispatch queue item")
         verbose_name_plural = _("dispatch queue")
         permissions = [("dispatch_petitions", _("Can dispatch petitions and decide units' requests"))]
+
+
+class LookbackSample(models.Model):
+    """A closed petition drawn for the monthly look-back (回头看)."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("To re-check")
+        CONFIRMED = "confirmed", _("Closure confirmed")
+        FALSE_CLOSURE = "false_closure", _("False closure: reopened")
+
+    month = models.DateField(_("month"))
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="lookbacks")
+    drawn_at = models.DateTimeField(_("drawn at"))
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.PENDING)
+    checked_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    note = models.TextField(_("finding"), blank=True)
+
+    class Meta:
+        ordering = ["-month", "id"]
+        verbose_name = _("look-back sample")
+        verbose_name_plural = _("look-back samples")
+        constraints = [models.UniqueConstraint(fields=["month", "petition"], name="lookback_once_per_month")]

@@ -3,6 +3,7 @@ from django.dispatch import receiver
 
 from dispatch import services
 from petitions.models import Status
+from org.signals import calendar_changed
 from petitions.signals import petition_filed, petition_reopened, petition_status_changed
 
 
@@ -20,3 +21,10 @@ def _on_reopened(sender, petition_id, **kwargs):
 def _on_status(sender, petition_id, to_status, **kwargs):
     if to_status == Status.CLOSED:
         services.on_petition_closed(petition_id=petition_id)
+
+
+@receiver(calendar_changed, dispatch_uid="dispatch.on_calendar")
+def _on_calendar(sender, years, **kwargs):
+    from dispatch.tasks import recompute_deadlines
+
+    recompute_deadlines.delay(years=list(years))

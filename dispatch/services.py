@@ -33,6 +33,8 @@ from lib.errors import ConflictError, DomainError
 from org.models import HandlingUnit, User
 from petitions import services as petition_services
 from petitions.models import EventKind, Petition, Status
+from supervision import services as supervision
+from supervision.models import CaseKind
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +88,7 @@ def _unit_names(unit_ids: Iterable[int]) -> list[str]:
 def _create_assignments(petition: Petition, *, lead_id: int, co_ids: list[int], rule_by_unit: dict[int, int],
                         actor, status: str, now: dt.datetime) -> list[Assignment]:
     units = [(lead_id, Role.LEAD)] + [(u, Role.CO) for u in co_ids if u != lead_id]
-    clocks = {}
-    if status == AssignmentStatus.PENDING:
-        clocks = {
-            "sign_due_at": deadlines.sign_due(now, petition.classification),
-            "handle_due_at": deadlines.handle_due(now, petition.classification),
-        }
+    clocks = deadlines.clocks(now, petition.classification) if status == AssignmentStatus.PENDING else {}
     return Assignment.objects.bulk_create([
         Assignment(petition=petition, unit_id=unit_id, role=role, status=status, rule_id=rule_by_unit.get(unit_id),
                    round=petition.handling_round, dispatched_at=now,
@@ -104,6 +101,7 @@ def _cancel_live(petition: Petition, now: dt.datetime, *, roles=(Role.LEAD, Role
     live = list(Assignment.objects.select_for_update().filter(petition=petition, status__in=LIVE, role__in=roles))
     for assignment in live:
         _move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
+        supervision.cases_close_for(target=assignment, note=_("Withdrawn from the unit."))
     Reply.objects.filter(petition=petition, review=Reply.Review.PENDING).update(
         review=Reply.Review.REJECTED, reviewed_at=now, review_note=_("Withdrawn: the petition was re-dispatched.")
     )
@@ -200,11 +198,15 @@ def repeat_detect(*, petition: Petition) -> Petition | None:
     )
     if earlier is None:
         return None
-    petition_services.petition_link_repeat(
+    count = petition_services.petition_link_repeat(
         petition=petition, original=earlier,
         reason=_("Same matter as %(number)s within %(days)s days.")
         % {"number": earlier.number, "days": settings.PORTAL_REPEAT_WINDOW_DAYS},
     )
+    if count + 1 >= settings.PORTAL_REPEAT_NOTICE_THRESHOLD:  # the original plus its repeats
+        from dispatch.supervision import repeat_notice
+
+        repeat_notice(root=Petition.objects.get(pk=earlier.repeat_of_id or earlier.pk))
     return earlier
 
 
@@ -267,9 +269,8 @@ def dispatch_confirm(*, petition: Petition, actor) -> list[Assignment]:
         if not proposals:
             raise ConflictError(_("There is no proposal to confirm: someone may have confirmed or changed it already."))
         for assignment in proposals:
-            _move(assignment, AssignmentStatus.PENDING, dispatched_at=now,
-                  dispatched_by=actor, sign_due_at=deadlines.sign_due(now, locked.classification),
-                  handle_due_at=deadlines.handle_due(now, locked.classification))
+            _move(assignment, AssignmentStatus.PENDING, dispatched_at=now, dispatched_by=actor,
+                  **deadlines.clocks(now, locked.classification))
         units = _unit_names([a.unit_id for a in sorted(proposals, key=lambda a: a.role != Role.LEAD)])
         petition_services.petition_transition(
             petition=locked, to=Status.DISPATCHED, actor=actor, kind=EventKind.DISPATCHED,
@@ -334,8 +335,7 @@ def dispatch_add_co_unit(*, petition: Petition, unit: HandlingUnit, actor, reaso
             raise DomainError(_("%(unit)s already works on this petition.") % {"unit": unit.name}, field="unit")
         assignment = Assignment.objects.create(
             petition=locked, unit=unit, role=Role.CO, status=AssignmentStatus.PENDING, round=locked.handling_round,
-            dispatched_at=now, dispatched_by=actor, sign_due_at=deadlines.sign_due(now, locked.classification),
-            handle_due_at=deadlines.handle_due(now, locked.classification),
+            dispatched_at=now, dispatched_by=actor, **deadlines.clocks(now, locked.classification),
         )
         petition_services.petition_record_event(petition=locked, kind=EventKind.DISPATCHED, actor=actor,
                                                 reason=reason, data={"units": [unit.name], "co_unit_added": True},
@@ -441,8 +441,12 @@ def assignment_resume(*, assignment: Assignment, actor) -> Assignment:
             raise DomainError(_("The clock is not stopped."))
         new_due = deadlines.resume(locked.handle_due_at, locked.paused_at, now, petition.classification)
         data = {"clock": "resumed", "from": locked.handle_due_at.isoformat(), "to": new_due.isoformat()}
+        locked.waited_days += deadlines.waited_workdays(locked.paused_at, now, petition.classification)
         locked.handle_due_at, locked.paused_at = new_due, None
-        locked.save(update_fields=["handle_due_at", "paused_at"])
+        locked.warn_at = deadlines.warn_at(locked.clock_started_at or locked.dispatched_at, new_due)
+        if new_due > now and locked.warning == "red":
+            locked.warning = "yellow"
+        locked.save(update_fields=["handle_due_at", "paused_at", "waited_days", "warn_at", "warning"])
         petition_services.petition_record_event(petition=petition, kind=EventKind.NOTE, actor=actor, data=data)
     return locked
 
@@ -463,6 +467,7 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
         if locked.status != AssignmentStatus.SIGNED:
             raise ConflictError(_("This petition has already been answered."))
         _move(locked, AssignmentStatus.ANSWERED, answered_at=now, answer=content.strip(), paused_at=None)
+        supervision.cases_close_for(target=locked, kinds=[CaseKind.OVERDUE], note=_("The unit answered."))
         if uploads:
             petition_services.attachments_add(petition=petition, uploads=uploads, actor=actor, purpose="answer")
         if locked.role == Role.CO:
@@ -576,7 +581,11 @@ def extension_decide(*, request: ExtensionRequest, approve: bool, actor, note: s
             data.update({"from": assignment.handle_due_at.isoformat(), "to": new_due.isoformat()})
             assignment.handle_due_at = new_due
             assignment.extended_days += locked_request.days
-            assignment.save(update_fields=["handle_due_at", "extended_days"])
+            assignment.warn_at = deadlines.warn_at(assignment.clock_started_at or assignment.dispatched_at, new_due)
+            # The new deadline is what the sweeps judge from now on; an earlier overdue stays on record.
+            if new_due > now:
+                assignment.warning = "yellow" if assignment.warn_at <= now else "none"
+            assignment.save(update_fields=["handle_due_at", "extended_days", "warn_at", "warning"])
         petition_services.petition_record_event(petition=petition, kind=EventKind.EXTENSION, actor=actor,
                                                 reason=note, data=data)
     return locked_request
@@ -648,8 +657,9 @@ def on_petition_reopened(*, petition_id: int) -> None:
         if lead is None:
             return
         if lead.status in (AssignmentStatus.ANSWERED, AssignmentStatus.DONE):
+            clocks = deadlines.clocks(now, petition.classification, with_sign=False)
             _move(lead, AssignmentStatus.SIGNED, round=petition.handling_round, answered_at=None, closed_at=None,
-                  handle_due_at=deadlines.handle_due(now, petition.classification))
+                  warning="none", extended_days=0, waited_days=0, **clocks)
 
 
 def dispatch_new_petition(petition_id: int) -> None:

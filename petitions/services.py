@@ -360,3 +360,18 @@ def petition_merge(*, petition: Petition, into: Petition, actor, duplicate: bool
     _record(into, kind=EventKind.MERGED, at=timezone.now(), actor=actor, reason=reason,
             data={"from": petition.number, "duplicate": duplicate})
     return merged
+
+
+def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
+    """Reopen a closed petition for a new round of handling (look-back found a
+    false closure); dispatch puts the lead unit back to work."""
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        petition_transition(petition=locked, to=Status.IN_PROGRESS, actor=actor, kind=EventKind.REOPENED,
+                            reason=reason, expected=[Status.CLOSED],
+                            changes={"handling_round": locked.handling_round + 1, "closed_at": None})
+        transaction.on_commit(
+            lambda: signals.petition_reopened.send(sender=Petition, petition_id=locked.pk, reason="lookback")
+        )
+    petition.refresh_from_db()
+    return petition

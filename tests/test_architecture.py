@@ -10,10 +10,11 @@ ALLOWED = {
     "lib": set(),
     "org": set(),
     "notifications": {"org"},
+    "supervision": {"org", "notifications"},
     "petitions": {"org", "notifications"},
-    "dispatch": {"org", "notifications", "petitions"},
-    "evaluation": {"org", "notifications", "petitions", "dispatch"},
-    "disclosure": {"org", "notifications"},
+    "dispatch": {"org", "notifications", "supervision", "petitions"},
+    "evaluation": {"org", "notifications", "supervision", "petitions", "dispatch"},
+    "disclosure": {"org", "notifications", "supervision"},
 }
 APPS = set(ALLOWED) - {"lib"}
 

@@ -1,0 +1,217 @@
+"""The sweeps that keep every assignment on its clock (DOMAIN.md sections 5-6),
+the repeated-complaint notice, the monthly look-back, and recomputing open
+deadlines when the calendar changes.
+
+Each sweep reads only what became due, through the partial indexes on
+Assignment (warn_at, handle_due_at, sign_due_at), and claims rows with a
+conditional UPDATE: the WHERE clause repeats the state the sweep looked for,
+so a row is flagged once however many workers or beats run. On PostgreSQL
+the candidate rows are also locked with SKIP LOCKED, so two sweeps share the
+work instead of queueing behind each other.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import random
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import deadlines
+from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, Warning
+from lib.errors import ConflictError, DomainError
+from petitions import services as petition_services
+from petitions.models import EventKind, Petition, Status
+from supervision import services as supervision
+from supervision.models import CaseKind, Level
+
+OPEN = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
+
+
+def _claim(candidates, condition: Q, batch: int, **changes) -> list[int]:
+    """Lock up to `batch` candidate ids (skipping rows another sweep holds) and
+    flag those still matching `condition`. Returns the ids this call flagged."""
+    with transaction.atomic():
+        query = candidates.order_by().values_list("pk", flat=True)
+        if settings.IS_POSTGRES:
+            query = query.select_for_update(skip_locked=True)
+        ids = list(query[:batch])
+        if not ids:
+            return []
+        claimed = list(Assignment.objects.filter(condition, pk__in=ids).values_list("pk", flat=True))
+        Assignment.objects.filter(condition, pk__in=claimed).update(**changes)
+        return claimed
+
+
+def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 5000) -> dict[str, int]:
+    """Yellow at 75% of the time, red when overdue (into the supervision pool),
+    and a chase when the sign-for deadline passes. Idempotent."""
+    now = now or timezone.now()
+    counts = {"yellow": 0, "red": 0, "sign_overdue": 0}
+
+    yellow = Q(warning=Warning.NONE, status__in=OPEN, paused_at__isnull=True, warn_at__lte=now, handle_due_at__gt=now)
+    while ids := _claim(Assignment.objects.filter(yellow), yellow, batch, warning=Warning.YELLOW):
+        counts["yellow"] += len(ids)
+        _notify(ids, "yellow", now)
+
+    red = Q(status__in=OPEN, paused_at__isnull=True, handle_due_at__lte=now) & ~Q(warning=Warning.RED)
+    while ids := _claim(Assignment.objects.filter(red), red, batch, warning=Warning.RED, overdue_at=now):
+        counts["red"] += len(ids)
+        _into_pool(ids, now)
+
+    late_sign = Q(status=AssignmentStatus.PENDING, sign_overdue_at__isnull=True, sign_due_at__lte=now)
+    while ids := _claim(Assignment.objects.filter(late_sign), late_sign, batch, sign_overdue_at=now):
+        counts["sign_overdue"] += len(ids)
+        _notify(ids, "sign", now)
+    return counts
+
+
+def _rows(ids: list[int]):
+    return (Assignment.objects.filter(pk__in=ids)
+            .values("pk", "unit_id", "unit__email", "unit__phone", "petition__number", "petition__title",
+                    "petition__area_id", "handle_due_at"))
+
+
+def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
+    from notifications.services import notification_enqueue
+
+    by_unit: dict = {}
+    for row in _rows(ids):
+        by_unit.setdefault((row["unit_id"], row["unit__email"], row["unit__phone"]), []).append(row["petition__number"])
+    for (unit_id, email, phone), numbers in by_unit.items():
+        if what == "yellow":
+            subject = _("%(count)s petitions have used 75%% of their time") % {"count": len(numbers)}
+        else:
+            subject = _("%(count)s petitions were not signed for in time") % {"count": len(numbers)}
+        body = f"{subject}: " + "、".join(numbers[:20]) + ("…" if len(numbers) > 20 else "")
+        digest = hashlib.sha1(",".join(sorted(numbers)).encode()).hexdigest()[:16]
+        for channel, recipient in (("email", email), ("sms", phone)):
+            if recipient:
+                notification_enqueue(key=f"deadline:{what}:{unit_id}:{digest}:{channel}", channel=channel,
+                                     recipient=recipient, subject=subject, body=body[:300 if channel == "sms" else 5000])
+
+
+def _into_pool(ids: list[int], now: dt.datetime) -> None:
+    items = [
+        {"object_id": row["pk"], "reference": row["petition__number"], "title": row["petition__title"],
+         "unit_id": row["unit_id"], "area_id": row["petition__area_id"],
+         "link": f"/dispatch/supervision/assignment/{row['pk']}/"}
+        for row in _rows(ids)
+    ]
+    supervision.cases_open_many(model=Assignment, items=items, kind=CaseKind.OVERDUE, now=now)
+
+
+# --- repeated complaints ------------------------------------------------------------------------------------
+
+def repeat_notice(*, root: Petition) -> None:
+    """The same matter complained about 3 or more times: a supervision notice to
+    the unit's inspection office (DOMAIN.md section 6)."""
+    if root.repeat_count + 1 < settings.PORTAL_REPEAT_NOTICE_THRESHOLD:  # the original plus its repeats
+        return
+    lead = root.assignments.filter(role=Role.LEAD).exclude(status="cancelled").select_related("unit").first()
+    supervision.case_open(
+        target=root, kind=CaseKind.REPEAT, reference=root.number, title=root.title, level=Level.INSPECTION,
+        unit=lead.unit if lead else None, area=root.area, link=f"/dispatch/supervision/petition/{root.pk}/",
+        note=_("Complained about %(count)s times.") % {"count": root.repeat_count + 1},
+    )
+
+
+# --- look-back (回头看) --------------------------------------------------------------------------------------
+
+def lookback_draw(*, month: dt.date, now: dt.datetime | None = None) -> int:
+    """Sample the petitions closed in `month` for re-checking. The draw is
+    seeded by the month, so a second run (or a second beat) draws the same
+    sample and adds nothing. Returns the number of new samples."""
+    now = now or timezone.now()
+    first = month.replace(day=1)
+    after = (first + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(after, dt.time.min, tzinfo=tz)
+    closed = list(Petition.objects.filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
+                  .order_by("pk").values_list("pk", flat=True))
+    if not closed:
+        return 0
+    size = min(settings.PORTAL_LOOKBACK_MAX, math.ceil(len(closed) * settings.PORTAL_LOOKBACK_RATE_PERCENT / 100))
+    chosen = random.Random(f"lookback-{first.isoformat()}").sample(closed, size)
+    before = LookbackSample.objects.filter(month=first).count()
+    LookbackSample.objects.bulk_create([LookbackSample(month=first, petition_id=pk, drawn_at=now) for pk in chosen],
+                                       ignore_conflicts=True)
+    return LookbackSample.objects.filter(month=first).count() - before
+
+
+def lookback_record(*, sample: LookbackSample, actor, false_closure: bool, note: str) -> LookbackSample:
+    """A supervisor re-checked the petition (called the citizen, visited). A
+    false closure (假办结 / 被满意) reopens it and opens a supervision case."""
+    if len(note.strip()) < 5:
+        raise DomainError(_("Say what the re-check found."), field="note")
+    now = timezone.now()
+    with transaction.atomic():
+        updated = LookbackSample.objects.filter(pk=sample.pk, result=LookbackSample.Result.PENDING).update(
+            result=LookbackSample.Result.FALSE_CLOSURE if false_closure else LookbackSample.Result.CONFIRMED,
+            checked_at=now, checked_by=actor, note=note.strip())
+        if not updated:
+            raise ConflictError(_("This sample was already re-checked."))
+        sample.refresh_from_db()
+        if false_closure:
+            petition = petition_services.petition_reopen(petition=sample.petition, actor=actor,
+                                                         reason=_("Look-back found a false closure: %(note)s")
+                                                         % {"note": note.strip()})
+            lead = petition.assignments.filter(role=Role.LEAD).exclude(status="cancelled").select_related("unit").first()
+            supervision.case_open(target=petition, kind=CaseKind.FALSE_CLOSURE, reference=petition.number,
+                                  title=petition.title, unit=lead.unit if lead else None, area=petition.area,
+                                  link=f"/dispatch/supervision/petition/{petition.pk}/", note=note.strip(),
+                                  actor=actor, level=Level.INSPECTION)
+    return sample
+
+
+# --- the calendar changed -------------------------------------------------------------------------------------
+
+def recompute_deadlines(*, years: list[int]) -> int:
+    """Next year's holidays were published (or a day was corrected): recompute
+    the open working-day deadlines whose clock runs through those years."""
+    affected = 0
+    years = set(years)
+    rows = (Assignment.objects.filter(status__in=OPEN, clock_started_at__isnull=False)
+            .select_related("petition__classification"))
+    for assignment in rows.iterator(chunk_size=1000):
+        start, due = assignment.clock_started_at, assignment.handle_due_at
+        if not ({start.year, due.year} & years or any(y in years for y in range(start.year, due.year + 1))):
+            continue
+        classification = assignment.petition.classification
+        if classification is not None and classification.tier == "urgent":
+            continue  # hours are hours: the calendar does not move them
+        values = deadlines.clocks(start, classification, extended_days=assignment.extended_days,
+                                  waited_days=assignment.waited_days, with_sign=assignment.status == AssignmentStatus.PENDING)
+        values.pop("clock_started_at")
+        changed = {k: v for k, v in values.items() if getattr(assignment, k) != v}
+        if changed:
+            Assignment.objects.filter(pk=assignment.pk, status__in=OPEN).update(**changed)
+            affected += 1
+    return affected
+
+
+def dispatch_stragglers(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
+    """Auto-dispatch what the after-commit hook missed (a crash between commit and
+    dispatch): classified petitions still received and without a proposal."""
+    from dispatch.services import dispatch_petition
+
+    if settings.PORTAL_DISPATCH_MODE != "auto":
+        return 0
+    cutoff = timezone.now() - older_than
+    done = 0
+    waiting = (Petition.objects.filter(status=Status.RECEIVED, classification__isnull=False, received_at__lte=cutoff)
+               .exclude(assignments__status__in=["proposed", "pending", "signed", "answered"])
+               .exclude(events__kind=EventKind.NOTE, events__data__has_key="proposed")
+               .values_list("pk", flat=True)[:500])
+    for pk in waiting:
+        try:
+            done += bool(dispatch_petition(petition=pk, mode="auto"))
+        except (ConflictError, DomainError):
+            continue
+    return done

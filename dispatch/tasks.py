@@ -1,0 +1,31 @@
+"""Celery tasks: thin wrappers that call services (STYLE.md). The sweeps run
+from beat (config/settings.py CELERY_BEAT_SCHEDULE), never as one ETA task
+per petition."""
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from dispatch import supervision
+
+
+@shared_task
+def sweep_deadlines():
+    return supervision.sweep_deadlines()
+
+
+@shared_task
+def lookback_monthly():
+    """On the 1st: sample last month's closed petitions."""
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    return supervision.lookback_draw(month=last_month)
+
+
+@shared_task
+def recompute_deadlines(years):
+    return supervision.recompute_deadlines(years=years)
+
+
+@shared_task
+def dispatch_stragglers():
+    return supervision.dispatch_stragglers()

@@ -1,0 +1,253 @@
+"""Opening, noticing, escalating and closing supervision cases.
+
+Timers are columns: `SupervisionCase.escalate_at` and
+`SupervisionNotice.reply_due_at`, swept by `sweep_escalations` from Celery
+beat. Every change is a conditional UPDATE on the state the sweep saw, so two
+beats or two workers running at once cannot escalate a case twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lib.errors import ConflictError, DomainError
+from org.calendar import get_calendar
+from supervision.models import CaseEvent, CaseKind, CaseStatus, Level, SupervisionCase, SupervisionNotice
+
+logger = logging.getLogger(__name__)
+
+LEVEL_SENDERS = {
+    Level.HOTLINE: "12345",
+    Level.INSPECTION: "督查室",
+    Level.DISCIPLINE: "纪检监察",
+}
+
+
+def _escalation_days() -> int:
+    return getattr(settings, "PORTAL_ESCALATION_WORKDAYS", 3)
+
+
+def _reply_days() -> int:
+    return getattr(settings, "PORTAL_NOTICE_REPLY_WORKDAYS", 2)
+
+
+def _record(case, kind, *, at, actor=None, note="") -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, at=at, level=case.level, note=note,
+                                    actor=actor if getattr(actor, "pk", None) else None)
+
+
+def _notify_unit(case: SupervisionCase, notice: SupervisionNotice) -> None:
+    """Tell the unit by e-mail and SMS, through the outbox (sent after commit, once)."""
+    unit = case.unit
+    if unit is None:
+        return
+    from notifications.services import notification_enqueue
+
+    subject = _("Supervision notice %(reference)s") % {"reference": case.reference}
+    body = notice.text
+    if unit.email:
+        notification_enqueue(key=f"supervision-notice:{notice.pk}:email", channel="email", recipient=unit.email,
+                             subject=subject, body=body)
+    if unit.phone:
+        notification_enqueue(key=f"supervision-notice:{notice.pk}:sms", channel="sms", recipient=unit.phone,
+                             subject=subject, body=f"[{LEVEL_SENDERS[case.level]}] {body}"[:300])
+
+
+def case_open(*, target, kind: str, reference: str, title: str, unit=None, area=None, link: str = "",
+              note: str = "", actor=None, now: dt.datetime | None = None,
+              level: int = Level.HOTLINE) -> tuple[SupervisionCase, bool]:
+    """Open a case on `target`, or return the open one of the same kind.
+    A notice goes to the unit at once, with its reply deadline."""
+    now = now or timezone.now()
+    content_type = ContentType.objects.get_for_model(target)
+    existing = SupervisionCase.objects.filter(content_type=content_type, object_id=target.pk, kind=kind,
+                                              status=CaseStatus.OPEN).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            case = SupervisionCase.objects.create(
+                content_type=content_type, object_id=target.pk, kind=kind, reference=reference, title=title[:200],
+                unit=unit, area=area, link=link, opened_at=now, level=level,
+                escalate_at=get_calendar().deadline_from(now, _escalation_days()),
+            )
+            _record(case, CaseEvent.Kind.OPENED, at=now, actor=actor, note=note)
+            notice_send(case=case, actor=actor, text=_default_notice(case, note), now=now)
+    except IntegrityError:
+        # Another sweep opened it a moment ago (the partial unique constraint decided).
+        return SupervisionCase.objects.get(content_type=content_type, object_id=target.pk, kind=kind,
+                                           status=CaseStatus.OPEN), False
+    return case, True
+
+
+def _default_notice(case: SupervisionCase, note: str) -> str:
+    text = _("%(sender)s supervision notice on %(reference)s (%(title)s): %(kind)s. Reply with the measures "
+             "taken and the result by the deadline.") % {
+        "sender": LEVEL_SENDERS[case.level], "reference": case.reference, "title": case.title,
+        "kind": CaseKind(case.kind).label,
+    }
+    return f"{text} {note}".strip()
+
+
+def notice_send(*, case: SupervisionCase, actor, text: str, reply_days: int | None = None,
+                now: dt.datetime | None = None) -> SupervisionNotice:
+    if not text.strip():
+        raise DomainError(_("Write the notice."), field="text")
+    now = now or timezone.now()
+    reply_days = reply_days if reply_days is not None else _reply_days()
+    if not 1 <= reply_days <= 20:
+        raise DomainError(_("Give the unit 1 to 20 working days to reply."), field="reply_days")
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(_("The case is closed."))
+    notice = SupervisionNotice.objects.create(
+        case=case, level=case.level, text=text.strip(), sent_at=now,
+        sent_by=actor if getattr(actor, "pk", None) else None,
+        reply_due_at=get_calendar().deadline_from(now, reply_days),
+    )
+    _record(case, CaseEvent.Kind.NOTICE, at=now, actor=actor, note=text.strip())
+    _notify_unit(case, notice)
+    return notice
+
+
+def notice_reply(*, notice: SupervisionNotice, actor, text: str) -> SupervisionNotice:
+    if len(text.strip()) < 10:
+        raise DomainError(_("Say what was done (at least 10 characters)."), field="text")
+    if notice.case.unit_id is not None and not actor.is_superuser and actor.unit_id != notice.case.unit_id:
+        raise DomainError(_("This notice is not addressed to your unit."), code="not_your_unit")
+    now = timezone.now()
+    with transaction.atomic():
+        updated = SupervisionNotice.objects.filter(pk=notice.pk, replied_at__isnull=True).update(
+            replied_at=now, reply=text.strip(), replied_by=actor)
+        if not updated:
+            raise ConflictError(_("This notice was already answered."))
+        _record(notice.case, CaseEvent.Kind.REPLIED, at=now, actor=actor, note=text.strip())
+    notice.refresh_from_db()
+    return notice
+
+
+def case_escalate(*, case: SupervisionCase, actor=None, reason: str = "", now: dt.datetime | None = None) -> bool:
+    """Move an open case up one level, once: returns False if someone else just did,
+    or it is already at the top level (then its timer is cleared)."""
+    now = now or timezone.now()
+    seen_level = case.level
+    with transaction.atomic():
+        if seen_level >= Level.DISCIPLINE:
+            SupervisionCase.objects.filter(pk=case.pk, level=seen_level).update(escalate_at=None)
+            return False
+        updated = SupervisionCase.objects.filter(pk=case.pk, status=CaseStatus.OPEN, level=seen_level).update(
+            level=seen_level + 1,
+            escalate_at=get_calendar().deadline_from(now, _escalation_days()) if seen_level + 1 < Level.DISCIPLINE else None,
+        )
+        if not updated:
+            return False  # another worker got there first, or it was closed
+        case.refresh_from_db()
+        _record(case, CaseEvent.Kind.ESCALATED, at=now, actor=actor, note=reason)
+        notice_send(case=case, actor=actor, text=_default_notice(case, reason), now=now)
+    return True
+
+
+def case_close(*, case: SupervisionCase, actor=None, note: str = "") -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        updated = SupervisionCase.objects.filter(pk=case.pk, status=CaseStatus.OPEN).update(
+            status=CaseStatus.CLOSED, closed_at=now, close_note=note, escalate_at=None)
+        if updated:
+            case.refresh_from_db()
+            _record(case, CaseEvent.Kind.CLOSED, at=now, actor=actor, note=note)
+    return bool(updated)
+
+
+def cases_close_for(*, target, kinds=None, note: str = "") -> int:
+    """Close the open cases on a target (its unit answered, the request was decided)."""
+    cases = SupervisionCase.objects.filter(content_type=ContentType.objects.get_for_model(target),
+                                           object_id=target.pk, status=CaseStatus.OPEN)
+    if kinds:
+        cases = cases.filter(kind__in=kinds)
+    return sum(case_close(case=case, note=note) for case in cases)
+
+
+def sweep_escalations(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
+    """Escalate open cases whose timer ran out and notices whose reply is late.
+    Reads only due rows through the partial indexes; idempotent."""
+    now = now or timezone.now()
+    escalated = late = 0
+    for notice in (SupervisionNotice.objects.filter(replied_at__isnull=True, reply_overdue_at__isnull=True,
+                                                    reply_due_at__lte=now)
+                   .select_related("case").order_by("reply_due_at")[:batch]):
+        claimed = SupervisionNotice.objects.filter(pk=notice.pk, reply_overdue_at__isnull=True,
+                                                   replied_at__isnull=True).update(reply_overdue_at=now)
+        if not claimed:
+            continue  # another sweep got there first
+        late += 1
+        _record(notice.case, CaseEvent.Kind.REPLY_OVERDUE, at=now)
+        if notice.case.status == CaseStatus.OPEN and notice.level == notice.case.level:
+            escalated += case_escalate(case=notice.case, reason=_("The unit did not reply to the notice in time."),
+                                       now=now)
+    for case in SupervisionCase.objects.filter(status=CaseStatus.OPEN, escalate_at__lte=now).order_by("escalate_at")[:batch]:
+        try:
+            escalated += case_escalate(case=case, reason=_("Still unresolved after the escalation period."), now=now)
+        except Exception:  # one bad row must not stop the sweep: push its timer forward
+            logger.exception("escalating case %s failed", case.pk)
+            SupervisionCase.objects.filter(pk=case.pk).update(escalate_at=now + dt.timedelta(hours=1))
+    return {"escalated": escalated, "late_replies": late}
+
+
+def cases_open_many(*, model, items: list[dict], kind: str, now: dt.datetime | None = None,
+                    level: int = Level.HOTLINE) -> list[SupervisionCase]:
+    """Open many cases at once (a sweep that found thousands overdue): a few bulk
+    statements instead of a dozen queries per case. Each item gives object_id,
+    reference, title, unit_id, area_id and link. Targets that already have an
+    open case of this kind are skipped (the partial unique constraint decides,
+    so two sweeps at once cannot open a case twice). Returns the cases opened.
+    """
+    if not items:
+        return []
+    now = now or timezone.now()
+    content_type = ContentType.objects.get_for_model(model)
+    escalate_at = get_calendar().deadline_from(now, _escalation_days())
+    reply_due_at = get_calendar().deadline_from(now, _reply_days())
+    SupervisionCase.objects.bulk_create(
+        [SupervisionCase(content_type=content_type, kind=kind, level=level, opened_at=now, escalate_at=escalate_at,
+                         **{k: item.get(k) for k in ("object_id", "reference", "title", "unit_id", "area_id")},
+                         link=item.get("link", "")) for item in items],
+        ignore_conflicts=True, batch_size=1000,
+    )
+    # The ones this call created carry its timestamp (a concurrent sweep's have their own).
+    opened = list(SupervisionCase.objects.filter(content_type=content_type, kind=kind, status=CaseStatus.OPEN,
+                                                 opened_at=now, object_id__in=[i["object_id"] for i in items])
+                  .select_related("unit"))
+    CaseEvent.objects.bulk_create([CaseEvent(case=c, kind=CaseEvent.Kind.OPENED, at=now, level=c.level)
+                                   for c in opened], batch_size=1000)
+    notices = SupervisionNotice.objects.bulk_create(
+        [SupervisionNotice(case=c, level=c.level, text=_default_notice(c, ""), sent_at=now, reply_due_at=reply_due_at)
+         for c in opened], batch_size=1000)
+    CaseEvent.objects.bulk_create([CaseEvent(case=n.case, kind=CaseEvent.Kind.NOTICE, at=now, level=n.level,
+                                             note=n.text) for n in notices], batch_size=1000)
+    _notify_units_summary(opened, kind, now)
+    return opened
+
+
+def _notify_units_summary(cases: list[SupervisionCase], kind: str, now: dt.datetime) -> None:
+    """One message per unit for a batch, not one per case: a unit with forty
+    overdue petitions gets one SMS listing them, not forty."""
+    from notifications.services import notification_enqueue
+
+    by_unit: dict = {}
+    for case in cases:
+        if case.unit is not None:
+            by_unit.setdefault(case.unit, []).append(case.reference)
+    for unit, references in by_unit.items():
+        subject = _("%(count)s petitions entered the supervision pool: %(kind)s") % {
+            "count": len(references), "kind": CaseKind(kind).label}
+        body = f"{subject}. " + "、".join(references[:20]) + ("…" if len(references) > 20 else "")
+        key = f"pool:{kind}:{unit.pk}:{now.isoformat()}"
+        if unit.email:
+            notification_enqueue(key=f"{key}:email", channel="email", recipient=unit.email, subject=subject, body=body)
+        if unit.phone:
+            notification_enqueue(key=f"{key}:sms", channel="sms", recipient=unit.phone, subject=subject, body=body[:300])

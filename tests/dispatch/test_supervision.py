@@ -1,0 +1,212 @@
+"""The clocks swept by beat: yellow, red into the pool, sign-for chases,
+escalation through three levels, repeated-complaint notices, the look-back,
+and recomputing deadlines when the calendar changes. Time is frozen."""
+import datetime as dt
+
+import pytest
+import time_machine
+
+from dispatch import services
+from dispatch.models import Assignment, LookbackSample, Role, Warning
+from dispatch.supervision import lookback_draw, lookback_record, recompute_deadlines, sweep_deadlines
+from org.models import CalendarDay
+from petitions.models import Satisfaction, Status
+from supervision.models import CaseEvent, CaseKind, CaseStatus, Level, SupervisionCase
+from supervision.services import notice_reply, sweep_escalations
+from tests.concurrency import postgres_only, race
+from tests.factories import file_petition
+
+SH = dt.timezone(dt.timedelta(hours=8))
+MON = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH)
+
+
+def at(day, hour=9, minute=0, second=0):
+    return dt.datetime(2026, 11, day, hour, minute, second, tzinfo=SH)
+
+
+@pytest.fixture
+def dispatched(city, catalog, django_capture_on_commit_callbacks):
+    with time_machine.travel(MON, tick=False), django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    return petition
+
+
+def lead(petition):
+    return petition.assignments.get(role=Role.LEAD)
+
+
+@pytest.mark.django_db
+def test_yellow_at_three_quarters_then_red_into_the_pool(dispatched):
+    a = lead(dispatched)
+    # 3 working days: Mon 09:00 -> Thu 23:59:59; 75% of that span ends Thu 02:14:59.
+    assert a.handle_due_at == at(26, 23, 59, 59)
+    assert a.warn_at == MON + (at(26, 23, 59, 59) - MON) * 0.75
+    assert sweep_deadlines(now=at(26, 2, 14, 58))["yellow"] == 0
+    assert sweep_deadlines(now=at(26, 2, 15))["yellow"] == 2  # lead and co-unit
+    assert sweep_deadlines(now=at(26, 2, 20))["yellow"] == 0  # idempotent
+    a.refresh_from_db()
+    assert a.warning == Warning.YELLOW
+    assert sweep_deadlines(now=at(26, 23, 59, 58))["red"] == 0
+    counts = sweep_deadlines(now=at(27, 0, 0, 1))
+    assert counts["red"] == 2
+    a.refresh_from_db()
+    assert (a.warning, a.overdue_at) == (Warning.RED, at(27, 0, 0, 1))
+    case = SupervisionCase.objects.get(object_id=a.pk, kind=CaseKind.OVERDUE)
+    assert (case.level, case.status, case.unit, case.reference) == (Level.HOTLINE, CaseStatus.OPEN, a.unit,
+                                                                    dispatched.number)
+    notice = case.notices.get()
+    # The notice's own reply deadline: 2 working days (Fri 27 Nov -> Tue 1 Dec).
+    assert notice.reply_due_at == dt.datetime(2026, 12, 1, 23, 59, 59, tzinfo=SH)
+    assert sweep_deadlines(now=at(27, 1))["red"] == 0
+    assert SupervisionCase.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_sign_for_overdue_is_chased_once(dispatched):
+    counts = sweep_deadlines(now=at(25, 0, 0, 1))  # sign-for by Tue 23:59:59
+    assert counts["sign_overdue"] == 2
+    assert sweep_deadlines(now=at(25, 1))["sign_overdue"] == 0
+    assert lead(dispatched).sign_overdue_at == at(25, 0, 0, 1)
+
+
+@pytest.mark.django_db
+def test_a_paused_clock_does_not_turn_red(dispatched, street_handler):
+    with time_machine.travel(MON, tick=False):
+        services.assignment_sign(assignment=lead(dispatched), actor=street_handler)
+        services.assignment_wait_for_citizen(assignment=lead(dispatched), actor=street_handler, reason="等待补充材料")
+    sweep_deadlines(now=at(30))
+    assert lead(dispatched).warning == Warning.NONE
+
+
+@pytest.mark.django_db
+def test_answering_closes_the_overdue_case(dispatched, street_handler):
+    sweep_deadlines(now=at(27, 1))
+    a = lead(dispatched)
+    with time_machine.travel(at(27, 9), tick=False):
+        services.assignment_sign(assignment=a, actor=street_handler)
+        services.assignment_answer(assignment=a, actor=street_handler, content="已现场处置完毕，商铺停止外放。")
+    case = SupervisionCase.objects.get(object_id=a.pk, kind=CaseKind.OVERDUE)
+    assert case.status == CaseStatus.CLOSED
+
+
+@pytest.mark.django_db
+def test_escalation_through_three_levels(dispatched):
+    sweep_deadlines(now=at(27, 1))
+    case = SupervisionCase.objects.get(object_id=lead(dispatched).pk)
+    # Opened Fri 27 Nov: escalates after 3 working days, Wed 2 Dec 23:59:59; the unanswered
+    # notice (reply due Tue 1 Dec 23:59:59) escalates it first.
+    assert case.escalate_at == dt.datetime(2026, 12, 2, 23, 59, 59, tzinfo=SH)
+    assert sweep_escalations(now=dt.datetime(2026, 12, 1, 23, 59, 0, tzinfo=SH))["escalated"] == 0
+    sweep_escalations(now=dt.datetime(2026, 12, 2, 0, 0, 1, tzinfo=SH))
+    case.refresh_from_db()
+    assert case.level == Level.INSPECTION
+    assert case.notices.filter(level=Level.INSPECTION).exists()
+    assert sweep_escalations(now=dt.datetime(2026, 12, 2, 0, 0, 2, tzinfo=SH))["escalated"] == 0
+    sweep_escalations(now=dt.datetime(2026, 12, 20, tzinfo=SH))
+    case.refresh_from_db()
+    assert case.level == Level.DISCIPLINE and case.escalate_at is None
+    sweep_escalations(now=dt.datetime(2027, 2, 1, tzinfo=SH))
+    case.refresh_from_db()
+    assert case.level == Level.DISCIPLINE
+    assert case.events.filter(kind=CaseEvent.Kind.ESCALATED).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_reply_in_time_stops_the_notice_escalation(dispatched, street_handler):
+    sweep_deadlines(now=at(27, 1))
+    case = SupervisionCase.objects.get(object_id=lead(dispatched).pk)
+    with time_machine.travel(at(27, 10), tick=False):
+        notice_reply(notice=case.notices.get(), actor=street_handler, text="已安排专人今日上门处理。")
+    sweep_escalations(now=dt.datetime(2026, 12, 2, 0, 0, 1, tzinfo=SH))
+    case.refresh_from_db()
+    assert case.level == Level.HOTLINE
+
+
+@pytest.mark.django_db
+def test_third_complaint_sends_a_special_notice(city, catalog, django_capture_on_commit_callbacks):
+    for phone in ("13900000001", "13900000002", "13900000003"):
+        with django_capture_on_commit_callbacks(execute=True):
+            file_petition(city, complainant_phone=phone)
+    case = SupervisionCase.objects.get(kind=CaseKind.REPEAT)
+    assert case.level == Level.INSPECTION and case.notices.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        file_petition(city, complainant_phone="13900000004")
+    assert SupervisionCase.objects.filter(kind=CaseKind.REPEAT).count() == 1
+
+
+def _close(petition, handler, dispatcher, when):
+    from dispatch.models import Reply
+    from dispatch.services import callback_record
+
+    with time_machine.travel(when, tick=False):
+        a = lead(petition)
+        services.assignment_sign(assignment=a, actor=handler)
+        services.assignment_answer(assignment=a, actor=handler, content="已现场处置完毕，商铺停止外放。")
+        services.reply_review(reply=Reply.objects.get(petition=petition, review="pending"), approve=True,
+                              actor=dispatcher)
+        callback_record(petition=petition, actor=dispatcher, satisfaction=Satisfaction.SATISFIED, solved=True)
+
+
+@pytest.mark.django_db
+def test_lookback_draws_once_and_reopens_a_false_closure(city, catalog, street_handler, dispatcher, supervisor,
+                                                         settings, django_capture_on_commit_callbacks):
+    settings.PORTAL_LOOKBACK_RATE_PERCENT = 50
+    petitions = []
+    for i in range(4):
+        with time_machine.travel(MON, tick=False), django_capture_on_commit_callbacks(execute=True):
+            petitions.append(file_petition(city, complainant_phone=f"1360000000{i}", area=city.other_street
+                                           if i % 2 else city.street))
+    for p in petitions:
+        with django_capture_on_commit_callbacks(execute=True):
+            _close(p, street_handler if lead(p).unit == city.street_office else _handler(city, lead(p).unit),
+                   dispatcher, at(24))
+    assert lookback_draw(month=dt.date(2026, 11, 1)) == 2
+    assert lookback_draw(month=dt.date(2026, 11, 15)) == 0  # same month: same sample, nothing added
+    sample = LookbackSample.objects.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        lookback_record(sample=sample, actor=supervisor, false_closure=True, note="回访核实问题仍存在，属假办结")
+    petition = sample.petition
+    petition.refresh_from_db()
+    assert (petition.status, petition.handling_round) == (Status.IN_PROGRESS, 2)
+    assert lead(petition).status == "signed"
+    assert SupervisionCase.objects.filter(kind=CaseKind.FALSE_CLOSURE, object_id=petition.pk).exists()
+
+
+def _handler(city, unit):
+    from tests.factories import make_user
+
+    from org.models import User
+
+    return User.objects.filter(unit=unit).first() or make_user(f"h{unit.pk}", "unit_handler", unit)
+
+
+@pytest.mark.django_db
+def test_calendar_change_moves_open_deadlines(dispatched):
+    a = lead(dispatched)
+    assert a.handle_due_at == at(26, 23, 59, 59)
+    CalendarDay.objects.create(date=dt.date(2026, 11, 25), is_workday=False, name="临时假日")
+    assert recompute_deadlines(years=[2026]) == 2
+    a.refresh_from_db()
+    assert a.handle_due_at == at(27, 23, 59, 59)
+
+
+@pytest.mark.django_db
+def test_idle_sweep_reads_no_rows(dispatched, django_assert_max_num_queries):
+    # Three empty index probes; in a test each transaction adds a savepoint and its release.
+    with django_assert_max_num_queries(9):
+        assert sweep_deadlines(now=at(24)) == {"yellow": 0, "red": 0, "sign_overdue": 0}
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_flag_each_row_once(city, catalog):
+    with time_machine.travel(MON, tick=False):
+        for i in range(30):
+            file_petition(city, complainant_phone=f"135000000{i:02d}", area=city.other_street)
+    now = at(27, 1)
+    results = race(lambda: sweep_deadlines(now=now, batch=7), lambda: sweep_deadlines(now=now, batch=7))
+    assert all(kind == "ok" for kind, _ in results), results
+    total = Assignment.objects.count()
+    assert sum(r[1]["red"] for r in results) == total
+    assert SupervisionCase.objects.filter(kind=CaseKind.OVERDUE).count() == total
