@@ -84,10 +84,41 @@ def _detail_context(request, assignment, **forms_override):
         "pending_extension": ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).first(),
         "note_form": forms.NoteForm(), "answer_form": forms.AnswerForm(), "return_form": forms.ReturnForm(),
         "extension_form": forms.ExtensionForm(), "wait_form": forms.WaitForm(), "now": timezone.now(),
+        "notices": _open_notices(assignment),
         "Status": AssignmentStatus,
     }
     context.update(forms_override)
     return context
+
+
+def _open_notices(assignment):
+    """Supervision notices addressed to this unit about this petition."""
+    from django.db.models import Q
+
+    from supervision.models import SupervisionNotice
+
+    return (SupervisionNotice.objects.filter(case__unit_id=assignment.unit_id, case__status="open")
+            .filter(Q(case__content_type__model="assignment", case__object_id=assignment.pk)
+                    | Q(case__content_type__model="petition", case__object_id=assignment.petition_id))
+            .select_related("case").order_by("sent_at"))
+
+
+@unit_required
+@require_POST
+def notice_reply(request, pk: int, notice_pk: int):
+    from supervision.services import notice_reply as reply_service
+
+    assignment = selectors.unit_assignment(request.user, pk)
+    notice = _open_notices(assignment).filter(pk=notice_pk).first()
+    if notice is None:
+        raise Http404
+    try:
+        reply_service(notice=notice, actor=request.user, text=request.POST.get("text", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Reply sent to the supervisors."))
+    return redirect("dispatch:detail", pk=assignment.pk)
 
 
 @unit_required

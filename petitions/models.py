@@ -85,6 +85,10 @@ class Petition(models.Model):
         on_delete=models.PROTECT, related_name="petitions",
     )
     area = models.ForeignKey("org.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="petitions")
+    # The district the area lies in, kept on the row because every report groups by it
+    # (万人诉求比 and the monthly bulletin per district, supervision by district).
+    district = models.ForeignKey("org.Area", verbose_name=_("district"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+", editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)

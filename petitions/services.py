@@ -128,7 +128,7 @@ def petition_file(
         with transaction.atomic():
             petition = Petition.objects.create(
                 number=_allocate_number(now), channel=channel, kind=kind, status=status,
-                classification=classification, area=area, address=address,
+                classification=classification, area=area, district=area.district, address=address,
                 latitude=latitude, longitude=longitude, title=title, content=content,
                 complainant_type=complainant_type, complainant_name=complainant_name,
                 complainant_phone=complainant_phone, complainant_id_number=complainant_id_number,

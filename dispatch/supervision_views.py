@@ -1,0 +1,236 @@
+"""The supervisors' dashboard (督办): warnings and overdue work by district and
+unit, aging, the supervision pool with its notices and levels, the look-back,
+drill-down to each petition, and Excel exports. Login required; supervisors,
+dispatchers and platform admins only. Complainants' phones are masked here."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Warning
+from dispatch.supervision import lookback_record
+from lib.errors import DomainError
+from org.models import Area, HandlingUnit, User
+from petitions.models import Petition
+from supervision import services as supervision
+from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
+
+OPEN = [AssignmentStatus.PENDING, AssignmentStatus.SIGNED]
+AGING = [(0, 1), (1, 3), (3, 7), (7, 15), (15, None)]
+
+
+def supervisor_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_role(User.Role.SUPERVISOR, User.Role.DISPATCHER, User.Role.ADMIN):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _may_act(user) -> bool:
+    return user.has_role(User.Role.SUPERVISOR, User.Role.ADMIN)
+
+
+class FilterForm(forms.Form):
+    district = forms.ModelChoiceField(label=gettext_lazy("District"), required=False,
+                                      queryset=Area.objects.filter(level=Area.Level.DISTRICT))
+    kind = forms.ChoiceField(label=gettext_lazy("Unit kind"), required=False,
+                             choices=[("", "—")] + list(HandlingUnit.Kind.choices))
+    level = forms.TypedChoiceField(label=gettext_lazy("Level"), required=False, coerce=int, empty_value=None,
+                                   choices=[("", "—")] + list(Level.choices))
+    case_kind = forms.ChoiceField(label=gettext_lazy("Case"), required=False,
+                                  choices=[("", "—")] + list(CaseKind.choices))
+
+
+def _filtered(request):
+    form = FilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    assignments = Assignment.objects.filter(status__in=OPEN)
+    cases = SupervisionCase.objects.filter(status=CaseStatus.OPEN)
+    if data.get("district"):
+        assignments = assignments.filter(petition__district=data["district"])
+        cases = cases.filter(area__path__startswith=data["district"].path)
+    if data.get("kind"):
+        assignments = assignments.filter(unit__kind=data["kind"])
+        cases = cases.filter(unit__kind=data["kind"])
+    if data.get("level"):
+        cases = cases.filter(level=data["level"])
+    if data.get("case_kind"):
+        cases = cases.filter(kind=data["case_kind"])
+    return form, assignments, cases
+
+
+def _summary(assignments, group: str):
+    now = timezone.now()
+    return (assignments.values(group).annotate(
+        open=Count("pk"),
+        yellow=Count("pk", filter=Q(warning=Warning.YELLOW)),
+        red=Count("pk", filter=Q(warning=Warning.RED)),
+        not_signed=Count("pk", filter=Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)),
+    ).order_by("-red", "-yellow", "-open"))
+
+
+def _aging(assignments):
+    now = timezone.now()
+    rows = []
+    for low, high in AGING:
+        condition = Q(dispatched_at__lte=now - dt.timedelta(days=low))
+        if high is not None:
+            condition &= Q(dispatched_at__gt=now - dt.timedelta(days=high))
+        label = f"{low}–{high}" if high is not None else f"≥{low}"
+        rows.append((label, assignments.filter(condition).count()))
+    return rows
+
+
+@supervisor_required
+def dashboard(request):
+    form, assignments, cases = _filtered(request)
+    by_district = list(_summary(assignments, "petition__district__name")[:20])
+    by_unit = list(_summary(assignments, "unit__name")[:50])
+    context = {
+        "form": form, "by_district": by_district, "by_unit": by_unit, "aging": _aging(assignments),
+        "pool_by_level": {row["level"]: row["n"] for row in cases.values("level").annotate(n=Count("pk"))},
+        "levels": Level.choices, "query": request.GET.urlencode(),
+        "lookback_pending": LookbackSample.objects.filter(result=LookbackSample.Result.PENDING).count(),
+    }
+    return render(request, "dispatch/supervision/dashboard.html", context)
+
+
+@supervisor_required
+def pool(request):
+    form, _assignments, cases = _filtered(request)
+    cases = cases.select_related("unit").prefetch_related("notices").order_by("-level", "opened_at")[:300]
+    return render(request, "dispatch/supervision/pool.html", {"form": form, "cases": cases,
+                                                               "query": request.GET.urlencode()})
+
+
+class NoticeForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Notice"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reply_days = forms.IntegerField(label=gettext_lazy("Working days to reply"), min_value=1, max_value=20, initial=2)
+
+
+class CaseActionForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=2000, required=False)
+
+
+class LookbackForm(forms.Form):
+    false_closure = forms.TypedChoiceField(label=gettext_lazy("Finding"), coerce=lambda v: v == "yes",
+                                           widget=forms.RadioSelect,
+                                           choices=[("no", gettext_lazy("Closure confirmed")),
+                                                    ("yes", gettext_lazy("False closure: reopen"))])
+    note = forms.CharField(label=gettext_lazy("What the re-check found"), max_length=2000)
+
+
+@supervisor_required
+def petition_view(request, pk: int):
+    petition = get_object_or_404(Petition.objects.select_related("area", "classification", "district"), pk=pk)
+    assignments = petition.assignments.select_related("unit").order_by("-dispatched_at")
+    targets = Q(content_type__model="petition", object_id=petition.pk) | Q(
+        content_type__model="assignment", object_id__in=[a.pk for a in assignments])
+    cases = SupervisionCase.objects.filter(targets).prefetch_related("notices", "events").order_by("-opened_at")
+    return render(request, "dispatch/supervision/petition.html", {
+        "petition": petition, "assignments": assignments, "cases": cases,
+        "events": petition.events.select_related("actor").order_by("at", "id"),
+        "notice_form": NoticeForm(), "case_form": CaseActionForm(), "may_act": _may_act(request.user),
+    })
+
+
+@supervisor_required
+def assignment_view(request, pk: int):
+    assignment = get_object_or_404(Assignment, pk=pk)
+    return redirect("dispatch:supervision_petition", pk=assignment.petition_id)
+
+
+@supervisor_required
+def case_action(request, pk: int, action: str):
+    if request.method != "POST" or not _may_act(request.user):
+        raise PermissionDenied
+    case = get_object_or_404(SupervisionCase, pk=pk)
+    back = request.POST.get("next", "")
+    if not back.startswith("/dispatch/supervision/"):
+        back = "dispatch:supervision_pool"  # never redirect off-site
+    try:
+        if action == "notice":
+            form = NoticeForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+            supervision.notice_send(case=case, actor=request.user, text=form.cleaned_data["text"],
+                                    reply_days=form.cleaned_data["reply_days"])
+        elif action == "escalate":
+            if not supervision.case_escalate(case=case, actor=request.user,
+                                             reason=request.POST.get("note", "")):
+                raise DomainError(_("The case is already at the highest level, closed, or was just escalated."))
+        elif action == "close":
+            if not supervision.case_close(case=case, actor=request.user, note=request.POST.get("note", "")):
+                raise DomainError(_("The case was already closed."))
+        else:
+            raise PermissionDenied
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(back)
+
+
+@supervisor_required
+def lookback(request):
+    samples = (LookbackSample.objects.filter(result=LookbackSample.Result.PENDING)
+               .select_related("petition", "petition__area").order_by("-month", "id")[:200])
+    form = LookbackForm()
+    if request.method == "POST":
+        if not _may_act(request.user):
+            raise PermissionDenied
+        sample = get_object_or_404(LookbackSample, pk=request.POST.get("sample"))
+        form = LookbackForm(request.POST)
+        if form.is_valid():
+            try:
+                lookback_record(sample=sample, actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Re-check recorded."))
+                return redirect("dispatch:supervision_lookback")
+    return render(request, "dispatch/supervision/lookback.html", {"samples": samples, "form": form,
+                                                                   "may_act": _may_act(request.user)})
+
+
+@supervisor_required
+def export(request):
+    from openpyxl import Workbook
+
+    form, assignments, cases = _filtered(request)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("By unit")[:31]
+    sheet.append([_("Unit"), _("Open"), _("Yellow"), _("Red (overdue)"), _("Not signed for in time")])
+    for row in _summary(assignments, "unit__name"):
+        sheet.append([row["unit__name"], row["open"], row["yellow"], row["red"], row["not_signed"]])
+    districts = book.create_sheet(_("By district")[:31])
+    districts.append([_("District"), _("Open"), _("Yellow"), _("Red (overdue)"), _("Not signed for in time")])
+    for row in _summary(assignments, "petition__district__name"):
+        districts.append([row["petition__district__name"] or "—", row["open"], row["yellow"], row["red"],
+                          row["not_signed"]])
+    pool_sheet = book.create_sheet(_("Supervision pool")[:31])
+    pool_sheet.append([_("Reference"), _("Title"), _("Case"), _("Level"), _("Unit"), _("Opened"), _("Escalates")])
+    for case in cases.select_related("unit").order_by("-level", "opened_at").iterator(chunk_size=500):
+        pool_sheet.append([case.reference, case.title, case.get_kind_display(), case.get_level_display(),
+                           case.unit.name if case.unit else "", timezone.localtime(case.opened_at).strftime("%Y-%m-%d %H:%M"),
+                           timezone.localtime(case.escalate_at).strftime("%Y-%m-%d %H:%M") if case.escalate_at else ""])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="supervision.xlsx"'
+    book.save(response)
+    return response

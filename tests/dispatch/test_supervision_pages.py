@@ -1,0 +1,105 @@
+"""The supervisors' dashboard and the units' answers to notices."""
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from dispatch.models import Role
+from dispatch.supervision import sweep_deadlines
+from supervision.models import SupervisionCase
+from tests.factories import file_petition
+
+SH = dt.timezone(dt.timedelta(hours=8))
+MON = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH)
+LATER = dt.datetime(2026, 11, 27, 9, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def overdue(city, catalog, django_capture_on_commit_callbacks):
+    with time_machine.travel(MON, tick=False), django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    sweep_deadlines(now=LATER)
+    return petition
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
+def test_dashboard_shows_overdue_by_district_and_unit(client, overdue, supervisor):
+    client.force_login(supervisor)
+    response = client.get("/dispatch/supervision/")
+    assert response.status_code == 200
+    by_unit = {row["unit__name"]: row for row in response.context["by_unit"]}
+    assert by_unit["甲一街道办事处"]["red"] == 1
+    assert response.context["by_district"][0]["petition__district__name"] == "甲区"
+    assert response.context["pool_by_level"] == {1: 2}
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
+def test_filters_narrow_the_view(client, overdue, supervisor, city):
+    client.force_login(supervisor)
+    response = client.get("/dispatch/supervision/", {"district": city.other_district.pk})
+    assert response.context["by_unit"] == []
+    response = client.get("/dispatch/supervision/pool/", {"level": 2})
+    assert list(response.context["cases"]) == []
+    response = client.get("/dispatch/supervision/pool/", {"level": 1})
+    assert len(response.context["cases"]) == 2
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
+def test_drill_down_masks_the_phone_and_acts_on_cases(client, overdue, supervisor):
+    client.force_login(supervisor)
+    page = client.get(f"/dispatch/supervision/petition/{overdue.pk}/").content.decode()
+    assert overdue.number in page and "139****5678" in page and "13912345678" not in page
+    case = SupervisionCase.objects.filter(object_id=overdue.assignments.get(role=Role.LEAD).pk).first()
+    client.post(f"/dispatch/supervision/case/{case.pk}/escalate/", {"note": "领导批示"})
+    case.refresh_from_db()
+    assert case.level == 2
+    client.post(f"/dispatch/supervision/case/{case.pk}/close/", {"note": "已解决"})
+    case.refresh_from_db()
+    assert case.status == "closed"
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
+def test_export_has_the_three_sheets(client, overdue, supervisor):
+    client.force_login(supervisor)
+    book = load_workbook(io.BytesIO(client.get("/dispatch/supervision/export.xlsx").content))
+    assert len(book.sheetnames) == 3
+    pool_rows = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
+    assert {row[0] for row in pool_rows} == {overdue.number}
+
+
+@pytest.mark.django_db
+def test_only_supervisory_roles_see_the_dashboard(client, overdue, operator, street_handler):
+    for user in (operator, street_handler):
+        client.force_login(user)
+        assert client.get("/dispatch/supervision/").status_code == 403
+    client.logout()
+    assert client.get("/dispatch/supervision/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_dispatcher_reads_but_cannot_act(client, overdue, dispatcher):
+    client.force_login(dispatcher)
+    assert client.get("/dispatch/supervision/pool/").status_code == 200
+    case = SupervisionCase.objects.first()
+    assert client.post(f"/dispatch/supervision/case/{case.pk}/close/").status_code == 403
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
+def test_unit_replies_to_its_notice_and_not_to_others(client, overdue, street_handler, other_street_handler):
+    lead = overdue.assignments.get(role=Role.LEAD)
+    notice = SupervisionCase.objects.get(object_id=lead.pk).notices.get()
+    client.force_login(street_handler)
+    page = client.get(f"/dispatch/a/{lead.pk}/").content.decode()
+    assert notice.text[:10] in page
+    client.post(f"/dispatch/a/{lead.pk}/notices/{notice.pk}/reply/", {"text": "已安排专人今日上门处理完毕。"})
+    notice.refresh_from_db()
+    assert notice.replied_at is not None
+    client.force_login(other_street_handler)
+    assert client.post(f"/dispatch/a/{lead.pk}/notices/{notice.pk}/reply/", {"text": "x" * 20}).status_code == 404
