@@ -54,35 +54,7 @@ def copy_rows(cursor, table: str, columns: list[str], rows) -> None:
     cursor.copy_expert(f"COPY {table} ({','.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--open", type=int, default=1_000_000)
-    parser.add_argument("--due", type=int, default=10_000)
-    parser.add_argument("--idle-runs", type=int, default=20)
-    args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("set DATABASE_URL to a throwaway PostgreSQL database")
-    ensure_database(url)
-    from _django import setup
-
-    setup("sweeps")
-    from django.db import connection
-    from django.utils import timezone
-
-    from dispatch.supervision import sweep_deadlines
-    from org import demo as org_demo
-    from org.models import Area, Classification, HandlingUnit
-
-    org_demo.load()
-    rng = random.Random(7)
-    areas = list(Area.objects.filter(level="street").values_list("pk", "parent_id"))
-    leaves = list(Classification.objects.filter(is_leaf=True).exclude(tier="urgent").values_list("pk", flat=True))
-    units = list(HandlingUnit.objects.exclude(kind="platform").values_list("pk", flat=True))
-    now = timezone.now().replace(microsecond=0)
-    t_due = now + dt.timedelta(hours=1)  # the moment the --due rows fall due
-    print(f"machine: {machine()}")
-    started = time.perf_counter()
+def load(connection, args, rng, areas, leaves, units, now, t_due) -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE supervision_caseevent, supervision_supervisionnotice, supervision_supervisioncase, "
                        "dispatch_assignment, petitions_petitionevent, petitions_petition RESTART IDENTITY CASCADE")
@@ -109,7 +81,8 @@ def main() -> None:
         def assignments():
             for pk in range(1, args.open + 1):
                 if pk in due_rows:  # yellow already, due within the hour
-                    due, warn, warning = t_due + dt.timedelta(seconds=rng.randint(0, 59)), now - dt.timedelta(hours=5), "yellow"
+                    due = t_due + dt.timedelta(seconds=rng.randint(0, 59))
+                    warn, warning = now - dt.timedelta(hours=5), "yellow"
                 else:
                     due = now + dt.timedelta(days=rng.randint(2, 20))
                     warn, warning = due - dt.timedelta(hours=12), "none"
@@ -118,6 +91,47 @@ def main() -> None:
 
         copy_rows(cursor, "dispatch_assignment", a_columns, assignments())
         cursor.execute("ANALYZE petitions_petition; ANALYZE dispatch_assignment;")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--open", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--idle-runs", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="keep the data of the previous run")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("set DATABASE_URL to a throwaway PostgreSQL database")
+    ensure_database(url)
+    from _django import setup
+
+    setup("sweeps")
+    from django.db import connection
+    from django.utils import timezone
+
+    from dispatch.supervision import sweep_deadlines
+    from org import demo as org_demo
+    from org.models import Area, Classification, HandlingUnit
+
+    org_demo.load()
+    rng = random.Random(7)
+    areas = list(Area.objects.filter(level="street").values_list("pk", "parent_id"))
+    leaves = list(Classification.objects.filter(is_leaf=True).exclude(tier="urgent").values_list("pk", flat=True))
+    units = list(HandlingUnit.objects.exclude(kind="platform").values_list("pk", flat=True))
+    now = timezone.now().replace(microsecond=0)
+    t_due = now + dt.timedelta(hours=1)  # the moment the --due rows fall due
+    print(f"machine: {machine()}")
+    started = time.perf_counter()
+    if args.reuse:
+        from dispatch.models import Assignment
+
+        t_due = Assignment.objects.filter(warning="yellow").order_by("handle_due_at").values_list(
+            "handle_due_at", flat=True).first()
+        now = t_due - dt.timedelta(minutes=5)
+    if not args.reuse:
+        load(connection, args, rng, areas, leaves, units, now, t_due)
     print(f"data: {args.open:,} open petitions and assignments, {args.due:,} of them due at T; "
           f"loaded in {time.perf_counter() - started:.0f} s")
     idle = []
@@ -132,7 +146,15 @@ def main() -> None:
     flag_times = []
     for run in range(3):
         t0 = time.perf_counter()
-        result = sweep_deadlines(now=t_due + dt.timedelta(minutes=2))
+        if args.profile and run == 0:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(sweep_deadlines, now=t_due + dt.timedelta(minutes=2))
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        else:
+            result = sweep_deadlines(now=t_due + dt.timedelta(minutes=2))
         flag_times.append(time.perf_counter() - t0)
         assert result["red"] == args.due, result
         with connection.cursor() as cursor:  # reset for the next run

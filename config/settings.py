@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     # Domain apps, in dependency order: each imports only those above it.
     "org",
@@ -211,11 +212,24 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "lib.drf.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # Anonymous writes (filing, rating) per client address; tracking lookups likewise.
+        "anon_write": env_str("PORTAL_API_ANON_WRITE_RATE", "30/hour"),
+        "tracking": env_str("PORTAL_API_TRACKING_RATE", "60/hour"),
+        "open311_write": env_str("PORTAL_OPEN311_WRITE_RATE", "600/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "City petition portal API",
+    "DESCRIPTION": "REST v1 for citizens, units, dispatchers, supervisors and the public (docs/api.md).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the vendored drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- E-mail -----------------------------------------------------------------------------------

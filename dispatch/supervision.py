@@ -34,21 +34,25 @@ OPEN = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
 
 
 def _claim(candidates, condition: Q, batch: int, **changes) -> list[int]:
-    """Lock up to `batch` candidate ids (skipping rows another sweep holds) and
-    flag those still matching `condition`. Returns the ids this call flagged."""
+    """Lock up to `batch` candidate ids and flag them; returns the ids flagged.
+
+    On PostgreSQL the SELECT ... FOR UPDATE SKIP LOCKED holds the rows until the
+    UPDATE (rows another sweep holds are skipped, rows it already flagged no
+    longer match), so the ids selected are exactly the ids flagged. SQLite has
+    no row locks, but its write transactions are serial (transaction_mode
+    IMMEDIATE in settings), which gives the same guarantee.
+    """
     with transaction.atomic():
         query = candidates.order_by().values_list("pk", flat=True)
         if settings.IS_POSTGRES:
             query = query.select_for_update(skip_locked=True)
         ids = list(query[:batch])
-        if not ids:
-            return []
-        claimed = list(Assignment.objects.filter(condition, pk__in=ids).values_list("pk", flat=True))
-        Assignment.objects.filter(condition, pk__in=claimed).update(**changes)
-        return claimed
+        if ids:
+            Assignment.objects.filter(condition, pk__in=ids).update(**changes)
+        return ids
 
 
-def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 5000) -> dict[str, int]:
+def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 10000) -> dict[str, int]:
     """Yellow at 75% of the time, red when overdue (into the supervision pool),
     and a chase when the sign-for deadline passes. Idempotent."""
     now = now or timezone.now()

@@ -126,6 +126,8 @@ class Petition(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    api_key = models.ForeignKey("ApiKey", verbose_name=_("filed with API key"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="petitions", editable=False)
     # The double-submit guard: a form posted twice carries the same token.
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -274,3 +276,46 @@ class DailyCounter(models.Model):
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class ApiKey(models.Model):
+    """A key for an integrator (another hotline, a mini-program, a city system).
+    Only a hash is stored; the key is shown once, when issued. Every petition
+    filed with a key records it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued at"), editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a POST made with an Idempotency-Key header: the same
+    key replays it instead of acting twice."""
+
+    scope = models.CharField(max_length=80)  # who: user id, API key id or client address
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)  # method, path and body: the same key for another request is refused
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.BinaryField(default=b"")
+    content_type = models.CharField(max_length=100, default="application/json")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]

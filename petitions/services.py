@@ -107,6 +107,7 @@ def petition_file(
     attachments: Iterable[CleanUpload] = (),
     actor=None,
     submission_token: uuid.UUID | None = None,
+    api_key=None,
 ) -> tuple[Petition, bool]:
     """Record a new petition. Returns (petition, created).
 
@@ -134,12 +135,13 @@ def petition_file(
                 complainant_phone=complainant_phone, complainant_id_number=complainant_id_number,
                 enterprise_name=enterprise_name, confidential=confidential, received_at=now,
                 filed_by=actor if getattr(actor, "pk", None) else None, submission_token=submission_token,
+                api_key=api_key,
             )
             Attachment.objects.bulk_create(
                 [_attachment(petition, upload, now, actor) for upload in attachments]
             )
             _record(petition, kind=EventKind.FILED, at=now, actor=actor, to_status=status,
-                    data={"channel": channel}, public=True)
+                    data={"channel": channel, **({"api_key": api_key.name} if api_key else {})}, public=True)
     except IntegrityError:
         # Two posts of the same form raced past the check above: the other one won.
         if submission_token is not None:
@@ -375,3 +377,45 @@ def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
         )
     petition.refresh_from_db()
     return petition
+
+
+# --- API keys for integrators ---------------------------------------------------------------------------
+
+def _hash_key(raw: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def apikey_issue(*, name: str, actor=None):
+    """Issue a key; returns (ApiKey, the key itself). Only its hash is stored."""
+    import secrets
+
+    from petitions.models import ApiKey
+
+    if not name.strip():
+        raise DomainError(_("Give the key a name (the integrator)."), field="name")
+    raw = f"pk_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(name=name.strip(), prefix=raw[3:11], key_hash=_hash_key(raw),
+                                created_at=timezone.now(), created_by=actor if getattr(actor, "pk", None) else None)
+    return key, raw
+
+
+def apikey_revoke(*, key, actor=None):
+    from petitions.models import ApiKey
+
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    key.refresh_from_db()
+    return key
+
+
+def apikey_authenticate(raw: str):
+    """The active key matching `raw`, or None."""
+    from petitions.models import ApiKey
+
+    if not raw or not raw.startswith("pk_"):
+        return None
+    key = ApiKey.objects.filter(key_hash=_hash_key(raw), revoked_at__isnull=True).first()
+    if key is not None:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key

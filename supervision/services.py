@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -199,38 +199,53 @@ def sweep_escalations(*, now: dt.datetime | None = None, batch: int = 500) -> di
 
 
 def cases_open_many(*, model, items: list[dict], kind: str, now: dt.datetime | None = None,
-                    level: int = Level.HOTLINE) -> list[SupervisionCase]:
-    """Open many cases at once (a sweep that found thousands overdue): a few bulk
-    statements instead of a dozen queries per case. Each item gives object_id,
-    reference, title, unit_id, area_id and link. Targets that already have an
-    open case of this kind are skipped (the partial unique constraint decides,
-    so two sweeps at once cannot open a case twice). Returns the cases opened.
+                    level: int = Level.HOTLINE) -> int:
+    """Open many cases at once (a sweep that found thousands overdue) in a few
+    set-based statements instead of a dozen queries per case. Each item gives
+    object_id, reference, title, unit_id, area_id and link. Targets that
+    already have an open case of this kind are skipped (the partial unique
+    constraint decides, so two sweeps at once cannot open a case twice).
+    Returns the number of cases opened.
     """
     if not items:
-        return []
+        return 0
     now = now or timezone.now()
     content_type = ContentType.objects.get_for_model(model)
-    escalate_at = get_calendar().deadline_from(now, _escalation_days())
-    reply_due_at = get_calendar().deadline_from(now, _reply_days())
-    SupervisionCase.objects.bulk_create(
-        [SupervisionCase(content_type=content_type, kind=kind, level=level, opened_at=now, escalate_at=escalate_at,
-                         **{k: item.get(k) for k in ("object_id", "reference", "title", "unit_id", "area_id")},
-                         link=item.get("link", "")) for item in items],
-        ignore_conflicts=True, batch_size=1000,
-    )
-    # The ones this call created carry its timestamp (a concurrent sweep's have their own).
-    opened = list(SupervisionCase.objects.filter(content_type=content_type, kind=kind, status=CaseStatus.OPEN,
-                                                 opened_at=now, object_id__in=[i["object_id"] for i in items])
-                  .select_related("unit"))
-    CaseEvent.objects.bulk_create([CaseEvent(case=c, kind=CaseEvent.Kind.OPENED, at=now, level=c.level)
-                                   for c in opened], batch_size=1000)
-    notices = SupervisionNotice.objects.bulk_create(
-        [SupervisionNotice(case=c, level=c.level, text=_default_notice(c, ""), sent_at=now, reply_due_at=reply_due_at)
-         for c in opened], batch_size=1000)
-    CaseEvent.objects.bulk_create([CaseEvent(case=n.case, kind=CaseEvent.Kind.NOTICE, at=now, level=n.level,
-                                             note=n.text) for n in notices], batch_size=1000)
-    _notify_units_summary(opened, kind, now)
+    calendar = get_calendar()
+    escalate_at = calendar.deadline_from(now, _escalation_days())
+    with transaction.atomic():
+        SupervisionCase.objects.bulk_create(
+            [SupervisionCase(content_type=content_type, kind=kind, level=level, opened_at=now, escalate_at=escalate_at,
+                             **{k: item.get(k) for k in ("object_id", "reference", "title", "unit_id", "area_id")},
+                             link=item.get("link", "")) for item in items],
+            ignore_conflicts=True, batch_size=2000,
+        )
+        # The cases this call created carry its timestamp; history and notices for
+        # them in two INSERT ... SELECT statements (plain SQL both databases run).
+        stamp = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it, on either database
+        params = [content_type.pk, kind, stamp]
+        opened_where = "content_type_id = %s AND kind = %s AND opened_at = %s AND status = 'open'"
+        event_table, case_table = CaseEvent._meta.db_table, SupervisionCase._meta.db_table
+        notice_table = SupervisionNotice._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {event_table} (case_id, at, kind, level, note) "
+                f"SELECT id, %s, %s, level, '' FROM {case_table} WHERE {opened_where}",
+                [stamp, CaseEvent.Kind.OPENED, *params])
+            cursor.execute(
+                f"INSERT INTO {notice_table} (case_id, level, text, sent_at, reply_due_at, reply) "
+                f"SELECT id, level, %s, %s, %s, '' FROM {case_table} WHERE {opened_where}",
+                [_bulk_notice(kind, level), stamp,
+                 connection.ops.adapt_datetimefield_value(calendar.deadline_from(now, _reply_days())), *params])
+            opened = cursor.rowcount
+        cases = SupervisionCase.objects.filter(content_type=content_type, kind=kind, opened_at=now).select_related("unit")
+        _notify_units_summary(list(cases.only("reference", "unit")), kind, now)
     return opened
+
+
+def _bulk_notice(kind: str, level: int) -> str:
+    return _("%(sender)s supervision notice: %(kind)s. Reply with the measures taken and the result by the "
+             "deadline.") % {"sender": LEVEL_SENDERS[level], "kind": CaseKind(kind).label}
 
 
 def _notify_units_summary(cases: list[SupervisionCase], kind: str, now: dt.datetime) -> None:

@@ -1,0 +1,21 @@
+"""Glue between the domain errors and Django REST framework (imports no app)."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from lib.errors import ConflictError, DomainError
+
+
+def exception_handler(exc, context):
+    """A refused action is 400 with the message on its field (or `detail`); a lost race is 409."""
+    if isinstance(exc, DomainError):
+        code = status.HTTP_409_CONFLICT if isinstance(exc, ConflictError) else status.HTTP_400_BAD_REQUEST
+        body = {exc.field: [str(exc.message)]} if exc.field else {"detail": str(exc.message)}
+        body["code"] = exc.code
+        return Response(body, status=code)
+    if isinstance(exc, DjangoValidationError):
+        return Response(getattr(exc, "message_dict", {"detail": exc.messages}), status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,198 @@
+"""/api/v1/petitions/: what citizens and integrators do: file a petition, track
+it by number and phone, rate the answer. Fields are listed explicitly; the
+status is never written directly."""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lib.identity import normalise_id_number, normalise_phone
+from lib.masking import mask_name, mask_phone
+from org.models import Area, Classification
+from petitions import selectors, services
+from petitions.api_support import AnonWriteThrottle, TrackingThrottle, api_key_of, idempotent
+from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Status
+
+API_CHANNELS = [Channel.API, Channel.WECHAT, Channel.WEB, Channel.ENTERPRISE, Channel.GRID]
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalise_phone(value)
+    except ValueError:
+        raise serializers.ValidationError(
+            gettext_lazy("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline with its area code.")
+        ) from None
+
+
+class PetitionFileInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=[(c.value, c.label) for c in API_CHANNELS], default=Channel.API)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.filter(is_active=True),
+                                        help_text=gettext_lazy("Area code (district, street or community)."))
+    classification = serializers.SlugRelatedField(
+        slug_field="code", queryset=Classification.objects.filter(is_active=True, is_leaf=True), required=False,
+        allow_null=True, help_text=gettext_lazy("Classification leaf code; omit if unsure."))
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
+                                        allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180,
+                                         required=False, allow_null=True)
+    title = serializers.CharField(min_length=4, max_length=100)
+    content = serializers.CharField(min_length=10, max_length=5000)
+    complainant_type = serializers.ChoiceField(choices=ComplainantType.choices, default=ComplainantType.PERSON)
+    enterprise_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    complainant_name = serializers.CharField(max_length=50)
+    complainant_phone = serializers.CharField(max_length=32)
+    complainant_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+    confidential = serializers.BooleanField(default=False)
+
+    def validate_complainant_phone(self, value):
+        return _phone(value)
+
+    def validate_complainant_id_number(self, value):
+        if not value:
+            return ""
+        try:
+            return normalise_id_number(value)
+        except ValueError:
+            raise serializers.ValidationError(_("This is not a valid resident ID number.")) from None
+
+    def validate_title(self, value):
+        return value.strip()
+
+    def validate_content(self, value):
+        return value.strip()
+
+    def validate(self, data):
+        if data.get("complainant_type") == ComplainantType.ENTERPRISE and not data.get("enterprise_name", "").strip():
+            raise serializers.ValidationError({"enterprise_name": [_("Give the enterprise's name.")]})
+        return data
+
+
+class PetitionFiledOutput(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    received_at = serializers.DateTimeField()
+
+
+class TrackInput(serializers.Serializer):
+    number = serializers.RegexField(r"^\d{14,16}$", max_length=16)
+    phone = serializers.CharField(max_length=32)
+
+    def validate_phone(self, value):
+        return _phone(value)
+
+
+class TimelineStepOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    label = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class PetitionPublicOutput(serializers.Serializer):
+    """What the complainant sees: no one else's personal data, their own masked."""
+
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    area = serializers.CharField(source="area.name")
+    classification = serializers.CharField(source="classification.name", default=None)
+    received_at = serializers.DateTimeField()
+    complainant = serializers.SerializerMethodField()
+    answer = serializers.SerializerMethodField()
+    answered_at = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    def get_complainant(self, petition) -> str:
+        return f"{mask_name(petition.complainant_name)} {mask_phone(petition.complainant_phone)}"
+
+    def _published(self, petition) -> bool:
+        return petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT)
+
+    def get_answer(self, petition) -> str | None:
+        return petition.answer if self._published(petition) else None
+
+    def get_answered_at(self, petition):
+        return petition.answered_at if self._published(petition) else None
+
+    def get_timeline(self, petition) -> list[dict]:
+        return TimelineStepOutput(selectors.public_timeline(petition), many=True).data
+
+
+class RatingInput(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    solved = serializers.BooleanField()
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate_phone(self, value):
+        return _phone(value)
+
+
+class PetitionFileView(APIView):
+    """File a petition (citizens, mini-programs, other hotlines with an API key)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonWriteThrottle]
+
+    @extend_schema(request=PetitionFileInput, responses={201: PetitionFiledOutput}, operation_id="petitions_file")
+    @idempotent
+    def post(self, request):
+        serializer = PetitionFileInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = api_key_of(request)
+        petition, _created = services.petition_file(
+            **serializer.validated_data, actor=request.user if request.user.is_authenticated else None, api_key=key,
+        )
+        return Response(PetitionFiledOutput(petition).data, status=status.HTTP_201_CREATED)
+
+
+def _not_found():
+    # One answer for a wrong number and a wrong phone: no probing for numbers.
+    return Response({"detail": _("No petition matches this number and phone.")}, status=status.HTTP_404_NOT_FOUND)
+
+
+class PetitionTrackView(APIView):
+    """Track by number and phone (POST: the phone never goes in a URL)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TrackingThrottle]
+
+    @extend_schema(request=TrackInput, responses={200: PetitionPublicOutput}, operation_id="petitions_track")
+    def post(self, request):
+        serializer = TrackInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        petition = selectors.petition_for_tracking(**serializer.validated_data)
+        if petition is None:
+            return _not_found()
+        return Response(PetitionPublicOutput(petition).data)
+
+
+class PetitionRateView(APIView):
+    """Rate the published answer: once per round of handling."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonWriteThrottle]
+
+    @extend_schema(request=RatingInput, responses={200: PetitionPublicOutput}, operation_id="petitions_rate")
+    @idempotent
+    def post(self, request, number: str):
+        serializer = RatingInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        petition = selectors.petition_for_tracking(number=number, phone=data["phone"])
+        if petition is None:
+            return _not_found()
+        services.petition_rate(petition=petition, satisfaction=data["satisfaction"], solved=data["solved"],
+                               comment=data["comment"])
+        petition.refresh_from_db()
+        return Response(PetitionPublicOutput(petition).data)

@@ -1,0 +1,127 @@
+"""API plumbing shared by every app's endpoints: integrator keys, throttling of
+anonymous writes, and idempotency keys for POSTs."""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, permissions, throttling
+
+from petitions.models import ApiKey, IdempotencyRecord
+from petitions.services import apikey_authenticate
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: ApiKey pk_...` (or `X-Api-Key`); request.auth is the ApiKey."""
+
+    keyword = "ApiKey"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="ignore")
+        raw = ""
+        if header.startswith(f"{self.keyword} "):
+            raw = header[len(self.keyword) + 1:].strip()
+        raw = raw or request.META.get("HTTP_X_API_KEY", "")
+        if not raw:
+            return None
+        key = apikey_authenticate(raw)
+        if key is None:
+            from rest_framework.exceptions import AuthenticationFailed
+
+            raise AuthenticationFailed(_("Unknown or revoked API key."))
+        return AnonymousUser(), key
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+def api_key_of(request) -> ApiKey | None:
+    return request.auth if isinstance(request.auth, ApiKey) else None
+
+
+class AnonWriteThrottle(throttling.AnonRateThrottle):
+    """Anonymous POSTs (a citizen filing or rating without an account or key) per client."""
+
+    scope = "anon_write"
+
+    def allow_request(self, request, view):
+        if request.method in permissions.SAFE_METHODS or request.user.is_authenticated or api_key_of(request):
+            return True
+        return super().allow_request(request, view)
+
+
+class TrackingThrottle(throttling.AnonRateThrottle):
+    scope = "tracking"
+
+    def allow_request(self, request, view):
+        if request.user.is_authenticated:
+            return True
+        return super().allow_request(request, view)
+
+
+def _scope(request) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    key = api_key_of(request)
+    if key is not None:
+        return f"key:{key.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def idempotent(view_method):
+    """With an `Idempotency-Key` header, a POST is done once: a retry with the
+    same key and the same request replays the first answer; the same key with
+    a different request is refused (422); a retry while the first is still
+    running gets 409."""
+
+    @wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > 100:
+            return _error(400, _("The Idempotency-Key header is at most 100 characters."))
+        scope = _scope(request)
+        fingerprint = hashlib.sha256(
+            request.method.encode() + request.path.encode() + b"\0" + request.body
+        ).hexdigest()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint,
+                                                          created_at=timezone.now())
+        except IntegrityError:
+            record = IdempotencyRecord.objects.get(scope=scope, key=key)
+            if record.fingerprint != fingerprint:
+                return _error(422, _("This Idempotency-Key was used for a different request."))
+            if record.status_code is None:
+                return _error(409, _("The first request with this Idempotency-Key is still being processed."))
+            response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = view_method(self, request, *args, **kwargs)
+        except Exception:
+            record.delete()  # nothing was done: the client may retry with the same key
+            raise
+        if response.status_code >= 500:
+            record.delete()
+            return response
+        if hasattr(response, "render") and not response.is_rendered:
+            response = self.finalize_response(request, response, *args, **kwargs)
+            response.render()
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            status_code=response.status_code, body=response.content,
+            content_type=response.get("Content-Type", "application/json"))
+        return response
+
+    return wrapper
+
+
+def _error(status_code: int, message: str) -> HttpResponse:
+    return HttpResponse(json.dumps({"detail": str(message)}), status=status_code, content_type="application/json")
