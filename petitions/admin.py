@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,7 +20,7 @@ from lib.errors import DomainError
 from lib.masking import mask_id_number, mask_phone
 from petitions import selectors, services
 from petitions.forms import CloseOnSpotForm, OperatorIntakeForm, ScreenForm
-from petitions.models import Attachment, Kind, Petition, PetitionEvent, Rating, Status
+from petitions.models import ApiKey, Attachment, Kind, Petition, PetitionEvent, Rating, Status
 
 
 class PetitionEventInline(admin.TabularInline):
@@ -216,3 +217,37 @@ class PetitionAdmin(admin.ModelAdmin):
             request, pk, CloseOnSpotForm, _("Answer on the spot"),
             lambda p, d: services.petition_close_on_spot(petition=p, answer=d["answer"], actor=request.user),
         )
+
+
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["name"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Issue and revoke integrators' keys. The key is shown once, when issued."""
+
+    form = ApiKeyForm
+    list_display = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "prefix")
+    readonly_fields = ("prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # petitions filed with a key keep pointing at it
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        key, raw = services.apikey_issue(name=form.cleaned_data["name"], actor=request.user)
+        obj.pk = key.pk
+        messages.warning(request, _("Copy the key now, it will not be shown again: %(key)s") % {"key": raw})
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True):
+            services.apikey_revoke(key=key, actor=request.user)

@@ -3,6 +3,8 @@ it by number and phone, rate the answer. Fields are listed explicitly; the
 status is never written directly."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -121,7 +123,7 @@ class PetitionPublicOutput(serializers.Serializer):
     def get_answer(self, petition) -> str | None:
         return petition.answer if self._published(petition) else None
 
-    def get_answered_at(self, petition):
+    def get_answered_at(self, petition) -> dt.datetime | None:
         return petition.answered_at if self._published(petition) else None
 
     def get_timeline(self, petition) -> list[dict]:

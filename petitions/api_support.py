@@ -125,3 +125,17 @@ def idempotent(view_method):
 
 def _error(status_code: int, message: str) -> HttpResponse:
     return HttpResponse(json.dumps({"detail": str(message)}), status=status_code, content_type="application/json")
+
+
+try:
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class ApiKeyScheme(OpenApiAuthenticationExtension):
+        target_class = "petitions.api_support.ApiKeyAuthentication"
+        name = "apiKey"
+
+        def get_security_definition(self, auto_schema):
+            return {"type": "apiKey", "in": "header", "name": "Authorization",
+                    "description": "Integrators: `Authorization: ApiKey pk_…` (issued by the platform)."}
+except ImportError:  # pragma: no cover - drf-spectacular is a dependency
+    pass

@@ -1,0 +1,21 @@
+"""/api/v1/: every app's endpoints under one version prefix."""
+from django.urls import include, path
+from rest_framework.authtoken import views as token_views
+from rest_framework.routers import DefaultRouter
+
+from dispatch import api as dispatch_api
+from petitions import api as petitions_api
+
+router = DefaultRouter()
+router.register("assignments", dispatch_api.AssignmentViewSet, basename="assignment")
+router.register("dispatch/petitions", dispatch_api.DispatchViewSet, basename="dispatch-petition")
+router.register("dispatch/decisions", dispatch_api.DecisionViewSet, basename="dispatch-decision")
+router.register("supervision/cases", dispatch_api.SupervisionCaseViewSet, basename="supervision-case")
+
+urlpatterns = [
+    path("auth/token/", token_views.obtain_auth_token, name="api-token"),
+    path("petitions/", petitions_api.PetitionFileView.as_view(), name="api-petition-file"),
+    path("petitions/track/", petitions_api.PetitionTrackView.as_view(), name="api-petition-track"),
+    path("petitions/<str:number>/rating/", petitions_api.PetitionRateView.as_view(), name="api-petition-rate"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,299 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), so that 311
+apps, city systems and standard clients can file and read petitions.
+
+Services are the classification leaves; a request is a petition. Both .json
+and .xml; errors in the specification's format ([{"code", "description"}] or
+<errors><error>...) with its status codes (400 bad or missing input, 403 bad
+api_key, 404 unknown service or request). No personal data is ever returned.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from dispatch.models import Assignment, Role
+from lib.errors import DomainError
+from lib.identity import normalise_phone
+from org.models import Area, Classification
+from petitions import services as petition_services
+from petitions.models import OPEN_STATUSES, Channel, Kind, Petition, Status
+
+DEFAULT_DAYS = 90  # GeoReport v2: without dates, the last 90 days
+MAX_RESULTS = 1000  # ... and at most 1,000 requests
+
+
+class Open311Error(Exception):
+    def __init__(self, code: int, description: str):
+        self.code, self.description = code, str(description)
+
+
+def _render(data, fmt: str, root: str, item: str, status: int = 200) -> HttpResponse:
+    if fmt == "json":
+        return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    element = ET.Element(root)
+    items = data if isinstance(data, list) else [data]
+    for entry in items:
+        node = element if not isinstance(data, list) else ET.SubElement(element, item)
+        _to_xml(node, entry)
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+XML_LIST_ITEMS = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
+
+
+def _to_xml(node, value):
+    if isinstance(value, dict):
+        for key, child in value.items():
+            sub = ET.SubElement(node, key)
+            if isinstance(child, list):
+                for entry in child:
+                    _to_xml(ET.SubElement(sub, XML_LIST_ITEMS.get(key, "item")), entry)
+            else:
+                _to_xml(sub, child)
+    elif value is None:
+        return
+    elif isinstance(value, bool):
+        node.text = "true" if value else "false"
+    else:
+        node.text = str(value)
+
+
+def _error(fmt: str, code: int, description: str) -> HttpResponse:
+    errors = [{"code": code, "description": str(description)}]
+    if fmt == "json":
+        return JsonResponse(errors, status=code, safe=False, json_dumps_params={"ensure_ascii": False})
+    return _render(errors, "xml", "errors", "error", status=code)
+
+
+def endpoint(view):
+    def wrapper(request, fmt, *args, **kwargs):
+        if fmt not in ("json", "xml"):
+            return _error("json", 400, _("Unknown format: use .json or .xml."))
+        try:
+            return view(request, fmt, *args, **kwargs)
+        except Open311Error as error:
+            return _error(fmt, error.code, error.description)
+
+    wrapper.__name__ = view.__name__
+    return csrf_exempt(wrapper)
+
+
+def _iso(moment):
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+@endpoint
+@require_http_methods(["GET"])
+def discovery(request, fmt):
+    base = request.build_absolute_uri("/open311/v2/")
+    return _render({
+        "changeset": "2026-11-23T00:00:00+08:00",
+        "contact": getattr(settings, "PORTAL_OPEN311_CONTACT", "12345 hotline, 12345@portal.example.gov.cn"),
+        "key_service": _("API keys are issued by the 12345 platform administrators."),
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
+            "changeset": "2026-11-23T00:00:00+08:00", "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    }, fmt, "discovery", "discovery")
+
+
+def _leaves():
+    return Classification.objects.filter(is_active=True, is_leaf=True).select_related("parent__parent").order_by("path")
+
+
+@endpoint
+@require_http_methods(["GET"])
+def services(request, fmt):
+    data = []
+    for leaf in _leaves():
+        parent = leaf.parent
+        data.append({
+            "service_code": leaf.code, "service_name": leaf.name,
+            "description": f"{parent.name} / {leaf.name}" if parent else leaf.name, "metadata": True, "type": "batch",
+            "keywords": leaf.keywords, "group": parent.parent.name if parent and parent.parent else (parent.name if parent else ""),
+        })
+    return _render(data, fmt, "services", "service")
+
+
+def _area_values():
+    areas = Area.objects.filter(is_active=True, level__in=[Area.Level.DISTRICT, Area.Level.STREET]).order_by("path")
+    return [{"key": a.code, "name": a.name if a.level == Area.Level.DISTRICT else f"— {a.name}"} for a in areas]
+
+
+@endpoint
+@require_http_methods(["GET"])
+def service_definition(request, fmt, code):
+    if not Classification.objects.filter(code=code, is_active=True, is_leaf=True).exists():
+        raise Open311Error(404, _("Unknown service_code."))
+    attributes = [
+        {"variable": True, "code": "area", "datatype": "singlevaluelist", "required": True,
+         "datatype_description": _("Where it happens: a district or a street (or give address_id)."), "order": 1,
+         "description": _("District or street"), "values": _area_values()},
+        {"variable": True, "code": "kind", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "", "order": 2, "description": _("Kind of request"),
+         "values": [{"key": k.value, "name": str(k.label)} for k in Kind]},
+        {"variable": True, "code": "title", "datatype": "string", "required": False, "datatype_description": "",
+         "order": 3, "description": _("Short title (defaults to the service name)"), "values": []},
+        {"variable": True, "code": "confidential", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "", "order": 4, "description": _("Keep the complainant's identity confidential"),
+         "values": [{"key": "true", "name": _("Yes")}, {"key": "false", "name": _("No")}]},
+    ]
+    return _render({"service_code": code, "attributes": attributes}, fmt, "service_definition", "service_definition")
+
+
+def _lead(petition) -> Assignment | None:
+    leads = [a for a in petition.assignments.all() if a.role == Role.LEAD and a.status != "cancelled"]
+    return leads[0] if leads else None
+
+
+def _request_data(petition: Petition) -> dict:
+    lead = _lead(petition)
+    closed = petition.status not in OPEN_STATUSES
+    published = petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT)
+    return {
+        "service_request_id": petition.number,
+        "status": "closed" if closed else "open",
+        "status_notes": petition.answer if published else "",
+        "service_name": petition.classification.name if petition.classification else "",
+        "service_code": petition.classification.code if petition.classification else "",
+        "description": petition.content,
+        "agency_responsible": lead.unit.name if lead else "",
+        "service_notice": "",
+        "requested_datetime": _iso(petition.received_at),
+        "updated_datetime": _iso(petition.updated_at),
+        "expected_datetime": _iso(lead.handle_due_at) if lead and lead.handle_due_at else None,
+        "address": petition.address,
+        "address_id": petition.area.code,
+        "zipcode": None,
+        "lat": float(petition.latitude) if petition.latitude is not None else None,
+        "long": float(petition.longitude) if petition.longitude is not None else None,
+        "media_url": None,
+    }
+
+
+def _with_related(queryset):
+    return queryset.select_related("classification", "area").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
+
+
+def _parse_date(value: str, name: str):
+    moment = parse_datetime(value.replace(" ", "+")) if value else None
+    if value and moment is None:
+        raise Open311Error(400, _("%(name)s must be a W3C datetime, e.g. 2026-11-23T09:00:00+08:00.") % {"name": name})
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+@endpoint
+@require_http_methods(["GET", "POST"])
+def requests_view(request, fmt):
+    if request.method == "POST":
+        return _create(request, fmt)
+    query = Petition.objects.exclude(status=Status.MERGED)
+    ids = request.GET.get("service_request_id", "").strip()
+    if ids:
+        numbers = [n.strip() for n in ids.split(",") if n.strip()]
+        petitions = _with_related(query.filter(number__in=numbers)).order_by("-received_at")
+        return _render([_request_data(p) for p in petitions], fmt, "service_requests", "request")
+    start, end = _parse_date(request.GET.get("start_date", ""), "start_date"), _parse_date(request.GET.get("end_date", ""), "end_date")
+    end = end or timezone.now()
+    start = start or end - dt.timedelta(days=DEFAULT_DAYS)
+    if start > end:
+        raise Open311Error(400, _("start_date must be before end_date."))
+    query = query.filter(received_at__gte=start, received_at__lte=end)
+    if request.GET.get("service_code"):
+        query = query.filter(classification__code__in=request.GET["service_code"].split(","))
+    status_filter = request.GET.get("status", "")
+    if status_filter:
+        wanted = set(status_filter.split(","))
+        if not wanted <= {"open", "closed"}:
+            raise Open311Error(400, _("status must be open or closed."))
+        if wanted == {"open"}:
+            query = query.filter(status__in=OPEN_STATUSES)
+        elif wanted == {"closed"}:
+            query = query.exclude(status__in=OPEN_STATUSES)
+    petitions = _with_related(query).order_by("-received_at")[:MAX_RESULTS]
+    return _render([_request_data(p) for p in petitions], fmt, "service_requests", "request")
+
+
+@endpoint
+@require_http_methods(["GET"])
+def request_detail(request, fmt, number):
+    petition = _with_related(Petition.objects.filter(number=number)).first()
+    if petition is None:
+        raise Open311Error(404, _("Unknown service_request_id."))
+    return _render([_request_data(petition)], fmt, "service_requests", "request")
+
+
+@endpoint
+@require_http_methods(["GET"])
+def token_view(request, fmt, token):
+    try:
+        value = uuid.UUID(token)
+    except ValueError:
+        raise Open311Error(404, _("Unknown token.")) from None
+    petition = Petition.objects.filter(submission_token=value).only("number").first()
+    if petition is None:
+        raise Open311Error(404, _("Unknown token."))
+    return _render([{"service_request_id": petition.number, "token": token}], fmt, "service_requests", "request")
+
+
+def _create(request, fmt):
+    data = request.POST
+    key = petition_services.apikey_authenticate(data.get("api_key", ""))
+    if key is None:
+        raise Open311Error(403, _("A valid api_key is required to submit requests."))
+    leaf = Classification.objects.filter(code=data.get("service_code", ""), is_active=True, is_leaf=True).first()
+    if leaf is None:
+        raise Open311Error(404 if data.get("service_code") else 400, _("Unknown or missing service_code."))
+    area_code = data.get("attribute[area]") or data.get("address_id", "")
+    area = Area.objects.filter(code=area_code, is_active=True).first()
+    if area is None:
+        raise Open311Error(400, _("attribute[area] (or address_id) must be a known area code."))
+    lat, lon = data.get("lat"), data.get("long")
+    latitude = longitude = None
+    if lat or lon:
+        try:
+            latitude, longitude = Decimal(lat), Decimal(lon)
+        except (InvalidOperation, TypeError):
+            raise Open311Error(400, _("lat and long must be numbers.")) from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise Open311Error(400, _("lat and long are out of range."))
+        latitude, longitude = round(latitude, 6), round(longitude, 6)
+    description = data.get("description", "").strip()
+    if not 10 <= len(description) <= 5000:
+        raise Open311Error(400, _("description must be 10 to 5,000 characters."))
+    try:
+        phone = normalise_phone(data.get("phone", ""))
+    except ValueError:
+        raise Open311Error(400, _("phone must be a mainland mobile or landline number.")) from None
+    kind = data.get("attribute[kind]") or Kind.COMPLAINT
+    if kind not in Kind.values:
+        raise Open311Error(400, _("attribute[kind] is not one of the listed values."))
+    name = f"{data.get('last_name', '')}{data.get('first_name', '')}".strip() or _("Anonymous")
+    token = uuid.uuid4()
+    try:
+        petition, _created = petition_services.petition_file(
+            channel=Channel.API, kind=kind, area=area, classification=leaf, title=(data.get("attribute[title]") or leaf.name)[:100],
+            content=description, address=data.get("address_string", "")[:200], latitude=latitude, longitude=longitude,
+            complainant_name=name[:50], complainant_phone=phone,
+            confidential=data.get("attribute[confidential]") == "true", api_key=key, submission_token=token,
+        )
+    except DomainError as error:
+        raise Open311Error(400, error.message) from None
+    return _render([{"service_request_id": petition.number, "service_notice": "", "account_id": None,
+                     "token": str(token)}], fmt, "service_requests", "request", status=201)

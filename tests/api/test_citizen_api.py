@@ -1,0 +1,108 @@
+"""/api/v1/petitions/: filing, tracking and rating, with keys, throttles and idempotency."""
+import pytest
+from rest_framework.test import APIClient
+
+from petitions.models import Petition, Status
+from petitions.services import apikey_issue, apikey_revoke, petition_transition
+
+URL = "/api/v1/petitions/"
+
+
+def body(city, **overrides):
+    data = {"kind": "complaint", "area": city.street.code, "classification": city.noise.code,
+            "title": "楼下噪音扰民", "content": "每天晚上十一点以后楼下商铺音响声音很大。",
+            "complainant_name": "王小明", "complainant_phone": "13912345678"}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.mark.django_db
+def test_anonymous_citizen_files_and_gets_the_number(api, city):
+    response = api.post(URL, body(city), format="json")
+    assert response.status_code == 201, response.content
+    petition = Petition.objects.get()
+    assert response.json()["number"] == petition.number and petition.channel == "api"
+    assert "13912345678" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("override,field", [
+    ({"area": "NOPE"}, "area"), ({"classification": "NOPE"}, "classification"),
+    ({"complainant_phone": "123"}, "complainant_phone"), ({"content": "短"}, "content"),
+    ({"content": "长" * 5001}, "content"), ({"title": ""}, "title"), ({"kind": "x"}, "kind"),
+    ({"latitude": 200, "longitude": 10}, "latitude"), ({"complainant_id_number": "123"}, "complainant_id_number"),
+    ({"complainant_type": "enterprise"}, "enterprise_name"), ({"status": "closed", "channel": "nope"}, "channel"),
+])
+def test_bad_input_is_a_field_error_and_stores_nothing(api, city, override, field):
+    response = api.post(URL, body(city, **override), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_status_cannot_be_written(api, city):
+    response = api.post(URL, body(city, status="closed"), format="json")
+    assert response.status_code == 201
+    assert Petition.objects.get().status == Status.RECEIVED
+
+
+@pytest.mark.django_db
+def test_idempotency_key_replays_and_refuses_a_different_body(api, city):
+    first = api.post(URL, body(city), format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    again = api.post(URL, body(city), format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json() and again["Idempotent-Replayed"] == "true"
+    assert Petition.objects.count() == 1
+    other = api.post(URL, body(city, title="另一个诉求标题"), format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert other.status_code == 422
+    assert api.post(URL, body(city), format="json", HTTP_IDEMPOTENCY_KEY="abc-2").status_code == 201
+    assert Petition.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_anonymous_writes_are_throttled(api, city, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    # The rates are read when the class is defined: patch the class attribute for this test.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        {**SimpleRateThrottle.THROTTLE_RATES, "anon_write": "2/hour"})
+    codes = [api.post(URL, body(city), format="json").status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+
+
+@pytest.mark.django_db
+def test_writes_with_an_api_key_are_attributed_and_revoked_keys_refused(api, city):
+    key, raw = apikey_issue(name="区热线")
+    response = api.post(URL, body(city), format="json", HTTP_AUTHORIZATION=f"ApiKey {raw}")
+    assert response.status_code == 201
+    petition = Petition.objects.get()
+    assert petition.api_key == key
+    assert petition.events.get().data["api_key"] == "区热线"
+    apikey_revoke(key=key)
+    assert api.post(URL, body(city), format="json", HTTP_AUTHORIZATION=f"ApiKey {raw}").status_code == 401
+
+
+@pytest.mark.django_db
+def test_track_and_rate(api, city, operator):
+    number = api.post(URL, body(city), format="json").json()["number"]
+    petition = Petition.objects.get(number=number)
+    assert api.post("/api/v1/petitions/track/", {"number": number, "phone": "13800000000"}).status_code == 404
+    response = api.post("/api/v1/petitions/track/", {"number": number, "phone": "13912345678"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["complainant"] == "王*明 139****5678" and data["answer"] is None
+    for status in ("dispatched", "in_progress", "replied"):
+        petition_transition(petition=petition, to=status, actor=operator)
+    petition_transition(petition=petition, to="callback", actor=operator, changes={"answer": "已整改"})
+    rate = f"/api/v1/petitions/{number}/rating/"
+    assert api.post(rate, {"phone": "13800000000", "satisfaction": "satisfied", "solved": True}).status_code == 404
+    response = api.post(rate, {"phone": "13912345678", "satisfaction": "satisfied", "solved": True})
+    assert response.status_code == 200 and response.json()["status"] == "closed"
+    again = api.post(rate, {"phone": "13912345678", "satisfaction": "unsatisfied", "solved": False})
+    assert again.status_code == 400 and again.json()["code"] == "not_ratable"

@@ -1,0 +1,161 @@
+"""Open311 GeoReport v2: every endpoint, both formats, each error."""
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+import time_machine
+
+from dispatch import open311
+from petitions.models import Petition
+from petitions.services import apikey_issue
+from tests.factories import file_petition
+
+BASE = "/open311/v2"
+
+
+@pytest.fixture
+def key(db):
+    return apikey_issue(name="311 app")[1]
+
+
+def post_body(city, key, **overrides):
+    data = {"api_key": key, "service_code": city.noise.code, "attribute[area]": city.street.code,
+            "lat": "36.066", "long": "120.383", "address_string": "甲一路1号",
+            "description": "夜间商铺音响声音很大，影响休息。", "first_name": "小明", "last_name": "王",
+            "phone": "13912345678", "email": "wang@example.com"}
+    data.update(overrides)
+    return data
+
+
+def xml(response):
+    return ET.fromstring(response.content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_discovery(client, fmt):
+    response = client.get(f"{BASE}/discovery.{fmt}")
+    assert response.status_code == 200
+    if fmt == "json":
+        assert response.json()["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    else:
+        root = xml(response)
+        assert root.tag == "discovery" and root.find("endpoints/endpoint/formats/format").text == "text/xml"
+
+
+@pytest.mark.django_db
+def test_services_are_the_classification_leaves(client, city):
+    services = client.get(f"{BASE}/services.json").json()
+    codes = {s["service_code"] for s in services}
+    assert city.noise.code in codes and city.livelihood.code not in codes
+    noise = next(s for s in services if s["service_code"] == city.noise.code)
+    assert noise["metadata"] is True and noise["type"] == "batch"
+    root = xml(client.get(f"{BASE}/services.xml"))
+    assert root.tag == "services" and root.find("service/service_code") is not None
+
+
+@pytest.mark.django_db
+def test_service_definition_and_unknown_service(client, city):
+    definition = client.get(f"{BASE}/services/{city.noise.code}.json").json()
+    area = next(a for a in definition["attributes"] if a["code"] == "area")
+    assert area["required"] is True and {"key": city.street.code, "name": "— 甲一街道"} in area["values"]
+    root = xml(client.get(f"{BASE}/services/{city.noise.code}.xml"))
+    assert root.tag == "service_definition" and root.find("attributes/attribute/values/value/key") is not None
+    missing = client.get(f"{BASE}/services/NOPE.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_post_a_request_and_read_it_back_without_personal_data(client, city, key, fmt):
+    response = client.post(f"{BASE}/requests.{fmt}", post_body(city, key))
+    assert response.status_code == 201
+    number = (response.json()[0]["service_request_id"] if fmt == "json"
+              else xml(response).find("request/service_request_id").text)
+    petition = Petition.objects.get(number=number)
+    assert (petition.channel, petition.api_key.name, petition.area) == ("api", "311 app", city.street)
+    detail = client.get(f"{BASE}/requests/{number}.{fmt}")
+    assert detail.status_code == 200
+    text = detail.content.decode()
+    assert "13912345678" not in text and "王小明" not in text and "wang@example.com" not in text
+    if fmt == "json":
+        item = detail.json()[0]
+        assert item["status"] == "open" and item["service_code"] == city.noise.code
+        assert item["lat"] == 36.066
+    else:
+        assert xml(detail).tag == "service_requests"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("override,code", [
+    ({"api_key": ""}, 403), ({"api_key": "pk_wrong"}, 403), ({"service_code": ""}, 400),
+    ({"service_code": "NOPE"}, 404), ({"attribute[area]": "NOPE"}, 400), ({"description": "短"}, 400),
+    ({"phone": "12"}, 400), ({"lat": "x"}, 400), ({"lat": "95", "long": "10"}, 400),
+    ({"attribute[kind]": "bribe"}, 400),
+])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_post_errors_in_the_specifications_format(client, city, key, override, code, fmt):
+    response = client.post(f"{BASE}/requests.{fmt}", post_body(city, key, **override))
+    assert response.status_code == code
+    if fmt == "json":
+        assert response.json()[0]["code"] == code and response.json()[0]["description"]
+    else:
+        root = xml(response)
+        assert root.tag == "errors" and root.find("error/code").text == str(code)
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_get_requests_defaults_and_filters(client, city, operator):
+    with time_machine.travel(dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc), tick=False):
+        old = file_petition(city)
+    recent = file_petition(city, classification=city.parking)
+    numbers = {r["service_request_id"] for r in client.get(f"{BASE}/requests.json").json()}
+    assert numbers == {recent.number}  # 90 days by default
+    numbers = {r["service_request_id"] for r in client.get(f"{BASE}/requests.json",
+                                                              {"start_date": "2026-05-01T00:00:00+08:00"}).json()}
+    assert numbers == {old.number, recent.number}
+    assert client.get(f"{BASE}/requests.json", {"service_code": city.noise.code}).json() == []
+    assert client.get(f"{BASE}/requests.json", {"status": "closed"}).json() == []
+    ids = client.get(f"{BASE}/requests.json", {"service_request_id": f"{old.number},{recent.number}"}).json()
+    assert len(ids) == 2
+    assert client.get(f"{BASE}/requests.json", {"start_date": "yesterday"}).status_code == 400
+    assert client.get(f"{BASE}/requests.json", {"status": "pending"}).status_code == 400
+    assert client.get(f"{BASE}/requests/99999999999999.json").status_code == 404
+    assert client.get(f"{BASE}/requests.yaml").status_code == 400
+
+
+@pytest.mark.django_db
+def test_get_requests_caps_at_the_limit(client, city, monkeypatch):
+    monkeypatch.setattr(open311, "MAX_RESULTS", 2)
+    for _ in range(3):
+        file_petition(city)
+    assert len(client.get(f"{BASE}/requests.json").json()) == 2
+
+
+@pytest.mark.django_db
+def test_expected_datetime_is_the_handling_deadline(client, city, catalog_street, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    item = client.get(f"{BASE}/requests/{petition.number}.json").json()[0]
+    lead = petition.assignments.get(role="lead")
+    assert item["expected_datetime"] == lead.handle_due_at.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat()
+    assert item["agency_responsible"] == "甲一街道办事处"
+
+
+@pytest.fixture
+def catalog_street(city):
+    from dispatch import routing, services
+    from dispatch.models import Target
+
+    services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    routing.invalidate()
+
+
+@pytest.mark.django_db
+def test_tokens(client, city, key):
+    token = client.post(f"{BASE}/requests.json", post_body(city, key)).json()[0]["token"]
+    found = client.get(f"{BASE}/tokens/{token}.json").json()[0]
+    assert found["service_request_id"] == Petition.objects.get().number
+    assert client.get(f"{BASE}/tokens/not-a-token.json").status_code == 404
+    assert xml(client.get(f"{BASE}/tokens/{token}.xml")).find("request/token").text == token
