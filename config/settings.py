@@ -144,6 +144,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deadlines": {"task": "dispatch.tasks.sweep_deadlines", "schedule": 60.0},
     "escalations": {"task": "supervision.tasks.sweep_escalations", "schedule": 300.0},
     "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
+    "outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "lookback": {"task": "dispatch.tasks.lookback_monthly", "schedule": crontab(minute=30, hour=2, day_of_month=1)},
 }
 
@@ -247,6 +248,14 @@ EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "12345@portal.example.gov.cn")
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# SMS: a dotted path to a notifications.backends.SmsBackend (console, file, or an HTTP gateway).
+PORTAL_SMS_BACKEND = env_str("PORTAL_SMS_BACKEND", "notifications.backends.FileSmsBackend" if not DATABASE_URL
+                             else "notifications.backends.ConsoleSmsBackend")
+PORTAL_SMS_URL = env_str("PORTAL_SMS_URL", "")
+PORTAL_SMS_TOKEN = env_str("PORTAL_SMS_TOKEN", "")
 
 # --- The portal's own rules -----------------------------------------------------------
 PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "青岛市")

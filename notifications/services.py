@@ -1,5 +1,108 @@
-"""Interface placeholder until the outbox lands (branch `notify`): same signature."""
+"""Queue and send notifications: after commit, retried with backoff, never twice.
+
+Sending claims a row with a conditional UPDATE (pending -> sending WHERE
+status = 'pending'); a worker that finds the row already claimed stops:
+another one got there first. A failure puts it back to pending with
+exponential backoff (1, 2, 4 ... minutes, capped at an hour) until
+MAX_ATTEMPTS, then it is failed. A row left `sending` longer than
+STUCK_AFTER (its worker was killed) is reclaimed by the sweep.
+
+The honest limit: if a worker dies after the provider accepted a message but
+before the row is marked sent, the reclaim sends it again. The window is the
+few milliseconds between the provider's answer and our UPDATE, and the key
+goes to the gateway as an idempotency key, so gateways that honour one
+deduplicate even that.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from notifications import backends
+from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+MAX_BACKOFF = dt.timedelta(hours=1)
+STUCK_AFTER = dt.timedelta(minutes=10)
 
 
-def notification_enqueue(*, key, channel, recipient, subject="", body, **extra):
-    return None
+def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, subject: str = "") -> Notification:
+    """Queue a message; a second call with the same key returns the first row."""
+    now = timezone.now()
+    existing = Notification.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
+                next_attempt_at=now, created_at=now)
+    except IntegrityError:
+        return Notification.objects.get(key=key)
+    transaction.on_commit(lambda: _queue(notification.pk))
+    return notification
+
+
+def _queue(pk: int) -> None:
+    from notifications.tasks import send_notification
+
+    try:
+        send_notification.delay(pk)
+    except Exception:  # the broker is down: the sweep sends it
+        logger.warning("could not queue notification %s; the sweep will send it", pk)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def notification_send(*, pk: int, now: dt.datetime | None = None) -> bool:
+    """Send one pending notification if it is due. Returns True if this call sent it."""
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(pk=pk, status=Notification.Status.PENDING, next_attempt_at__lte=now).update(
+        status=Notification.Status.SENDING, claimed_at=now)
+    if not claimed:
+        return False  # sent, failed, not due, or another worker got there first
+    notification = Notification.objects.get(pk=pk)
+    try:
+        if notification.channel == Notification.Channel.EMAIL:
+            backends.send_email(recipient=notification.recipient, subject=notification.subject, body=notification.body)
+        else:
+            backends.sms_backend().send(recipient=notification.recipient, body=notification.body, key=notification.key)
+    except Exception as error:  # noqa: BLE001 - any provider failure is retried
+        attempts = notification.attempts + 1
+        failed = attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
+            status=Notification.Status.FAILED if failed else Notification.Status.PENDING, attempts=attempts,
+            next_attempt_at=now + backoff(attempts), last_error=f"{type(error).__name__}: {error}"[:2000],
+            claimed_at=None)
+        logger.warning("notification %s failed (attempt %s): %s", pk, attempts, error)
+        return False
+    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.SENT, attempts=notification.attempts + 1, sent_at=timezone.now(), claimed_at=None)
+    return True
+
+
+def notification_retry(*, notification: Notification) -> Notification:
+    """An administrator retries a failed message now."""
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING, next_attempt_at=timezone.now(), attempts=0)
+    transaction.on_commit(lambda: _queue(notification.pk))
+    notification.refresh_from_db()
+    return notification
+
+
+def sweep_outbox(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
+    """Send what is due (lost tasks, retries) and reclaim rows stuck in sending."""
+    now = now or timezone.now()
+    reclaimed = Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lte=now - STUCK_AFTER).update(
+        status=Notification.Status.PENDING, next_attempt_at=now, claimed_at=None)
+    due = list(Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+               .order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
+    sent = sum(notification_send(pk=pk, now=now) for pk in due)
+    return {"sent": sent, "due": len(due), "reclaimed": reclaimed}

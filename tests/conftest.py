@@ -10,6 +10,7 @@ def _isolated(settings, tmp_path):
     """Each test gets its own media folder and an empty cache."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PORTAL_SMS_BACKEND = "notifications.backends.ConsoleSmsBackend"
     _clear_cache()
     yield
     _clear_cache()

@@ -1,0 +1,121 @@
+"""The outbox: queued with the change, sent after commit, retried with backoff, never twice."""
+import datetime as dt
+import json
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from notifications import backends, services
+from notifications.models import Notification
+from tests.concurrency import postgres_only, race
+
+NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)
+
+
+class Flaky(backends.SmsBackend):
+    calls = []
+    fail = True
+
+    def send(self, *, recipient, body, key):
+        Flaky.calls.append(key)
+        if Flaky.fail:
+            raise ConnectionError("gateway down")
+
+
+@pytest.fixture
+def flaky(settings):
+    settings.PORTAL_SMS_BACKEND = "tests.notifications.test_outbox.Flaky"
+    Flaky.calls, Flaky.fail = [], True
+    return Flaky
+
+
+@pytest.mark.django_db
+def test_enqueue_is_idempotent_on_its_key():
+    first = services.notification_enqueue(key="k1", channel="sms", recipient="13800000000", body="hi")
+    again = services.notification_enqueue(key="k1", channel="sms", recipient="13900000000", body="other")
+    assert first.pk == again.pk and Notification.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_sent_after_commit_and_not_at_all_on_rollback(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notification_enqueue(key="e1", channel="email", recipient="unit@example.gov.cn", subject="督办",
+                                      body="请于两个工作日内回复")
+    assert [m.to for m in mail.outbox] == [["unit@example.gov.cn"]]
+    assert Notification.objects.get(key="e1").status == "sent"
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            services.notification_enqueue(key="e2", channel="email", recipient="x@example.gov.cn", body="x")
+            raise RuntimeError("the change failed")
+    assert not Notification.objects.filter(key="e2").exists() and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_backoff_then_failed_after_max_attempts(flaky):
+    n = services.notification_enqueue(key="s1", channel="sms", recipient="13800000000", body="hi")
+    Notification.objects.filter(pk=n.pk).update(next_attempt_at=NOW)
+    moment = NOW
+    delays = []
+    for attempt in range(1, services.MAX_ATTEMPTS + 1):
+        assert services.notification_send(pk=n.pk, now=moment) is False
+        n.refresh_from_db()
+        delays.append(n.next_attempt_at - moment)
+        assert not services.notification_send(pk=n.pk, now=moment)  # not due again yet
+        moment = n.next_attempt_at
+    assert [d.total_seconds() / 60 for d in delays] == [1, 2, 4, 8, 16, 32]
+    assert n.status == "failed" and n.attempts == services.MAX_ATTEMPTS and "gateway down" in n.last_error
+    services.notification_retry(notification=n)
+    n.refresh_from_db()
+    assert (n.status, n.attempts) == ("pending", 0)
+
+
+@pytest.mark.django_db
+def test_a_second_send_of_the_same_row_does_nothing(flaky):
+    flaky.fail = False
+    n = services.notification_enqueue(key="s2", channel="sms", recipient="13800000000", body="hi")
+    Notification.objects.filter(pk=n.pk).update(next_attempt_at=NOW, status="pending")
+    assert services.notification_send(pk=n.pk, now=NOW) in (True, False)
+    calls = len(flaky.calls)
+    assert services.notification_send(pk=n.pk, now=NOW) is False
+    assert len(flaky.calls) == calls
+
+
+@pytest.mark.django_db
+def test_sweep_sends_lost_tasks_and_reclaims_stuck_rows(flaky):
+    flaky.fail = False
+    lost = Notification.objects.create(key="lost", channel="sms", recipient="1", body="b", next_attempt_at=NOW,
+                                       created_at=NOW)
+    stuck = Notification.objects.create(key="stuck", channel="sms", recipient="1", body="b", next_attempt_at=NOW,
+                                        created_at=NOW, status="sending", claimed_at=NOW - dt.timedelta(minutes=30))
+    fresh = Notification.objects.create(key="fresh", channel="sms", recipient="1", body="b", next_attempt_at=NOW,
+                                        created_at=NOW, status="sending", claimed_at=NOW - dt.timedelta(minutes=1))
+    result = services.sweep_outbox(now=NOW)
+    assert result["reclaimed"] == 1 and result["sent"] == 2
+    assert set(Notification.objects.filter(status="sent").values_list("key", flat=True)) == {"lost", "stuck"}
+    assert Notification.objects.get(pk=fresh.pk).status == "sending"
+    assert services.sweep_outbox(now=NOW)["sent"] == 0
+
+
+@pytest.mark.django_db
+def test_file_backend_writes_json_lines(settings, tmp_path):
+    settings.PORTAL_SMS_FILE = tmp_path / "sms.log"
+    backends.FileSmsBackend().send(recipient="13800000000", body="您的诉求已办结", key="k")
+    line = json.loads((tmp_path / "sms.log").read_text().splitlines()[0])
+    assert (line["to"], line["body"], line["key"]) == ("13800000000", "您的诉求已办结", "k")
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_enqueue_and_send_happen_once(flaky):
+    flaky.fail = False
+    results = race(*[lambda: services.notification_enqueue(key="same", channel="sms", recipient="1", body="b")
+                     for _ in range(6)])
+    assert all(kind == "ok" for kind, _ in results) and Notification.objects.count() == 1
+    pk = Notification.objects.get().pk
+    Notification.objects.filter(pk=pk).update(status="pending", next_attempt_at=NOW)
+    flaky.calls.clear()
+    sends = race(*[lambda: services.notification_send(pk=pk, now=NOW) for _ in range(4)])
+    assert sum(1 for kind, sent in sends if sent is True) == 1
+    assert len(flaky.calls) == 1
