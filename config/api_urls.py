@@ -4,6 +4,7 @@ from rest_framework.authtoken import views as token_views
 from rest_framework.routers import DefaultRouter
 
 from dispatch import api as dispatch_api
+from org.views import DeadlineView
 from petitions import api as petitions_api
 
 router = DefaultRouter()
@@ -13,6 +14,7 @@ router.register("dispatch/decisions", dispatch_api.DecisionViewSet, basename="di
 router.register("supervision/cases", dispatch_api.SupervisionCaseViewSet, basename="supervision-case")
 
 urlpatterns = [
+    path("calendar/deadline", DeadlineView.as_view(), name="api-calendar-deadline"),
     path("auth/token/", token_views.obtain_auth_token, name="api-token"),
     path("petitions/", petitions_api.PetitionFileView.as_view(), name="api-petition-file"),
     path("petitions/track/", petitions_api.PetitionTrackView.as_view(), name="api-petition-track"),

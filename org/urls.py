@@ -1,4 +1,6 @@
 from django.urls import path
 
+from org import views
+
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = [path("deadline/", views.deadline_page, name="deadline")]
