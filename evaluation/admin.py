@@ -1,0 +1,63 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from evaluation import reports
+from evaluation.models import Report, Topic, TopicUpdate
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "period_start", "period_end", "generated_at", "published_at")
+    list_filter = ("kind",)
+    readonly_fields = ("kind", "period_start", "period_end", "title", "generated_at", "published_at", "xlsx", "pdf")
+    exclude = ("data",)
+    actions = ["publish", "regenerate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Publish the selected monthly bulletins"))
+    def publish(self, request, queryset):
+        for report in queryset.filter(kind=Report.Kind.MONTHLY):
+            reports.report_publish(report=report)
+        messages.success(request, _("Published."))
+
+    @admin.action(description=_("Regenerate the selected reports"))
+    def regenerate(self, request, queryset):
+        for report in queryset:
+            reports.report_generate(kind=report.kind, day=report.period_start)
+
+
+class TopicUpdateInline(admin.TabularInline):
+    model = TopicUpdate
+    extra = 1
+    fields = ("at", "progress", "note")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["at"].initial = timezone.now
+        return formset
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("title", "month", "status", "lead_unit", "progress")
+    list_filter = ("status", "month")
+    autocomplete_fields = ("classification", "area", "lead_unit")
+    inlines = [TopicUpdateInline]
+    exclude = ("created_at",)
+
+    def save_model(self, request, obj, form, change):
+        if not obj.created_at:
+            obj.created_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for update in instances:
+            update.by = request.user
+            update.save()
+            # The topic's progress is its latest reported figure.
+            Topic.objects.filter(pk=update.topic_id).update(progress=update.progress)
+        formset.save_m2m()

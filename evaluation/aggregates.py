@@ -1,0 +1,172 @@
+"""Keeping DailyStat current, and rebuilding it from scratch.
+
+What each counter counts (docs/evaluation.md):
+- petitions: petitions received that day, by district and for the city (routed-out
+  media items and merged duplicates excluded);
+- dispatched / signed_in_time: assignments dispatched that day and, of those, the
+  ones signed for by their sign-for deadline. Units count all their assignments
+  (lead and co-handling); districts and the city count lead assignments, one per
+  petition and round;
+- rated / solved / satisfied: ratings made that day (each round's rating counts),
+  credited to the lead unit of the round, the petition's district and the city.
+
+Each counter is tied to one day that never changes afterwards except for
+signing, which can only happen in time within a few days of dispatch; so
+refreshing the last REFRESH_DAYS days keeps the table exact, and the rebuild
+command recomputes everything and checks it against a direct computation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from dispatch.models import Assignment, Role
+from evaluation.models import DailyStat, Scope
+from org.models import Area
+from petitions.models import Petition, Rating, Satisfaction, Status
+
+SH = ZoneInfo("Asia/Shanghai")
+REFRESH_DAYS = 12  # covers sign-for in time after the longest holiday (National Day: 8 days off)
+COUNTERS = ("petitions", "dispatched", "signed_in_time", "rated", "solved", "satisfied")
+
+
+def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(first, dt.time.min, tzinfo=SH),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=SH))
+
+
+def counted_petitions():
+    return Petition.objects.exclude(status__in=[Status.ROUTED_OUT, Status.MERGED])
+
+
+def clocked_assignments():
+    return Assignment.objects.filter(sign_due_at__isnull=False)
+
+
+def rating_with_lead():
+    # The lead unit when the rating was made: the latest lead dispatched before it.
+    lead = (Assignment.objects.filter(petition=OuterRef("petition"), role=Role.LEAD,
+                                      dispatched_at__lte=OuterRef("rated_at"))
+            .exclude(status="cancelled").order_by("-dispatched_at").values("unit_id")[:1])
+    return Rating.objects.annotate(lead_unit=Subquery(lead))
+
+
+IN_TIME = Q(signed_at__isnull=False, signed_at__lte=F("sign_due_at"))
+SOLVED = Q(solved=True)
+SATISFIED = Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
+
+
+def compute(first: dt.date, last: dt.date, *, by_day: bool = True) -> dict[tuple, dict[str, int]]:
+    """Counters per (day, scope, area_id, unit_id) from the source rows (day is
+    None with by_day=False: the direct computation the rebuild checks against)."""
+    start, end = _bounds(first, last)
+    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    city_id = Area.objects.filter(level=Area.Level.CITY).values_list("pk", flat=True).first()
+
+    def day_of(field):
+        return {"day": TruncDate(field, tzinfo=SH)} if by_day else {}
+
+    def add(query, field, groups, counters):
+        keys = (["day"] if by_day else []) + groups
+        for row in query.annotate(**day_of(field)).values(*keys).annotate(**counters).order_by():
+            yield row.get("day"), row
+
+    petitions = counted_petitions().filter(received_at__gte=start, received_at__lt=end)
+    for day, row in add(petitions, "received_at", ["district_id"], {"n": Count("pk")}):
+        rows[(day, Scope.CITY, city_id, None)]["petitions"] += row["n"]
+        if row["district_id"]:
+            rows[(day, Scope.DISTRICT, row["district_id"], None)]["petitions"] += row["n"]
+
+    assignments = clocked_assignments().filter(dispatched_at__gte=start, dispatched_at__lt=end)
+    counters = {"n": Count("pk"), "ok": Count("pk", filter=IN_TIME)}
+    for day, row in add(assignments, "dispatched_at", ["unit_id"], counters):
+        target = rows[(day, Scope.UNIT, None, row["unit_id"])]
+        target["dispatched"] += row["n"]
+        target["signed_in_time"] += row["ok"]
+    for day, row in add(assignments.filter(role=Role.LEAD), "dispatched_at", ["petition__district_id"], counters):
+        for key in ((day, Scope.CITY, city_id, None),) + (
+                ((day, Scope.DISTRICT, row["petition__district_id"], None),) if row["petition__district_id"] else ()):
+            rows[key]["dispatched"] += row["n"]
+            rows[key]["signed_in_time"] += row["ok"]
+
+    ratings = rating_with_lead().filter(rated_at__gte=start, rated_at__lt=end)
+    counters = {"n": Count("pk"), "solved_n": Count("pk", filter=SOLVED), "sat": Count("pk", filter=SATISFIED)}
+    for day, row in add(ratings, "rated_at", ["lead_unit", "petition__district_id"], counters):
+        keys = [(day, Scope.CITY, city_id, None)]
+        if row["petition__district_id"]:
+            keys.append((day, Scope.DISTRICT, row["petition__district_id"], None))
+        if row["lead_unit"]:
+            keys.append((day, Scope.UNIT, None, row["lead_unit"]))
+        for key in keys:
+            rows[key]["rated"] += row["n"]
+            rows[key]["solved"] += row["solved_n"]
+            rows[key]["satisfied"] += row["sat"]
+    return rows
+
+
+def refresh(first: dt.date, last: dt.date) -> int:
+    """Recompute the DailyStat rows of [first, last] (inclusive) in one transaction."""
+    rows = compute(first, last)
+    with transaction.atomic():
+        DailyStat.objects.filter(day__gte=first, day__lte=last).delete()
+        DailyStat.objects.bulk_create(
+            [DailyStat(day=day, scope=scope, area_id=area, unit_id=unit, **values)
+             for (day, scope, area, unit), values in rows.items() if any(values.values())],
+            batch_size=5000,
+        )
+    return len(rows)
+
+
+def refresh_recent(today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return refresh(today - dt.timedelta(days=REFRESH_DAYS), today)
+
+
+def span() -> tuple[dt.date, dt.date] | None:
+    first = Petition.objects.order_by("received_at").values_list("received_at", flat=True).first()
+    if first is None:
+        return None
+    return first.astimezone(SH).date(), timezone.localdate()
+
+
+def rebuild(*, chunk_days: int = 31, progress=None) -> int:
+    """Recompute every day, a month at a time (bounded memory at any size)."""
+    bounds = span()
+    if bounds is None:
+        DailyStat.objects.all().delete()
+        return 0
+    first, last = bounds
+    DailyStat.objects.filter(Q(day__lt=first) | Q(day__gt=last)).delete()
+    total, cursor = 0, first
+    while cursor <= last:
+        stop = min(cursor + dt.timedelta(days=chunk_days - 1), last)
+        total += refresh(cursor, stop)
+        if progress:
+            progress(cursor, stop)
+        cursor = stop + dt.timedelta(days=1)
+    return total
+
+
+def check(first: dt.date, last: dt.date) -> list[str]:
+    """Differences between DailyStat sums and a direct computation over [first, last]."""
+    from django.db.models import Sum
+
+    direct = compute(first, last, by_day=False)
+    stored = {
+        (None, row["scope"], row["area_id"], row["unit_id"]): {c: row[c] for c in COUNTERS}
+        for row in DailyStat.objects.filter(day__gte=first, day__lte=last)
+        .values("scope", "area_id", "unit_id").annotate(**{c: Sum(c) for c in COUNTERS}).order_by()
+    }
+    problems = []
+    for key in set(direct) | set(stored):
+        a = {c: direct.get(key, {}).get(c, 0) for c in COUNTERS}
+        b = {c: stored.get(key, {}).get(c, 0) for c in COUNTERS}
+        if a != b:
+            problems.append(f"{key[1:]}: direct {a} != stored {b}")
+    return problems

@@ -1,0 +1,111 @@
+"""The leaders' and supervisors' evaluation dashboard, the reports, and the
+public bulletin and statistics pages (no personal data on those)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from evaluation import analysis, metrics
+from evaluation.models import DailyStat, Report, Scope, Topic
+from org.models import User
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_role(User.Role.SUPERVISOR, User.Role.DISPATCHER, User.Role.ADMIN):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _month(request) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        first, last = metrics.month_bounds(year, month)
+    except (ValueError, TypeError):
+        first, last = metrics.month_bounds(today.year, today.month)
+    return first, last
+
+
+def _monthly_series(months: int = 12) -> dict:
+    today = timezone.localdate()
+    labels, petitions, satisfaction, response = [], [], [], []
+    year, month = today.year, today.month
+    periods = []
+    for _ in range(months):
+        periods.append(metrics.month_bounds(year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    for first, last in reversed(periods):
+        totals = DailyStat.objects.filter(scope=Scope.CITY, day__gte=first, day__lte=last).aggregate(
+            **{c: Sum(c) for c in metrics.COUNTERS})
+        totals = {k: v or 0 for k, v in totals.items()}
+        labels.append(first.strftime("%Y-%m"))
+        petitions.append(totals["petitions"])
+        satisfaction.append(round(metrics.ratio(totals["satisfied"], totals["rated"]) * 100, 2)
+                            if totals["rated"] else None)
+        response.append(round(metrics.ratio(totals["signed_in_time"], totals["dispatched"]) * 100, 2)
+                        if totals["dispatched"] else None)
+    return {"labels": labels, "petitions": petitions, "satisfaction": satisfaction, "response": response}
+
+
+@staff_required
+def dashboard(request):
+    first, last = _month(request)
+    data = metrics.bulletin(first, last)
+    context = {
+        "first": first, "last": last, "data": data, "definitions": metrics.DEFINITIONS,
+        "top": analysis.top_classifications(first, last), "hotspots": analysis.hotspots(first, last),
+        "repeated": analysis.repeated_matters(first, last, minimum=3),
+        "keywords": analysis.rising_keywords(first, last),
+        "topics": [(t, analysis.topic_summary(t)) for t in Topic.objects.exclude(status=Topic.Status.DONE)[:20]],
+        "series": json.dumps(_monthly_series()),
+        "reports": Report.objects.order_by("-generated_at")[:12],
+    }
+    return render(request, "evaluation/dashboard.html", context)
+
+
+@staff_required
+def report_file(request, pk: int, fmt: str):
+    report = get_object_or_404(Report, pk=pk)
+    file = report.xlsx if fmt == "xlsx" else report.pdf
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), as_attachment=True, filename=f"{report.title}.{fmt}")
+
+
+def bulletins(request):
+    published = Report.objects.filter(kind=Report.Kind.MONTHLY, published_at__isnull=False).order_by("-period_start")
+    return render(request, "evaluation/bulletins.html", {"bulletins": published})
+
+
+def bulletin_detail(request, pk: int):
+    report = get_object_or_404(Report, pk=pk, kind=Report.Kind.MONTHLY, published_at__isnull=False)
+    return render(request, "evaluation/bulletin.html", {"report": report, "data": report.data,
+                                                        "definitions": metrics.DEFINITIONS})
+
+
+def bulletin_pdf(request, pk: int):
+    report = get_object_or_404(Report, pk=pk, kind=Report.Kind.MONTHLY, published_at__isnull=False)
+    return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=f"{report.title}.pdf")
+
+
+def statistics(request):
+    """Public: the city's figures month by month, and this year's districts."""
+    today = timezone.localdate()
+    year_first, year_last = dt.date(today.year, 1, 1), today
+    return render(request, "evaluation/statistics.html", {
+        "series": json.dumps(_monthly_series()), "districts": metrics.districts(year_first, year_last),
+        "city": metrics.city(year_first, year_last), "definitions": metrics.DEFINITIONS, "year": today.year,
+    })
