@@ -37,6 +37,9 @@ def ensure_role_groups(**kwargs):
                 # "view"/"add"/"change"/"delete" mean every model's; anything else is one codename.
                 lookup = {"codename__startswith": f"{action}_"} if action in CRUD else {"codename": action}
                 perms.extend(Permission.objects.filter(content_type__app_label=app_label, **lookup))
+        if role != "admin":
+            # Staff accounts (names, phones, roles) are the platform administrators' business only.
+            perms = [p for p in perms if not p.codename.endswith("_user")]
         group.permissions.set(perms)
 
 
