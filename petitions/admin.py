@@ -129,7 +129,8 @@ class PetitionAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return (
-                (_("Caller"), {"fields": ("channel", "kind", "complainant_phone", "complainant_name",
+                # The caller's phone first: the operator types it while the caller talks.
+                (_("Caller"), {"fields": ("complainant_phone", "complainant_name", "channel", "kind",
                                           "complainant_type", "enterprise_name", "complainant_id_number", "confidential")}),
                 (_("Matter"), {"fields": ("area", "classification", "address", "title", "content", "attachments")}),
                 (_("Answer on the spot"), {"fields": ("answer_on_spot",)}),
