@@ -106,6 +106,11 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
+# A read replica for reports (docs/scaling.md): writes stay on default.
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", schemes=("postgres", "postgresql", "sqlite", "pgsql"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**dj_database_url.parse(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["config.db_router.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # DailyStat's uniqueness constraint needs NULLS NOT DISTINCT, which SQLite lacks; there the
 # refresh (delete then insert, in one transaction) is what keeps one row per day and scope.

@@ -26,6 +26,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from config.db_router import reports_alias
 from dispatch.models import Assignment, Role
 from evaluation.models import DailyStat, Scope
 from org.models import Area
@@ -42,7 +43,8 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def counted_petitions():
-    return Petition.objects.exclude(status__in=[Status.ROUTED_OUT, Status.MERGED])
+    # Reports read the replica when there is one (config.db_router).
+    return Petition.objects.using(reports_alias()).exclude(status__in=[Status.ROUTED_OUT, Status.MERGED])
 
 
 def clocked_assignments():
