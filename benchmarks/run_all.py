@@ -1,0 +1,72 @@
+"""Run every benchmark and write the report.
+
+    python benchmarks/run_all.py            # full scale; needs PostgreSQL (BENCH_DATABASE_URL or the default below)
+    python benchmarks/run_all.py --small    # CI scale, minutes not hours
+
+The report goes to var/benchmarks-latest.md; with --write-docs it also
+replaces the measured section of docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PG = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+
+FULL = [
+    ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "50000"], None),
+    ("Sweeps (1,000,000 open, 10,000 newly overdue)", "sweeps.py", ["--open", "1000000", "--due", "10000"], "bench_sweeps"),
+    ("City-year: rebuild and bulletin (10,000,000 petitions)", "generate.py", ["--petitions", "10000000"], "bench_city"),
+    ("Chinese search", "search.py", [], "bench_city"),
+    ("HTTP intake and tracking", "http_intake.py", ["--requests", "2000", "--concurrency", "16"], "bench_http"),
+]
+SMALL = [
+    ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "10000"], None),
+    ("Sweeps (50,000 open, 2,000 newly overdue)", "sweeps.py", ["--open", "50000", "--due", "2000", "--idle-runs", "5"], "ci_bench_sweeps"),
+    ("City-year: rebuild and bulletin (73,000 petitions)", "generate.py", ["--petitions", "73000"], "ci_bench_city"),
+    ("Chinese search", "search.py", [], "ci_bench_city"),
+    ("HTTP intake and tracking", "http_intake.py", ["--requests", "300", "--concurrency", "8", "--workers", "2"], "ci_bench_http"),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", action="store_true")
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    lines = [f"## Measured {'(CI scale)' if args.small else '(full scale)'} on {time.strftime('%Y-%m-%d')}", ""]
+    failed = False
+    for title, script, options, database in (SMALL if args.small else FULL):
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+        if database:
+            env["DATABASE_URL"] = f"{PG}/{database}"
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, str(HERE / script), *options], cwd=HERE, env=env,
+                                capture_output=True, text=True)
+        output = [l for l in result.stdout.splitlines() if l.strip() and "jieba" not in l and "Prefix dict" not in l]
+        lines += [f"### {title}", "", "```", *output[-8:], "```",
+                  f"({time.perf_counter() - started:.0f} s{'' if result.returncode == 0 else ', FAILED'})", ""]
+        print("\n".join(lines[-(len(output[-8:]) + 5):]), flush=True)
+        if result.returncode != 0:
+            failed = True
+            print(result.stderr[-3000:], file=sys.stderr)
+    report = "\n".join(lines)
+    (ROOT / "var").mkdir(exist_ok=True)
+    (ROOT / "var" / "benchmarks-latest.md").write_text(report)
+    if args.write_docs:
+        docs = ROOT / "docs" / "benchmarks.md"
+        text = docs.read_text()
+        marker = "<!-- measured -->"
+        head = text.split(marker)[0] if marker in text else text
+        docs.write_text(f"{head}{marker}\n{report}\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
