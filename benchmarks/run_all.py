@@ -25,6 +25,7 @@ FULL = [
     ("City-year: rebuild and bulletin (10,000,000 petitions)", "generate.py", ["--petitions", "10000000"], "bench_city"),
     ("Chinese search", "search.py", [], "bench_city"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "2000", "--concurrency", "16"], "bench_http"),
+    ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "bench_faults"),
 ]
 SMALL = [
     ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "10000"], None),
@@ -32,6 +33,7 @@ SMALL = [
     ("City-year: rebuild and bulletin (73,000 petitions)", "generate.py", ["--petitions", "73000"], "ci_bench_city"),
     ("Chinese search", "search.py", [], "ci_bench_city"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "300", "--concurrency", "8", "--workers", "2"], "ci_bench_http"),
+    ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "ci_bench_faults"),
 ]
 
 

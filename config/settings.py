@@ -283,6 +283,7 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 PORTAL_SMS_BACKEND = env_str("PORTAL_SMS_BACKEND", "notifications.backends.FileSmsBackend" if not DATABASE_URL
                              else "notifications.backends.ConsoleSmsBackend")
 PORTAL_SMS_URL = env_str("PORTAL_SMS_URL", "")
+PORTAL_SMS_FILE = env_str("PORTAL_SMS_FILE", str(VAR_DIR / "sms.log"))
 PORTAL_SMS_TOKEN = env_str("PORTAL_SMS_TOKEN", "")
 
 # --- The portal's own rules -----------------------------------------------------------
