@@ -101,13 +101,18 @@ def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
 
 
 def _into_pool(ids: list[int], now: dt.datetime) -> None:
-    items = [
-        {"object_id": row["pk"], "reference": row["petition__number"], "title": row["petition__title"],
-         "unit_id": row["unit_id"], "area_id": row["petition__area_id"],
-         "link": f"/dispatch/supervision/assignment/{row['pk']}/"}
-        for row in _rows(ids)
-    ]
-    supervision.cases_open_many(model=Assignment, items=items, kind=CaseKind.OVERDUE, now=now)
+    """Open the overdue cases straight from the assignment and petition rows: one
+    INSERT ... SELECT, however many fell due (10,000 in ~1.3 s, docs/benchmarks.md)."""
+    placeholders = ", ".join(["%s"] * len(ids))
+    select_from = (
+        f"SELECT a.id, p.number, SUBSTR(p.title, 1, 200), a.unit_id, p.area_id, "
+        f"'/dispatch/supervision/assignment/' || a.id || '/' "
+        f"FROM {Assignment._meta.db_table} a JOIN {Petition._meta.db_table} p ON p.id = a.petition_id "
+        f"WHERE a.id IN ({placeholders})"
+    )
+    params = supervision.case_insert_params(model=Assignment, kind=CaseKind.OVERDUE, now=now) + list(ids)
+    supervision.cases_open_many(model=Assignment, kind=CaseKind.OVERDUE, now=now,
+                                insert_sql=supervision.case_insert_sql(select_from=select_from), insert_params=params)
 
 
 # --- repeated complaints ------------------------------------------------------------------------------------

@@ -198,28 +198,34 @@ def sweep_escalations(*, now: dt.datetime | None = None, batch: int = 500) -> di
     return {"escalated": escalated, "late_replies": late}
 
 
-def cases_open_many(*, model, items: list[dict], kind: str, now: dt.datetime | None = None,
-                    level: int = Level.HOTLINE) -> int:
+def cases_open_many(*, model, items: list[dict] | None = None, kind: str, now: dt.datetime | None = None,
+                    level: int = Level.HOTLINE, insert_sql: str | None = None, insert_params=()) -> int:
     """Open many cases at once (a sweep that found thousands overdue) in a few
     set-based statements instead of a dozen queries per case. Each item gives
     object_id, reference, title, unit_id, area_id and link. Targets that
     already have an open case of this kind are skipped (the partial unique
     constraint decides, so two sweeps at once cannot open a case twice).
-    Returns the number of cases opened.
+    Returns the number of cases opened. A caller that can select the case rows
+    from its own tables passes `insert_sql` (see case_insert_sql) instead of items.
     """
-    if not items:
+    if not items and insert_sql is None:
         return 0
     now = now or timezone.now()
     content_type = ContentType.objects.get_for_model(model)
     calendar = get_calendar()
     escalate_at = calendar.deadline_from(now, _escalation_days())
     with transaction.atomic():
-        SupervisionCase.objects.bulk_create(
-            [SupervisionCase(content_type=content_type, kind=kind, level=level, opened_at=now, escalate_at=escalate_at,
-                             **{k: item.get(k) for k in ("object_id", "reference", "title", "unit_id", "area_id")},
-                             link=item.get("link", "")) for item in items],
-            ignore_conflicts=True, batch_size=2000,
-        )
+        if insert_sql is not None:
+            # The caller's INSERT ... SELECT writes the case rows straight from its own tables.
+            with connection.cursor() as cursor:
+                cursor.execute(insert_sql, insert_params)
+        else:
+            SupervisionCase.objects.bulk_create(
+                [SupervisionCase(content_type=content_type, kind=kind, level=level, opened_at=now, escalate_at=escalate_at,
+                                 **{k: item.get(k) for k in ("object_id", "reference", "title", "unit_id", "area_id")},
+                                 link=item.get("link", "")) for item in items],
+                ignore_conflicts=True, batch_size=2000,
+            )
         # The cases this call created carry its timestamp; history and notices for
         # them in two INSERT ... SELECT statements (plain SQL both databases run).
         stamp = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it, on either database
@@ -266,3 +272,20 @@ def _notify_units_summary(cases: list[SupervisionCase], kind: str, now: dt.datet
             notification_enqueue(key=f"{key}:email", channel="email", recipient=unit.email, subject=subject, body=body)
         if unit.phone:
             notification_enqueue(key=f"{key}:sms", channel="sms", recipient=unit.phone, subject=subject, body=body[:300])
+
+
+def case_insert_sql(*, select_from: str) -> str:
+    """INSERT ... SELECT for the case table; `select_from` yields, in order: object_id,
+    reference, title, unit_id, area_id, link; the first five parameters are content
+    type, kind, level, opened_at, escalate_at. A target with an open case of the same
+    kind is skipped (ON CONFLICT on the partial unique index)."""
+    table = SupervisionCase._meta.db_table
+    return (f"INSERT INTO {table} (content_type_id, kind, level, status, opened_at, escalate_at, close_note, "
+            f"object_id, reference, title, unit_id, area_id, link) "
+            f"SELECT %s, %s, %s, 'open', %s, %s, '', src.* FROM ({select_from}) AS src WHERE true "
+            f"ON CONFLICT DO NOTHING")
+
+
+def case_insert_params(*, model, kind: str, now: dt.datetime, level: int = Level.HOTLINE) -> list:
+    return [ContentType.objects.get_for_model(model).pk, kind, level, connection.ops.adapt_datetimefield_value(now),
+            connection.ops.adapt_datetimefield_value(get_calendar().deadline_from(now, _escalation_days()))]
