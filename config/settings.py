@@ -163,6 +163,7 @@ CELERY_BEAT_SCHEDULE: dict = {
                        "schedule": crontab(minute=30, hour=0, day_of_month=1)},
     "annual-report": {"task": "evaluation.tasks.generate_report", "args": ["annual"],
                       "schedule": crontab(minute=40, hour=0, day_of_month=1, month_of_year=1)},
+    "disclosure": {"task": "disclosure.tasks.sweep", "schedule": crontab(minute=5)},
     "lookback": {"task": "dispatch.tasks.lookback_monthly", "schedule": crontab(minute=30, hour=2, day_of_month=1)},
 }
 

@@ -1,0 +1,195 @@
+"""Open government (政务公开): policies with their interpretations, policy Q&A,
+and information requests on their legal clock (依申请公开)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Theme(models.TextChoices):
+    """22 themes (DOMAIN.md section 10)."""
+
+    EMPLOYMENT = "employment", _("Employment and social security")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health care")
+    HOUSING = "housing", _("Housing")
+    TRANSPORT = "transport", _("Transport")
+    ENVIRONMENT = "environment", _("Environment")
+    BUSINESS = "business", _("Business environment")
+    TAX = "tax", _("Taxes and fees")
+    AGRICULTURE = "agriculture", _("Agriculture and rural areas")
+    CULTURE = "culture", _("Culture and tourism")
+    ELDERLY = "elderly", _("Elderly care")
+    CHILDREN = "children", _("Children and families")
+    DISABILITY = "disability", _("People with disabilities")
+    VETERANS = "veterans", _("Veterans")
+    SAFETY = "safety", _("Public safety")
+    MARKET = "market", _("Market and consumers")
+    URBAN = "urban", _("Urban management")
+    PLANNING = "planning", _("Land and planning")
+    WATER = "water", _("Water, power, gas and heating")
+    TALENT = "talent", _("Talent")
+    SCIENCE = "science", _("Science and innovation")
+    GOVERNMENT = "government", _("Government affairs")
+
+
+class Policy(models.Model):
+    number = models.CharField(_("document number"), max_length=60, unique=True, help_text=_("文号, e.g. 青政发〔2026〕3号"))
+    title = models.CharField(_("title"), max_length=200)
+    issuer = models.ForeignKey("org.HandlingUnit", verbose_name=_("issuing body"), on_delete=models.PROTECT,
+                               related_name="policies")
+    issued_on = models.DateField(_("issued on"))
+    effective_on = models.DateField(_("in force from"))
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    theme = models.CharField(_("theme"), max_length=16, choices=Theme.choices)
+    text = models.TextField(_("full text"))
+    interpretation_title = models.CharField(_("interpretation title"), max_length=200, blank=True)
+    interpretation = models.TextField(_("plain-language interpretation"), blank=True)
+    published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        ordering = ["-issued_on"]
+        verbose_name = _("policy document")
+        verbose_name_plural = _("policy documents")
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.number}）"
+
+
+class Question(models.Model):
+    """Policy Q&A (政策问答): a plain-language answer to a frequent question."""
+
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.TextField(_("answer"))
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="questions")
+    theme = models.CharField(_("theme"), max_length=16, choices=Theme.choices)
+    district = models.ForeignKey("org.Area", verbose_name=_("district"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("org.HandlingUnit", verbose_name=_("department"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    asked = models.PositiveIntegerField(_("times asked"), default=0)
+    helpful = models.PositiveIntegerField(_("helpful"), default=0)
+    not_helpful = models.PositiveIntegerField(_("not helpful"), default=0)
+
+    class Meta:
+        ordering = ["-asked"]
+        verbose_name = _("policy question")
+        verbose_name_plural = _("policy Q&A")
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class RequestStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    CORRECTION = "correction", _("Waiting for the applicant's correction")
+    CONSULTING = "consulting", _("Consulting a third party")
+    ANSWERED = "answered", _("Answered")
+    FEE_DUE = "fee_due", _("Answered, fee to pay")
+    ABANDONED = "abandoned", _("Treated as abandoned")
+
+
+class AnswerType(models.TextChoices):
+    """Art. 36, grouped as the annual OGI report tabulates them."""
+
+    ALREADY_PUBLIC = "already_public", _("Already public: where to find it")
+    DISCLOSED = "disclosed", _("Disclosed")
+    PARTLY = "partly", _("Partly disclosed")
+    NOT_DISCLOSED = "not_disclosed", _("Not disclosed (legal reason)")
+    NOT_HELD = "not_held", _("Does not exist: not held by this body")
+    NEEDS_CREATION = "needs_creation", _("Cannot be provided: would have to be created")
+    UNCLEAR = "unclear", _("Cannot be provided: still unclear after correction")
+    NOT_THIS_BODY = "not_this_body", _("Not this body's: the right body named")
+    REPEAT = "repeat", _("Repeat request: not processed again")
+    PETITION = "petition", _("Not handled: a petition, complaint or report")
+    PUBLISHED_MATERIAL = "published_material", _("Not handled: asks for published material")
+    MASS = "mass", _("Not handled: unreasonable mass requests")
+    CONFIRMATION = "confirmation", _("Not handled: asks to confirm or explain information")
+    SPECIAL_REGISTER = "special_register", _("Special register: follows its own law")
+    OTHER = "other", _("Other")
+
+
+class WithholdReason(models.TextChoices):
+    """The eight reasons for non-disclosure in the annual report (Art. 14-16)."""
+
+    STATE_SECRET = "state_secret", _("State secret")
+    OTHER_LAW = "other_law", _("Prohibited by another law or regulation")
+    SECURITY = "security", _("Endangers security or stability")
+    THIRD_PARTY = "third_party", _("Harms a third party's lawful rights")
+    INTERNAL = "internal", _("Internal affairs")
+    PROCESS = "process", _("Process information")
+    ENFORCEMENT = "enforcement", _("Law-enforcement file")
+    QUERY = "query", _("Administrative query")
+
+
+class InfoRequest(models.Model):
+    """An application for government information (依申请公开) and its legal clock."""
+
+    class Via(models.TextChoices):
+        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", _("In person")
+        MAIL = "mail", _("Registered mail")
+
+    number = models.CharField(_("request number"), max_length=20, unique=True)
+    applicant_name = models.CharField(_("applicant"), max_length=100)
+    applicant_phone = models.CharField(_("phone"), max_length=32)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+    description = models.TextField(_("information requested"), max_length=5000)
+    via = models.CharField(_("submitted"), max_length=10, choices=Via.choices, default=Via.ONLINE)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    # Art. 31: in person, the day submitted; by mail, the day signed for; online, the day confirmed.
+    received_on = models.DateField(_("received on (Art. 31)"))
+    status = models.CharField(_("status"), max_length=12, choices=RequestStatus.choices,
+                              default=RequestStatus.RECEIVED)
+    due_on = models.DateField(_("answer due"), db_index=True)
+    correction_sent_on = models.DateField(_("correction notice sent"), null=True, blank=True)
+    correction_text = models.TextField(_("what to add"), blank=True)
+    correction_until = models.DateField(_("correction due"), null=True, blank=True)
+    corrected_on = models.DateField(_("corrected on"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    extension_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.SET_NULL, related_name="+")
+    consultation_started_on = models.DateField(_("third-party consultation from"), null=True, blank=True)
+    consulted_workdays = models.PositiveSmallIntegerField(_("working days in consultation"), default=0)
+    answer_type = models.CharField(_("answer"), max_length=20, choices=AnswerType.choices, blank=True)
+    withhold_reason = models.CharField(_("reason withheld"), max_length=16, choices=WithholdReason.choices, blank=True)
+    answer_text = models.TextField(_("answer text"), blank=True)
+    where_published = models.CharField(_("where published"), max_length=300, blank=True)
+    right_body = models.CharField(_("the right body"), max_length=200, blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    fee = models.PositiveIntegerField(_("fee (yuan)"), default=0)
+    fee_due_on = models.DateField(_("fee due"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+        permissions = [("approve_extension", _("Can approve an extension (head of the disclosure office)"))]
+        indexes = [
+            # disclosure.services.sweep: requests whose answer fell due unanswered.
+            models.Index(fields=["due_on"], name="inforequest_due_idx",
+                         condition=Q(status__in=["received", "consulting"], overdue_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RequestEvent(models.Model):
+    """The request's history: append-only."""
+
+    request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    kind = models.CharField(_("event"), max_length=20)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
