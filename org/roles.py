@@ -13,13 +13,16 @@ ROLE_PERMISSIONS = {
         "petitions": ["view", "add", "change"],
         "dispatch": ["view", "add", "change", "dispatch_petitions"],
     },
-    "supervisor": {"org": ["view"], "petitions": ["view"], "dispatch": ["view"], "evaluation": ["view"], "disclosure": ["view"]},
+    "supervisor": {"org": ["view"], "petitions": ["view"], "dispatch": ["view"], "evaluation": ["view"],
+                   "disclosure": ["view"], "supervision": ["view"], "notifications": ["view"]},
     "admin": {
         "org": ["view", "add", "change", "delete"],
         "petitions": ["view", "add", "change"],
         "dispatch": ["view", "add", "change", "delete", "dispatch_petitions"],
         "evaluation": ["view", "add", "change", "delete"],
         "disclosure": ["view", "add", "change", "delete"],
+        "supervision": ["view"],
+        "notifications": ["view", "change"],
     },
     "unit_handler": {},
 }

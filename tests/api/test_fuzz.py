@@ -11,6 +11,21 @@ from config.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 CALLS = {"count": 0}  # how many cases ran (reported at the end of the session by conftest)
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI app directly, which fires request_started/finished;
+    Django would close the connection of the test transaction there (as the test client
+    avoids by disconnecting these handlers, so do we)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 FUZZ_SETTINGS = hypothesis_settings(
     max_examples=25, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],

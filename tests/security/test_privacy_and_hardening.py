@@ -67,7 +67,8 @@ def test_failed_lookups_and_bad_posts_do_not_log_personal_data(client, petition,
 
 
 def test_deploy_checks_are_clean_with_production_settings():
-    env = {**os.environ, "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-0123456789abcdefghijklmn",
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**env, "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-0123456789abcdefghijklmn",
            "DJANGO_REQUIRE_SECRET_KEY": "1", "DJANGO_HTTPS": "1", "DJANGO_HSTS_SECONDS": "31536000",
            "DJANGO_DEBUG": "0"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
