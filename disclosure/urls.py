@@ -1,4 +1,14 @@
 from django.urls import path
 
+from disclosure import views
+
 app_name = "disclosure"
-urlpatterns: list = []
+urlpatterns = [
+    path("policies/", views.policies, name="policies"),
+    path("policies/<int:pk>/", views.policy_detail, name="policy"),
+    path("policies/<int:pk>/qr.svg", views.policy_qr, name="policy_qr"),
+    path("questions/", views.questions, name="questions"),
+    path("questions/<int:pk>/vote/", views.question_vote, name="vote"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/done/", views.request_done, name="request_done"),
+]

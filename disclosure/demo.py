@@ -1,0 +1,77 @@
+"""The demo city's open government: policies with interpretations, Q&A, and
+information requests in each state, one having run its whole clock. Idempotent."""
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+from django.utils import timezone
+
+from disclosure import services
+from disclosure.models import AnswerType, InfoRequest, Policy, Question, Theme
+from org.models import Area, HandlingUnit, User
+
+POLICIES = [
+    ("青政发〔2026〕3号", "关于进一步优化营商环境的若干措施", "D29", Theme.BUSINESS,
+     "为持续优化营商环境，激发市场主体活力，制定以下措施：一、压减涉企审批时限……",
+     "一图读懂：企业开办1个工作日办结，惠企政策“免申即享”，涉企诉求由12345热线统一受理、限时办结。"),
+    ("青政办发〔2026〕12号", "青岛市老旧小区改造三年行动方案", "D01", Theme.HOUSING,
+     "到2028年底，基本完成2000年底前建成的老旧小区改造任务……",
+     "改造包括基础类、完善类、提升类三类内容；居民可通过社区提出改造需求，加装电梯按规定给予补贴。"),
+    ("青人社规〔2026〕5号", "关于做好灵活就业人员参加社会保险工作的通知", "D07", Theme.EMPLOYMENT,
+     "灵活就业人员可按规定在就业地参加企业职工基本养老保险……", "不再受户籍限制，可在手机上办理参保登记，按月或按年缴费均可。"),
+    ("青卫发〔2026〕8号", "青岛市基本医疗保险门诊慢特病管理办法", "D21", Theme.HEALTH,
+     "门诊慢特病病种范围、认定标准及待遇……", "新增病种，认定后可在定点医院门诊直接结算，异地就医按规定备案。"),
+]
+QUESTIONS = [
+    ("灵活就业人员在哪里办理养老保险参保？", "可通过“爱山东”APP或各区（市）社保经办窗口办理，不受户籍限制。", 2, Theme.EMPLOYMENT),
+    ("老旧小区加装电梯有补贴吗？", "有。符合条件的加装电梯项目按每部一定标准给予补助，具体向所在街道咨询。", 1, Theme.HOUSING),
+    ("企业开办需要多长时间？", "全市企业开办全流程1个工作日内办结，可全程网办。", 0, Theme.BUSINESS),
+    ("门诊慢特病如何申请认定？", "由定点医疗机构医生评估后网上提交认定申请，医保经办机构审核。", 3, Theme.HEALTH),
+]
+
+
+def load(stdout=None) -> None:
+    units = {u.code: u for u in HandlingUnit.objects.filter(code__in=[p[2] for p in POLICIES])}
+    for number, title, issuer, theme, text, interpretation in POLICIES:
+        Policy.objects.update_or_create(number=number, defaults={
+            "title": title, "issuer": units[issuer], "issued_on": dt.date(2026, 3, 1), "effective_on": dt.date(2026, 4, 1),
+            "theme": theme, "text": text, "interpretation_title": f"《{title}》政策解读", "interpretation": interpretation})
+    policies = list(Policy.objects.order_by("number"))
+    district = Area.objects.filter(level="district").first()
+    for index, (question, answer, policy_index, theme) in enumerate(QUESTIONS):
+        Question.objects.update_or_create(question=question, defaults={
+            "answer": answer, "policy": policies[policy_index % len(policies)], "theme": theme, "district": district,
+            "department": policies[policy_index % len(policies)].issuer, "asked": 120 - index * 25})
+    if not InfoRequest.objects.exists():
+        officer = User.objects.filter(username="admin").first()
+        today = timezone.localdate()
+
+        def at(day):
+            return mock.patch("django.utils.timezone.now",
+                              return_value=timezone.make_aware(dt.datetime.combine(day, dt.time(10))))
+
+        start = today - dt.timedelta(days=70)
+        with at(start):
+            full = services.request_submit(applicant_name="李明", applicant_phone="13900001111",
+                                           description="请公开本市2026年老旧小区改造项目清单及资金安排")
+        with at(start + dt.timedelta(days=2)):
+            services.request_correction(request=full, actor=officer, text="请补充所指区（市）及具体小区名称",
+                                        answer_within_days=15)
+        with at(start + dt.timedelta(days=6)):
+            services.request_corrected(request=full, actor=officer)
+        with at(start + dt.timedelta(days=20)):
+            full.refresh_from_db()
+            services.request_extend(request=full, actor=officer, days=15, reason="涉及多个部门，需会同核查")
+        with at(start + dt.timedelta(days=40)):
+            services.request_answer(request=full, actor=officer, answer_type=AnswerType.PARTLY,
+                                    text="现提供项目清单；资金明细中涉及第三方商业信息部分不予公开。", withhold_reason="third_party")
+        with at(today - dt.timedelta(days=3)):
+            services.request_submit(applicant_name="王芳", applicant_phone="13900002222",
+                                    description="请公开某街道2026年垃圾分类设施采购合同")
+        with at(today - dt.timedelta(days=40)):
+            services.request_submit(applicant_name="赵强", applicant_phone="13900003333",
+                                    description="请公开市区主干道路面维修计划及验收报告")
+    if stdout:
+        stdout.write(f"disclosure: {Policy.objects.count()} policies, {Question.objects.count()} questions, "
+                     f"{InfoRequest.objects.count()} information requests")

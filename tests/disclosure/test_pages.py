@@ -1,0 +1,53 @@
+import pytest
+
+from disclosure import demo
+from disclosure.models import InfoRequest, Policy, Question
+
+
+@pytest.fixture
+def published(db):
+    from org import demo as org_demo
+
+    org_demo.load()
+    demo.load()
+
+
+@pytest.mark.django_db
+def test_policy_search_in_chinese_and_interpretation_beside_with_qr(client, published):
+    page = client.get("/disclosure/policies/", {"q": "老旧小区改造"}).content.decode()
+    assert "老旧小区改造三年行动方案" in page and "优化营商环境的若干措施" not in page
+    policy = Policy.objects.get(number="青政办发〔2026〕12号")
+    detail = client.get(f"/disclosure/policies/{policy.pk}/").content.decode()
+    assert "政策解读" in detail and "加装电梯" in detail
+    qr = client.get(f"/disclosure/policies/{policy.pk}/qr.svg")
+    assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+
+
+@pytest.mark.django_db
+def test_questions_vote_once_per_visitor(client, published):
+    question = Question.objects.first()
+    client.post(f"/disclosure/questions/{question.pk}/vote/", {"helpful": "yes"})
+    client.post(f"/disclosure/questions/{question.pk}/vote/", {"helpful": "yes"})
+    question.refresh_from_db()
+    assert question.helpful == 1
+    assert "养老保险" in client.get("/disclosure/questions/", {"q": "养老保险"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_online_request_and_its_bad_input(client, published):
+    bad = client.post("/disclosure/requests/new/", {"applicant_name": "", "applicant_phone": "1", "description": "短"})
+    assert bad.status_code == 400 and set(bad.context["form"].errors) == {"applicant_name", "applicant_phone",
+                                                                          "description"}
+    count = InfoRequest.objects.count()
+    ok = client.post("/disclosure/requests/new/", {"applicant_name": "张三", "applicant_phone": "13912345678",
+                                                   "description": "请公开本街道2026年财政预算执行情况"}, follow=True)
+    assert ok.status_code == 200 and InfoRequest.objects.count() == count + 1
+    assert InfoRequest.objects.latest("submitted_at").number in ok.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_request_ran_its_whole_clock(published):
+    full = InfoRequest.objects.get(applicant_name="李明")
+    kinds = list(full.events.values_list("kind", flat=True))
+    assert kinds == ["received", "correction", "corrected", "extended", "answered"]
+    assert full.answer_type == "partly" and full.extension_days == 15
