@@ -116,3 +116,41 @@ class InfoRequestAdmin(admin.ModelAdmin):
         return render(request, "admin/petitions/petition/action.html", {
             **self.admin_site.each_context(request), "title": item.number, "petition": item, "form": form,
             "opts": self.model._meta})
+
+
+from disclosure.models import Event, ProgressReport, Project, ProjectItem, Signup  # noqa: E402
+
+
+class ProjectItemInline(admin.TabularInline):
+    model = ProjectItem
+    extra = 1
+
+
+class ProgressReportInline(admin.TabularInline):
+    model = ProgressReport
+    extra = 1
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("title", "year", "lead_unit", "target", "measure", "third_party_evaluation")
+    list_filter = ("year",)
+    search_fields = ("title",)
+    autocomplete_fields = ("lead_unit", "co_units", "implementing_units")
+    inlines = [ProjectItemInline, ProgressReportInline]
+
+
+class SignupInline(admin.TabularInline):
+    model = Signup
+    extra = 0
+    readonly_fields = ("name", "phone", "created_at", "score", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "starts_at", "place", "capacity")
+    list_filter = ("kind",)
+    inlines = [SignupInline]

@@ -72,6 +72,43 @@ def load(stdout=None) -> None:
         with at(today - dt.timedelta(days=40)):
             services.request_submit(applicant_name="赵强", applicant_phone="13900003333",
                                     description="请公开市区主干道路面维修计划及验收报告")
+    _projects_and_events()
     if stdout:
         stdout.write(f"disclosure: {Policy.objects.count()} policies, {Question.objects.count()} questions, "
                      f"{InfoRequest.objects.count()} information requests")
+
+
+def _projects_and_events() -> None:
+    from decimal import Decimal
+
+    from disclosure.models import Event, ProgressReport, Project, ProjectItem
+
+    year = timezone.localdate().year
+    if Project.objects.filter(year=year).exists():
+        return
+    units = {u.code: u for u in HandlingUnit.objects.filter(code__in=["D01", "D10", "D13", "D08", "D02"])}
+    specs = [("新增公共停车泊位", "D02", 20000, "个", 78), ("改造老旧小区", "D01", 300, "个", 65),
+             ("新建社区养老服务中心", "D13", 50, "处", 82), ("新建改扩建中小学幼儿园", "D08", 40, "所", 55),
+             ("新辟优化公交线路", "D10", 60, "条", 90)]
+    now = timezone.now()
+    for title, lead, target, measure, percent in specs:
+        project = Project.objects.create(year=year, title=title, lead_unit=units[lead], target=Decimal(target),
+                                         measure=measure, third_party_evaluation=lead in ("D01", "D08"),
+                                         description=f"{year}年市办实事：{title}{target}{measure}。")
+        project.implementing_units.set(HandlingUnit.objects.filter(kind="district_government")[:3])
+        ProjectItem.objects.create(project=project, title=f"{title}（市南区）", target=Decimal(target) / 10,
+                                   achieved=Decimal(target) / 10 * percent / 100)
+        for month, share in ((3, 0.25), (6, 0.5), (9, 0.8), (12, 1.0)):
+            due = dt.date(year, month, 28)
+            done = due <= timezone.localdate()
+            ProgressReport.objects.create(project=project, due_on=due, reported_on=due if done else None,
+                                          percent=min(percent, int(percent * share / 0.8)) if done else None,
+                                          text="按计划推进" if done else "")
+        Event.objects.create(kind=Event.Kind.INSPECTION, title=f"市民代表实地察看：{title}", project=project,
+                             starts_at=now + dt.timedelta(days=10), place="市政府南门集合", capacity=30,
+                             signup_closes_at=now + dt.timedelta(days=8))
+    Event.objects.create(kind=Event.Kind.OPEN_DAY, title="政府开放日：走进12345热线", starts_at=now + dt.timedelta(days=5),
+                         place="市12345热线指挥中心", capacity=50, signup_closes_at=now + dt.timedelta(days=4),
+                         description="参观热线受理大厅，体验话务员接听，与工作人员座谈。")
+    Event.objects.create(kind=Event.Kind.PRESS, title="新闻发布会：全年市办实事进展", starts_at=now + dt.timedelta(days=14),
+                         place="市新闻发布厅", capacity=20, signup_closes_at=now + dt.timedelta(days=12))

@@ -193,3 +193,96 @@ class RequestEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class Project(models.Model):
+    """One of the year's practical projects (市办实事), with its quantified target."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    lead_unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("lead unit"), on_delete=models.PROTECT,
+                                  related_name="+")
+    co_units = models.ManyToManyField("org.HandlingUnit", verbose_name=_("co-units"), blank=True, related_name="+")
+    implementing_units = models.ManyToManyField("org.HandlingUnit", verbose_name=_("implementing units"), blank=True,
+                                                related_name="+")
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    measure = models.CharField(_("unit of measure"), max_length=20, help_text=_("e.g. 个, 公里, 户"))
+    third_party_evaluation = models.BooleanField(_("third-party evaluation"), default=False)
+
+    class Meta:
+        ordering = ["-year", "id"]
+        verbose_name = _("practical project")
+        verbose_name_plural = _("practical projects")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class ProjectItem(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(_("item"), max_length=200)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    achieved = models.DecimalField(_("achieved"), max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("project item")
+        verbose_name_plural = _("project items")
+
+
+class ProgressReport(models.Model):
+    """A scheduled progress report (公开挂牌): due on a date, filled by the lead unit."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    due_on = models.DateField(_("due on"))
+    reported_on = models.DateField(_("reported on"), null=True, blank=True)
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    text = models.TextField(_("report"), blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [models.CheckConstraint(name="progress_percent_range", condition=Q(percent__lte=100))]
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        OPEN_DAY = "open_day", _("Government open day")
+        PRESS = "press", _("Press conference")
+        INSPECTION = "inspection", _("Citizen inspection of a practical project")
+        MEETING_SEAT = "meeting_seat", _("Citizen seat at an executive meeting")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    project = models.ForeignKey(Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="events")
+    starts_at = models.DateTimeField(_("starts at"))
+    place = models.CharField(_("place"), max_length=200)
+    capacity = models.PositiveIntegerField(_("places"))
+    signup_closes_at = models.DateTimeField(_("sign-up closes at"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("public event")
+        verbose_name_plural = _("public events")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signup(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="signups")
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=32)
+    created_at = models.DateTimeField(_("signed up at"))
+    score = models.PositiveSmallIntegerField(_("rating (1-5)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        constraints = [models.UniqueConstraint(fields=["event", "phone"], name="one_signup_per_phone"),
+                       models.CheckConstraint(name="signup_score_range",
+                                              condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5))]

@@ -254,3 +254,57 @@ def annual_report_table(year: int) -> dict:
         "abandoned": InfoRequest.objects.filter(received_on__year=year, status=RequestStatus.ABANDONED).count(),
         "fees": sum(answered.exclude(paid_on=None).values_list("fee", flat=True)),
     }
+
+
+# --- practical projects and public events ---------------------------------------------------------------
+
+def project_progress(project) -> int:
+    """The latest reported percentage (0 before the first report)."""
+    latest = project.reports.filter(percent__isnull=False).order_by("-reported_on", "-due_on").first()
+    return latest.percent if latest else 0
+
+
+def progress_report(*, report, percent: int, text: str, actor=None):
+    from disclosure.models import ProgressReport
+
+    if not 0 <= percent <= 100:
+        raise DomainError(_("Progress is a percentage from 0 to 100."), field="percent")
+    if not text.strip():
+        raise DomainError(_("Describe the progress."), field="text")
+    ProgressReport.objects.filter(pk=report.pk).update(percent=percent, text=text.strip(),
+                                                       reported_on=timezone.localdate())
+    report.refresh_from_db()
+    return report
+
+
+def event_signup(*, event, name: str, phone: str):
+    """Sign up for an event. The event row is locked while counting, so two people
+    taking the last place at once cannot both get it."""
+    from disclosure.models import Event, Signup
+
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if now > locked.signup_closes_at:
+            raise DomainError(_("Sign-up for this event is closed."), code="closed")
+        if Signup.objects.filter(event=locked, phone=phone).exists():
+            raise DomainError(_("This phone number is already signed up."), field="phone")
+        if Signup.objects.filter(event=locked).count() >= locked.capacity:
+            raise DomainError(_("The event is full."), code="full")
+        return Signup.objects.create(event=locked, name=name.strip(), phone=phone, created_at=now)
+
+
+def inspection_rate(*, event, phone: str, score: int, comment: str = ""):
+    """A citizen who took part in an inspection rates the project, once, after the event."""
+    from disclosure.models import Event, Signup
+
+    if event.kind != Event.Kind.INSPECTION:
+        raise DomainError(_("Only inspections are rated."))
+    if timezone.now() < event.starts_at:
+        raise DomainError(_("Rate the project after the inspection."), code="too_early")
+    if not 1 <= score <= 5:
+        raise DomainError(_("Give a score from 1 to 5."), field="score")
+    updated = Signup.objects.filter(event=event, phone=phone, score__isnull=True).update(score=score,
+                                                                                        comment=comment.strip())
+    if not updated:
+        raise DomainError(_("Only participants rate, once."), field="phone")

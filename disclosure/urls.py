@@ -11,4 +11,9 @@ urlpatterns = [
     path("questions/<int:pk>/vote/", views.question_vote, name="vote"),
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/done/", views.request_done, name="request_done"),
+    path("projects/", views.projects, name="projects"),
+    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("events/", views.events, name="events"),
+    path("events/<int:pk>/", views.event_detail, name="event"),
+    path("report/<int:year>/", views.ogi_report, name="ogi_report"),
 ]

@@ -131,3 +131,120 @@ def request_new(request):
 def request_done(request):
     item = get_object_or_404(InfoRequest, pk=request.session.get("disclosure:request", 0))
     return render(request, "disclosure/request_done.html", {"item": item})
+
+
+def projects(request):
+    from disclosure.models import Project
+
+    year = int(request.GET.get("year") or 0) or timezone_year()
+    items = [(p, services.project_progress(p)) for p in
+             Project.objects.filter(year=year).select_related("lead_unit").prefetch_related("reports")]
+    return render(request, "disclosure/projects.html", {"items": items, "year": year})
+
+
+def timezone_year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+def project_detail(request, pk: int):
+    from disclosure.models import Project
+
+    project = get_object_or_404(Project.objects.select_related("lead_unit"), pk=pk)
+    return render(request, "disclosure/project.html", {
+        "project": project, "progress": services.project_progress(project), "items": project.items.all(),
+        "reports": project.reports.all(), "co_units": project.co_units.all(),
+        "implementing": project.implementing_units.all(), "events": project.events.all()})
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
+    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=32)
+
+    def clean_phone(self):
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ValueError:
+            raise forms.ValidationError(_("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline "
+                                          "with its area code.")) from None
+
+
+class RatingForm(SignupForm):
+    score = forms.IntegerField(label=gettext_lazy("Score (1-5)"), min_value=1, max_value=5)
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def events(request):
+    from django.utils import timezone
+
+    from disclosure.models import Event
+
+    return render(request, "disclosure/events.html", {
+        "items": Event.objects.filter(starts_at__gte=timezone.now()).select_related("project"),
+        "past": Event.objects.filter(starts_at__lt=timezone.now()).order_by("-starts_at")[:20]})
+
+
+def event_detail(request, pk: int):
+    from django.contrib import messages
+
+    from disclosure.models import Event
+
+    event = get_object_or_404(Event, pk=pk)
+    form = SignupForm(prefix="s")
+    rating = RatingForm(prefix="r")
+    status = 200
+    if request.method == "POST":
+        rating_post = "r-score" in request.POST
+        bound = (RatingForm if rating_post else SignupForm)(request.POST, prefix="r" if rating_post else "s")
+        if bound.is_valid():
+            try:
+                if rating_post:
+                    services.inspection_rate(event=event, phone=bound.cleaned_data["phone"],
+                                             score=bound.cleaned_data["score"], comment=bound.cleaned_data["comment"])
+                    messages.success(request, _("Thank you: your rating has been recorded."))
+                else:
+                    services.event_signup(event=event, name=bound.cleaned_data["name"], phone=bound.cleaned_data["phone"])
+                    messages.success(request, _("You are signed up."))
+                return redirect("disclosure:event", pk=event.pk)
+            except DomainError as error:
+                error.as_form_error(bound)
+        status = 400
+        if rating_post:
+            rating = bound
+        else:
+            form = bound
+    return render(request, "disclosure/event.html", {
+        "event": event, "form": form, "rating": rating, "taken": event.signups.count()}, status=status)
+
+
+def ogi_report(request, year: int):
+    """The statistics table of the annual OGI report; ?format=xlsx for the spreadsheet."""
+    from django.contrib.auth.views import redirect_to_login
+
+    if not request.user.is_authenticated or not request.user.is_staff:
+        return redirect_to_login(request.get_full_path())
+    table = services.annual_report_table(year)
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append([_("Annual report on open government information"), year])
+        sheet.append([_("New requests received"), table["received"]])
+        sheet.append([_("Carried over from last year"), table["carried_over"]])
+        for row in table["rows"]:
+            sheet.append([row["label"], row["count"]])
+            for label, count in row["detail"].items():
+                sheet.append(["", label, count])
+        sheet.append([_("Reasons for not disclosing")])
+        for label, count in table["withheld"].items():
+            sheet.append(["", label, count])
+        sheet.append([_("Abandoned"), table["abandoned"]])
+        sheet.append([_("Fees collected (yuan)"), table["fees"]])
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="ogi-report-{year}.xlsx"'
+        book.save(response)
+        return response
+    return render(request, "disclosure/ogi_report.html", {"table": table, "year": year})
