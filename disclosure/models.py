@@ -47,6 +47,8 @@ class Policy(models.Model):
     text = models.TextField(_("full text"))
     interpretation_title = models.CharField(_("interpretation title"), max_length=200, blank=True)
     interpretation = models.TextField(_("plain-language interpretation"), blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="policies/", blank=True,
+                                  help_text=_("The signed document or its annexes (PDF)."))
     published = models.BooleanField(_("published"), default=True)
 
     class Meta:

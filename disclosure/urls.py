@@ -7,6 +7,7 @@ urlpatterns = [
     path("policies/", views.policies, name="policies"),
     path("policies/<int:pk>/", views.policy_detail, name="policy"),
     path("policies/<int:pk>/qr.svg", views.policy_qr, name="policy_qr"),
+    path("policies/<int:pk>/attachment/", views.policy_attachment, name="policy_attachment"),
     path("questions/", views.questions, name="questions"),
     path("questions/<int:pk>/vote/", views.question_vote, name="vote"),
     path("requests/new/", views.request_new, name="request_new"),

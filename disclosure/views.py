@@ -4,6 +4,7 @@ information request with its status."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from django import forms
 from django.db.models import F, Q
@@ -57,6 +58,17 @@ def policy_detail(request, pk: int):
     return render(request, "disclosure/policy.html", {"policy": policy, "questions": policy.questions.all()[:10]})
 
 
+def policy_attachment(request, pk: int):
+    """A published policy's attachment is a public document."""
+    from django.http import FileResponse, Http404
+
+    policy = get_object_or_404(Policy, pk=pk, published=True)
+    if not policy.attachment:
+        raise Http404
+    return FileResponse(policy.attachment.open("rb"), as_attachment=True,
+                        filename=f"{policy.number}{Path(policy.attachment.name).suffix}")
+
+
 def policy_qr(request, pk: int):
     """A QR code of the policy's page, to print for markets and community centres."""
     import segno
@@ -75,6 +87,9 @@ def questions(request):
         items = _search(items, query, ["question", "answer"])
     if theme in Theme.values:
         items = items.filter(theme=theme)
+    for field in ("district", "department"):
+        if request.GET.get(field, "").isdigit():
+            items = items.filter(**{f"{field}_id": int(request.GET[field])})
     return render(request, "disclosure/questions.html", {
         "items": items[:100], "query": query, "theme": theme, "themes": Theme.choices,
         "most_asked": Question.objects.order_by("-asked")[:10], "voted": request.session.get(SESSION_VOTES, []),
