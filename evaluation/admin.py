@@ -61,3 +61,62 @@ class TopicAdmin(admin.ModelAdmin):
             # The topic's progress is its latest reported figure.
             Topic.objects.filter(pk=update.topic_id).update(progress=update.progress)
         formset.save_m2m()
+
+
+from import_export import fields as ie_fields, resources, widgets  # noqa: E402
+from import_export.admin import ImportExportModelAdmin  # noqa: E402
+
+from evaluation.models import Campaign, Candidate, DepartmentReport, ReportGroup, Suggestion  # noqa: E402
+from org.models import Area  # noqa: E402
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("year", "title", "voting_opens_at", "voting_closes_at", "drawn_at", "results_published_at")
+    readonly_fields = ("pool_hash", "quotas", "algorithm", "seed_commitment", "seed", "drawn_at", "tally_sealed_at",
+                       "results_published_at")
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ("title", "theme", "adoption", "excellent", "submitted_at")
+    list_filter = ("campaign", "theme", "adoption", "excellent")
+    search_fields = ("title", "content")
+    readonly_fields = ("campaign", "name", "phone", "theme", "title", "content", "submitted_at")
+    fields = readonly_fields + ("answer", "answered_by", "adoption", "excellent")
+    autocomplete_fields = ("answered_by",)
+
+
+class DepartmentReportInline(admin.TabularInline):
+    model = DepartmentReport
+    extra = 1
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(ReportGroup)
+class ReportGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "campaign", "scheduled_at", "venue")
+    inlines = [DepartmentReportInline]
+
+
+class CandidateResource(resources.ModelResource):
+    """The candidate pool as a spreadsheet: external_id, name, phone, district (code), sector, source."""
+
+    district = ie_fields.Field(attribute="district", column_name="district",
+                               widget=widgets.ForeignKeyWidget(Area, field="code"))
+    campaign = ie_fields.Field(attribute="campaign", column_name="campaign",
+                               widget=widgets.ForeignKeyWidget(Campaign, field="year"))
+
+    class Meta:
+        model = Candidate
+        import_id_fields = ("campaign", "external_id")
+        fields = ("campaign", "external_id", "name", "phone", "district", "sector", "source")
+
+
+@admin.register(Candidate)
+class CandidateAdmin(ImportExportModelAdmin):
+    resource_classes = [CandidateResource]
+    list_display = ("external_id", "district", "sector", "source", "campaign")
+    list_filter = ("campaign", "source", "sector")
+    search_fields = ("external_id",)
+    show_full_result_count = False

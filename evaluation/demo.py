@@ -36,6 +36,9 @@ def load(stdout=None) -> None:
                                  lead_unit=HandlingUnit.objects.filter(code=unit).first(), adopted_by="市委书记点题",
                                  progress=35, created_at=now,
                                  description="针对群众反映集中的问题，开展专项整治，推动解决一件事向解决一类事转变。")
+    from evaluation import sanmin_demo
+
+    sanmin_demo.load(stdout=stdout)
     if stdout:
         stdout.write(f"evaluation: {Petition.objects.count()} petitions, {DailyStat.objects.count()} daily rows, "
                      f"{Report.objects.count()} reports")

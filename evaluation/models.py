@@ -112,3 +112,150 @@ class TopicUpdate(models.Model):
 
     class Meta:
         ordering = ["at"]
+
+
+# --- The annual 三民 public evaluation (docs/sanmin.md) -------------------------------------------------------
+
+class SuggestionTheme(models.TextChoices):
+    LIVELIHOOD = "livelihood", _("People's livelihood (民生建设)")
+    ECONOMY = "economy", _("Economic development (经济发展)")
+    SOCIETY = "society", _("Social governance (社会管理)")
+    REFORM = "reform", _("Reform and innovation (改革创新)")
+    SERVICE = "service", _("Service-oriented government (服务型政府建设)")
+
+
+class Campaign(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    suggestions_open = models.DateField(_("suggestions open"))
+    suggestions_close = models.DateField(_("suggestions close"))
+    reports_start = models.DateField(_("department reports from"))
+    reports_end = models.DateField(_("department reports until"))
+    voting_opens_at = models.DateTimeField(_("voting opens"))
+    voting_closes_at = models.DateTimeField(_("voting closes"))
+    weight_percent = models.PositiveSmallIntegerField(_("weight in the annual assessment (%)"), default=6)
+    # Published before the draw: the pool's hash, the quotas, the algorithm and a commitment to the seed.
+    pool_hash = models.CharField(_("pool hash (SHA-256)"), max_length=64, blank=True)
+    quotas = models.JSONField(_("quotas per district and sector"), default=dict, blank=True)
+    algorithm = models.CharField(_("draw algorithm"), max_length=20, default="sanmin-draw-v1")
+    seed_commitment = models.CharField(_("seed commitment (SHA-256 of the seed)"), max_length=64, blank=True)
+    # Published after the draw.
+    seed = models.CharField(_("seed"), max_length=64, blank=True)
+    drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
+    tally_sealed_at = models.DateTimeField(_("tally sealed at"), null=True, blank=True)
+    results_published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("三民 campaign")
+        verbose_name_plural = _("三民 campaigns")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Suggestion(models.Model):
+    class Adoption(models.TextChoices):
+        PENDING = "pending", _("Under study")
+        ADOPTED = "adopted", _("Adopted")
+        PARTLY = "partly", _("Partly adopted")
+        NOT_ADOPTED = "not_adopted", _("Not adopted, with reasons")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="suggestions")
+    name = models.CharField(_("real name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=32)
+    theme = models.CharField(_("theme"), max_length=12, choices=SuggestionTheme.choices)
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("suggestion"), max_length=5000)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    answer = models.TextField(_("official answer"), blank=True)
+    answered_by = models.ForeignKey("org.HandlingUnit", verbose_name=_("answered by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    adoption = models.CharField(_("adoption"), max_length=12, choices=Adoption.choices, default=Adoption.PENDING)
+    excellent = models.BooleanField(_("selected as excellent"), default=False)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+
+
+class ReportGroup(models.Model):
+    """One of the four groups of departments reporting publicly (述职)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=100)
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    venue = models.CharField(_("venue"), max_length=200)
+    video_url = models.URLField(_("live stream / video"), blank=True)
+    departments = models.ManyToManyField("org.HandlingUnit", through="DepartmentReport", related_name="+")
+
+    class Meta:
+        ordering = ["scheduled_at"]
+        verbose_name = _("report group")
+        verbose_name_plural = _("report groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentReport(models.Model):
+    group = models.ForeignKey(ReportGroup, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField(_("report summary"), blank=True)
+    document = models.FileField(_("report document"), upload_to="sanmin/", blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "unit"], name="one_report_per_department")]
+
+
+class Candidate(models.Model):
+    """A person in the pool the representatives are drawn from (imported from a spreadsheet)."""
+
+    class Source(models.TextChoices):
+        POOL = "pool", _("Random draw pool")
+        RECOMMENDED = "recommended", _("Recommended by an organisation")
+        VOLUNTEER = "volunteer", _("Volunteer")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="candidates")
+    external_id = models.CharField(_("pool id"), max_length=40)
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=32)
+    district = models.ForeignKey("org.Area", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    sector = models.CharField(_("sector or identity"), max_length=40)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.POOL)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidate pool")
+        constraints = [models.UniqueConstraint(fields=["campaign", "external_id"], name="candidate_unique_id")]
+
+
+class Representative(models.Model):
+    """A citizen representative. `has_voted` is kept here, apart from the ballots:
+    nothing in the tally points back to a representative (docs/sanmin.md)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="representatives")
+    candidate = models.OneToOneField(Candidate, on_delete=models.PROTECT, related_name="representative")
+    groups = models.ManyToManyField(ReportGroup, verbose_name=_("report groups heard"), blank=True, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    has_voted = models.BooleanField(_("has voted"), default=False)
+
+    class Meta:
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+
+
+class TallyCell(models.Model):
+    """The secret ballot, aggregated: one counter per department and rating. Created
+    for every department and rating before voting opens, so neither ids nor row
+    order say anything about who voted when; no foreign key, hash or time links a
+    counter to a voter."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.HandlingUnit", on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=12)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "choice"], name="one_tally_cell")]

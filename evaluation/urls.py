@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation import sanmin_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
     path("bulletins/<int:pk>.pdf", views.bulletin_pdf, name="bulletin_pdf"),
     path("statistics/", views.statistics, name="statistics"),
+    path("sanmin/", sanmin_views.campaign_page, name="sanmin"),
+    path("sanmin/<int:year>/", sanmin_views.campaign_page, name="sanmin_year"),
+    path("sanmin/<int:year>/pool.txt", sanmin_views.pool_file, name="sanmin_pool"),
+    path("sanmin/<int:year>/vote/", sanmin_views.vote, name="sanmin_vote"),
+    path("sanmin/<int:year>/results.xlsx", sanmin_views.results_xlsx, name="sanmin_results"),
 ]

@@ -1,0 +1,217 @@
+"""The annual 三民 evaluation: suggestions, the verifiable draw of citizen
+representatives, one-time voting codes, the secret ballot and the results.
+(DOMAIN.md section 8; docs/sanmin.md explains how an outsider verifies the draw.)"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluation.models import Campaign, Candidate, ReportGroup, Representative, Suggestion, TallyCell
+from lib.errors import DomainError
+
+ALGORITHM = "sanmin-draw-v1"
+CHOICES = ("satisfied", "basic", "unsatisfied")
+WEIGHTS = {"satisfied": 100, "basic": 60, "unsatisfied": 0}  # a department's score out of 100
+
+
+# --- the draw ---------------------------------------------------------------------------------------------
+
+def pool_lines(campaign: Campaign) -> list[str]:
+    """The canonical pool: one line per candidate of the random-draw pool,
+    `external_id|district_code|sector`, sorted by external_id. No names or phones:
+    this list is published, and its SHA-256 is the pool hash."""
+    rows = (Candidate.objects.filter(campaign=campaign, source=Candidate.Source.POOL)
+            .values_list("external_id", "district__code", "sector"))
+    return sorted(f"{i}|{d}|{s}" for i, d, s in rows)
+
+
+def pool_hash(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def select(lines: list[str], quotas: dict[str, int], seed: str) -> list[str]:
+    """sanmin-draw-v1: in each stratum `district_code|sector`, the `quota` candidates
+    whose SHA-256(seed + "|" + external_id) is smallest. Anyone can re-run it."""
+    strata: dict[str, list[str]] = {}
+    for line in lines:
+        external_id, district, sector = line.split("|", 2)
+        strata.setdefault(f"{district}|{sector}", []).append(external_id)
+    chosen = []
+    for stratum, quota in sorted(quotas.items()):
+        members = strata.get(stratum, [])
+        members.sort(key=lambda i: hashlib.sha256(f"{seed}|{i}".encode()).hexdigest())
+        chosen += members[:quota]
+    return sorted(chosen)
+
+
+def draw_prepare(*, campaign: Campaign, quotas: dict[str, int]) -> str:
+    """Publish the pool hash, the quotas, the algorithm and a commitment to a fresh
+    seed. Returns the seed: keep it offline until the draw (it is not stored)."""
+    if campaign.drawn_at:
+        raise DomainError(_("The draw has already taken place."))
+    lines = pool_lines(campaign)
+    strata = {line.split("|", 1)[1] for line in lines}
+    unknown = [s for s in quotas if s not in strata]
+    if unknown:
+        raise DomainError(_("Quotas name strata with no candidates: %(strata)s") % {"strata": ", ".join(unknown)},
+                          field="quotas")
+    seed = secrets.token_hex(32)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        pool_hash=pool_hash(lines), quotas=quotas, algorithm=ALGORITHM,
+        seed_commitment=hashlib.sha256(seed.encode()).hexdigest())
+    campaign.refresh_from_db()
+    return seed
+
+
+def _code_hash(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), code.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str]]:
+    """The draw: check the seed against its commitment and the pool against its hash,
+    select, add the recommended and volunteer representatives, give each a one-time
+    code (only its keyed hash is stored), publish the seed. Returns (representative,
+    code) pairs to print for distribution; they are never shown again."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.drawn_at:
+            raise DomainError(_("The draw has already taken place."))
+        if hashlib.sha256(seed.encode()).hexdigest() != locked.seed_commitment:
+            raise DomainError(_("This seed does not match the published commitment."), field="seed")
+        lines = pool_lines(locked)
+        if pool_hash(lines) != locked.pool_hash:
+            raise DomainError(_("The pool changed after its hash was published."), code="pool_changed")
+        chosen = set(select(lines, locked.quotas, seed))
+        people = list(Candidate.objects.filter(campaign=locked).exclude(source=Candidate.Source.POOL)) + list(
+            Candidate.objects.filter(campaign=locked, source=Candidate.Source.POOL, external_id__in=chosen))
+        issued, representatives = [], []
+        for person in people:
+            code = secrets.token_hex(5).upper()
+            representatives.append(Representative(campaign=locked, candidate=person, code_hash=_code_hash(code)))
+            issued.append(code)
+        Representative.objects.bulk_create(representatives, batch_size=2000)
+        groups = list(ReportGroup.objects.filter(campaign=locked))
+        through = Representative.groups.through
+        through.objects.bulk_create([through(representative_id=r.pk, reportgroup_id=g.pk)
+                                     for r in Representative.objects.filter(campaign=locked) for g in groups],
+                                    batch_size=5000)
+        departments = {d.unit_id for g in groups for d in g.reports.all()}
+        TallyCell.objects.bulk_create([TallyCell(campaign=locked, unit_id=u, choice=c)
+                                       for u in sorted(departments) for c in CHOICES], ignore_conflicts=True)
+        locked.seed, locked.drawn_at = seed, timezone.now()
+        locked.save(update_fields=["seed", "drawn_at"])
+    by_candidate = {r.candidate_id: r for r in Representative.objects.filter(campaign=campaign)}
+    return [(by_candidate[p.pk], code) for p, code in zip(people, issued)]
+
+
+def draw_verify(*, campaign: Campaign, lines: list[str] | None = None) -> list[str]:
+    """Re-run the published draw; returns the differences (empty = verified)."""
+    lines = lines if lines is not None else pool_lines(campaign)
+    problems = []
+    if pool_hash(lines) != campaign.pool_hash:
+        problems.append("pool hash differs")
+    if hashlib.sha256(campaign.seed.encode()).hexdigest() != campaign.seed_commitment:
+        problems.append("seed does not match its commitment")
+    expected = set(select(lines, campaign.quotas, campaign.seed))
+    actual = set(Representative.objects.filter(campaign=campaign, candidate__source=Candidate.Source.POOL)
+                 .values_list("candidate__external_id", flat=True))
+    if expected != actual:
+        problems.append(f"{len(expected ^ actual)} representatives differ from the re-run")
+    return problems
+
+
+# --- the ballot -------------------------------------------------------------------------------------------
+
+def departments_for(representative: Representative) -> list:
+    from org.models import HandlingUnit
+
+    return list(HandlingUnit.objects.filter(
+        pk__in=ReportGroup.departments.through.objects.filter(group__in=representative.groups.all())
+        .values("unit_id")).order_by("code"))
+
+
+def representative_by_code(campaign: Campaign, code: str, *, now: dt.datetime | None = None) -> Representative:
+    now = now or timezone.now()
+    if now < campaign.voting_opens_at:
+        raise DomainError(_("Voting has not opened yet."), field="code", code="not_open")
+    if now >= campaign.voting_closes_at:
+        raise DomainError(_("Voting is closed: this code has expired."), field="code", code="expired")
+    representative = Representative.objects.filter(campaign=campaign, code_hash=_code_hash(code)).first()
+    if representative is None:
+        raise DomainError(_("This voting code is not valid."), field="code", code="unknown")
+    if representative.has_voted:
+        raise DomainError(_("This voting code has already been used."), field="code", code="used")
+    return representative
+
+
+def ballot_cast(*, campaign: Campaign, code: str, ratings: dict[int, str], now: dt.datetime | None = None) -> None:
+    """One representative, one ballot: the representative's row is locked, checked and
+    marked in the same transaction that adds the ratings to the counters, so a hundred
+    submissions of one code at once count once. Nothing recorded says whose ballot it was."""
+    now = now or timezone.now()
+    representative = representative_by_code(campaign, code, now=now)
+    expected = {u.pk for u in departments_for(representative)}
+    if set(ratings) != expected:
+        raise DomainError(_("Rate every department you heard, once each."), field="ratings")
+    if any(choice not in CHOICES for choice in ratings.values()):
+        raise DomainError(_("Choose satisfied, basically satisfied or unsatisfied."), field="ratings")
+    with transaction.atomic():
+        marked = Representative.objects.filter(pk=representative.pk, has_voted=False).update(has_voted=True)
+        if not marked:
+            raise DomainError(_("This voting code has already been used."), field="code", code="used")
+        for unit_id, choice in sorted(ratings.items()):
+            TallyCell.objects.filter(campaign=campaign, unit_id=unit_id, choice=choice).update(count=F("count") + 1)
+
+
+def tally_seal(*, campaign: Campaign, now: dt.datetime | None = None) -> None:
+    """After voting closes: rewrite every counter and every "has voted" flag in one
+    transaction, so PostgreSQL's row versions no longer tell which transaction (which
+    voter) last touched a counter."""
+    now = now or timezone.now()
+    if now < campaign.voting_closes_at:
+        raise DomainError(_("Voting is still open."), code="open")
+    with transaction.atomic():
+        TallyCell.objects.filter(campaign=campaign).update(count=F("count"))
+        Representative.objects.filter(campaign=campaign).update(has_voted=F("has_voted"))
+        Campaign.objects.filter(pk=campaign.pk).update(tally_sealed_at=now)
+    campaign.refresh_from_db()
+
+
+def results(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]:
+    """Each department's score and rank and its share of the annual assessment. Refused
+    to everyone, administrators included, until voting has closed and the tally is sealed."""
+    now = now or timezone.now()
+    if now < campaign.voting_closes_at or not campaign.tally_sealed_at:
+        raise DomainError(_("No results while voting is open."), code="voting_open")
+    from org.models import HandlingUnit
+
+    counts: dict[int, dict[str, int]] = {}
+    for cell in TallyCell.objects.filter(campaign=campaign):
+        counts.setdefault(cell.unit_id, dict.fromkeys(CHOICES, 0))[cell.choice] = cell.count
+    names = dict(HandlingUnit.objects.filter(pk__in=counts).values_list("pk", "name"))
+    rows = []
+    for unit_id, c in counts.items():
+        total = sum(c.values())
+        score = sum(WEIGHTS[k] * v for k, v in c.items()) / total if total else None
+        rows.append({"unit_id": unit_id, "unit": names.get(unit_id, ""), "counts": c, "ballots": total,
+                     "score": score, "assessment_points": score * campaign.weight_percent / 100 if score is not None else None})
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["unit"]))
+    for index, row in enumerate(rows, start=1):
+        row["rank"] = index if row["score"] is not None else None
+    return rows
+
+
+def suggestion_submit(*, campaign: Campaign, name: str, phone: str, theme: str, title: str, content: str) -> Suggestion:
+    today = timezone.localdate()
+    if not campaign.suggestions_open <= today <= campaign.suggestions_close:
+        raise DomainError(_("Suggestions are not being collected now."), code="closed")
+    return Suggestion.objects.create(campaign=campaign, name=name.strip(), phone=phone, theme=theme,
+                                     title=title.strip(), content=content.strip(), submitted_at=timezone.now())

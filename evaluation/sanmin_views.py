@@ -1,0 +1,124 @@
+"""Public 三民 pages: the campaign, suggestions, department reports, the draw's
+published inputs, voting with a one-time code, and the results."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from evaluation import sanmin
+from evaluation.models import Campaign, SuggestionTheme
+from lib.errors import DomainError
+from lib.identity import normalise_phone
+
+
+class SuggestionForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Real name"), max_length=50)
+    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=32)
+    theme = forms.ChoiceField(label=gettext_lazy("Theme"), choices=SuggestionTheme.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    content = forms.CharField(label=gettext_lazy("Your suggestion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def clean_phone(self):
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ValueError:
+            raise forms.ValidationError(_("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline "
+                                          "with its area code.")) from None
+
+    def clean_content(self):
+        value = self.cleaned_data["content"].strip()
+        if len(value) < 20:
+            raise forms.ValidationError(_("Explain your suggestion in at least 20 characters."))
+        return value
+
+
+def _campaign(year=None) -> Campaign:
+    query = Campaign.objects.all()
+    campaign = query.filter(year=year).first() if year else query.order_by("-year").first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def campaign_page(request, year: int | None = None):
+    campaign = _campaign(year)
+    form = SuggestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sanmin.suggestion_submit(campaign=campaign, **form.cleaned_data)
+        except DomainError as error:
+            error.as_form_error(form)
+        else:
+            messages.success(request, _("Thank you: your suggestion has been received."))
+            return redirect("evaluation:sanmin_year", year=campaign.year)
+    now = timezone.now()
+    results = None
+    if campaign.results_published_at:
+        results = sanmin.results(campaign=campaign)
+    return render(request, "evaluation/sanmin/campaign.html", {
+        "campaign": campaign, "form": form, "now": now, "results": results,
+        "groups": campaign.groups.prefetch_related("reports__unit"),
+        "excellent": campaign.suggestions.filter(excellent=True),
+        "representatives": campaign.representatives.count(),
+        "campaigns": Campaign.objects.order_by("-year"),
+    }, status=400 if form.errors else 200)
+
+
+def pool_file(request, year: int):
+    """The published pool (ids and strata only) whose SHA-256 is the pool hash."""
+    campaign = _campaign(year)
+    return HttpResponse("\n".join(sanmin.pool_lines(campaign)), content_type="text/plain; charset=utf-8")
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Your one-time voting code"), max_length=20)
+
+
+def vote(request, year: int):
+    """No session and no cookie ties the ballot to the code: the code travels with the
+    form, and once the ballot is counted only the fact that this code voted remains."""
+    campaign = _campaign(year)
+    form = CodeForm(request.POST or None)
+    departments = None
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            representative = sanmin.representative_by_code(campaign, code)
+            departments = sanmin.departments_for(representative)
+            ratings = {u.pk: request.POST.get(f"unit_{u.pk}", "") for u in departments}
+            if "cast" in request.POST:
+                sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings)
+                return render(request, "evaluation/sanmin/voted.html", {"campaign": campaign})
+        except DomainError as error:
+            error.as_form_error(form)
+            if error.code in ("unknown", "used", "expired", "not_open"):
+                departments = None
+    return render(request, "evaluation/sanmin/vote.html", {"campaign": campaign, "form": form,
+                                                           "departments": departments, "choices": sanmin.CHOICES},
+                  status=400 if form.errors else 200)
+
+
+def results_xlsx(request, year: int):
+    from openpyxl import Workbook
+
+    campaign = _campaign(year)
+    if not campaign.results_published_at:
+        raise Http404
+    book = Workbook()
+    sheet = book.active
+    sheet.append([_("Rank"), _("Department"), _("Satisfied"), _("Basically satisfied"), _("Unsatisfied"), _("Score"),
+                  _("Points in the annual assessment")])
+    for row in sanmin.results(campaign=campaign):
+        c = row["counts"]
+        sheet.append([row["rank"], row["unit"], c["satisfied"], c["basic"], c["unsatisfied"],
+                      round(row["score"], 2) if row["score"] is not None else None,
+                      round(row["assessment_points"], 3) if row["assessment_points"] is not None else None])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="sanmin-{year}.xlsx"'
+    book.save(response)
+    return response

@@ -1,0 +1,192 @@
+"""三民: the draw is reproducible and meets its quotas; the ballot is secret and
+counted once per representative; no results while voting is open."""
+import datetime as dt
+import hashlib
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import models
+
+from evaluation import sanmin
+from evaluation.models import Campaign, Candidate, DepartmentReport, ReportGroup, Representative, Suggestion, TallyCell
+from lib.errors import DomainError
+from tests.concurrency import postgres_only, race
+
+SH = dt.timezone(dt.timedelta(hours=8))
+OPEN = dt.datetime(2026, 12, 20, 9, tzinfo=SH)
+
+
+@pytest.fixture
+def campaign(city):
+    c = Campaign.objects.create(year=2026, title="2026三民", suggestions_open=dt.date(2026, 11, 1),
+                                suggestions_close=dt.date(2026, 12, 10), reports_start=dt.date(2026, 12, 14),
+                                reports_end=dt.date(2026, 12, 17), voting_opens_at=OPEN,
+                                voting_closes_at=OPEN + dt.timedelta(days=5))
+    group = ReportGroup.objects.create(campaign=c, name="第一组", scheduled_at=OPEN - dt.timedelta(days=5), venue="市民中心")
+    for unit in (city.urban, city.heating):
+        DepartmentReport.objects.create(group=group, unit=unit)
+    people = []
+    for i in range(60):
+        district = city.district if i % 3 else city.other_district
+        people.append(Candidate(campaign=c, external_id=f"P{i:03d}", name=f"市民{i}", phone=f"139{i:08d}",
+                                district=district, sector="社区居民" if i % 2 else "企业代表"))
+    people.append(Candidate(campaign=c, external_id="R1", name="推荐", phone="13800000000", district=city.district,
+                            sector="两代表一委员", source=Candidate.Source.RECOMMENDED))
+    Candidate.objects.bulk_create(people)
+    return c
+
+
+QUOTAS = {"D1|社区居民": 5, "D1|企业代表": 4, "D2|社区居民": 2, "D2|企业代表": 1}
+
+
+def drawn(campaign):
+    seed = sanmin.draw_prepare(campaign=campaign, quotas=QUOTAS)
+    return seed, dict((r.candidate.external_id, code) for r, code in sanmin.draw_run(campaign=campaign, seed=seed))
+
+
+@pytest.mark.django_db
+def test_draw_meets_the_quotas_and_adds_recommended_representatives(campaign):
+    seed, codes = drawn(campaign)
+    reps = Representative.objects.filter(campaign=campaign).select_related("candidate__district")
+    strata = {}
+    for r in reps:
+        if r.candidate.source == "pool":
+            key = f"{r.candidate.district.code}|{r.candidate.sector}"
+            strata[key] = strata.get(key, 0) + 1
+    assert strata == QUOTAS and "R1" in codes and len(codes) == 13
+    campaign.refresh_from_db()
+    assert campaign.seed == seed and campaign.seed_commitment == hashlib.sha256(seed.encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_the_draw_is_reproducible_from_the_published_inputs(campaign, capsys):
+    seed, _ = drawn(campaign)
+    lines = sanmin.pool_lines(campaign)
+    assert sanmin.select(lines, QUOTAS, seed) == sanmin.select(list(reversed(lines)), QUOTAS, seed)
+    assert sanmin.select(lines, QUOTAS, seed) != sanmin.select(lines, QUOTAS, "another seed")
+    call_command("sanmin_verify_draw", "2026")
+    assert "verified" in capsys.readouterr().out
+    assert all("|" in line and "市民" not in line and "139" not in line for line in lines)  # no personal data
+
+
+@pytest.mark.django_db
+def test_a_wrong_seed_or_a_changed_pool_is_refused(campaign):
+    seed = sanmin.draw_prepare(campaign=campaign, quotas=QUOTAS)
+    with pytest.raises(DomainError) as raised:
+        sanmin.draw_run(campaign=campaign, seed="guessed")
+    assert raised.value.field == "seed"
+    # Someone slips a candidate into the pool after its hash was published.
+    Candidate.objects.create(campaign=campaign, external_id="P999", name="x", phone="13000000000",
+                             district=Candidate.objects.first().district, sector="社区居民")
+    with pytest.raises(DomainError) as raised:
+        sanmin.draw_run(campaign=campaign, seed=seed)
+    assert raised.value.code == "pool_changed"
+    assert not Representative.objects.exists()
+
+
+def ratings_for(campaign, choice="satisfied"):
+    return {u: choice for u in set(TallyCell.objects.filter(campaign=campaign).values_list("unit_id", flat=True))}
+
+
+@pytest.mark.django_db
+def test_one_ballot_per_code_and_the_codes_refusals(campaign):
+    _, codes = drawn(campaign)
+    code = codes["P001"] if "P001" in codes else next(iter(codes.values()))
+    with time_machine.travel(OPEN - dt.timedelta(hours=1)), pytest.raises(DomainError) as raised:
+        sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings_for(campaign))
+    assert raised.value.code == "not_open"
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_cast(campaign=campaign, code="NOTACODE", ratings=ratings_for(campaign))
+        assert raised.value.code == "unknown"
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_cast(campaign=campaign, code=code, ratings={})
+        assert raised.value.field == "ratings"
+        sanmin.ballot_cast(campaign=campaign, code=code.lower(), ratings=ratings_for(campaign))
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings_for(campaign))
+        assert raised.value.code == "used"
+    with time_machine.travel(OPEN + dt.timedelta(days=6)), pytest.raises(DomainError) as raised:
+        sanmin.ballot_cast(campaign=campaign, code=codes["R1"], ratings=ratings_for(campaign))
+    assert raised.value.code == "expired"
+    assert sum(TallyCell.objects.values_list("count", flat=True)) == 2  # one ballot, two departments
+
+
+@pytest.mark.django_db
+def test_nothing_links_a_ballot_to_its_voter(campaign):
+    """Inspect the schema and the rows: the tally has no foreign key to a representative
+    or candidate, no hash, no time; its ids existed before voting; the representative
+    row has no link to the tally."""
+    fields = {f.name: f for f in TallyCell._meta.get_fields()}
+    assert set(fields) == {"id", "campaign", "unit", "choice", "count"}
+    related = {f.related_model for f in fields.values() if f.is_relation}
+    assert related == {Campaign, __import__("org.models").models.HandlingUnit}
+    assert not any(isinstance(f, (models.DateTimeField, models.DateField)) for f in fields.values())
+    rep_fields = {f.name for f in Representative._meta.get_fields()}
+    assert not any("tally" in name or "ballot" in name for name in rep_fields)
+    _, codes = drawn(campaign)
+    ids_before = sorted(TallyCell.objects.values_list("id", flat=True))
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        sanmin.ballot_cast(campaign=campaign, code=next(iter(codes.values())), ratings=ratings_for(campaign))
+    assert sorted(TallyCell.objects.values_list("id", flat=True)) == ids_before  # no row per ballot
+
+
+@pytest.mark.django_db
+def test_no_results_while_voting_is_open_for_anyone(campaign, client, platform_admin):
+    _, codes = drawn(campaign)
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        for code in list(codes.values())[:3]:
+            sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings_for(campaign, "basic"))
+        with pytest.raises(DomainError):
+            sanmin.results(campaign=campaign)
+        with pytest.raises(DomainError):
+            sanmin.tally_seal(campaign=campaign)
+        client.force_login(platform_admin)
+        assert client.get("/admin/evaluation/tallycell/").status_code == 404  # not in the admin at all
+        assert client.get("/evaluation/sanmin/2026/results.xlsx").status_code == 404
+    with time_machine.travel(OPEN + dt.timedelta(days=6)):
+        sanmin.tally_seal(campaign=campaign)
+        campaign.refresh_from_db()
+        rows = sanmin.results(campaign=campaign)
+    assert [r["ballots"] for r in rows] == [3, 3] and rows[0]["score"] == 60
+    assert rows[0]["assessment_points"] == pytest.approx(3.6)  # 6% of 60
+
+
+@pytest.mark.django_db
+def test_voting_page_and_suggestions(campaign, client):
+    _, codes = drawn(campaign)
+    code = next(iter(codes.values()))
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        step1 = client.post("/evaluation/sanmin/2026/vote/", {"code": code})
+        assert step1.status_code == 200 and len(step1.context["departments"]) == 2
+        data = {"code": code, "cast": "1", **{f"unit_{u.pk}": "satisfied" for u in step1.context["departments"]}}
+        cast = client.post("/evaluation/sanmin/2026/vote/", data)
+        assert cast.status_code == 200 and "evaluation/sanmin/voted.html" in [t.name for t in cast.templates]
+        assert sum(TallyCell.objects.values_list("count", flat=True)) == 2
+        again = client.post("/evaluation/sanmin/2026/vote/", data)
+        assert again.status_code == 400 and "code" in again.context["form"].errors
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, tzinfo=SH)):
+        bad = client.post("/evaluation/sanmin/2026/", {"name": "", "phone": "1", "theme": "x", "title": "", "content": "短"})
+        assert bad.status_code == 400 and Suggestion.objects.count() == 0
+        ok = client.post("/evaluation/sanmin/2026/", {"name": "王五", "phone": "13912345678", "theme": "service",
+                                                      "title": "延长政务大厅服务时间", "content": "建议政务服务大厅重点窗口周末轮值，方便上班族办事。"})
+        assert ok.status_code == 302 and Suggestion.objects.count() == 1
+    page = client.get("/evaluation/sanmin/2026/").content.decode()
+    assert campaign.pool_hash in page and "13912345678" not in page
+
+
+@pytest.mark.postgres
+@pytest.mark.serial
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_hundred_concurrent_submissions_of_one_code_count_once(campaign):
+    _, codes = drawn(campaign)
+    code = next(iter(codes.values()))
+    ratings = ratings_for(campaign)
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        results = race(*[lambda: sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings)
+                         for _ in range(100)], timeout=120)
+    assert sum(1 for kind, _ in results if kind == "ok") == 1
+    assert all(isinstance(r[1], DomainError) for r in results if r[0] == "error")
+    assert sum(TallyCell.objects.filter(campaign=campaign).values_list("count", flat=True)) == len(ratings)
