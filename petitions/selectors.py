@@ -6,7 +6,12 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+import re
+
+from lib.identity import normalise_phone
 from petitions.models import EventKind, Petition, PetitionEvent, Status
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -47,12 +52,21 @@ def petition_search(queryset: QuerySet[Petition], term: str) -> QuerySet[Petitio
         return queryset
     if term.isdigit() and len(term) >= 14:
         return queryset.filter(number=term)
+    try:
+        # A whole phone number: an exact match through the phone index.
+        return queryset.filter(complainant_phone=normalise_phone(term))
+    except ValueError:
+        pass
     digits = term.replace("-", "").replace(" ", "")
     if digits.isdigit() and len(digits) >= 7:
-        return queryset.filter(complainant_phone__contains=term.replace(" ", ""))
+        return queryset.filter(complainant_phone__contains=digits)
     condition = Q()
     for word in term.split():
-        condition &= Q(title__icontains=word) | Q(content__icontains=word) | Q(address__icontains=word)
+        # Chinese has no letter case: a plain LIKE can use the trigram indexes (migration 0004),
+        # which an UPPER(...) LIKE of icontains cannot.
+        lookup = "contains" if _CJK.search(word) else "icontains"
+        condition &= (Q(**{f"title__{lookup}": word}) | Q(**{f"content__{lookup}": word})
+                      | Q(**{f"address__{lookup}": word}))
     return queryset.filter(condition)
 
 
