@@ -1,11 +1,24 @@
 """/api/v1/: every app's endpoints under one version prefix."""
 from django.urls import include, path
+from rest_framework import serializers
 from rest_framework.authtoken import views as token_views
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.routers import DefaultRouter
 
 from dispatch import api as dispatch_api
 from org.views import DeadlineView
 from petitions import api as petitions_api
+
+class BoundedAuthTokenSerializer(AuthTokenSerializer):
+    # Bounded like the user model's fields, so an absurd username is a 400, not a database error.
+    username = serializers.CharField(label="Username", max_length=150, write_only=True)
+    password = serializers.CharField(label="Password", max_length=128, style={"input_type": "password"},
+                                     trim_whitespace=False, write_only=True)
+
+
+class TokenView(token_views.ObtainAuthToken):
+    serializer_class = BoundedAuthTokenSerializer
+
 
 router = DefaultRouter()
 router.register("assignments", dispatch_api.AssignmentViewSet, basename="assignment")
@@ -15,7 +28,7 @@ router.register("supervision/cases", dispatch_api.SupervisionCaseViewSet, basena
 
 urlpatterns = [
     path("calendar/deadline", DeadlineView.as_view(), name="api-calendar-deadline"),
-    path("auth/token/", token_views.obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("petitions/", petitions_api.PetitionFileView.as_view(), name="api-petition-file"),
     path("petitions/track/", petitions_api.PetitionTrackView.as_view(), name="api-petition-track"),
     path("petitions/<str:number>/rating/", petitions_api.PetitionRateView.as_view(), name="api-petition-rate"),

@@ -200,10 +200,27 @@ class QueueItemOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SafeIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        from lib.drf import offset_in_range
+
+        moment = super().to_python(value)
+        if not offset_in_range(moment):
+            raise ValidationError(_("The time zone offset is out of range."))
+        return moment
+
+
+class SafeIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = SafeIsoDateTimeField
+
+
 class PetitionFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = SafeIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = SafeIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
 
     class Meta:
         model = Petition

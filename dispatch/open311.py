@@ -195,6 +195,10 @@ def _parse_date(value: str, name: str):
         raise Open311Error(400, _("%(name)s must be a W3C datetime, e.g. 2026-11-23T09:00:00+08:00.") % {"name": name})
     if moment is not None and timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
+    from lib.drf import offset_in_range
+
+    if not offset_in_range(moment):
+        raise Open311Error(400, _("%(name)s has an impossible time zone offset.") % {"name": name})
     return moment
 
 

@@ -19,3 +19,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return Response(getattr(exc, "message_dict", {"detail": exc.messages}), status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+MAX_OFFSET = __import__("datetime").timedelta(hours=14)  # the widest real UTC offset
+
+
+def offset_in_range(moment) -> bool:
+    """PostgreSQL refuses offsets beyond ±15:59; real ones stay within ±14:00."""
+    return moment is None or moment.utcoffset() is None or abs(moment.utcoffset()) <= MAX_OFFSET

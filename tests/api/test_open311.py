@@ -159,3 +159,20 @@ def test_tokens(client, city, key):
     assert found["service_request_id"] == Petition.objects.get().number
     assert client.get(f"{BASE}/tokens/not-a-token.json").status_code == 404
     assert xml(client.get(f"{BASE}/tokens/{token}.xml")).find("request/token").text == token
+
+
+@pytest.mark.django_db
+def test_impossible_time_zone_offsets_are_400_not_500(client, dispatcher):
+    from rest_framework.authtoken.models import Token
+
+    assert client.get(f"{BASE}/requests.json", {"start_date": "2026-04-19T07:51:19-21:24"}).status_code == 400
+    token = Token.objects.create(user=dispatcher)
+    response = client.get("/api/v1/dispatch/petitions/", {"received_after": "5345-04-19T07:51:19-21:24"},
+                          HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_absurd_username_is_refused_cleanly(client):
+    response = client.post("/api/v1/auth/token/", {"username": "x" * 300, "password": "y"})
+    assert response.status_code == 400 and "username" in response.json()
