@@ -5,7 +5,9 @@ from rest_framework.authtoken import views as token_views
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.routers import DefaultRouter
 
+from disclosure import api as disclosure_api
 from dispatch import api as dispatch_api
+from evaluation.api import MetricsView
 from org.views import DeadlineView
 from petitions import api as petitions_api
 
@@ -25,9 +27,12 @@ router.register("assignments", dispatch_api.AssignmentViewSet, basename="assignm
 router.register("dispatch/petitions", dispatch_api.DispatchViewSet, basename="dispatch-petition")
 router.register("dispatch/decisions", dispatch_api.DecisionViewSet, basename="dispatch-decision")
 router.register("supervision/cases", dispatch_api.SupervisionCaseViewSet, basename="supervision-case")
+router.register("disclosure/policies", disclosure_api.PolicyViewSet, basename="policy")
+router.register("disclosure/questions", disclosure_api.QuestionViewSet, basename="question")
 
 urlpatterns = [
     path("calendar/deadline", DeadlineView.as_view(), name="api-calendar-deadline"),
+    path("metrics/", MetricsView.as_view(), name="api-metrics"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("petitions/", petitions_api.PetitionFileView.as_view(), name="api-petition-file"),
     path("petitions/track/", petitions_api.PetitionTrackView.as_view(), name="api-petition-track"),

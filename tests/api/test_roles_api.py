@@ -97,3 +97,28 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert schema.status_code == 200 and b"/api/v1/assignments/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
+
+
+@pytest.mark.django_db
+def test_supervisors_read_the_metrics(city, supervisor, street_handler):
+    response = client_for(supervisor).get("/api/v1/metrics/", {"first": "2026-11-01", "last": "2026-11-30"})
+    assert response.status_code == 200
+    body = response.json()
+    assert {"city", "districts", "units", "definitions"} <= set(body) and len(body["districts"]) == 2
+    assert client_for(supervisor).get("/api/v1/metrics/", {"first": "2026-11-30", "last": "2026-11-01"}).status_code == 400
+    assert client_for(street_handler).get("/api/v1/metrics/", {"first": "2026-11-01", "last": "2026-11-30"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_public_reads_policies_and_questions(city):
+    from disclosure.models import Policy, Question
+
+    policy = Policy.objects.create(number="青政发〔2026〕1号", title="关于优化营商环境的措施", issuer=city.urban,
+                                   issued_on="2026-03-01", effective_on="2026-04-01", theme="business", text="正文",
+                                   interpretation="解读")
+    Question.objects.create(question="企业开办要多久？", answer="1个工作日", theme="business", policy=policy)
+    anonymous = APIClient()
+    policies = anonymous.get("/api/v1/disclosure/policies/", {"q": "营商环境"}).json()["results"]
+    assert [p["number"] for p in policies] == [policy.number] and policies[0]["interpretation"] == "解读"
+    assert anonymous.get("/api/v1/disclosure/questions/").json()["results"][0]["policy"] == policy.number
+    assert anonymous.post("/api/v1/disclosure/policies/", {}).status_code in (401, 403, 405)
