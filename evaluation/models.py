@@ -133,6 +133,11 @@ class Campaign(models.Model):
     reports_end = models.DateField(_("department reports until"))
     voting_opens_at = models.DateTimeField(_("voting opens"))
     voting_closes_at = models.DateTimeField(_("voting closes"))
+    class Scale(models.TextChoices):
+        THREE = "three", _("Satisfied / basically satisfied / unsatisfied")
+        SCORE = "score", _("A score from 1 to 10")
+
+    scale = models.CharField(_("rating scale"), max_length=8, choices=Scale.choices, default=Scale.THREE)
     weight_percent = models.PositiveSmallIntegerField(_("weight in the annual assessment (%)"), default=6)
     # Published before the draw: the pool's hash, the quotas, the algorithm and a commitment to the seed.
     pool_hash = models.CharField(_("pool hash (SHA-256)"), max_length=64, blank=True)

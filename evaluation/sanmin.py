@@ -20,6 +20,15 @@ from lib.errors import DomainError
 ALGORITHM = "sanmin-draw-v1"
 CHOICES = ("satisfied", "basic", "unsatisfied")
 WEIGHTS = {"satisfied": 100, "basic": 60, "unsatisfied": 0}  # a department's score out of 100
+SCORES = tuple(str(n) for n in range(1, 11))  # the "score" scale: 1 to 10, worth 10 points each
+
+
+def choices_for(campaign: Campaign) -> tuple[str, ...]:
+    return SCORES if campaign.scale == Campaign.Scale.SCORE else CHOICES
+
+
+def points(campaign: Campaign, choice: str) -> float:
+    return int(choice) * 10 if campaign.scale == Campaign.Scale.SCORE else WEIGHTS[choice]
 
 
 # --- the draw ---------------------------------------------------------------------------------------------
@@ -105,7 +114,8 @@ def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str
                                     batch_size=5000)
         departments = {d.unit_id for g in groups for d in g.reports.all()}
         TallyCell.objects.bulk_create([TallyCell(campaign=locked, unit_id=u, choice=c)
-                                       for u in sorted(departments) for c in CHOICES], ignore_conflicts=True)
+                                       for u in sorted(departments) for c in choices_for(locked)],
+                                      ignore_conflicts=True)
         locked.seed, locked.drawn_at = seed, timezone.now()
         locked.save(update_fields=["seed", "drawn_at"])
     by_candidate = {r.candidate_id: r for r in Representative.objects.filter(campaign=campaign)}
@@ -161,8 +171,8 @@ def ballot_cast(*, campaign: Campaign, code: str, ratings: dict[int, str], now: 
     expected = {u.pk for u in departments_for(representative)}
     if set(ratings) != expected:
         raise DomainError(_("Rate every department you heard, once each."), field="ratings")
-    if any(choice not in CHOICES for choice in ratings.values()):
-        raise DomainError(_("Choose satisfied, basically satisfied or unsatisfied."), field="ratings")
+    if any(choice not in choices_for(campaign) for choice in ratings.values()):
+        raise DomainError(_("Choose one of the ratings offered for each department."), field="ratings")
     with transaction.atomic():
         marked = Representative.objects.filter(pk=representative.pk, has_voted=False).update(has_voted=True)
         if not marked:
@@ -195,12 +205,12 @@ def results(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]
 
     counts: dict[int, dict[str, int]] = {}
     for cell in TallyCell.objects.filter(campaign=campaign):
-        counts.setdefault(cell.unit_id, dict.fromkeys(CHOICES, 0))[cell.choice] = cell.count
+        counts.setdefault(cell.unit_id, dict.fromkeys(choices_for(campaign), 0))[cell.choice] = cell.count
     names = dict(HandlingUnit.objects.filter(pk__in=counts).values_list("pk", "name"))
     rows = []
     for unit_id, c in counts.items():
         total = sum(c.values())
-        score = sum(WEIGHTS[k] * v for k, v in c.items()) / total if total else None
+        score = sum(points(campaign, k) * v for k, v in c.items()) / total if total else None
         rows.append({"unit_id": unit_id, "unit": names.get(unit_id, ""), "counts": c, "ballots": total,
                      "score": score, "assessment_points": score * campaign.weight_percent / 100 if score is not None else None})
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["unit"]))

@@ -99,7 +99,8 @@ def vote(request, year: int):
             if error.code in ("unknown", "used", "expired", "not_open"):
                 departments = None
     return render(request, "evaluation/sanmin/vote.html", {"campaign": campaign, "form": form,
-                                                           "departments": departments, "choices": sanmin.CHOICES},
+                                                           "departments": departments,
+                                                           "choices": sanmin.choices_for(campaign)},
                   status=400 if form.errors else 200)
 
 
@@ -115,7 +116,7 @@ def results_xlsx(request, year: int):
                   _("Points in the annual assessment")])
     for row in sanmin.results(campaign=campaign):
         c = row["counts"]
-        sheet.append([row["rank"], row["unit"], c["satisfied"], c["basic"], c["unsatisfied"],
+        sheet.append([row["rank"], row["unit"], c.get("satisfied"), c.get("basic"), c.get("unsatisfied"),
                       round(row["score"], 2) if row["score"] is not None else None,
                       round(row["assessment_points"], 3) if row["assessment_points"] is not None else None])
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

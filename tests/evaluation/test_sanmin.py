@@ -190,3 +190,23 @@ def test_a_hundred_concurrent_submissions_of_one_code_count_once(campaign):
     assert sum(1 for kind, _ in results if kind == "ok") == 1
     assert all(isinstance(r[1], DomainError) for r in results if r[0] == "error")
     assert sum(TallyCell.objects.filter(campaign=campaign).values_list("count", flat=True)) == len(ratings)
+
+
+@pytest.mark.django_db
+def test_the_score_scale_as_configured(campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(scale=Campaign.Scale.SCORE)
+    campaign.refresh_from_db()
+    _, codes = drawn(campaign)
+    assert set(TallyCell.objects.values_list("choice", flat=True)) == set(sanmin.SCORES)
+    units = set(TallyCell.objects.values_list("unit_id", flat=True))
+    codes = list(codes.values())
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        with pytest.raises(DomainError):
+            sanmin.ballot_cast(campaign=campaign, code=codes[0], ratings={u: "satisfied" for u in units})
+        sanmin.ballot_cast(campaign=campaign, code=codes[0], ratings={u: "9" for u in units})
+        sanmin.ballot_cast(campaign=campaign, code=codes[1], ratings={u: "7" for u in units})
+    with time_machine.travel(OPEN + dt.timedelta(days=6)):
+        sanmin.tally_seal(campaign=campaign)
+        campaign.refresh_from_db()
+        rows = sanmin.results(campaign=campaign)
+    assert rows[0]["score"] == 80 and rows[0]["assessment_points"] == pytest.approx(4.8)
