@@ -123,3 +123,16 @@ def results_xlsx(request, year: int):
     response["Content-Disposition"] = f'attachment; filename="sanmin-{year}.xlsx"'
     book.save(response)
     return response
+
+
+def report_document(request, pk: int):
+    """A department's report document is public once uploaded."""
+    from django.http import FileResponse
+
+    from evaluation.models import DepartmentReport
+
+    report = get_object_or_404(DepartmentReport.objects.select_related("unit"), pk=pk)
+    if not report.document:
+        raise Http404
+    return FileResponse(report.document.open("rb"), as_attachment=True,
+                        filename=f"{report.unit.name}{report.document.name[report.document.name.rfind('.'):]}")

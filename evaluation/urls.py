@@ -15,4 +15,5 @@ urlpatterns = [
     path("sanmin/<int:year>/pool.txt", sanmin_views.pool_file, name="sanmin_pool"),
     path("sanmin/<int:year>/vote/", sanmin_views.vote, name="sanmin_vote"),
     path("sanmin/<int:year>/results.xlsx", sanmin_views.results_xlsx, name="sanmin_results"),
+    path("sanmin/reports/<int:pk>/document/", sanmin_views.report_document, name="sanmin_report_document"),
 ]

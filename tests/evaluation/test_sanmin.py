@@ -210,3 +210,14 @@ def test_the_score_scale_as_configured(campaign):
         campaign.refresh_from_db()
         rows = sanmin.results(campaign=campaign)
     assert rows[0]["score"] == 80 and rows[0]["assessment_points"] == pytest.approx(4.8)
+
+
+@pytest.mark.django_db
+def test_report_documents_are_public(campaign, client):
+    from django.core.files.base import ContentFile
+
+    report = DepartmentReport.objects.first()
+    assert client.get(f"/evaluation/sanmin/reports/{report.pk}/document/").status_code == 404
+    report.document.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=True)
+    assert client.get(f"/evaluation/sanmin/reports/{report.pk}/document/").status_code == 200
+    assert f"/evaluation/sanmin/reports/{report.pk}/document/" in client.get("/evaluation/sanmin/2026/").content.decode()
