@@ -48,7 +48,11 @@ def main() -> None:
     print(f"machine: {machine()}")
     if not CatalogRule.objects.exists():
         call_command("load_demo", verbosity=0)  # the demo city, its catalog (and a little history)
-    if not args.skip_load:
+    from petitions.models import Petition
+
+    if Petition.objects.filter(number=f"{args.year}0101500000").exists():
+        print(f"data: the {args.year} city-year is already loaded in this database; reusing it")
+    elif not args.skip_load:
         load(args, connection, routing, Area, Classification)
     started = time.perf_counter()
     aggregates.rebuild()
