@@ -375,35 +375,32 @@ class DecisionViewSet(viewsets.GenericViewSet):
     serializer_class = Empty
     queryset = Petition.objects.none()
 
+    def _decide(self, request, model, input_class, perform, pk):
+        serializer = input_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = perform(get_object_or_404(model, pk=pk), request.user, serializer.validated_data)
+        return Response({"id": result.pk, "status": getattr(result, "status", None) or result.review})
+
     @extend_schema(request=ReturnDecisionInput, responses={200: Empty})
     @action(detail=True, methods=["post"], url_path="return")
     @idempotent
     def decide_return(self, request, pk=None):
-        serializer = ReturnDecisionInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        item = get_object_or_404(ReturnRequest, pk=pk)
-        result = services.return_decide(request=item, actor=request.user, **serializer.validated_data)
-        return Response({"id": result.pk, "status": result.status})
+        return self._decide(request, ReturnRequest, ReturnDecisionInput,
+                            lambda item, u, d: services.return_decide(request=item, actor=u, **d), pk)
 
     @extend_schema(request=DecisionInput, responses={200: Empty})
     @action(detail=True, methods=["post"])
     @idempotent
     def extension(self, request, pk=None):
-        serializer = DecisionInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        item = get_object_or_404(ExtensionRequest, pk=pk)
-        result = services.extension_decide(request=item, actor=request.user, **serializer.validated_data)
-        return Response({"id": result.pk, "status": result.status})
+        return self._decide(request, ExtensionRequest, DecisionInput,
+                            lambda item, u, d: services.extension_decide(request=item, actor=u, **d), pk)
 
     @extend_schema(request=ReviewInput, responses={200: Empty})
     @action(detail=True, methods=["post"])
     @idempotent
     def review(self, request, pk=None):
-        serializer = ReviewInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reply = get_object_or_404(Reply, pk=pk)
-        result = services.reply_review(reply=reply, actor=request.user, **serializer.validated_data)
-        return Response({"id": result.pk, "review": result.review})
+        return self._decide(request, Reply, ReviewInput,
+                            lambda item, u, d: services.reply_review(reply=item, actor=u, **d), pk)
 
 
 # --- the supervisors -------------------------------------------------------------------------------------------

@@ -200,14 +200,11 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class ReturnRequest(models.Model):
-    """A unit asks to give a petition back (退单). First-receiver responsibility:
-    it keeps handling until the platform approves (先办后议)."""
+class UnitRequest(models.Model):
+    """What a unit asks the platform, and the platform's decision (returns, extensions).
+    Each request type declares its own `assignment` link (and related name)."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="return_requests")
     reason = models.TextField(_("reason"))
-    suggested_unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("suggested unit"), null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     requested_at = models.DateTimeField(_("requested at"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -217,27 +214,30 @@ class ReturnRequest(models.Model):
     decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-requested_at"]
+
+
+class ReturnRequest(UnitRequest):
+    """A unit asks to give a petition back (退单). First-receiver responsibility:
+    it keeps handling until the platform approves (先办后议)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="return_requests")
+    suggested_unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("suggested unit"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+
+    class Meta(UnitRequest.Meta):
         verbose_name = _("return request")
         verbose_name_plural = _("return requests")
         constraints = [models.UniqueConstraint(fields=["assignment"], condition=Q(status="pending"),
                                                name="one_pending_return_per_assignment")]
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(UnitRequest):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
     days = models.PositiveSmallIntegerField(_("extra working days"))
-    reason = models.TextField(_("reason"))
-    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
-    requested_at = models.DateTimeField(_("requested at"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    decision_note = models.TextField(_("decision note"), blank=True)
 
-    class Meta:
-        ordering = ["-requested_at"]
+    class Meta(UnitRequest.Meta):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         constraints = [models.UniqueConstraint(fields=["assignment"], condition=Q(status="pending"),
