@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 import re
@@ -12,6 +13,7 @@ from lib.identity import normalise_phone
 from petitions.models import EventKind, Petition, PetitionEvent, Status
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+BIGRAM_MATCH = "portal_bigrams(title || ' ' || content || ' ' || address) @@ to_tsquery('simple', %s)"
 
 
 @dataclass
@@ -61,12 +63,17 @@ def petition_search(queryset: QuerySet[Petition], term: str) -> QuerySet[Petitio
     if digits.isdigit() and len(digits) >= 7:
         return queryset.filter(complainant_phone__contains=digits)
     condition = Q()
-    for word in term.split():
-        # Chinese has no letter case: a plain LIKE can use the trigram indexes (migration 0004),
-        # which an UPPER(...) LIKE of icontains cannot.
+    bigrams = []
+    for word in term.split()[:6]:
+        # Chinese has no letter case: a plain LIKE, which is exact for Chinese and cheaper.
         lookup = "contains" if _CJK.search(word) else "icontains"
         condition &= (Q(**{f"title__{lookup}": word}) | Q(**{f"content__{lookup}": word})
                       | Q(**{f"address__{lookup}": word}))
+        # Only pairs of Chinese characters: they are what the index holds.
+        bigrams += [word[i:i + 2] for i in range(len(word) - 1) if _CJK.match(word[i]) and _CJK.match(word[i + 1])]
+    if bigrams and connection.vendor == "postgresql":
+        # Narrow through the bigram index first (migration 0005); the LIKE above confirms.
+        queryset = queryset.extra(where=[BIGRAM_MATCH], params=[" & ".join(sorted(set(bigrams)))])
     return queryset.filter(condition)
 
 

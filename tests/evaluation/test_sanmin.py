@@ -188,7 +188,8 @@ def test_a_hundred_concurrent_submissions_of_one_code_count_once(campaign):
         results = race(*[lambda: sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings)
                          for _ in range(100)], timeout=120)
     assert sum(1 for kind, _ in results if kind == "ok") == 1
-    assert all(isinstance(r[1], DomainError) for r in results if r[0] == "error")
+    others = [repr(r[1])[:200] for r in results if r[0] == "error" and not isinstance(r[1], DomainError)]
+    assert others == []
     assert sum(TallyCell.objects.filter(campaign=campaign).values_list("count", flat=True)) == len(ratings)
 
 
