@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from dispatch import deadlines
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, Warning
 from lib.errors import ConflictError, DomainError
+from petitions import privacy
 from petitions import services as petition_services
 from petitions.models import EventKind, Petition, Status
 from supervision import services as supervision
@@ -105,7 +106,9 @@ def _into_pool(ids: list[int], now: dt.datetime) -> None:
     INSERT ... SELECT, however many fell due (10,000 in ~1.3 s, docs/benchmarks.md)."""
     placeholders = ", ".join(["%s"] * len(ids))
     select_from = (
-        f"SELECT a.id, p.number, SUBSTR(p.title, 1, 200), a.unit_id, p.area_id, "
+        # A confidential petition's title may name the complainant: its case carries the number instead.
+        f"SELECT a.id, p.number, CASE WHEN p.confidential THEN p.number ELSE SUBSTR(p.title, 1, 200) END, "
+        f"a.unit_id, p.area_id, "
         f"'/dispatch/supervision/assignment/' || a.id || '/' "
         f"FROM {Assignment._meta.db_table} a JOIN {Petition._meta.db_table} p ON p.id = a.petition_id "
         f"WHERE a.id IN ({placeholders})"
@@ -124,7 +127,7 @@ def repeat_notice(*, root: Petition) -> None:
         return
     lead = root.assignments.filter(role=Role.LEAD).exclude(status="cancelled").select_related("unit").first()
     supervision.case_open(
-        target=root, kind=CaseKind.REPEAT, reference=root.number, title=root.title, level=Level.INSPECTION,
+        target=root, kind=CaseKind.REPEAT, reference=root.number, title=privacy.case_title(root), level=Level.INSPECTION,
         unit=lead.unit if lead else None, area=root.area, link=f"/dispatch/supervision/petition/{root.pk}/",
         note=_("Complained about %(count)s times.") % {"count": root.repeat_count + 1},
     )
@@ -173,7 +176,8 @@ def lookback_record(*, sample: LookbackSample, actor, false_closure: bool, note:
                                                          % {"note": note.strip()})
             lead = petition.assignments.filter(role=Role.LEAD).exclude(status="cancelled").select_related("unit").first()
             supervision.case_open(target=petition, kind=CaseKind.FALSE_CLOSURE, reference=petition.number,
-                                  title=petition.title, unit=lead.unit if lead else None, area=petition.area,
+                                  title=privacy.case_title(petition), unit=lead.unit if lead else None,
+                                  area=petition.area,
                                   link=f"/dispatch/supervision/petition/{petition.pk}/", note=note.strip(),
                                   actor=actor, level=Level.INSPECTION)
     return sample

@@ -22,6 +22,7 @@ from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Warnin
 from dispatch.supervision import lookback_record
 from lib.errors import DomainError
 from org.models import Area, HandlingUnit, User
+from petitions import privacy
 from petitions.models import Petition
 from supervision import services as supervision
 from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
@@ -144,6 +145,9 @@ def petition_view(request, pk: int):
     cases = SupervisionCase.objects.filter(targets).prefetch_related("notices", "events").order_by("-opened_at")
     return render(request, "dispatch/supervision/petition.html", {
         "petition": petition, "assignments": assignments, "cases": cases,
+        # The inspection offices supervise the work, not the person: a confidential complainant's words redacted.
+        "shown": {field: privacy.shown_text(request.user, petition, getattr(petition, field))
+                  for field in ("title", "content")},
         "events": petition.events.select_related("actor").order_by("at", "id"),
         "notice_form": NoticeForm(), "case_form": CaseActionForm(), "may_act": _may_act(request.user),
     })

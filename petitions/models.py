@@ -107,6 +107,14 @@ class Petition(models.Model):
         help_text=_("Only the hotline platform sees who you are; the handling unit does not."),
     )
 
+    # DOMAIN.md section 13: the citizen's own words and address are published only with their consent,
+    # and then only with personal data masked (petitions.publication).
+    publish_consent = models.BooleanField(
+        _("may be published"), default=False,
+        help_text=_("My words and address may be shown on the public site, with names, phone numbers and "
+                    "other personal data masked."),
+    )
+
     received_at = models.DateTimeField(_("received at"), db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)

@@ -104,6 +104,7 @@ def petition_file(
     complainant_id_number: str = "",
     enterprise_name: str = "",
     confidential: bool = False,
+    publish_consent: bool = False,
     attachments: Iterable[CleanUpload] = (),
     actor=None,
     submission_token: uuid.UUID | None = None,
@@ -134,6 +135,8 @@ def petition_file(
                 complainant_type=complainant_type, complainant_name=complainant_name,
                 complainant_phone=complainant_phone, complainant_id_number=complainant_id_number,
                 enterprise_name=enterprise_name, confidential=confidential, received_at=now,
+                # Consent to publish means nothing on a confidential petition: it is never published.
+                publish_consent=publish_consent and not confidential,
                 filed_by=actor if getattr(actor, "pk", None) else None, submission_token=submission_token,
                 api_key=api_key,
             )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.errors import DomainError
-from petitions import selectors, services
+from petitions import privacy, selectors, services
 from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
 from petitions.models import Attachment, Channel, Petition, Status
 
@@ -45,7 +45,7 @@ def petition_new(request):
                 complainant_type=data["complainant_type"], enterprise_name=data["enterprise_name"],
                 complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
                 complainant_id_number=data["complainant_id_number"], confidential=data["confidential"],
-                attachments=data["attachments"], submission_token=data["submission_token"],
+                publish_consent=data["publish_consent"], attachments=data["attachments"], submission_token=data["submission_token"],
             )
         except DomainError as error:
             error.as_form_error(form)
@@ -137,6 +137,8 @@ def attachment_download(request, pk: int):
     (Unit handlers download through dispatch, which checks the assignment.)"""
     if not request.user.has_perm("petitions.view_petition"):
         raise Http404
-    attachment = get_object_or_404(Attachment, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    attachment = get_object_or_404(Attachment.objects.select_related("petition"), pk=pk)
+    if not privacy.sees_identity(request.user, attachment.petition):
+        raise Http404  # a confidential complainant's files are the platform's only
+    return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                        filename=privacy.attachment_name(request.user, attachment), content_type=attachment.content_type)
