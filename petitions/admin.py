@@ -22,7 +22,7 @@ from lib.masking import mask_id_number, mask_phone
 from lib.redact import redact
 from petitions import privacy, selectors, services
 from petitions.forms import CloseOnSpotForm, OperatorIntakeForm, ScreenForm
-from petitions.models import ApiKey, Attachment, Kind, Petition, PetitionEvent, Rating, Status
+from petitions.models import AccessRecord, ApiKey, Attachment, Kind, Petition, PetitionEvent, Rating, Status
 
 
 class PetitionEventInline(admin.TabularInline):
@@ -155,6 +155,8 @@ class PetitionAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._set_viewer(request)
         petition = self.get_object(request, object_id)
+        if petition is not None and request.method == "GET":
+            services.access_record(user=request.user, action=AccessRecord.Action.VIEW, petition=petition)
         extra_context = extra_context or {}
         if petition is not None:
             extra_context["can_screen"] = petition.status == Status.SCREENING
@@ -163,6 +165,9 @@ class PetitionAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         found = selectors.petition_search(queryset, search_term)
+        term = search_term.strip()
+        if term and not (term.isdigit() and len(term) >= 14):  # a tracking number names nobody
+            services.access_record(user=request.user, action=AccessRecord.Action.SEARCH, detail=redact(term))
         if search_term.strip() and not privacy.is_platform(request.user):
             # Finding a confidential petition by a phone or a name would tell who filed it.
             found = found.exclude(confidential=True)
@@ -305,3 +310,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
             services.apikey_revoke(key=key, actor=request.user)
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """The audit of staff looks at personal data: read-only, for the platform administrators."""
+
+    list_display = ("at", "user", "action", "petition", "detail")
+    list_filter = ("action",)
+    list_select_related = ("user", "petition")
+    date_hierarchy = "at"
+    search_fields = ("user__username",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

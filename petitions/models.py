@@ -327,3 +327,32 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+
+class AccessRecord(models.Model):
+    """Who of the staff looked at whose personal data, and when (PIPL art. 51: access is logged).
+
+    Written when staff open a petition, download one of its files or search by a phone number; kept
+    apart from the petition's history, which says what was done, not who read it."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Opened the petition")
+        DOWNLOAD = "download", _("Downloaded an attachment")
+        SEARCH = "search", _("Searched by phone or name")
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                             related_name="+")
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    # For searches: what was looked for, masked (the log must not become a copy of the data).
+    detail = models.CharField(_("details"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"

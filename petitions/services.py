@@ -20,6 +20,7 @@ from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
 from petitions import signals, transitions
 from petitions.models import (
+    AccessRecord,
     MEDIA_CHANNELS,
     Attachment,
     DailyCounter,
@@ -422,3 +423,10 @@ def apikey_authenticate(raw: str):
     if key is not None:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def access_record(*, user, action: str, petition: Petition | None = None, detail: str = "") -> None:
+    """Log a staff member's look at personal data (petitions.models.AccessRecord)."""
+    if getattr(user, "pk", None) is None:
+        return
+    AccessRecord.objects.create(at=timezone.now(), user=user, action=action, petition=petition, detail=detail[:100])

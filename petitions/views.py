@@ -140,5 +140,6 @@ def attachment_download(request, pk: int):
     attachment = get_object_or_404(Attachment.objects.select_related("petition"), pk=pk)
     if not privacy.sees_identity(request.user, attachment.petition):
         raise Http404  # a confidential complainant's files are the platform's only
+    services.access_record(user=request.user, action="download", petition=attachment.petition)
     return FileResponse(attachment.file.open("rb"), as_attachment=True,
                         filename=privacy.attachment_name(request.user, attachment), content_type=attachment.content_type)
