@@ -115,6 +115,11 @@ class Petition(models.Model):
                     "other personal data masked."),
     )
 
+    # The language the citizen filed in: their messages are written in it.
+    language = models.CharField(_("language"), max_length=8, default="zh-hans", editable=False)
+    # Raising it revokes every personal link sent to the citizen so far (petitions.links).
+    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
+
     received_at = models.DateTimeField(_("received at"), db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
