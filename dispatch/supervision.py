@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from dispatch import deadlines
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, Warning
+from notifications.messaging import message_send, unit_recipients
+from org.models import HandlingUnit
 from lib.errors import ConflictError, DomainError
 from petitions import privacy
 from petitions import services as petition_services
@@ -83,22 +85,20 @@ def _rows(ids: list[int]):
 
 
 def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
-    from notifications.services import notification_enqueue
-
     by_unit: dict = {}
     for row in _rows(ids):
-        by_unit.setdefault((row["unit_id"], row["unit__email"], row["unit__phone"]), []).append(row["petition__number"])
-    for (unit_id, email, phone), numbers in by_unit.items():
+        by_unit.setdefault(row["unit_id"], []).append(row["petition__number"])
+    units = {u.pk: u for u in HandlingUnit.objects.filter(pk__in=list(by_unit))}
+    for unit_id, numbers in by_unit.items():
         if what == "yellow":
             subject = _("%(count)s petitions have used 75%% of their time") % {"count": len(numbers)}
         else:
             subject = _("%(count)s petitions were not signed for in time") % {"count": len(numbers)}
-        body = f"{subject}: " + "、".join(numbers[:20]) + ("…" if len(numbers) > 20 else "")
+        listed = "、".join(numbers[:20]) + ("…" if len(numbers) > 20 else "")
         digest = hashlib.sha1(",".join(sorted(numbers)).encode()).hexdigest()[:16]
-        for channel, recipient in (("email", email), ("sms", phone)):
-            if recipient:
-                notification_enqueue(key=f"deadline:{what}:{unit_id}:{digest}:{channel}", channel=channel,
-                                     recipient=recipient, subject=subject, body=body[:300 if channel == "sms" else 5000])
+        message_send(code="unit.deadline_digest", key=f"deadline:{what}:{unit_id}:{digest}",
+                     to=unit_recipients(units[unit_id]), context={"summary": subject, "numbers": listed},
+                     link="/dispatch/")
 
 
 def _into_pool(ids: list[int], now: dt.datetime) -> None:
