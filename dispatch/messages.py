@@ -74,3 +74,18 @@ def extension_decided(request, assignment: Assignment, petition) -> None:
                  context={"number": petition.number, "decision": _decision(request.status == "approved"),
                           "note": request.decision_note, "handle_due": _when(assignment.handle_due_at),
                           "link": _unit_link(assignment)})
+
+
+def sign_reminder(assignment: Assignment) -> None:
+    message_send(code="unit.sign_reminder", key=str(assignment.pk), to=unit_recipients(assignment.unit),
+                 urgent=_urgent(assignment.petition), link=reverse("dispatch:detail", args=[assignment.pk]),
+                 context={"number": assignment.petition.number, "sign_due": _when(assignment.sign_due_at),
+                          "link": _unit_link(assignment)})
+
+
+def daily_digest(unit, today, counts: dict) -> None:
+    message_send(code="unit.daily_digest", key=f"{unit.pk}:{today.isoformat()}", to=unit_recipients(unit),
+                 link=reverse("dispatch:queue"),
+                 context={"unit": unit.name, "pending": counts["pending"], "in_progress": counts["in_progress"],
+                          "yellow": counts["yellow"], "red": counts["red"],
+                          "link": settings.PORTAL_PUBLIC_URL + reverse("dispatch:queue")})
