@@ -8,6 +8,7 @@ nothing but Python:
 - REDIS_URL     unset -> local-memory cache and a filesystem Celery broker in var/;
                 set   -> Redis for the cache and the Celery broker
 """
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -94,8 +95,15 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite", "pgsql"))
+# runserver serves every request in a new thread and nothing closes that thread's connection when
+# it ends: with persistent connections each request left one open, until PostgreSQL refused every
+# client on the machine (issue 13). So runserver and DEBUG close them after each request; gunicorn
+# and Celery keep theirs for DATABASE_CONN_MAX_AGE seconds, checked before reuse (a restarted
+# PostgreSQL costs no failed request).
+_runserver = sys.argv[1:2] == ["runserver"]
+_conn_max_age = 0 if _runserver else env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60, minimum=0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -135,13 +143,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = VAR_DIR / "celery-broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # The exchange tables; kombu's default is control/ in the working directory (the checkout).
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
