@@ -166,6 +166,8 @@ class InfoRequest(models.Model):
     fee_due_on = models.DateField(_("fee due"), null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    # Raising it revokes the personal links sent to the applicant (disclosure.messages).
+    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]

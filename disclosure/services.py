@@ -8,9 +8,12 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disclosure import rules
+from django.conf import settings
+
+from disclosure import messages, rules
 from disclosure.models import AnswerType, InfoRequest, RequestEvent, RequestStatus, WithholdReason
 from lib.errors import ConflictError, DomainError
+from notifications.messaging import Recipients, message_send
 from org.calendar import get_calendar
 
 OPEN = (RequestStatus.RECEIVED, RequestStatus.CONSULTING, RequestStatus.CORRECTION)
@@ -47,6 +50,8 @@ def request_submit(*, applicant_name: str, applicant_phone: str, description: st
         request.due_on = _due(request)
         request.save(update_fields=["due_on"])
         _record(request, "received", actor=actor, received_on=received_on.isoformat(), due_on=request.due_on.isoformat())
+        messages.tell_applicant(request, "applicant.receipt", key="receipt", body=settings.PORTAL_CITY_NAME + _("People's Government"),
+                                due=request.due_on.isoformat())
     return request
 
 
@@ -71,6 +76,8 @@ def request_correction(*, request: InfoRequest, actor, text: str, answer_within_
         locked.correction_until = get_calendar().add_workdays(today, answer_within_days).due
         locked.save(update_fields=["status", "correction_sent_on", "correction_text", "correction_until"])
         _record(locked, "correction", actor=actor, note=text, until=locked.correction_until.isoformat())
+        messages.tell_applicant(locked, "applicant.correction", key="correction", what=text.strip()[:200],
+                                by=locked.correction_until.isoformat())
     return locked
 
 
@@ -107,6 +114,8 @@ def request_extend(*, request: InfoRequest, actor, days: int, reason: str) -> In
         locked.due_on = _due(locked)
         locked.save(update_fields=["extension_days", "extension_approved_by", "due_on"])
         _record(locked, "extended", actor=actor, note=reason, days=days, due_on=locked.due_on.isoformat())
+        messages.tell_applicant(locked, "applicant.extension", key="extension", due=locked.due_on.isoformat(),
+                                reason=reason.strip()[:200])
     return locked
 
 
@@ -121,6 +130,7 @@ def request_consult(*, request: InfoRequest, actor, on: dt.date | None = None) -
         locked.save(update_fields=["status", "consultation_started_on"])
         _record(locked, "consulting", actor=actor,
                 opinion_due=get_calendar().add_workdays(on, rules.THIRD_PARTY_DAYS).due.isoformat())
+        messages.tell_applicant(locked, "applicant.consultation", key=f"consultation:{on.isoformat()}")
     return locked
 
 
@@ -187,6 +197,11 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
             locked.status = RequestStatus.ANSWERED
         locked.save()
         _record(locked, "answered", actor=actor, answer_type=answer_type, fee=fee)
+        messages.tell_applicant(locked, "applicant.answered", key="answered",
+                                outcome=str(AnswerType(answer_type).label))
+        if fee:
+            messages.tell_applicant(locked, "applicant.fee_due", key="fee", amount=fee,
+                                    by=locked.fee_due_on.isoformat())
         from supervision.services import cases_close_for
 
         cases_close_for(target=locked, note=_("Answered."))
@@ -291,7 +306,11 @@ def event_signup(*, event, name: str, phone: str):
             raise DomainError(_("This phone number is already signed up."), field="phone")
         if Signup.objects.filter(event=locked).count() >= locked.capacity:
             raise DomainError(_("The event is full."), code="full")
-        return Signup.objects.create(event=locked, name=name.strip(), phone=phone, created_at=now)
+        signup = Signup.objects.create(event=locked, name=name.strip(), phone=phone, created_at=now)
+        message_send(code="attendee.confirmed", key=str(signup.pk), to=Recipients(phones=[phone]),
+                     context={"event": locked.title, "where": locked.place,
+                              "when": timezone.localtime(locked.starts_at).strftime("%Y-%m-%d %H:%M")})
+        return signup
 
 
 def inspection_rate(*, event, phone: str, score: int, comment: str = ""):

@@ -139,6 +139,7 @@ def request_new(request):
             error.as_form_error(form)
         else:
             request.session["disclosure:request"] = item.pk
+            _remember_request(request, item)
             return redirect("disclosure:request_done")
     return render(request, "disclosure/request_new.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -263,3 +264,53 @@ def ogi_report(request, year: int):
         book.save(response)
         return response
     return render(request, "disclosure/ogi_report.html", {"table": table, "year": year})
+
+
+# --- the applicant's tracking page (by number and phone, or by the personal link) ------------------------
+
+SESSION_REQUESTS = "disclosure:tracked"
+
+
+class RequestTrackForm(forms.Form):
+    number = forms.RegexField(label=gettext_lazy("Request number"), regex=r"^YSQ\d{8,14}$", max_length=20,
+                              error_messages={"invalid": gettext_lazy("A request number looks like YSQ202611230001.")})
+    phone = forms.CharField(label=gettext_lazy("Phone given in the request"), max_length=32)
+
+    def clean_phone(self):
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ValueError:
+            raise forms.ValidationError(_("Enter the phone number given in the request.")) from None
+
+
+def _remember_request(request, item: InfoRequest) -> None:
+    ids = request.session.get(SESSION_REQUESTS, [])
+    if item.pk not in ids:
+        request.session[SESSION_REQUESTS] = (ids + [item.pk])[-20:]
+
+
+def request_track(request):
+    form = RequestTrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = InfoRequest.objects.filter(number=form.cleaned_data["number"],
+                                          applicant_phone=form.cleaned_data["phone"]).first()
+        if item is not None:
+            _remember_request(request, item)
+            return redirect("disclosure:request_status", number=item.number)
+        form.add_error(None, _("No request matches this number and phone."))  # the same for either mistake
+    return render(request, "disclosure/request_track.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def request_open(request, token: str):
+    from disclosure.messages import request_from_token
+
+    item = request_from_token(token)
+    if item is None:
+        return render(request, "petitions/link_invalid.html", {"track_url": "disclosure:request_track"}, status=404)
+    _remember_request(request, item)
+    return redirect("disclosure:request_status", number=item.number)
+
+
+def request_status(request, number: str):
+    item = get_object_or_404(InfoRequest, number=number, pk__in=request.session.get(SESSION_REQUESTS, []))
+    return render(request, "disclosure/request_status.html", {"item": item})

@@ -26,7 +26,6 @@ class SectorAdmin(ImportExportModelAdmin):
     search_fields = ("name", "code")
 
 
-@admin.register(HandlingUnit)
 class ReachableFilter(admin.SimpleListFilter):
     """Units no message can reach (no duty phone, no e-mail): the admin's warning links here."""
 
@@ -44,6 +43,7 @@ class ReachableFilter(admin.SimpleListFilter):
         return queryset
 
 
+@admin.register(HandlingUnit)
 class HandlingUnitAdmin(ImportExportModelAdmin):
     resource_classes = [resources.HandlingUnitResource]
     list_display = ("name", "code", "kind", "sector", "parent", "phone", "email", "round_the_clock", "is_active")
