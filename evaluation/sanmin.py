@@ -81,7 +81,8 @@ def draw_prepare(*, campaign: Campaign, quotas: dict[str, int]) -> str:
 
 
 def _code_hash(code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), code.strip().upper().encode(), hashlib.sha256).hexdigest()
+    # Its own key, not SECRET_KEY: rotating the secret key must not void the printed codes.
+    return hmac.new(settings.PORTAL_SANMIN_CODE_KEY.encode(), code.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
 def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str]]:
