@@ -319,7 +319,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The 三民 voting pages are never logged with their time (docs/sanmin.md): every record goes through the
+    # filtered console handler, Django's own and runserver's included (gunicorn: config/gunicorn_logger.py).
+    "filters": {"no_voting_requests": {"()": "evaluation.sanmin_logging.VotingRequestFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_voting_requests"]}},
     "root": {"handlers": ["console"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"},
+                "django": {"handlers": [], "level": "INFO", "propagate": True},
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
