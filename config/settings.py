@@ -29,6 +29,15 @@ if not SECRET_KEY:
 
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
     SECRET_KEY = "insecure-development-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+# The 三民 voting codes' own key (docs/sanmin.md): only a keyed hash of each code is stored, so rotating
+# DJANGO_SECRET_KEY must not invalidate the codes printed for ~10,000 representatives.
+PORTAL_SANMIN_CODE_KEY = env_str("PORTAL_SANMIN_CODE_KEY", "")
+if not PORTAL_SANMIN_CODE_KEY:
+    if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("PORTAL_SANMIN_CODE_KEY must be set in production")
+    PORTAL_SANMIN_CODE_KEY = "insecure-development-sanmin-code-key-change-me"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -329,7 +338,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The 三民 voting pages are never logged with their time (docs/sanmin.md): every record goes through the
+    # filtered console handler, Django's own and runserver's included (gunicorn: config/gunicorn_logger.py).
+    "filters": {"no_voting_requests": {"()": "evaluation.sanmin_logging.VotingRequestFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_voting_requests"]}},
     "root": {"handlers": ["console"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"},
+                "django": {"handlers": [], "level": "INFO", "propagate": True},
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -264,3 +264,13 @@ class TallyCell(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "unit", "choice"], name="one_tally_cell")]
+
+
+class SpentBallotToken(models.Model):
+    """A ballot token that has been dropped in the box: only its hash, so the same
+    token counts once. Nothing else: no representative, no time, no sequence (the hash
+    is the key). The token is signed when the code is used and written here only when
+    the ballot is counted, in that second transaction (docs/sanmin.md, "Row versions")."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, primary_key=True)
