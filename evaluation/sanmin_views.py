@@ -14,6 +14,7 @@ from evaluation import sanmin
 from evaluation.models import Campaign, SuggestionTheme
 from lib.errors import DomainError
 from lib.identity import normalise_phone
+from lib.ratelimits import limit
 
 
 class SuggestionForm(forms.Form):
@@ -45,6 +46,7 @@ def _campaign(year=None) -> Campaign:
     return campaign
 
 
+@limit("sanmin-suggestion", "PORTAL_RATE_SUGGESTION")
 def campaign_page(request, year: int | None = None):
     campaign = _campaign(year)
     form = SuggestionForm(request.POST or None)
@@ -79,6 +81,7 @@ class CodeForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Your one-time voting code"), max_length=20)
 
 
+@limit("sanmin-code", "PORTAL_RATE_VOTING_CODE")  # one-time codes must not be guessed
 def vote(request, year: int):
     """No session and no cookie ties the ballot to the code: the code travels with the
     form, and once the ballot is counted only the fact that this code voted remains."""
