@@ -4,7 +4,7 @@ Each is rendered without the request's context processors (a failing database mu
 not turn a 404 into a 500) from templates/400.html and its siblings, which extend error_base.html: it
 uses no URL, no static file and no context variable, so it cannot fail. They say what
 happened and what to do, in Chinese and in English, and never show a stack or a
-setting. API and Open311 paths get JSON instead.
+setting. A refused request (429) under /api/ or /open311/ gets JSON instead.
 """
 from __future__ import annotations
 
