@@ -78,3 +78,15 @@ def env_time_range(name: str, default: str) -> tuple[int, int]:
     except ValueError:
         raise ImproperlyConfigured(f"{name} must look like 21:00-08:00, got {raw!r}") from None
     return minutes[0], minutes[1]
+_RATE_UNITS = {"s": "s", "sec": "s", "second": "s", "m": "m", "min": "m", "minute": "m",
+               "h": "h", "hour": "h", "d": "d", "day": "d"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as `60/h` (also `60/hour`), returned as `60/h`, which both
+    django-ratelimit and DRF read. A bad value stops start-up."""
+    raw = os.environ.get(name, default).strip()
+    count, _, unit = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or unit.strip().lower() not in _RATE_UNITS:
+        raise ImproperlyConfigured(f"{name} must be a rate like 60/h (per s, m, h or d), got {raw!r}")
+    return f"{int(count)}/{_RATE_UNITS[unit.strip().lower()]}"

@@ -15,7 +15,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str, env_time_range, env_url
+from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_time_range, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # a refused request -> RATELIMIT_VIEW (429)
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -244,7 +245,11 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 # Login lockout (django-axes): 5 failures for a username from an address lock it for 15 minutes.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Before it, org.login_guard refuses every login from an address with too many failures across
+# accounts (PORTAL_RATE_LOGIN_FAILURES), which a per-username lock cannot see (docs/security.md).
+AUTHENTICATION_BACKENDS = ["org.login_guard.AddressFailureBackend", "axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_CLIENT_IP_CALLABLE = "lib.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env_int("PORTAL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("PORTAL_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -254,6 +259,32 @@ AXES_VERBOSE = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
+# How many proxies of ours stand in front of the application; the client's address is the Nth
+# from the right of X-Forwarded-For. 0: the header is ignored, REMOTE_ADDR only (lib/client_ip.py).
+PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 0, minimum=0)
+
+# --- Rate limits (lib/ratelimits.py) -------------------------------------------------------
+# Per client address, read at request time; a refused request is a 429 and stores nothing.
+PORTAL_RATE_FILE = env_rate("PORTAL_RATE_FILE", "20/h")  # petition form and anonymous API filing
+PORTAL_RATE_TRACK = env_rate("PORTAL_RATE_TRACK", "60/h")  # tracking and rating lookups, web and API, everyone
+PORTAL_RATE_OPEN311_READ = env_rate("PORTAL_RATE_OPEN311_READ", "600/h")
+PORTAL_RATE_OPEN311_WRITE = env_rate("PORTAL_RATE_OPEN311_WRITE", "600/h")
+PORTAL_RATE_INFO_REQUEST = env_rate("PORTAL_RATE_INFO_REQUEST", "10/h")
+PORTAL_RATE_EVENT = env_rate("PORTAL_RATE_EVENT", "20/h")  # event sign-up and inspection rating
+PORTAL_RATE_QA_VOTE = env_rate("PORTAL_RATE_QA_VOTE", "60/h")
+PORTAL_RATE_SUGGESTION = env_rate("PORTAL_RATE_SUGGESTION", "10/h")  # 三民 suggestions
+PORTAL_RATE_VOTING_CODE = env_rate("PORTAL_RATE_VOTING_CODE", "20/h")  # 三民 code entries and ballots
+PORTAL_RATE_LOGIN_FAILURES = env_rate("PORTAL_RATE_LOGIN_FAILURES", "20/h")  # failed logins, all accounts
+# Off only for load tests (benchmarks/): never in production.
+RATELIMIT_ENABLE = env_bool("PORTAL_RATE_LIMITS", True)
+RATELIMIT_VIEW = "config.errors.too_many_requests"
+RATELIMIT_IP_META_KEY = "lib.client_ip.client_ip"
+# django_ratelimit is not in INSTALLED_APPS on purpose: its system check rejects the local-memory
+# cache, which is what `dev.py run` uses (one process, so its counters are exact there). Production
+# sets REDIS_URL, and every worker then shares the counters.
+
+# The site's own error pages (config/errors.py, templates/400.html ...).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -269,12 +300,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lib.drf.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {
-        # Anonymous writes (filing, rating) per client address; tracking lookups likewise.
-        "anon_write": env_str("PORTAL_API_ANON_WRITE_RATE", "30/hour"),
-        "tracking": env_str("PORTAL_API_TRACKING_RATE", "60/hour"),
-        "open311_write": env_str("PORTAL_OPEN311_WRITE_RATE", "600/hour"),
-    },
+    # Throttles are lib.ratelimits.AddressThrottle subclasses reading PORTAL_RATE_* (above).
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "City petition portal API",
@@ -285,6 +311,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No validator badge fetched from validator.swagger.io: the docs load nothing from outside.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "PetitionStatusEnum": "petitions.models.Status",
@@ -331,8 +359,6 @@ PORTAL_NOTICE_REPLY_WORKDAYS = env_int("PORTAL_NOTICE_REPLY_WORKDAYS", 2, minimu
 PORTAL_REPEAT_NOTICE_THRESHOLD = env_int("PORTAL_REPEAT_NOTICE_THRESHOLD", 3, minimum=2)
 PORTAL_LOOKBACK_RATE_PERCENT = env_int("PORTAL_LOOKBACK_RATE_PERCENT", 5, minimum=1)
 PORTAL_LOOKBACK_MAX = env_int("PORTAL_LOOKBACK_MAX", 500, minimum=1)
-# Tracking lookups per client per hour before the form is throttled.
-PORTAL_TRACKING_LOOKUPS_PER_HOUR = env_int("PORTAL_TRACKING_LOOKUPS_PER_HOUR", 60, minimum=1)
 
 LOGGING = {
     "version": 1,

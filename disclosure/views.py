@@ -18,6 +18,7 @@ from disclosure import services
 from disclosure.models import InfoRequest, Policy, Question, Theme
 from lib.errors import DomainError
 from lib.identity import normalise_phone
+from lib.ratelimits import limit
 
 SESSION_VOTES = "disclosure:voted"
 
@@ -97,6 +98,7 @@ def questions(request):
 
 
 @require_POST
+@limit("qa-vote", "PORTAL_RATE_QA_VOTE")
 def question_vote(request, pk: int):
     """'Was this helpful?': one vote per question per visitor session."""
     question = get_object_or_404(Question, pk=pk)
@@ -130,6 +132,7 @@ class RequestForm(forms.Form):
         return value
 
 
+@limit("info-request", "PORTAL_RATE_INFO_REQUEST")
 def request_new(request):
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -202,6 +205,7 @@ def events(request):
         "past": Event.objects.filter(starts_at__lt=timezone.now()).order_by("-starts_at")[:20]})
 
 
+@limit("event", "PORTAL_RATE_EVENT")
 def event_detail(request, pk: int):
     from django.contrib import messages
 

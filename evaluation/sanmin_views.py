@@ -15,6 +15,7 @@ from evaluation import sanmin
 from evaluation.models import Campaign, SuggestionTheme
 from lib.errors import DomainError
 from lib.identity import normalise_phone
+from lib.ratelimits import limit
 
 
 class SuggestionForm(forms.Form):
@@ -46,6 +47,7 @@ def _campaign(year=None) -> Campaign:
     return campaign
 
 
+@limit("sanmin-suggestion", "PORTAL_RATE_SUGGESTION")
 def campaign_page(request, year: int | None = None):
     campaign = _campaign(year)
     form = SuggestionForm(request.POST or None)
@@ -86,6 +88,7 @@ class CodeForm(forms.Form):
 
 
 @transaction.non_atomic_requests  # using the code and counting the ballot must stay two transactions
+@limit("sanmin-code", "PORTAL_RATE_VOTING_CODE")  # one-time codes must not be guessed
 def vote(request, year: int):
     """No session and no cookie ties the ballot to the code: the code travels with the
     form. Casting uses the code (one transaction) and counts the ballot under a one-time

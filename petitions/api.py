@@ -186,7 +186,7 @@ class PetitionRateView(APIView):
     """Rate the published answer: once per round of handling."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [AnonWriteThrottle]
+    throttle_classes = [TrackingThrottle]  # a rating looks the petition up by number and phone
 
     @extend_schema(request=RatingInput, responses={200: PetitionPublicOutput}, operation_id="petitions_rate")
     @idempotent

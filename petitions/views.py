@@ -1,9 +1,7 @@
 """The citizen's pages: file a petition, track it, rate the answer."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.errors import DomainError
+from lib.ratelimits import limit
 from petitions import links, privacy, selectors, services
 from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
 from petitions.models import Attachment, Channel, Petition, Status
@@ -25,15 +24,12 @@ def _remember(request, key: str, petition_id: int) -> None:
         request.session[key] = (ids + [petition_id])[-20:]
 
 
-def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def home(request):
     return render(request, "petitions/home.html")
 
 
 @require_http_methods(["GET", "POST"])
+@limit("file", "PORTAL_RATE_FILE")
 def petition_new(request):
     form = CitizenPetitionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -64,25 +60,19 @@ def petition_submitted(request, number: str):
 
 
 @require_http_methods(["GET", "POST"])
+@limit("track", "PORTAL_RATE_TRACK")  # the API's bucket too (petitions.api_support.TrackingThrottle)
 def track(request):
     """Ask for number and phone. POST, so the phone never lands in a URL or a log."""
     form = TrackForm(request.POST or None)
-    if request.method == "POST":
-        key = f"petitions:track:{_client_key(request)}"
-        cache.add(key, 0, 3600)
-        attempts = cache.incr(key)
-        if attempts > settings.PORTAL_TRACKING_LOOKUPS_PER_HOUR:
-            form.add_error(None, _("Too many lookups from your connection. Please try again in an hour."))
-            return render(request, "petitions/track.html", {"form": form}, status=429)
-        if form.is_valid():
-            petition = selectors.petition_for_tracking(
-                number=form.cleaned_data["number"], phone=form.cleaned_data["phone"]
-            )
-            if petition is not None:
-                _remember(request, SESSION_TRACKED, petition.pk)
-                return redirect("petitions:detail", number=petition.number)
-            # The same message whether the number or the phone is wrong: no probing.
-            form.add_error(None, _("No petition matches this number and phone."))
+    if request.method == "POST" and form.is_valid():
+        petition = selectors.petition_for_tracking(
+            number=form.cleaned_data["number"], phone=form.cleaned_data["phone"]
+        )
+        if petition is not None:
+            _remember(request, SESSION_TRACKED, petition.pk)
+            return redirect("petitions:detail", number=petition.number)
+        # The same message whether the number or the phone is wrong: no probing.
+        form.add_error(None, _("No petition matches this number and phone."))
     return render(request, "petitions/track.html", {"form": form}, status=400 if form.errors else 200)
 
 

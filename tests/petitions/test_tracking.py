@@ -50,10 +50,12 @@ def test_detail_needs_a_tracked_session(petition):
 
 @pytest.mark.django_db
 def test_lookups_are_throttled(client, settings, petition):
-    settings.PORTAL_TRACKING_LOOKUPS_PER_HOUR = 3
+    settings.PORTAL_RATE_TRACK = "3/h"
     for _ in range(3):
         track(client, petition.number, "13800000000")
-    assert track(client, petition.number, "13912345678").status_code == 429
+    refused = track(client, petition.number, "13912345678")  # even the right phone
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    assert "petitions:tracked" not in client.session
 
 
 @pytest.mark.django_db
