@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.errors import ConflictError, DomainError
+from lib.upload_handlers import OversizedUpload
 from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
 from petitions import signals, transitions
@@ -56,9 +57,13 @@ class CleanUpload:
 
 def attachment_clean(upload) -> CleanUpload:
     """Check one uploaded file by content; raise DomainError(field='attachments')."""
-    data = upload.read()
+    limit = settings.PORTAL_UPLOAD_MAX_BYTES
     try:
-        cleaned = clean_upload(upload.name, data, max_bytes=settings.PORTAL_UPLOAD_MAX_BYTES)
+        if isinstance(upload, OversizedUpload):
+            raise UploadRejected("too_large")  # refused while streaming; nothing of it was kept
+        # Never more than the limit into memory, whatever the upload claims its size is.
+        data = upload.read(limit + 1)
+        cleaned = clean_upload(upload.name, data, max_bytes=limit)
     except UploadRejected as rejected:
         message = UPLOAD_MESSAGES.get(str(rejected), UPLOAD_MESSAGES["corrupt"])()
         raise DomainError(f"{upload.name}: {message}", field="attachments") from None
