@@ -44,6 +44,7 @@ UPLOAD_MESSAGES = {
     "corrupt": lambda: _("The file is damaged and cannot be read."),
     "active_content": lambda: _("PDF files with scripts or actions are not accepted."),
     "encrypted": lambda: _("Password-protected PDF files are not accepted."),
+    "too_complex": lambda: _("The PDF file is too complex to be checked. Print it to a new PDF and send that."),
 }
 
 
