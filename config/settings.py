@@ -233,7 +233,15 @@ STORAGES = {
 # Uploads: what a citizen may attach (DOMAIN.md section 3; issue 2).
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 PORTAL_UPLOAD_MAX_FILES = env_int("PORTAL_UPLOAD_MAX_FILES", 5, minimum=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A file past PORTAL_UPLOAD_MAX_BYTES is refused as it streams (lib/upload_handlers.py), so
+# it is never read whole; a request above 2 MB puts its files in temporary files; the form
+# fields besides files stay under 2.5 MB (Django's default; the longest text is 5,000 characters).
+FILE_UPLOAD_HANDLERS = [
+    "lib.upload_handlers.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Security -----------------------------------------------------------------------------

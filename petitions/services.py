@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.errors import ConflictError, DomainError
+from lib.upload_handlers import OversizedUpload
 from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
 from petitions import messages, signals, transitions
@@ -44,6 +45,7 @@ UPLOAD_MESSAGES = {
     "corrupt": lambda: _("The file is damaged and cannot be read."),
     "active_content": lambda: _("PDF files with scripts or actions are not accepted."),
     "encrypted": lambda: _("Password-protected PDF files are not accepted."),
+    "too_complex": lambda: _("The PDF file is too complex to be checked. Print it to a new PDF and send that."),
 }
 
 
@@ -57,9 +59,13 @@ class CleanUpload:
 
 def attachment_clean(upload) -> CleanUpload:
     """Check one uploaded file by content; raise DomainError(field='attachments')."""
-    data = upload.read()
+    limit = settings.PORTAL_UPLOAD_MAX_BYTES
     try:
-        cleaned = clean_upload(upload.name, data, max_bytes=settings.PORTAL_UPLOAD_MAX_BYTES)
+        if isinstance(upload, OversizedUpload):
+            raise UploadRejected("too_large")  # refused while streaming; nothing of it was kept
+        # Never more than the limit into memory, whatever the upload claims its size is.
+        data = upload.read(limit + 1)
+        cleaned = clean_upload(upload.name, data, max_bytes=limit)
     except UploadRejected as rejected:
         message = UPLOAD_MESSAGES.get(str(rejected), UPLOAD_MESSAGES["corrupt"])()
         raise DomainError(f"{upload.name}: {message}", field="attachments") from None

@@ -33,13 +33,13 @@ def jpeg_with_gps() -> bytes:
 
 
 def pdf_bytes() -> bytes:
-    from pypdf import PdfWriter
+    import pikepdf
 
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    writer.add_metadata({"/Author": "Secret Person"})
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(200, 200))
+    document.docinfo["/Author"] = "Secret Person"
     out = io.BytesIO()
-    writer.write(out)
+    document.save(out)
     return out.getvalue()
 
 
