@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from disclosure import services
 from disclosure.models import InfoRequest, Policy, Question, Theme
 from lib.errors import DomainError
+from lib.fields import PhoneField, SubmissionTokenField
 from lib.identity import normalise_phone
 from lib.ratelimits import limit
 
@@ -112,18 +113,12 @@ def question_vote(request, pk: int):
 
 class RequestForm(forms.Form):
     applicant_name = forms.CharField(label=gettext_lazy("Applicant (person or organisation)"), max_length=100)
-    applicant_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32)
+    applicant_phone = PhoneField(mobile_only=True, label=gettext_lazy("Mobile phone"))
     applicant_email = forms.EmailField(label=gettext_lazy("E-mail (optional)"), required=False)
     description = forms.CharField(label=gettext_lazy("The information you ask for"), max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 5}),
                                   help_text=gettext_lazy("Name the document, the period and the subject as precisely as you can."))
-
-    def clean_applicant_phone(self):
-        try:
-            return normalise_phone(self.cleaned_data["applicant_phone"])
-        except ValueError:
-            raise forms.ValidationError(_("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline "
-                                          "with its area code.")) from None
+    submission_token = SubmissionTokenField()
 
     def clean_description(self):
         value = self.cleaned_data["description"].strip()
@@ -179,17 +174,12 @@ def project_detail(request, pk: int):
 
 class SignupForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
-    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=32)
-
-    def clean_phone(self):
-        try:
-            return normalise_phone(self.cleaned_data["phone"])
-        except ValueError:
-            raise forms.ValidationError(_("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline "
-                                          "with its area code.")) from None
+    phone = PhoneField(mobile_only=True, label=gettext_lazy("Mobile phone"))
+    submission_token = SubmissionTokenField()
 
 
 class RatingForm(SignupForm):
+    submission_token = None  # rating is once per sign-up already (services.inspection_rate)
     score = forms.IntegerField(label=gettext_lazy("Score (1-5)"), min_value=1, max_value=5)
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 2}))
@@ -225,7 +215,8 @@ def event_detail(request, pk: int):
                                              score=bound.cleaned_data["score"], comment=bound.cleaned_data["comment"])
                     messages.success(request, _("Thank you: your rating has been recorded."))
                 else:
-                    services.event_signup(event=event, name=bound.cleaned_data["name"], phone=bound.cleaned_data["phone"])
+                    services.event_signup(event=event, name=bound.cleaned_data["name"], phone=bound.cleaned_data["phone"],
+                                          submission_token=bound.cleaned_data["submission_token"])
                     messages.success(request, _("You are signed up."))
                 return redirect("disclosure:event", pk=event.pk)
             except DomainError as error:

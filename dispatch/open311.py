@@ -31,8 +31,9 @@ from django_ratelimit.exceptions import Ratelimited
 
 from dispatch.models import Assignment, Role
 from lib.errors import DomainError
+from lib.fields import phone_message
+from lib.identity import PhoneRejected, normalise_phone
 from lib.ratelimits import limit, log_refusal
-from lib.identity import normalise_phone
 from org.models import Area, Classification
 from petitions import publication
 from petitions import services as petition_services
@@ -308,9 +309,10 @@ def _create(request, fmt):
     if not 10 <= len(description) <= 5000:
         raise Open311Error(400, _("description must be 10 to 5,000 characters."))
     try:
-        phone = normalise_phone(data.get("phone", ""))
-    except ValueError:
-        raise Open311Error(400, _("phone must be a mainland mobile or landline number.")) from None
+        # The reporter's own phone, as on the citizen's form: a mobile, never a service number.
+        phone = normalise_phone(data.get("phone", ""), mobile_only=True)
+    except PhoneRejected as rejected:
+        raise Open311Error(400, phone_message(rejected, mobile_only=True)) from None
     kind = data.get("attribute[kind]") or Kind.COMPLAINT
     if kind not in Kind.values:
         raise Open311Error(400, _("attribute[kind] is not one of the listed values."))

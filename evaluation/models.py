@@ -178,6 +178,8 @@ class Suggestion(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     adoption = models.CharField(_("adoption"), max_length=12, choices=Adoption.choices, default=Adoption.PENDING)
     excellent = models.BooleanField(_("selected as excellent"), default=False)
+    # The public form's hidden token: the same form posted twice makes one suggestion.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]

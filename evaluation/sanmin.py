@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -301,9 +302,25 @@ def results(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]
     return rows
 
 
-def suggestion_submit(*, campaign: Campaign, name: str, phone: str, theme: str, title: str, content: str) -> Suggestion:
+def suggestion_submit(*, campaign: Campaign, name: str, phone: str, theme: str, title: str, content: str,
+                      submission_token: uuid.UUID | None = None) -> Suggestion:
+    """With a submission token already used, returns the suggestion that token made: the
+    public form posted twice makes one suggestion."""
+    if submission_token is not None:
+        existing = Suggestion.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing
     today = timezone.localdate()
     if not campaign.suggestions_open <= today <= campaign.suggestions_close:
         raise DomainError(_("Suggestions are not being collected now."), code="closed")
-    return Suggestion.objects.create(campaign=campaign, name=name.strip(), phone=phone, theme=theme,
-                                     title=title.strip(), content=content.strip(), submitted_at=timezone.now())
+    try:
+        with transaction.atomic():
+            return Suggestion.objects.create(campaign=campaign, name=name.strip(), phone=phone, theme=theme,
+                                             title=title.strip(), content=content.strip(), submitted_at=timezone.now(),
+                                             submission_token=submission_token)
+    except IntegrityError:
+        # Two posts of the same form raced past the check above: the other one won.
+        existing = Suggestion.objects.filter(submission_token=submission_token).first()
+        if submission_token is None or existing is None:
+            raise
+        return existing

@@ -14,23 +14,17 @@ from django.utils.translation import gettext_lazy
 from evaluation import sanmin
 from evaluation.models import Campaign, SuggestionTheme
 from lib.errors import DomainError
-from lib.identity import normalise_phone
+from lib.fields import PhoneField, SubmissionTokenField
 from lib.ratelimits import limit
 
 
 class SuggestionForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Real name"), max_length=50)
-    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=32)
+    phone = PhoneField(mobile_only=True, label=gettext_lazy("Mobile phone"))
     theme = forms.ChoiceField(label=gettext_lazy("Theme"), choices=SuggestionTheme.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     content = forms.CharField(label=gettext_lazy("Your suggestion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
-
-    def clean_phone(self):
-        try:
-            return normalise_phone(self.cleaned_data["phone"])
-        except ValueError:
-            raise forms.ValidationError(_("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline "
-                                          "with its area code.")) from None
+    submission_token = SubmissionTokenField()
 
     def clean_content(self):
         value = self.cleaned_data["content"].strip()

@@ -4,6 +4,7 @@ from rest_framework.test import APIClient
 
 from petitions.models import Petition, Status
 from petitions.services import apikey_issue, apikey_revoke, petition_transition
+from tests.identities import BAD_DATE_IDS, LANDLINE, SERVICE_NUMBERS
 
 URL = "/api/v1/petitions/"
 
@@ -37,6 +38,9 @@ def test_anonymous_citizen_files_and_gets_the_number(api, city):
     ({"content": "长" * 5001}, "content"), ({"title": ""}, "title"), ({"kind": "x"}, "kind"),
     ({"latitude": 200, "longitude": 10}, "latitude"), ({"complainant_id_number": "123"}, "complainant_id_number"),
     ({"complainant_type": "enterprise"}, "enterprise_name"), ({"status": "closed", "channel": "nope"}, "channel"),
+    # Issue 13: hotlines and landlines as the citizen's own phone; impossible birth dates with right check digits.
+    *[({"complainant_phone": n}, "complainant_phone") for n in SERVICE_NUMBERS + [LANDLINE]],
+    *[({"complainant_id_number": n}, "complainant_id_number") for n in BAD_DATE_IDS],
 ])
 def test_bad_input_is_a_field_error_and_stores_nothing(api, city, override, field):
     response = api.post(URL, body(city, **override), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0003_policy_attachment'),
+        ('disclosure', '0004_request_counter_and_submission_tokens'),
     ]
 
     operations = [
