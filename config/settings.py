@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dispatch",
     "evaluation",
     "disclosure",
+    # The citizen's own pages ("my petitions"): reads petitions, requests, sign-ups and suggestions.
+    "citizens",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +284,10 @@ PORTAL_RATE_EVENT = env_rate("PORTAL_RATE_EVENT", "20/h")  # event sign-up and i
 PORTAL_RATE_QA_VOTE = env_rate("PORTAL_RATE_QA_VOTE", "60/h")
 PORTAL_RATE_SUGGESTION = env_rate("PORTAL_RATE_SUGGESTION", "10/h")  # 三民 suggestions
 PORTAL_RATE_VOTING_CODE = env_rate("PORTAL_RATE_VOTING_CODE", "20/h")  # 三民 code entries and ballots
+PORTAL_RATE_MY_CODE = env_rate("PORTAL_RATE_MY_CODE", "20/h")  # "my petitions": code requests and checks
+# "My petitions": the one-time SMS code's life and the signed-in session's (docs/notifications.md).
+PORTAL_MY_CODE_MINUTES = env_int("PORTAL_MY_CODE_MINUTES", 10, minimum=1)
+PORTAL_MY_SESSION_MINUTES = env_int("PORTAL_MY_SESSION_MINUTES", 30, minimum=1)
 PORTAL_RATE_LOGIN_FAILURES = env_rate("PORTAL_RATE_LOGIN_FAILURES", "20/h")  # failed logins, all accounts
 # Off only for load tests (benchmarks/): never in production.
 RATELIMIT_ENABLE = env_bool("PORTAL_RATE_LIMITS", True)
