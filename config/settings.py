@@ -181,6 +181,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
     "outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "callback-reminders": {"task": "dispatch.tasks.remind_callbacks", "schedule": 900.0},
+    "sanmin-voting-reminders": {"task": "evaluation.tasks.sanmin_voting_reminders", "schedule": 3600.0},
     "units-daily-digest": {"task": "dispatch.tasks.daily_digest", "schedule": crontab(minute=30, hour=8)},
     "stats": {"task": "evaluation.tasks.refresh_stats", "schedule": 300.0},
     "daily-report": {"task": "evaluation.tasks.generate_report", "args": ["daily"], "schedule": crontab(minute=10, hour=0)},

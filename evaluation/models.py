@@ -148,6 +148,8 @@ class Campaign(models.Model):
     seed = models.CharField(_("seed"), max_length=64, blank=True)
     drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
     tally_sealed_at = models.DateTimeField(_("tally sealed at"), null=True, blank=True)
+    # The reminder to representatives who have not voted, two days before voting closes (sent once).
+    reminded_at = models.DateTimeField(_("voting reminder sent at"), null=True, blank=True)
     results_published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
 
     class Meta:

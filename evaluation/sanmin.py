@@ -6,18 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, PositiveIntegerField, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation.models import (Campaign, Candidate, ReportGroup, Representative, SpentBallotToken, Suggestion,
                                TallyCell)
 from lib.errors import DomainError
+from notifications.messaging import Recipients, message_send
 
 ALGORITHM = "sanmin-draw-v1"
 CHOICES = ("satisfied", "basic", "unsatisfied")
@@ -324,3 +327,48 @@ def suggestion_submit(*, campaign: Campaign, name: str, phone: str, theme: str, 
         if submission_token is None or existing is None:
             raise
         return existing
+
+
+# --- telling the representatives (docs/notifications.md) -----------------------------------------------------
+
+REMIND_BEFORE = dt.timedelta(days=2)
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def codes_send(*, campaign: Campaign, issued: list[tuple[Representative, str]]) -> int:
+    """Each drawn representative with a mobile number gets their code by SMS. The code travels in the
+    outbox only until it is sent: the body is cleared then (notifications.services.SECRET_MESSAGES)."""
+    sent = 0
+    link = settings.PORTAL_PUBLIC_URL + reverse("evaluation:sanmin_vote", args=[campaign.year])
+    until = timezone.localtime(campaign.voting_closes_at).strftime("%Y-%m-%d %H:%M")
+    with transaction.atomic():
+        for representative, code in issued:
+            phone = representative.candidate.phone
+            if _MOBILE.match(phone or ""):
+                sent += message_send(code="representative.code", key=str(representative.pk), context={
+                    "campaign": campaign.title, "code": code, "link": link, "until": until},
+                    to=Recipients(phones=[phone]))
+    return sent
+
+
+def voting_reminders(*, now: dt.datetime | None = None) -> int:
+    """Two days before voting closes, once per campaign: remind those who have not voted (the
+    reminder carries no code: only its hash is stored)."""
+    now = now or timezone.now()
+    reminded = 0
+    due = Campaign.objects.filter(reminded_at__isnull=True, voting_opens_at__lte=now, voting_closes_at__gt=now,
+                                  voting_closes_at__lte=now + REMIND_BEFORE)
+    for campaign in due:
+        with transaction.atomic():
+            if not Campaign.objects.filter(pk=campaign.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue  # another sweep got there first
+            link = settings.PORTAL_PUBLIC_URL + reverse("evaluation:sanmin_vote", args=[campaign.year])
+            until = timezone.localtime(campaign.voting_closes_at).strftime("%Y-%m-%d %H:%M")
+            for representative in (Representative.objects.filter(campaign=campaign, has_voted=False)
+                                   .select_related("candidate").iterator(chunk_size=2000)):
+                phone = representative.candidate.phone
+                if _MOBILE.match(phone or ""):
+                    reminded += message_send(code="representative.reminder", key=str(representative.pk),
+                                             to=Recipients(phones=[phone]),
+                                             context={"campaign": campaign.title, "until": until, "link": link})
+    return reminded

@@ -27,6 +27,8 @@ from notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# Messages that carry a one-time code: their text is cleared from the outbox once sent.
+SECRET_MESSAGES = ("representative.code:", "citizen.login_code:")
 MAX_BACKOFF = dt.timedelta(hours=1)
 STUCK_AFTER = dt.timedelta(minutes=10)
 
@@ -82,8 +84,11 @@ def notification_send(*, pk: int, now: dt.datetime | None = None) -> bool:
             claimed_at=None)
         logger.warning("notification %s failed (attempt %s): %s", pk, attempts, error)
         return False
-    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
-        status=Notification.Status.SENT, attempts=notification.attempts + 1, sent_at=timezone.now(), claimed_at=None)
+    sent = {"status": Notification.Status.SENT, "attempts": notification.attempts + 1, "sent_at": timezone.now(),
+            "claimed_at": None}
+    if notification.key.startswith(SECRET_MESSAGES):
+        sent["body"] = "（已发送，内容含一次性码，已清除）"  # the code must not outlive its delivery
+    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(**sent)
     return True
 
 

@@ -257,3 +257,32 @@ def test_the_applicant_is_told_and_follows_the_request_by_number_and_phone_and_b
 def test_docs_list_every_message_of_the_catalog():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "notifications.md").read_text()
     assert [code for code in CATALOG if f"`{code}`" not in doc] == []
+
+
+@pytest.mark.django_db
+def test_representatives_get_their_code_by_sms_cleared_once_sent_and_one_reminder(city):
+    from evaluation import sanmin
+    from evaluation.models import Campaign, Candidate, Representative
+    from notifications.services import notification_send
+
+    now = dt.datetime(2026, 12, 10, 9, 0, tzinfo=SH)
+    campaign = Campaign.objects.create(
+        year=2026, title="2026年度三民活动", suggestions_open=dt.date(2026, 11, 1), suggestions_close=dt.date(2026, 11, 30),
+        reports_start=dt.date(2026, 12, 1), reports_end=dt.date(2026, 12, 5), voting_opens_at=now - dt.timedelta(days=3),
+        voting_closes_at=now + dt.timedelta(days=1))
+    people = [Candidate.objects.create(campaign=campaign, name=f"代表{i}", phone=f"1360000000{i}", district=city.district,
+                                       sector="community", source=Candidate.Source.POOL, external_id=f"P{i}")
+              for i in range(2)]
+    issued = [(Representative.objects.create(campaign=campaign, candidate=p, code_hash=f"h{i}"), f"CODE{i}")
+              for i, p in enumerate(people)]
+    assert sanmin.codes_send(campaign=campaign, issued=issued) == 2
+    sms = Notification.objects.get(recipient="13600000000")
+    assert "CODE0" in sms.body and "2026年度三民活动" in sms.body
+    notification_send(pk=sms.pk)
+    sms.refresh_from_db()
+    assert sms.status == "sent" and "CODE0" not in sms.body  # the code does not outlive its delivery
+    Representative.objects.filter(candidate=people[1]).update(has_voted=True)
+    with time_machine.travel(now, tick=False):
+        assert sanmin.voting_reminders() == 1
+        assert sanmin.voting_reminders() == 0
+    assert Notification.objects.filter(key__startswith="representative.reminder:").get().recipient == "13600000000"
