@@ -233,6 +233,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
 
+# --- Spreadsheet import/export in the admin (django-import-export) ----------------------
+# Without these, every staff member may import and export every model that has the screens.
+# With them, each needs `<app>.import_<model>` / `<app>.export_<model>`, which only platform
+# administrators hold (org/roles.py); a model without the permission is closed to all but superusers.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated call gets 401 with a WWW-Authenticate header.
