@@ -17,10 +17,11 @@ masked texts cannot be linked by what is left of a number:
     "plate"           【车牌】     鲁B12345, 鲁B·D12345 (new energy), 京A-12345; after 车牌号
     "email"           【邮箱】     name@example.com
     "social_account"  【社交账号】 QQ and WeChat ids written after QQ/微信号
-    "name"            【姓名】     a person's name given after a cue (我叫/本人/我是/姓名/联系人/
-                                   户主/业主/申请人/我爸爸…), a surname after 姓, and a surname
-                                   (with the given name, if written) before 先生/女士/阿姨/
-                                   师傅/大爷/经理/主任…; the honorific itself stays: 【姓名】女士
+    "name"            【姓名】     a person's name after a cue (我叫/本人/我是/姓名/联系人/户主/
+                                   业主/申请人/我爸爸/工友…) and the names listed after it
+                                   (马建、刘小虎); a surname after 姓; a surname (with the given
+                                   name, if written) before 先生/女士/阿姨/师傅/大爷/经理/主任…,
+                                   and after 老/小 (老王说). The honorific stays: 【姓名】女士
     "house_number"    【门牌】     building, unit, floor-and-room and house numbers
 
 The address rule: the road, the street (街道), the community and the 小区 name stay, the
@@ -128,10 +129,10 @@ def _classify(pieces: list[str]) -> str | None:
         return None
     if _LANDLINE.fullmatch(digits) and (len(pieces) == 1 or len(pieces[0]) in (3, 4)):
         return "phone"
-    if 16 <= len(digits) <= 19 and digits[0] != "0" and not _DATE_PREFIX.match(digits):
-        # A card is written whole or in groups of four (the last group may be shorter).
-        if len(pieces) == 1 or all(len(p) == 4 for p in pieces[:-1]):
-            return "bank_card"
+    # A card is written whole or in groups of four (the last group may be shorter).
+    if (16 <= len(digits) <= 19 and digits[0] != "0" and not _DATE_PREFIX.match(digits)
+            and (len(pieces) == 1 or all(len(p) == 4 for p in pieces[:-1]))):
+        return "bank_card"
     return None
 
 
@@ -167,7 +168,7 @@ def _partition(pieces: list[tuple[str, int, int]], found: list) -> None:
     """The longest run of neighbouring groups that reads as one number wins; the rest is retried."""
     n = len(pieces)
     for size in range(n, 0, -1):
-        for i in range(0, n - size + 1):
+        for i in range(n - size + 1):
             kind = _classify([p[0] for p in pieces[i:i + size]])
             if kind:
                 found.append((kind, pieces[i][1], pieces[i + size - 1][2]))
@@ -198,8 +199,6 @@ _CUED = [
 def _cued(norm: str, found: list) -> None:
     for kind, pattern in _CUED:
         for m in pattern.finditer(norm):
-            value = m.group(1)
-            digits = re.sub(r"\D", "", value)
             found.append((kind, m.start(1), m.end(1)))
 
 
@@ -258,13 +257,11 @@ def _chains(norm: str):
 
 def _house_numbers(norm: str, found: list) -> None:
     for m in _chains(norm):
-        chained = bool(m.group("tail"))
-        if m.group("weak") and not chained:
-            if not _ADDRESS_CONTEXT.search(norm, max(0, m.start() - 6), m.start()):
-                continue
-        elif m.group("weak") and re.fullmatch(r"\d{3,4}", m.group("weak")):
-            if not _ADDRESS_CONTEXT.search(norm, max(0, m.start() - 6), m.start()):
-                continue
+        weak = m.group("weak")
+        # A lone 88号 or 501, or a chain opening with a bare number, needs a road or 住 before it.
+        needs_context = weak and (not m.group("tail") or weak.isdigit())
+        if needs_context and not _ADDRESS_CONTEXT.search(norm, max(0, m.start() - 6), m.start()):
+            continue
         if m.start() and norm[m.start() - 1] in "第共有约余近计":
             continue  # 第3号, 第一单元, 共12栋: an ordinal or a count, not an address
         found.append(("house_number", m.start(), m.end()))
@@ -318,7 +315,7 @@ _STOP_FIRST = set(
     "的了是在和与及说于因从到已也都就还被把给对向等们去来男女先同反要想请让又再曾以自所这那该此每"
     "不没无有很某上下前后里内外今昨近本去年日号住电手身现区路街村镇市县省庄岛湾港巷楼栋室单层人员"
     "们妈爸哥姐弟妹儿孩老业委会局院校站店馆所队部办司社科处组说讲问叫找打拨联投举咨求告报称表个些"
-    "其各之而但并或即便刚将能应需得着过")
+    "其各之而但并或即便将能应需得着过")
 # The third character of a name is not one of these; when it is, the name has two characters.
 _STOP_SECOND = _STOP_FIRST | set("一二三四五六七八九十两几多半建正可如才为家月")
 _STOP_SECOND -= set("东")  # 张晓东
@@ -337,7 +334,7 @@ _HONORIFIC_AT = re.compile(f"{_HONORIFIC_FULL}|{_HONORIFIC}")
 _COMPOUND_SET = set(_COMPOUND_SURNAMES)
 _HONORIFIC_FULL_WORDS = set(_HONORIFIC_FULL.split("|"))
 _HONORIFIC_WORDS = set(_HONORIFIC.split("|")) | _HONORIFIC_FULL_WORDS
-# Two characters before a surname that make one word with it: 关于老师, 维修师傅, 班主任.
+# Two characters before a surname that make one word with it: 关于老师, 维修师傅, 修车师傅.
 _WORD_BEFORE_SURNAME = set("关于 对于 由于 至于 等于 属于 位于 处于 基于 鉴于 终于 在于 过于 用于 便于 "
                            "出于 高于 低于 大于 小于 多于 免于 忙于 维修 装修 检修 修车".split())
 _STRONG_CUE = (
@@ -350,7 +347,20 @@ _RELATIVES = (
 # After a kinship word a surname is nearly always a name (我爸爸赵德明心脏病发作), so these cues
 # count as strong; 我妈妈高血压 and the like are kept by _NOT_NAMES.
 _KIN_CUES = {me + kin for me in ("我", "我的", "我家") for kin in _RELATIVES.split("|")}
-_WEAK_CUES = {"我是", "本人", "业主", "房主"}
+# Without 我 these words introduce someone else as often as not (工友马建, but 邻居家, 同事说).
+_COMPANIONS = "工友|同事|邻居|朋友|老板|房东|租户|同学|老乡|室友|师傅|家属|老人|患者|病人|孩子|租客"
+_WEAK_CUES = {"我是", "本人", "业主", "房主"} | set(_COMPANIONS.split("|"))
+# 我是胶州的张磊: a name closing a self-introduction.
+_SELF_INTRO = re.compile(r"我是[^,，。.;；!！?？\s]{1,12}?的")
+# 老王, 小李: a surname used as a name. Only unambiguous surnames, and only before a word that
+# follows a person (老王说, 小李家, 老王的车), so 小康社会, 老房子 and 小于 stay.
+_FAMILIAR = re.compile(
+    "(?P<pre>[老小])(?P<sur>[" + "".join(sorted(_SURNAMES - _AMBIGUOUS - {"于", "康", "米", "钱", "孙"})) + "])"
+    "(?=$|[^" + _CJK + "]|[说家的他她也都就还又一在是和跟让帮给找告把被对向讲问打来去天每总经常这那今昨"
+    "前后上下不没很非早晚刚才已曾正要想会能可])"
+)
+# A name listed after another: 工友马建、刘小虎也被欠了工资.
+_LIST_JOINER = "、和与及"
 
 
 def _literal_alternation(words) -> re.Pattern:
@@ -418,8 +428,20 @@ def _names(norm: str, found: list) -> None:
         after = _AFTER_CUE.match(norm, m.end())
         pos = after.end()
         end = _name_at(norm, pos, strong=m.group() not in _WEAK_CUES, colon=bool(after.group("colon")))
-        if end:
+        while end:
             found.append(("name", pos, end))
+            if end >= len(norm) - 1 or norm[end] not in _LIST_JOINER:
+                break
+            pos = end + 1
+            end = _name_at(norm, pos, strong=False, colon=False)
+    for m in _FAMILIAR.finditer(norm):
+        before = norm[m.start() - 1] if m.start() else ""
+        if not before or before not in "大从最很太较更变缩养敬古元":
+            found.append(("name", m.start("sur"), m.end("sur")))
+    for m in _SELF_INTRO.finditer(norm):
+        end = _name_at(norm, m.end(), strong=False, colon=False)
+        if end:
+            found.append(("name", m.end(), end))
     for m in _matches(_SURNAME_AFTER_XING, norm, "百贵同"):
         found.append(("name", m.start("sur"), m.end("sur")))
     for m in _HONORIFIC_AT.finditer(norm):
@@ -449,9 +471,8 @@ def _honorific_name_ok(norm: str, start: int, sur: str, given: str) -> bool:
         return False
     if sur in _AMBIGUOUS and _is_cjk(before) and before not in _BOUNDARY_BEFORE:
         return False  # 维修师傅, 门卫大爷, 保安叔叔
-    if sur in _AMBIGUOUS and given and given[0] in _SURNAMES:
-        return False  # 向王女士: the name is 王…, read again from there
-    return True
+    # 向王女士: the name is 王…, read again from there
+    return not (sur in _AMBIGUOUS and given and given[0] in _SURNAMES)
 
 
 # ---------------------------------------------------------------------------------------------
