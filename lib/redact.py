@@ -57,8 +57,8 @@ TOKENS = {
     "name": "【姓名】",
     "house_number": "【门牌】",
 }
-# Overlaps are settled in this order: a number found as an e-mail or an ID beats a house number
-# or a name found inside it.
+# Overlapping findings are merged and named after the first kind in this order: a number found
+# as an e-mail or an ID beats a house number or a name found inside it.
 _PRIORITY = {kind: rank for rank, kind in enumerate(
     ("email", "id_number", "bank_card", "phone", "social_account", "plate", "house_number", "name"))}
 
@@ -95,6 +95,8 @@ def _matches(pattern: re.Pattern, text: str, not_after: str):
             continue
         yield m
         pos = m.end() if m.end() > start else start + 1
+
+
 _SEP = r"(?:[ \u00a0\-–—]{1,2})"
 
 # ---------------------------------------------------------------------------------------------
@@ -181,7 +183,7 @@ def _partition(pieces: list[tuple[str, int, int]], found: list) -> None:
 # without its area code, an ID typed short or half masked with *).
 _CUED = [
     ("phone", re.compile(
-        r"(?:联系电话|电话号码|手机号码|手机号|电话|手机|联系方式|座机|固话|tel|Tel|TEL|电话是)"
+        r"(?:联系电话|电话号码|手机号码|手机号|电话|手机|联系方式|座机|固话|tel|Tel|TEL)"
         r"[:\s是为]*(?<!\d)(\d{3,4}[ \-]?\d{4})(?![ \-]?\d)")),
     ("id_number", re.compile(
         r"(?:身份证|证件)(?:号码|号)?[:\s是为]*([\dXx*](?:[ \-]?[\dXx*]){5,17})")),
@@ -223,7 +225,7 @@ _WEAK = (
     rf"\d+(?:-\d+)?号(?:[甲乙丙丁]|之\d+|附\d+)?(?![线文令窗台码字件牌位])|{_NUMC}号(?![线文令窗台码字件])"
     r"|\d{1,2}(?:层|楼)(?![房道梯上下顶面])"
     r"|\d{1,3}-\d{3,4}"
-    r"|\d{3,4}(?![\d年月日天元块岁个次人号%℃度万平米])"
+    r"|\d{3,4}(?![\d年月日天元块岁个次人号%℃度万平米:])"
 )
 _CHAIN = re.compile(
     rf"(?:(?P<strong>{_STRONG})|(?P<weak>{_WEAK}))"
@@ -483,7 +485,7 @@ _DETECTORS = (_numbers, _cued, _house_numbers, _names)
 def find_personal_data(text: str) -> list[tuple[str, tuple[int, int]]]:
     """Every piece of personal data in `text` as (kind, (start, end)), in reading order.
 
-    Spans do not overlap; neighbouring names found twice are merged.
+    Spans do not overlap: overlapping findings are merged into one span of the higher kind.
     """
     if not text:
         return []
@@ -496,17 +498,17 @@ def find_personal_data(text: str) -> list[tuple[str, tuple[int, int]]]:
         found.append(("plate", m.start(), m.end()))
     for detector in _DETECTORS:
         detector(norm, found)
+    # Overlapping findings become one span named after the highest kind among them, so nothing
+    # any detector flagged is left half visible (a name inside an e-mail is the e-mail).
     found.sort(key=lambda f: (_PRIORITY[f[0]], -(f[2] - f[1]), f[1]))
     taken: list[tuple[str, int, int]] = []
     for kind, start, end in found:
         clash = [t for t in taken if t[1] < end and start < t[2]]
-        if not clash:
-            taken.append((kind, start, end))
-        elif kind == "name" and all(t[0] == "name" for t in clash):
-            # Two readings of one name (a cue and an honorific): keep their union.
-            for t in clash:
-                taken.remove(t)
-            taken.append(("name", min([start] + [t[1] for t in clash]), max([end] + [t[2] for t in clash])))
+        for t in clash:
+            taken.remove(t)
+            kind = min(kind, t[0], key=_PRIORITY.__getitem__)
+            start, end = min(start, t[1]), max(end, t[2])
+        taken.append((kind, start, end))
     taken.sort(key=lambda t: t[1])
     return [(kind, (start, end)) for kind, start, end in taken]
 

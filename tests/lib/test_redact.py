@@ -353,12 +353,14 @@ def test_long_petitions_lose_every_personal_detail_and_stay_readable(petition, v
 
 
 def test_a_long_petition_is_redacted_in_well_under_a_millisecond():
-    petition = (LONG_PETITIONS[0][0] + LONG_PETITIONS[1][0] + LONG_PETITIONS[2][0])[:1500]
+    petition = ("".join(petition for petition, _, _ in LONG_PETITIONS) * 2)[:1500]
     redact(petition)
+    assert len(petition) == 1500
     runs = 200
-    started = time.perf_counter()
+    # CPU time, not wall time: other test workers share the machine. About 0.5 ms is usual; the
+    # bound leaves room for slower machines and still fails on a pattern that scans badly.
+    started = time.process_time()
     for _ in range(runs):
         redact(petition)
-    per_text = (time.perf_counter() - started) / runs
-    # The aim is well under 1 ms; the bound leaves room for a busy shared test machine.
-    assert per_text < 0.005, f"{per_text * 1000:.2f} ms"
+    per_text = (time.process_time() - started) / runs
+    assert per_text < 0.002, f"{per_text * 1000:.2f} ms"
