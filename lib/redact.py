@@ -167,16 +167,27 @@ def _numbers(norm: str, found: list) -> None:
 
 
 def _partition(pieces: list[tuple[str, int, int]], found: list) -> None:
-    """The longest run of neighbouring groups that reads as one number wins; the rest is retried."""
-    n = len(pieces)
-    for size in range(n, 0, -1):
-        for i in range(n - size + 1):
-            kind = _classify([p[0] for p in pieces[i:i + size]])
-            if kind:
-                found.append((kind, pieces[i][1], pieces[i + size - 1][2]))
-                _partition(pieces[:i], found)
-                _partition(pieces[i + size:], found)
-                return
+    """Read the groups left to right; at each, the longest run of neighbours that is a number wins.
+
+    No number has more than 21 digits (+86 and a card of 19 at most), so a window stops there and
+    a long row of digit groups costs linear time.
+    """
+    i = 0
+    while i < len(pieces):
+        best = None
+        digits = 0
+        for j in range(i, len(pieces)):
+            digits += len(pieces[j][0])
+            if digits > 21:
+                break
+            if digits >= 10 and (kind := _classify([p[0] for p in pieces[i:j + 1]])):
+                best = (j, kind)
+        if best is None:
+            i += 1
+            continue
+        j, kind = best
+        found.append((kind, pieces[i][1], pieces[j][2]))
+        i = j + 1
 
 
 # Numbers announced by a cue word are masked even when their shape is unusual (a local number
