@@ -34,12 +34,18 @@ Left alone, because they are not personal: service numbers (12345, 110, 95598, 4
 dates, times, amounts, counts, laws and their articles, unit and place names, and tracking
 numbers a citizen quotes after 工单号/编号/受理号/订单号.
 
-Names are found with cue words and a surname list, not with a segmenter: jieba takes about a
-second to load and milliseconds per text, and its person-name tags miss most names written after
-"我叫". The rules err on the side of masking (DOMAIN.md 13: nothing private gets out); lists of
+Names are found with cue words and a surname list, not with a segmenter: on a 418-character
+petition jieba's part-of-speech tagging took about 6 ms (after 0.6 s to load) and tagged 王 /
+秀英 apart, 齐全 and 谢谢 as names. The rules err on the side of masking (DOMAIN.md 13: nothing private gets out); lists of
 words that merely start with a surname (李沧区, 黄岛, 王府井, 高血压…) keep ordinary text readable.
 
-Pure and deterministic: precompiled regular expressions, no app imports (STYLE.md rule 1).
+Limits: a name written with no cue at all ("张建国说…") is not found, nor is an address written
+only in words ("福州路八十八号" is, "福州路那栋红楼" is not). Callers that publish a citizen's own
+words still need the citizen's consent and a person's review (DOMAIN.md 13); `find_personal_data`
+lets a reviewer's screen show what was masked and why.
+
+Pure and deterministic: precompiled regular expressions, no app imports (STYLE.md rule 1). About
+0.5 ms of CPU for a 1,500-character petition.
 """
 from __future__ import annotations
 
