@@ -8,13 +8,14 @@ nothing but Python:
 - REDIS_URL     unset -> local-memory cache and a filesystem Celery broker in var/;
                 set   -> Redis for the cache and the Celery broker
 """
+import sys
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_choice, env_int, env_list, env_str, env_time_range, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.portal",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -93,8 +95,15 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite", "pgsql"))
+# runserver serves every request in a new thread and nothing closes that thread's connection when
+# it ends: with persistent connections each request left one open, until PostgreSQL refused every
+# client on the machine (issue 13). So runserver and DEBUG close them after each request; gunicorn
+# and Celery keep theirs for DATABASE_CONN_MAX_AGE seconds, checked before reuse (a restarted
+# PostgreSQL costs no failed request).
+_runserver = sys.argv[1:2] == ["runserver"]
+_conn_max_age = 0 if _runserver else env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60, minimum=0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -134,13 +143,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = VAR_DIR / "celery-broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # The exchange tables; kombu's default is control/ in the working directory (the checkout).
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -157,6 +168,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalations": {"task": "supervision.tasks.sweep_escalations", "schedule": 300.0},
     "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
     "outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "callback-reminders": {"task": "dispatch.tasks.remind_callbacks", "schedule": 900.0},
+    "units-daily-digest": {"task": "dispatch.tasks.daily_digest", "schedule": crontab(minute=30, hour=8)},
     "stats": {"task": "evaluation.tasks.refresh_stats", "schedule": 300.0},
     "daily-report": {"task": "evaluation.tasks.generate_report", "args": ["daily"], "schedule": crontab(minute=10, hour=0)},
     "weekly-report": {"task": "evaluation.tasks.generate_report", "args": ["weekly"],
@@ -288,6 +301,12 @@ PORTAL_SMS_BACKEND = env_str("PORTAL_SMS_BACKEND", "notifications.backends.FileS
 PORTAL_SMS_URL = env_str("PORTAL_SMS_URL", "")
 PORTAL_SMS_FILE = env_str("PORTAL_SMS_FILE", str(VAR_DIR / "sms.log"))
 PORTAL_SMS_TOKEN = env_str("PORTAL_SMS_TOKEN", "")
+# Non-urgent SMS wait for the morning inside these hours, Beijing time (docs/notifications.md).
+PORTAL_QUIET_HOURS = env_time_range("PORTAL_QUIET_HOURS", "21:00-08:00")
+# Personal links in citizens' messages stay valid this many days (revocable at any time).
+PORTAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_LINK_MAX_AGE_DAYS", 180, minimum=1)
+# Where the links in messages point: the site's public address.
+PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- The portal's own rules -----------------------------------------------------------
 PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "青岛市")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("disclosure/", include("disclosure.urls")),
+    path("inbox/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("config.api_urls")),

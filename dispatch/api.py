@@ -18,6 +18,7 @@ from dispatch import selectors, services
 from dispatch.models import Assignment, AssignmentStatus, ExtensionRequest, Reply, RequestStatus, ReturnRequest, Role
 from lib.masking import mask_phone
 from org.models import Classification, HandlingUnit, User
+from petitions import privacy
 from petitions.api_support import idempotent
 from petitions.models import Petition, Satisfaction, Status
 from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
@@ -53,11 +54,27 @@ class PetitionForUnit(serializers.ModelSerializer):
     classification = serializers.CharField(source="classification.name", default=None)
     complainant_name = serializers.SerializerMethodField()
     complainant_phone = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    content = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
 
     class Meta:
         model = Petition
         fields = ["number", "status", "kind", "channel", "title", "content", "area", "address", "classification",
                   "received_at", "repeat_count", "complainant_name", "complainant_phone", "confidential"]
+
+    def _shown(self, petition, text: str) -> str:
+        # A confidential complainant's words reach the unit through the redactor (petitions.privacy).
+        return privacy.shown_text(getattr(self.context.get("request"), "user", None), petition, text)
+
+    def get_title(self, petition) -> str:
+        return self._shown(petition, petition.title)
+
+    def get_content(self, petition) -> str:
+        return self._shown(petition, petition.content)
+
+    def get_address(self, petition) -> str:
+        return self._shown(petition, petition.address)
 
     def get_complainant_name(self, petition) -> str | None:
         return None if petition.confidential else petition.complainant_name
@@ -139,7 +156,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
         perform(assignment, request.user, data)
-        return Response(AssignmentOutput(self.get_queryset().get(pk=assignment.pk)).data)
+        return Response(AssignmentOutput(self.get_queryset().get(pk=assignment.pk), context={"request": request}).data)
 
     @extend_schema(request=Empty, responses=AssignmentOutput)
     @action(detail=True, methods=["post"])

@@ -4,7 +4,14 @@ apps, city systems and standard clients can file and read petitions.
 Services are the classification leaves; a request is a petition. Both .json
 and .xml; errors in the specification's format ([{"code", "description"}] or
 <errors><error>...) with its status codes (400 bad or missing input, 403 bad
-api_key, 404 unknown service or request). No personal data is ever returned.
+api_key, 404 unknown service or request).
+
+What a request shows is decided by `petitions.publication`, the one publication
+policy: only petitions in the hotline workflow, never confidential ones or
+reports of wrongdoing, and only its allow-listed fields; the description and
+address only with the citizen's consent and with personal data masked. A
+petition that is not published is "unknown" here, exactly like one that does
+not exist.
 """
 from __future__ import annotations
 
@@ -14,7 +21,6 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -26,8 +32,9 @@ from dispatch.models import Assignment, Role
 from lib.errors import DomainError
 from lib.identity import normalise_phone
 from org.models import Area, Classification
+from petitions import publication
 from petitions import services as petition_services
-from petitions.models import OPEN_STATUSES, Channel, Kind, Petition, Status
+from petitions.models import OPEN_STATUSES, Channel, Kind, Petition
 
 DEFAULT_DAYS = 90  # GeoReport v2: without dates, the last 90 days
 MAX_RESULTS = 1000  # ... and at most 1,000 requests
@@ -150,43 +157,48 @@ def service_definition(request, fmt, code):
         {"variable": True, "code": "confidential", "datatype": "singlevaluelist", "required": False,
          "datatype_description": "", "order": 4, "description": _("Keep the complainant's identity confidential"),
          "values": [{"key": "true", "name": _("Yes")}, {"key": "false", "name": _("No")}]},
+        {"variable": True, "code": "publish_consent", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "", "order": 5,
+         "description": _("The citizen agrees that the description and address may be published, personal data masked"),
+         "values": [{"key": "true", "name": _("Yes")}, {"key": "false", "name": _("No")}]},
     ]
     return _render({"service_code": code, "attributes": attributes}, fmt, "service_definition", "service_definition")
 
 
-def _lead(petition) -> Assignment | None:
-    leads = [a for a in petition.assignments.all() if a.role == Role.LEAD and a.status != "cancelled"]
-    return leads[0] if leads else None
+def _expected(petitions) -> dict[int, dt.datetime]:
+    """The lead unit's handling deadline per petition: when an answer can be expected."""
+    ids = [p.pk for p in petitions]
+    rows = (Assignment.objects.filter(petition_id__in=ids, role=Role.LEAD)
+            .exclude(status="cancelled").exclude(handle_due_at=None).values_list("petition_id", "handle_due_at"))
+    return dict(rows)
 
 
-def _request_data(petition: Petition) -> dict:
-    lead = _lead(petition)
-    closed = petition.status not in OPEN_STATUSES
-    published = petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT)
+def _request_data(record: publication.PublicPetition) -> dict:
     return {
-        "service_request_id": petition.number,
-        "status": "closed" if closed else "open",
-        "status_notes": petition.answer if published else "",
-        "service_name": petition.classification.name if petition.classification else "",
-        "service_code": petition.classification.code if petition.classification else "",
-        "description": petition.content,
-        "agency_responsible": lead.unit.name if lead else "",
+        "service_request_id": record.number,
+        "status": "open" if record.is_open else "closed",
+        "status_notes": record.answer or str(record.status_display),
+        "service_name": record.service_name,
+        "service_code": record.service_code,
+        "description": record.description,
+        "agency_responsible": "",
         "service_notice": "",
-        "requested_datetime": _iso(petition.received_at),
-        "updated_datetime": _iso(petition.updated_at),
-        "expected_datetime": _iso(lead.handle_due_at) if lead and lead.handle_due_at else None,
-        "address": petition.address,
-        "address_id": petition.area.code,
+        "requested_datetime": _iso(record.received_at),
+        "updated_datetime": _iso(record.updated_at),
+        "expected_datetime": _iso(record.expected_at),
+        "address": record.address,
+        "address_id": record.area_code,
         "zipcode": None,
-        "lat": float(petition.latitude) if petition.latitude is not None else None,
-        "long": float(petition.longitude) if petition.longitude is not None else None,
+        "lat": record.latitude,
+        "long": record.longitude,
         "media_url": None,
     }
 
 
-def _with_related(queryset):
-    return queryset.select_related("classification", "area").prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
+def _published_requests(queryset) -> list[dict]:
+    petitions = list(queryset.select_related("classification", "area"))
+    records = publication.public_records(petitions, expected=_expected(petitions))
+    return [_request_data(r) for r in records]
 
 
 def _parse_date(value: str, name: str):
@@ -207,12 +219,12 @@ def _parse_date(value: str, name: str):
 def requests_view(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
-    query = Petition.objects.exclude(status=Status.MERGED)
+    query = publication.publishable()
     ids = request.GET.get("service_request_id", "").strip()
     if ids:
-        numbers = [n.strip() for n in ids.split(",") if n.strip()]
-        petitions = _with_related(query.filter(number__in=numbers)).order_by("-received_at")
-        return _render([_request_data(p) for p in petitions], fmt, "service_requests", "request")
+        numbers = [n.strip() for n in ids.split(",") if n.strip()][:MAX_RESULTS]
+        petitions = query.filter(number__in=numbers).order_by("-received_at")
+        return _render(_published_requests(petitions), fmt, "service_requests", "request")
     start, end = _parse_date(request.GET.get("start_date", ""), "start_date"), _parse_date(request.GET.get("end_date", ""), "end_date")
     end = end or timezone.now()
     start = start or end - dt.timedelta(days=DEFAULT_DAYS)
@@ -230,17 +242,17 @@ def requests_view(request, fmt):
             query = query.filter(status__in=OPEN_STATUSES)
         elif wanted == {"closed"}:
             query = query.exclude(status__in=OPEN_STATUSES)
-    petitions = _with_related(query).order_by("-received_at")[:MAX_RESULTS]
-    return _render([_request_data(p) for p in petitions], fmt, "service_requests", "request")
+    petitions = query.order_by("-received_at")[:MAX_RESULTS]
+    return _render(_published_requests(petitions), fmt, "service_requests", "request")
 
 
 @endpoint
 @require_http_methods(["GET"])
 def request_detail(request, fmt, number):
-    petition = _with_related(Petition.objects.filter(number=number)).first()
-    if petition is None:
+    data = _published_requests(publication.publishable().filter(number=number))
+    if not data:
         raise Open311Error(404, _("Unknown service_request_id."))
-    return _render([_request_data(petition)], fmt, "service_requests", "request")
+    return _render(data, fmt, "service_requests", "request")
 
 
 @endpoint
@@ -295,7 +307,8 @@ def _create(request, fmt):
             channel=Channel.API, kind=kind, area=area, classification=leaf, title=(data.get("attribute[title]") or leaf.name)[:100],
             content=description, address=data.get("address_string", "")[:200], latitude=latitude, longitude=longitude,
             complainant_name=name[:50], complainant_phone=phone,
-            confidential=data.get("attribute[confidential]") == "true", api_key=key, submission_token=token,
+            confidential=data.get("attribute[confidential]") == "true",
+            publish_consent=data.get("attribute[publish_consent]") == "true", api_key=key, submission_token=token,
         )
     except DomainError as error:
         raise Open311Error(400, error.message) from None

@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Warning
 from dispatch.supervision import lookback_record
 from lib.errors import DomainError
+from notifications.messaging import unreachable_units
 from org.models import Area, HandlingUnit, User
+from petitions import privacy
 from petitions.models import Petition
 from supervision import services as supervision
 from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
@@ -106,6 +108,8 @@ def dashboard(request):
         "pool_by_level": {row["level"]: row["n"] for row in cases.values("level").annotate(n=Count("pk"))},
         "levels": Level.choices, "query": request.GET.urlencode(),
         "lookback_pending": LookbackSample.objects.filter(result=LookbackSample.Result.PENDING).count(),
+        # Units no work order or notice can reach: a fault for the platform to fix (docs/notifications.md).
+        "unreachable": list(unreachable_units().values("pk", "name", "kind")[:200]),
     }
     return render(request, "dispatch/supervision/dashboard.html", context)
 
@@ -144,6 +148,9 @@ def petition_view(request, pk: int):
     cases = SupervisionCase.objects.filter(targets).prefetch_related("notices", "events").order_by("-opened_at")
     return render(request, "dispatch/supervision/petition.html", {
         "petition": petition, "assignments": assignments, "cases": cases,
+        # The inspection offices supervise the work, not the person: a confidential complainant's words redacted.
+        "shown": {field: privacy.shown_text(request.user, petition, getattr(petition, field))
+                  for field in ("title", "content")},
         "events": petition.events.select_related("actor").order_by("at", "id"),
         "notice_form": NoticeForm(), "case_form": CaseActionForm(), "may_act": _may_act(request.user),
     })

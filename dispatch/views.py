@@ -18,6 +18,7 @@ from dispatch import forms, selectors, services
 from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
 from lib.errors import DomainError
 from org.models import User
+from petitions import privacy
 from petitions.models import Attachment
 from petitions.selectors import history
 
@@ -59,7 +60,7 @@ def export(request):
                   _("Dispatched at"), _("Sign-for deadline"), _("Handling deadline")])
     for a in selectors.unit_queue(request.user, current).iterator(chunk_size=500):
         sheet.append([
-            a.petition.number, a.petition.title, a.petition.area.name,
+            a.petition.number, privacy.shown_text(request.user, a.petition, a.petition.title), a.petition.area.name,
             a.petition.classification.name if a.petition.classification else "", a.get_role_display(),
             a.get_status_display(), _local(a.dispatched_at), _local(a.sign_due_at), _local(a.handle_due_at),
         ])
@@ -78,7 +79,10 @@ def _detail_context(request, assignment, **forms_override):
     context = {
         "assignment": assignment, "petition": petition,
         "events": history(petition).exclude(kind="note"),
-        "attachments": petition.attachments.all(),
+        # A confidential petition's words reach the unit through the redactor; files always under neutral names.
+        "shown": {field: privacy.shown_text(request.user, petition, getattr(petition, field))
+                  for field in ("title", "content", "address")},
+        "attachments": [(f, privacy.attachment_name(request.user, f)) for f in petition.attachments.all()],
         "co_answers": selectors.co_answers(assignment) if assignment.role == Role.LEAD else [],
         "pending_return": ReturnRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).first(),
         "pending_extension": ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).first(),
@@ -186,5 +190,5 @@ def attachment(request, pk: int, attachment_pk: int):
     item = Attachment.objects.filter(pk=attachment_pk, petition_id=assignment.petition_id).first()
     if item is None:
         raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=privacy.attachment_name(request.user, item),
                         content_type=item.content_type)

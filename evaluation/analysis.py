@@ -10,6 +10,8 @@ from django.db.models import Count, Q
 
 from evaluation.aggregates import SH, _bounds, counted_petitions
 from evaluation.models import Topic
+from lib.redact import redact
+from petitions import publication
 from org.models import Classification
 
 STOPWORDS = set("的 了 在 是 我 有 和 就 不 人 都 一 一个 上 也 很 到 说 要 去 你 会 着 没有 看 好 自己 这 那 "
@@ -42,10 +44,12 @@ def top_classifications(first: dt.date, last: dt.date, *, depth: int = 2, limit:
 
 def repeated_matters(first: dt.date, last: dt.date, *, minimum: int = 2, limit: int = 20) -> list[dict]:
     start, end = _bounds(first, last)
-    matters = (counted_petitions().filter(received_at__lt=end, repeat_count__gte=minimum)
+    # Bulletins are published: the matters they name follow the publication policy, titles redacted.
+    matters = (counted_petitions().filter(publication.publishable_filter())
+               .filter(received_at__lt=end, repeat_count__gte=minimum)
                .filter(Q(received_at__gte=start) | Q(repeats__received_at__gte=start)).distinct()
                .select_related("area", "classification").order_by("-repeat_count")[:limit])
-    return [{"number": p.number, "title": p.title, "repeats": p.repeat_count, "area": p.area.name,
+    return [{"number": p.number, "title": redact(p.title), "repeats": p.repeat_count, "area": p.area.name,
              "classification": p.classification.name if p.classification else ""} for p in matters]
 
 
@@ -75,11 +79,12 @@ def rising_keywords(first: dt.date, last: dt.date, *, limit: int = 15, sample: i
 
     def titles(a, b):
         start, end = _bounds(a, b)
-        return counted_petitions().filter(received_at__gte=start, received_at__lt=end).values_list(
-            "title", flat=True)[:sample]
+        return counted_petitions().filter(publication.publishable_filter()).filter(
+            received_at__gte=start, received_at__lt=end).values_list("title", flat=True)[:sample]
 
-    now = _words(titles(first, last))
-    before = _words(titles(first - dt.timedelta(days=length), first - dt.timedelta(days=1)))
+    # Words of published titles only, and never a name or a number: the bulletin is public.
+    now = _words(redact(t) for t in titles(first, last))
+    before = _words(redact(t) for t in titles(first - dt.timedelta(days=length), first - dt.timedelta(days=1)))
     scored = [(word, n, before.get(word, 0)) for word, n in now.items() if n >= 3]
     scored.sort(key=lambda item: (item[1] - item[2], item[1]), reverse=True)
     return [{"word": w, "count": n, "previous": p, "change": n - p} for w, n, p in scored[:limit]]

@@ -534,8 +534,13 @@ def contains_personal_data(text: str) -> bool:
     return bool(find_personal_data(text))
 
 
-def redact(text: str) -> str:
-    """`text` with each piece of personal data replaced by its token (see TOKENS)."""
+def redact(text: str | None) -> str:
+    """`text` with each piece of personal data replaced by its token (see TOKENS).
+
+    None reads as "" (it is also the `redact` template filter, where a field may be empty).
+    """
+    if not text:
+        return ""
     spans = find_personal_data(text)
     if not spans:
         return text

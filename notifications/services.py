@@ -31,17 +31,16 @@ MAX_BACKOFF = dt.timedelta(hours=1)
 STUCK_AFTER = dt.timedelta(minutes=10)
 
 
-def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, subject: str = "") -> Notification:
-    """Queue a message; a second call with the same key returns the first row."""
+def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, subject: str = "",
+                         not_before: dt.datetime | None = None) -> Notification:
+    """Queue a message; a second call with the same key returns the first row.
+    `not_before` holds it until then (quiet hours); the sweep sends it when it is due."""
     now = timezone.now()
-    existing = Notification.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
-                next_attempt_at=now, created_at=now)
+                next_attempt_at=max(now, not_before) if not_before else now, created_at=now)
     except IntegrityError:
         return Notification.objects.get(key=key)
     transaction.on_commit(lambda: _queue(notification.pk))

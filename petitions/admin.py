@@ -15,12 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib.errors import DomainError
 from lib.masking import mask_id_number, mask_phone
-from petitions import selectors, services
+from lib.redact import redact
+from petitions import privacy, selectors, services
 from petitions.forms import CloseOnSpotForm, OperatorIntakeForm, ScreenForm
-from petitions.models import ApiKey, Attachment, Kind, Petition, PetitionEvent, Rating, Status
+from petitions.models import AccessRecord, ApiKey, Attachment, Kind, Petition, PetitionEvent, Rating, Status
 
 
 class PetitionEventInline(admin.TabularInline):
@@ -42,8 +44,14 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
     can_delete = False
-    fields = ("original_name", "purpose", "content_type", "size", "uploaded_at", "file")
+    fields = ("name_shown", "purpose", "content_type", "size", "uploaded_at")
     readonly_fields = fields
+
+    @admin.display(description=_("file name"))
+    def name_shown(self, obj):
+        name = obj.original_name if _PLATFORM.get() else privacy.neutral_name(obj)
+        url = reverse("petitions:attachment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, name)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -63,6 +71,8 @@ class RatingInline(admin.TabularInline):
 # Whether the current request's user may see unmasked personal data. A context
 # variable, not an attribute of the (shared, multi-threaded) ModelAdmin.
 _FULL_DATA: ContextVar[bool] = ContextVar("petition_admin_full_data", default=False)
+# Whether the user is the hotline platform's (the only staff who may know a confidential complainant).
+_PLATFORM: ContextVar[bool] = ContextVar("petition_admin_platform", default=False)
 
 
 def _sees_personal_data(request) -> bool:
@@ -72,7 +82,7 @@ def _sees_personal_data(request) -> bool:
 
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
-    list_display = ("number", "title", "kind", "status", "channel", "area", "classification", "phone", "received_at")
+    list_display = ("number", "title_shown", "kind", "status", "channel", "area", "classification", "phone", "received_at")
     list_filter = ("status", "channel", "kind", "confidential", ("area", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("area", "classification")
     date_hierarchy = "received_at"
@@ -85,32 +95,68 @@ class PetitionAdmin(admin.ModelAdmin):
 
     fieldsets = (
         (_("Matter"), {"fields": ("number", "status", "channel", "kind", "stream", "routed_to", "classification",
-                                  "area", "address", "title", "content")}),
-        (_("Complainant"), {"fields": ("complainant_type", "enterprise_name", "complainant_name", "phone_full",
-                                       "id_number", "confidential")}),
+                                  "area", "address_shown", "title_shown", "content_shown")}),
+        (_("Complainant"), {"fields": ("complainant_type", "enterprise_name_shown", "complainant_name_shown",
+                                       "phone_full", "id_number", "confidential", "publish_consent")}),
         (_("Handling"), {"fields": ("received_at", "answer", "answered_at", "closed_at", "handling_round",
                                     "repeat_of", "repeat_count", "merged_into", "filed_by")}),
     )
 
+    # A confidential complainant is known to the platform only (petitions.privacy): the inspection
+    # offices, who supervise with view rights, read the words through the redactor and no identity.
+    @staticmethod
+    def _hidden(obj) -> bool:
+        return obj.confidential and not _PLATFORM.get()
+
+    @admin.display(description=_("title"))
+    def title_shown(self, obj):
+        return redact(obj.title) if self._hidden(obj) else obj.title
+
+    @admin.display(description=_("content"))
+    def content_shown(self, obj):
+        return redact(obj.content) if self._hidden(obj) else obj.content
+
+    @admin.display(description=_("address"))
+    def address_shown(self, obj):
+        return redact(obj.address) if self._hidden(obj) else obj.address
+
+    @admin.display(description=pgettext_lazy("person", "name"))
+    def complainant_name_shown(self, obj):
+        return _("Confidential") if self._hidden(obj) else obj.complainant_name
+
+    @admin.display(description=_("enterprise name"))
+    def enterprise_name_shown(self, obj):
+        return _("Confidential") if self._hidden(obj) and obj.enterprise_name else obj.enterprise_name
+
     @admin.display(description=_("phone"))
     def phone(self, obj):
+        if self._hidden(obj):
+            return _("Confidential")
         return obj.complainant_phone if _FULL_DATA.get() else mask_phone(obj.complainant_phone)
 
     @admin.display(description=_("phone"))
     def phone_full(self, obj):
-        return obj.complainant_phone if _FULL_DATA.get() else mask_phone(obj.complainant_phone)
+        return self.phone(obj)
 
     @admin.display(description=_("ID number"))
     def id_number(self, obj):
+        if self._hidden(obj):
+            return _("Confidential") if obj.complainant_id_number else ""
         return obj.complainant_id_number if _FULL_DATA.get() else mask_id_number(obj.complainant_id_number)
 
-    def changelist_view(self, request, extra_context=None):
+    def _set_viewer(self, request):
         _FULL_DATA.set(_sees_personal_data(request))
+        _PLATFORM.set(privacy.is_platform(request.user))
+
+    def changelist_view(self, request, extra_context=None):
+        self._set_viewer(request)
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        _FULL_DATA.set(_sees_personal_data(request))
+        self._set_viewer(request)
         petition = self.get_object(request, object_id)
+        if petition is not None and request.method == "GET":
+            services.access_record(user=request.user, action=AccessRecord.Action.VIEW, petition=petition)
         extra_context = extra_context or {}
         if petition is not None:
             extra_context["can_screen"] = petition.status == Status.SCREENING
@@ -118,7 +164,14 @@ class PetitionAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
-        return selectors.petition_search(queryset, search_term), False
+        found = selectors.petition_search(queryset, search_term)
+        term = search_term.strip()
+        if term and not (term.isdigit() and len(term) >= 14):  # a tracking number names nobody
+            services.access_record(user=request.user, action=AccessRecord.Action.SEARCH, detail=redact(term))
+        if search_term.strip() and not privacy.is_platform(request.user):
+            # Finding a confidential petition by a phone or a name would tell who filed it.
+            found = found.exclude(confidential=True)
+        return found, False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -143,7 +196,12 @@ class PetitionAdmin(admin.ModelAdmin):
         return [f for block in self.fieldsets for f in block[1]["fields"]]
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+        if obj is None:
+            return []
+        if obj.confidential and not privacy.is_platform(request.user):
+            # Their files may show their face, their home or their name: the platform's only.
+            return [i for i in self.inlines if i is not AttachmentInline]
+        return self.inlines
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -252,3 +310,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
             services.apikey_revoke(key=key, actor=request.user)
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """The audit of staff looks at personal data: read-only, for the platform administrators."""
+
+    list_display = ("at", "user", "action", "petition", "detail")
+    list_filter = ("action",)
+    list_select_related = ("user", "petition")
+    date_hierarchy = "at"
+    search_fields = ("user__username",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -53,6 +53,9 @@ class PetitionFileInput(serializers.Serializer):
     complainant_phone = serializers.CharField(max_length=32)
     complainant_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
     confidential = serializers.BooleanField(default=False)
+    publish_consent = serializers.BooleanField(
+        default=False, help_text=gettext_lazy("The citizen agrees that their words and address may be published "
+                                              "with personal data masked (never for confidential petitions)."))
 
     def validate_complainant_phone(self, value):
         return _phone(value)

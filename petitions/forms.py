@@ -123,6 +123,10 @@ class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
     complainant_id_number = forms.CharField(label=_("ID number (optional)"), max_length=18, required=False)
     confidential = forms.BooleanField(label=_("Keep my identity confidential"), required=False,
                                       help_text=Petition._meta.get_field("confidential").help_text)
+    publish_consent = forms.BooleanField(
+        label=_("My words may be published"), required=False,
+        help_text=_("Your description and address may be shown on the public site with your name, phone numbers "
+                    "and other personal data masked. Never for a confidential petition or a report of wrongdoing."))
     attachments = MultipleFileField(
         label=_("Photos or documents"),
         help_text=_("Up to 5 JPEG, PNG, WebP or PDF files, 10 MB each. Location data in photos is removed."),

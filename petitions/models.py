@@ -107,11 +107,26 @@ class Petition(models.Model):
         help_text=_("Only the hotline platform sees who you are; the handling unit does not."),
     )
 
+    # DOMAIN.md section 13: the citizen's own words and address are published only with their consent,
+    # and then only with personal data masked (petitions.publication).
+    publish_consent = models.BooleanField(
+        _("may be published"), default=False,
+        help_text=_("My words and address may be shown on the public site, with names, phone numbers and "
+                    "other personal data masked."),
+    )
+
+    # The language the citizen filed in: their messages are written in it.
+    language = models.CharField(_("language"), max_length=8, default="zh-hans", editable=False)
+    # Raising it revokes every personal link sent to the citizen so far (petitions.links).
+    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
+
     received_at = models.DateTimeField(_("received at"), db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
+    # The round whose answer the citizen was last reminded to rate (dispatch.supervision.remind_callbacks).
+    callback_reminded_round = models.PositiveSmallIntegerField(default=0, editable=False)
 
     # Repeats and merges (dispatch maintains them through petitions services).
     repeat_of = models.ForeignKey(
@@ -319,3 +334,32 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+
+class AccessRecord(models.Model):
+    """Who of the staff looked at whose personal data, and when (PIPL art. 51: access is logged).
+
+    Written when staff open a petition, download one of its files or search by a phone number; kept
+    apart from the petition's history, which says what was done, not who read it."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Opened the petition")
+        DOWNLOAD = "download", _("Downloaded an attachment")
+        SEARCH = "search", _("Searched by phone or name")
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                             related_name="+")
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    # For searches: what was looked for, masked (the log must not become a copy of the data).
+    detail = models.CharField(_("details"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"

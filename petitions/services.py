@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from lib.errors import ConflictError, DomainError
 from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
-from petitions import signals, transitions
+from petitions import messages, signals, transitions
 from petitions.models import (
+    AccessRecord,
     MEDIA_CHANNELS,
     Attachment,
     DailyCounter,
@@ -104,6 +105,8 @@ def petition_file(
     complainant_id_number: str = "",
     enterprise_name: str = "",
     confidential: bool = False,
+    publish_consent: bool = False,
+    language: str = "zh-hans",
     attachments: Iterable[CleanUpload] = (),
     actor=None,
     submission_token: uuid.UUID | None = None,
@@ -134,6 +137,8 @@ def petition_file(
                 complainant_type=complainant_type, complainant_name=complainant_name,
                 complainant_phone=complainant_phone, complainant_id_number=complainant_id_number,
                 enterprise_name=enterprise_name, confidential=confidential, received_at=now,
+                # Consent to publish means nothing on a confidential petition: it is never published.
+                publish_consent=publish_consent and not confidential, language=language[:8],
                 filed_by=actor if getattr(actor, "pk", None) else None, submission_token=submission_token,
                 api_key=api_key,
             )
@@ -142,6 +147,8 @@ def petition_file(
             )
             _record(petition, kind=EventKind.FILED, at=now, actor=actor, to_status=status,
                     data={"channel": channel, **({"api_key": api_key.name} if api_key else {})}, public=True)
+            # The receipt with the tracking number and the personal link, in the filing's transaction.
+            messages.tell_citizen(petition, "citizen.receipt", key=str(petition.pk), urgent=True)
     except IntegrityError:
         # Two posts of the same form raced past the check above: the other one won.
         if submission_token is not None:
@@ -213,8 +220,10 @@ def petition_transition(
             locked.closed_at = now
             fields.append("closed_at")
         locked.save(update_fields=sorted(set(fields)))
-        _record(locked, kind=kind, at=now, actor=actor, from_status=from_status, to_status=to,
-                reason=reason, data=data, public=public)
+        event = _record(locked, kind=kind, at=now, actor=actor, from_status=from_status, to_status=to,
+                        reason=reason, data=data, public=public)
+        messages.on_transition(locked, from_status=from_status, to_status=to, reopened=kind == EventKind.REOPENED,
+                               reason=reason, event_id=event.pk)
         transaction.on_commit(
             lambda: signals.petition_status_changed.send(
                 sender=Petition, petition_id=locked.pk, from_status=from_status, to_status=to
@@ -419,3 +428,10 @@ def apikey_authenticate(raw: str):
     if key is not None:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def access_record(*, user, action: str, petition: Petition | None = None, detail: str = "") -> None:
+    """Log a staff member's look at personal data (petitions.models.AccessRecord)."""
+    if getattr(user, "pk", None) is None:
+        return
+    AccessRecord.objects.create(at=timezone.now(), user=user, action=action, petition=petition, detail=detail[:100])

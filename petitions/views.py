@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.errors import DomainError
-from petitions import selectors, services
+from petitions import links, privacy, selectors, services
 from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
 from petitions.models import Attachment, Channel, Petition, Status
 
@@ -45,7 +45,7 @@ def petition_new(request):
                 complainant_type=data["complainant_type"], enterprise_name=data["enterprise_name"],
                 complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
                 complainant_id_number=data["complainant_id_number"], confidential=data["confidential"],
-                attachments=data["attachments"], submission_token=data["submission_token"],
+                publish_consent=data["publish_consent"], language=request.LANGUAGE_CODE, attachments=data["attachments"], submission_token=data["submission_token"],
             )
         except DomainError as error:
             error.as_form_error(form)
@@ -99,14 +99,31 @@ def _tracked(request, number: str) -> Petition:
 
 def petition_detail(request, number: str):
     petition = _tracked(request, number)
-    context = {
+    return render(request, "petitions/detail.html", _detail_context(petition, RatingForm()))
+
+
+def _detail_context(petition: Petition, rating_form) -> dict:
+    """What the citizen sees of their own petition: their words and files, the expected answer date,
+    every round and why it reopened, the published answer, their ratings and comments."""
+    published = petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT)
+    files = petition.attachments.all() if published else petition.attachments.filter(purpose="petition")
+    return {
         "petition": petition,
         "timeline": selectors.public_timeline(petition),
-        "show_answer": petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT),
-        "rating_form": RatingForm() if petition.status == Status.CALLBACK else None,
+        "show_answer": published,
+        "expected_at": selectors.expected_answer_at(petition),
+        "attachments": files,
+        "rating_form": rating_form if petition.status == Status.CALLBACK else None,
         "ratings": list(petition.ratings.order_by("rated_at")),
     }
-    return render(request, "petitions/detail.html", context)
+
+
+def petition_file_download(request, number: str, pk: int):
+    """The citizen's own files (and the answer's, once published), to them only."""
+    petition = _tracked(request, number)
+    item = get_object_or_404(_detail_context(petition, None)["attachments"], pk=pk)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+                        content_type=item.content_type)
 
 
 @require_POST
@@ -124,11 +141,7 @@ def petition_rate(request, number: str):
         else:
             messages.success(request, _("Thank you: your rating has been recorded."))
         return redirect("petitions:detail", number=petition.number)
-    context = {
-        "petition": petition, "timeline": selectors.public_timeline(petition), "show_answer": True,
-        "rating_form": form, "ratings": list(petition.ratings.all()),
-    }
-    return render(request, "petitions/detail.html", context, status=400)
+    return render(request, "petitions/detail.html", _detail_context(petition, form), status=400)
 
 
 @login_required
@@ -137,6 +150,19 @@ def attachment_download(request, pk: int):
     (Unit handlers download through dispatch, which checks the assignment.)"""
     if not request.user.has_perm("petitions.view_petition"):
         raise Http404
-    attachment = get_object_or_404(Attachment, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    attachment = get_object_or_404(Attachment.objects.select_related("petition"), pk=pk)
+    if not privacy.sees_identity(request.user, attachment.petition):
+        raise Http404  # a confidential complainant's files are the platform's only
+    services.access_record(user=request.user, action="download", petition=attachment.petition)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                        filename=privacy.attachment_name(request.user, attachment), content_type=attachment.content_type)
+
+
+def petition_open(request, token: str):
+    """The personal link from a message: opens the petition without number and phone."""
+    petition = links.petition_from_token(token)
+    if petition is None:
+        # Wrong, expired or revoked: one answer, which says nothing about which.
+        return render(request, "petitions/link_invalid.html", status=404)
+    _remember(request, SESSION_TRACKED, petition.pk)
+    return redirect("petitions:detail", number=petition.number)

@@ -284,7 +284,7 @@ def test_find_personal_data_reports_kind_and_span():
         ("name", "张三"), ("phone", "13812345678"), ("house_number", "88号")]
     assert contains_personal_data(text)
     assert not contains_personal_data(redact(text))
-    assert find_personal_data("") == [] and redact("") == ""
+    assert find_personal_data("") == [] and redact("") == "" and redact(None) == ""
 
 
 def test_every_token_is_fixed_so_masked_texts_cannot_be_linked():

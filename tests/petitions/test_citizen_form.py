@@ -76,7 +76,9 @@ def test_double_submit_creates_one_petition(client, city):
 @pytest.mark.django_db
 def test_filing_runs_a_bounded_number_of_queries(client, city, django_assert_max_num_queries):
     client.get(URL)
-    with django_assert_max_num_queries(16):
+    # 16 for the filing and the session, 3 for the receipt SMS in the outbox (savepoint, insert, release)
+    # and 1 to read its template (cached after that).
+    with django_assert_max_num_queries(20):
         response = client.post(URL, form_data(city))
     assert response.status_code == 302
 

@@ -1,0 +1,56 @@
+"""Who of the staff sees a complainant's identity (DOMAIN.md sections 3 and 13).
+
+A confidential complainant (保密) is known to the hotline platform only: not to
+the handling units, not to the government inspection office or discipline
+inspection (they supervise the work, not the person), and not to the public.
+Citizens write their identity into the text and into file names even when
+they ask for confidentiality, so for everyone but the platform a confidential
+petition's words go through the personal-data redactor and its files carry
+neutral names. Units see neutral file names on every petition: a photo called
+"张三13812345678.jpg" says more than its content.
+
+The public side has its own, stricter policy: `petitions.publication`.
+"""
+from __future__ import annotations
+
+import os
+
+from django.utils.translation import gettext as _
+
+from lib.redact import redact
+
+
+def is_platform(user) -> bool:
+    """Staff of the hotline platform itself (and superusers)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    unit = getattr(user, "unit", None)
+    return unit is not None and unit.kind == "platform"
+
+
+def sees_identity(user, petition) -> bool:
+    """May this user see who the complainant is (name, phone, ID; masked or not is a separate rule)?"""
+    return not petition.confidential or is_platform(user)
+
+
+def shown_text(user, petition, text: str) -> str:
+    """A petition's title, content or address as this user may read it."""
+    return text if sees_identity(user, petition) else redact(text or "")
+
+
+def case_title(petition) -> str:
+    """The title a supervision case or notice carries: inspection offices and units read it."""
+    return redact(petition.title) if petition.confidential else petition.title
+
+
+def neutral_name(attachment, index: int | None = None) -> str:
+    """A file name that says nothing about the person: 附件3.jpg."""
+    extension = os.path.splitext(attachment.original_name or "")[1].lower()[:8]
+    number = index if index is not None else attachment.pk
+    return _("attachment-%(number)s") % {"number": number} + extension
+
+
+def attachment_name(user, attachment) -> str:
+    return attachment.original_name if is_platform(user) else neutral_name(attachment)
