@@ -76,7 +76,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *grant(["evaluation.candidate"], *CRUD), "evaluation.import_candidate",
         *grant(DISCLOSURE, *CRUD),
         *grant(SUPERVISION, "view"),
-        *grant(["notifications.notification"], "view", "change"),
+        *grant(["notifications.notification", "notifications.messagetemplate"], "view", "change"),
+        *grant(["petitions.accessrecord"], "view"),
     ],
     # Unit handlers work on their own pages, not in the admin.
     "unit_handler": [],

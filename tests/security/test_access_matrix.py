@@ -145,6 +145,10 @@ ADMIN = {
     "disclosure.event": {**WATCHERS, "admin": "vacd"},
     "supervision.supervisioncase": {**WATCHERS, "admin": "v"},
     "notifications.notification": {**WATCHERS, "admin": "vc"},
+    # The wording of every message: platform admins edit it (rows are made at migrate, never added or deleted).
+    "notifications.messagetemplate": {"admin": "vc"},
+    # Who looked at whose personal data: read by platform admins only, written by nobody by hand.
+    "petitions.accessrecord": {"admin": "v"},
     # Django's and the libraries' own tables: superusers only.
     "auth.group": {}, "authtoken.tokenproxy": {}, "axes.accessattempt": {}, "axes.accessfailurelog": {},
     "axes.accesslog": {},
