@@ -369,6 +369,14 @@ PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip
 
 # --- The portal's own rules -----------------------------------------------------------
 PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "青岛市")
+# The footer lines a Chinese government site carries (网站标识码, ICP备案号, 公安备案号, 主办单位, contact).
+PORTAL_FOOTER = {
+    "sponsor": env_str("PORTAL_FOOTER_SPONSOR", "青岛市人民政府办公厅（示例）"),
+    "contact": env_str("PORTAL_FOOTER_CONTACT", "12345@portal.example.gov.cn"),
+    "site_code": env_str("PORTAL_SITE_CODE", "3702000000"),
+    "icp": env_str("PORTAL_ICP", "鲁ICP备00000000号（示例）"),
+    "psb": env_str("PORTAL_PSB", "鲁公网安备 37020000000000号（示例）"),
+}
 # Dispatch at intake: "auto" sends at once; "confirm" proposes and a dispatcher confirms.
 PORTAL_DISPATCH_MODE = env_choice("PORTAL_DISPATCH_MODE", "auto", ("auto", "confirm"))
 # Repeated complaints: window in days within which the same phone, or the same place
