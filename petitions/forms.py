@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.utils.choices import BaseChoiceIterator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,39 @@ class GroupedAreaField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return obj.name if obj.level == Area.Level.DISTRICT else f"— {obj.name}"
+
+
+class GroupedClassificationField(forms.ModelChoiceField):
+    """Leaves grouped under their category (level 2) as optgroups: category, then item, without JavaScript;
+    the label shows the path below the category, so "小区路灯损坏" and "路灯不亮" say where they belong."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Classification.objects.filter(is_active=True, is_leaf=True).order_by("path"),
+                         **kwargs)
+
+    def _get_choices(self):
+        return _GroupedLeaves(self)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class _GroupedLeaves(BaseChoiceIterator):
+    """Read when the select is drawn, not when the form class is defined."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __iter__(self):
+        nodes = dict(Classification.objects.filter(is_active=True).values_list("code", "name"))
+        groups: dict[str, list] = {}
+        for leaf in self.field.queryset:
+            codes = leaf.ancestor_codes
+            group = " / ".join(nodes.get(c, "") for c in codes[:2])
+            label = " / ".join(nodes.get(c, "") for c in codes[2:]) or leaf.name
+            groups.setdefault(group, []).append((leaf.pk, label))
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from sorted(groups.items())
 
 
 class IntakeFieldsMixin:
@@ -84,9 +118,9 @@ class IntakeFieldsMixin:
 class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What kind of request is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
     area = GroupedAreaField(label=_("District or street"), empty_label=_("Choose where it happens"))
-    classification = forms.ModelChoiceField(
+    classification = GroupedClassificationField(
         label=_("Category"), required=False, empty_label=_("Not sure — the hotline will classify it"),
-        queryset=Classification.objects.filter(is_active=True, is_leaf=True).order_by("path"),
+        help_text=_("Choose the category, then the item; or let us suggest one from your words."),
     )
     address = forms.CharField(label=_("Address"), max_length=200, required=False,
                               help_text=_("Street, number, building: where exactly?"))

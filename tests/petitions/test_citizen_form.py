@@ -215,3 +215,25 @@ def test_form_renders_without_javascript_and_without_cdn(client, city):
     assert "<form" in page and 'enctype="multipart/form-data"' in page
     assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
     assert "甲一街道" in page
+
+
+@pytest.mark.django_db
+def test_files_chosen_are_kept_when_another_field_has_an_error(client, city):
+    token = str(uuid.uuid4())
+    photo = SimpleUploadedFile("现场.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    first = client.post(URL, form_data(city, submission_token=token, title="", attachments=[photo]))
+    assert first.status_code == 400 and "现场.jpg" in first.content.decode()  # listed as already attached
+    assert Petition.objects.count() == 0
+    second = client.post(URL, form_data(city, submission_token=token))  # corrected, no file chosen again
+    assert second.status_code == 302
+    petition = Petition.objects.get()
+    assert [a.original_name for a in petition.attachments.all()] == ["现场.jpg"]
+
+
+@pytest.mark.django_db
+def test_categories_come_grouped_and_are_suggested_from_the_words(client, city):
+    page = client.get(URL).content.decode()
+    assert "<optgroup" in page
+    items = client.get("/petitions/suggest/", {"q": "楼下商铺噪音扰民，晚上音响很吵"}).json()["items"]
+    assert items and items[0]["id"] == city.noise.pk and "/" in items[0]["path"] or items[0]["name"] == city.noise.name
+    assert client.get("/petitions/suggest/", {"q": "x"}).json()["items"] == []
