@@ -369,6 +369,10 @@ PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip
 
 # --- The portal's own rules -----------------------------------------------------------
 PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "青岛市")
+# The city's district and street boundaries (GeoJSON; org/data/build_geo.py draws the demo city's), and an
+# optional tile server for the map behind them (none by default: the map is drawn from the boundaries alone).
+PORTAL_GEOJSON = env_str("PORTAL_GEOJSON", str(BASE_DIR / "static" / "geo" / "qingdao.geojson"))
+PORTAL_MAP_TILES_URL = env_str("PORTAL_MAP_TILES_URL", "")
 # The footer lines a Chinese government site carries (网站标识码, ICP备案号, 公安备案号, 主办单位, contact).
 PORTAL_FOOTER = {
     "sponsor": env_str("PORTAL_FOOTER_SPONSOR", "青岛市人民政府办公厅（示例）"),

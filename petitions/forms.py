@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.errors import DomainError
 from lib.fields import IdNumberField, PhoneField
+from org.geo import area_at
 from org.models import Area, Classification
 from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Stream
 from petitions.services import attachment_clean
@@ -117,7 +118,12 @@ class IntakeFieldsMixin:
 
 class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What kind of request is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
-    area = GroupedAreaField(label=_("District or street"), empty_label=_("Choose where it happens"))
+    area = GroupedAreaField(label=_("District or street"), empty_label=_("Choose where it happens"), required=False,
+                            help_text=_("Or point at the place on the map below."))
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
+                                  widget=forms.HiddenInput)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+                                   widget=forms.HiddenInput)
     classification = GroupedClassificationField(
         label=_("Category"), required=False, empty_label=_("Not sure — the hotline will classify it"),
         help_text=_("Choose the category, then the item; or let us suggest one from your words."),
@@ -158,6 +164,17 @@ class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("Leave this field empty."))
         return ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("area") is None and "area" not in self.errors:
+            # The place picked on the map finds its street (the boundaries of org/geo.py).
+            found = area_at(data.get("latitude"), data.get("longitude"))
+            if found is None:
+                self.add_error("area", _("Choose where it happens, or point at the place on the map."))
+            else:
+                data["area"] = found
+        return data
 
 
 class TrackForm(forms.Form):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.errors import DomainError
 from lib.ratelimits import limit
+from org import geo
 from petitions import drafts, links, privacy, selectors, services, suggest
 from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
 from petitions.models import Attachment, Channel, Petition, Status
@@ -46,6 +47,7 @@ def petition_new(request):
             petition, _created = services.petition_file(
                 channel=Channel.WEB, kind=data["kind"], area=data["area"], classification=data["classification"],
                 address=data["address"], title=data["title"], content=data["content"],
+                latitude=data.get("latitude"), longitude=data.get("longitude"),
                 complainant_type=data["complainant_type"], enterprise_name=data["enterprise_name"],
                 complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
                 complainant_id_number=data["complainant_id_number"], confidential=data["confidential"],
@@ -64,7 +66,8 @@ def petition_new(request):
         fresh = form.cleaned_data.get("attachments") or []
         drafts.drafts_keep(token, fresh)
         kept = kept + fresh
-    return render(request, "petitions/new.html", {"form": form, "kept": kept}, status=400 if form.errors else 200)
+    return render(request, "petitions/new.html", {"form": form, "kept": kept, "map_tiles": settings.PORTAL_MAP_TILES_URL},
+                  status=400 if form.errors else 200)
 
 
 def _token(request):
@@ -187,3 +190,16 @@ def classification_suggest(request):
     text = request.GET.get("q", "")[:2000]
     return JsonResponse({"items": [{"id": s.pk, "code": s.code, "name": s.name, "path": s.path}
                                    for s in suggest.suggest(text)]})
+
+
+@require_http_methods(["GET"])
+def locate(request):
+    """The street at a point of the map (JSON): the form fills its area from it."""
+    try:
+        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+    except (KeyError, ValueError):
+        return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
+    area = geo.area_at(lat, lon)
+    if area is None:
+        return JsonResponse({"area": None})
+    return JsonResponse({"area": {"id": area.pk, "code": area.code, "name": area.name}})

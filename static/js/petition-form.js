@@ -123,3 +123,53 @@
     xhr.send(new FormData(form));
   });
 })();
+
+/* The place on a map: the city's districts and streets drawn from the portal's own GeoJSON (no tiles
+   unless the city configures a tile server), a tap or the phone's location sets the point, and the
+   point finds its street, which fills the area. Without JavaScript the area list does the job. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-map]");
+  if (!box || !window.L || !window.fetch) return;
+  box.hidden = false;
+  var zh = (document.documentElement.lang || "zh").indexOf("zh") === 0;
+  var status = box.querySelector("[data-map-status]");
+  var lat = document.getElementById("id_latitude"), lon = document.getElementById("id_longitude");
+  var area = document.getElementById("id_area");
+  var map = L.map("map", {attributionControl: false, zoomSnap: 0.5});
+  if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, {maxZoom: 18}).addTo(map);
+  var marker = null;
+  var place = function (latlng) {
+    if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, {radius: 8, color: "#c8102e"}).addTo(map);
+    lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
+    fetch(box.dataset.locate + "?lat=" + latlng.lat + "&lon=" + latlng.lng, {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.area) {
+          area.value = String(data.area.id);
+          status.textContent = (zh ? "已定位到：" : "Located in: ") + data.area.name;
+        } else {
+          status.textContent = zh ? "该位置不在本市范围内，请在上方选择区域。" : "That point is outside the city: choose the area above.";
+        }
+      });
+  };
+  fetch(box.dataset.geojson).then(function (r) { return r.json(); }).then(function (geo) {
+    var layer = L.geoJSON(geo, {
+      style: function (f) {
+        return f.properties.level === "district" ? {color: "#59636e", weight: 2, fillOpacity: 0.04}
+                                                  : {color: "#0b5cad", weight: 1, fillOpacity: 0.06, dashArray: "3"};
+      },
+      onEachFeature: function (f, l) { if (f.properties.level === "street") l.bindTooltip(f.properties.name); }
+    }).addTo(map);
+    map.fitBounds(layer.getBounds());
+    if (lat.value && lon.value) place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)));
+  });
+  map.on("click", function (e) { place(e.latlng); });
+  var locate = box.querySelector("[data-geolocate]");
+  if (!navigator.geolocation) locate.hidden = true;
+  locate.addEventListener("click", function () {
+    navigator.geolocation.getCurrentPosition(function (p) {
+      var here = L.latLng(p.coords.latitude, p.coords.longitude); map.setView(here, 14); place(here);
+    }, function () { status.textContent = zh ? "无法获取您的位置。" : "Your location is not available."; });
+  });
+})();
