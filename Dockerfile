@@ -7,4 +7,4 @@ RUN python -c "import tomllib;print('\n'.join(tomllib.load(open('pyproject.toml'
 COPY . .
 RUN DJANGO_MANIFEST_STATIC=1 python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--logger-class", "config.gunicorn_logger.Logger"]

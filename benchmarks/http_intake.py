@@ -74,7 +74,7 @@ def main() -> None:
         call_command("load_demo", verbosity=0)
     streets = list(Area.objects.filter(level="street").values_list("code", flat=True))
     leaves = list(Classification.objects.filter(is_leaf=True).values_list("code", flat=True))
-    env = {**os.environ, "PORTAL_API_ANON_WRITE_RATE": "100000000/hour", "PORTAL_API_TRACKING_RATE": "100000000/hour",
+    env = {**os.environ, "PORTAL_RATE_LIMITS": "0",
            "DJANGO_LOG_LEVEL": "WARNING", "CELERY_TASK_ALWAYS_EAGER": "1"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
                                f"127.0.0.1:{PORT}", "--workers", str(args.workers), "--log-level", "warning"],

@@ -1,13 +1,18 @@
 """/api/v1/: every app's endpoints under one version prefix."""
 from django.urls import include, path
-from rest_framework import serializers
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
 from rest_framework.authtoken import views as token_views
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from disclosure import api as disclosure_api
 from dispatch import api as dispatch_api
 from evaluation.api import MetricsView
+from org.login_guard import login_refused
 from org.views import DeadlineView
 from petitions import api as petitions_api
 
@@ -20,6 +25,19 @@ class BoundedAuthTokenSerializer(AuthTokenSerializer):
 
 class TokenView(token_views.ObtainAuthToken):
     serializer_class = BoundedAuthTokenSerializer
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # A locked login is not a bad request: say so, as the login page does (429).
+            username = request.data.get("username", "") if hasattr(request.data, "get") else ""
+            if login_refused(request, str(username)[:150]):
+                return Response({"detail": _("Too many failed logins from your connection or for this account. "
+                                             "Try again later, or ask the platform administrator.")},
+                                status=status.HTTP_429_TOO_MANY_REQUESTS)
+            raise ValidationError(serializer.errors)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
 
 router = DefaultRouter()

@@ -8,13 +8,14 @@ nothing but Python:
 - REDIS_URL     unset -> local-memory cache and a filesystem Celery broker in var/;
                 set   -> Redis for the cache and the Celery broker
 """
+import sys
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_time_range, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -28,6 +29,15 @@ if not SECRET_KEY:
 
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
     SECRET_KEY = "insecure-development-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+# The 三民 voting codes' own key (docs/sanmin.md): only a keyed hash of each code is stored, so rotating
+# DJANGO_SECRET_KEY must not invalidate the codes printed for ~10,000 representatives.
+PORTAL_SANMIN_CODE_KEY = env_str("PORTAL_SANMIN_CODE_KEY", "")
+if not PORTAL_SANMIN_CODE_KEY:
+    if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("PORTAL_SANMIN_CODE_KEY must be set in production")
+    PORTAL_SANMIN_CODE_KEY = "insecure-development-sanmin-code-key-change-me"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -55,6 +65,8 @@ INSTALLED_APPS = [
     "dispatch",
     "evaluation",
     "disclosure",
+    # The citizen's own pages ("my petitions"): reads petitions, requests, sign-ups and suggestions.
+    "citizens",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # a refused request -> RATELIMIT_VIEW (429)
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -86,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.portal",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -93,8 +107,15 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite", "pgsql"))
+# runserver serves every request in a new thread and nothing closes that thread's connection when
+# it ends: with persistent connections each request left one open, until PostgreSQL refused every
+# client on the machine (issue 13). So runserver and DEBUG close them after each request; gunicorn
+# and Celery keep theirs for DATABASE_CONN_MAX_AGE seconds, checked before reuse (a restarted
+# PostgreSQL costs no failed request).
+_runserver = sys.argv[1:2] == ["runserver"]
+_conn_max_age = 0 if _runserver else env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60, minimum=0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -134,13 +155,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = VAR_DIR / "celery-broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # The exchange tables; kombu's default is control/ in the working directory (the checkout).
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -157,6 +180,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalations": {"task": "supervision.tasks.sweep_escalations", "schedule": 300.0},
     "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
     "outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "callback-reminders": {"task": "dispatch.tasks.remind_callbacks", "schedule": 900.0},
+    "sanmin-voting-reminders": {"task": "evaluation.tasks.sanmin_voting_reminders", "schedule": 3600.0},
+    "units-daily-digest": {"task": "dispatch.tasks.daily_digest", "schedule": crontab(minute=30, hour=8)},
     "stats": {"task": "evaluation.tasks.refresh_stats", "schedule": 300.0},
     "daily-report": {"task": "evaluation.tasks.generate_report", "args": ["daily"], "schedule": crontab(minute=10, hour=0)},
     "weekly-report": {"task": "evaluation.tasks.generate_report", "args": ["weekly"],
@@ -210,7 +236,15 @@ STORAGES = {
 # Uploads: what a citizen may attach (DOMAIN.md section 3; issue 2).
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 PORTAL_UPLOAD_MAX_FILES = env_int("PORTAL_UPLOAD_MAX_FILES", 5, minimum=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A file past PORTAL_UPLOAD_MAX_BYTES is refused as it streams (lib/upload_handlers.py), so
+# it is never read whole; a request above 2 MB puts its files in temporary files; the form
+# fields besides files stay under 2.5 MB (Django's default; the longest text is 5,000 characters).
+FILE_UPLOAD_HANDLERS = [
+    "lib.upload_handlers.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Security -----------------------------------------------------------------------------
@@ -222,7 +256,11 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 # Login lockout (django-axes): 5 failures for a username from an address lock it for 15 minutes.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Before it, org.login_guard refuses every login from an address with too many failures across
+# accounts (PORTAL_RATE_LOGIN_FAILURES), which a per-username lock cannot see (docs/security.md).
+AUTHENTICATION_BACKENDS = ["org.login_guard.AddressFailureBackend", "axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_CLIENT_IP_CALLABLE = "lib.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env_int("PORTAL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("PORTAL_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -232,6 +270,36 @@ AXES_VERBOSE = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
+# How many proxies of ours stand in front of the application; the client's address is the Nth
+# from the right of X-Forwarded-For. 0: the header is ignored, REMOTE_ADDR only (lib/client_ip.py).
+PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 0, minimum=0)
+
+# --- Rate limits (lib/ratelimits.py) -------------------------------------------------------
+# Per client address, read at request time; a refused request is a 429 and stores nothing.
+PORTAL_RATE_FILE = env_rate("PORTAL_RATE_FILE", "20/h")  # petition form and anonymous API filing
+PORTAL_RATE_TRACK = env_rate("PORTAL_RATE_TRACK", "60/h")  # tracking and rating lookups, web and API, everyone
+PORTAL_RATE_OPEN311_READ = env_rate("PORTAL_RATE_OPEN311_READ", "600/h")
+PORTAL_RATE_OPEN311_WRITE = env_rate("PORTAL_RATE_OPEN311_WRITE", "600/h")
+PORTAL_RATE_INFO_REQUEST = env_rate("PORTAL_RATE_INFO_REQUEST", "10/h")
+PORTAL_RATE_EVENT = env_rate("PORTAL_RATE_EVENT", "20/h")  # event sign-up and inspection rating
+PORTAL_RATE_QA_VOTE = env_rate("PORTAL_RATE_QA_VOTE", "60/h")
+PORTAL_RATE_SUGGESTION = env_rate("PORTAL_RATE_SUGGESTION", "10/h")  # 三民 suggestions
+PORTAL_RATE_VOTING_CODE = env_rate("PORTAL_RATE_VOTING_CODE", "20/h")  # 三民 code entries and ballots
+PORTAL_RATE_MY_CODE = env_rate("PORTAL_RATE_MY_CODE", "20/h")  # "my petitions": code requests and checks
+# "My petitions": the one-time SMS code's life and the signed-in session's (docs/notifications.md).
+PORTAL_MY_CODE_MINUTES = env_int("PORTAL_MY_CODE_MINUTES", 10, minimum=1)
+PORTAL_MY_SESSION_MINUTES = env_int("PORTAL_MY_SESSION_MINUTES", 30, minimum=1)
+PORTAL_RATE_LOGIN_FAILURES = env_rate("PORTAL_RATE_LOGIN_FAILURES", "20/h")  # failed logins, all accounts
+# Off only for load tests (benchmarks/): never in production.
+RATELIMIT_ENABLE = env_bool("PORTAL_RATE_LIMITS", True)
+RATELIMIT_VIEW = "config.errors.too_many_requests"
+RATELIMIT_IP_META_KEY = "lib.client_ip.client_ip"
+# django_ratelimit is not in INSTALLED_APPS on purpose: its system check rejects the local-memory
+# cache, which is what `dev.py run` uses (one process, so its counters are exact there). Production
+# sets REDIS_URL, and every worker then shares the counters.
+
+# The site's own error pages (config/errors.py, templates/400.html ...).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -247,12 +315,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lib.drf.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {
-        # Anonymous writes (filing, rating) per client address; tracking lookups likewise.
-        "anon_write": env_str("PORTAL_API_ANON_WRITE_RATE", "30/hour"),
-        "tracking": env_str("PORTAL_API_TRACKING_RATE", "60/hour"),
-        "open311_write": env_str("PORTAL_OPEN311_WRITE_RATE", "600/hour"),
-    },
+    # Throttles are lib.ratelimits.AddressThrottle subclasses reading PORTAL_RATE_* (above).
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "City petition portal API",
@@ -263,6 +326,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No validator badge fetched from validator.swagger.io: the docs load nothing from outside.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "PetitionStatusEnum": "petitions.models.Status",
@@ -309,6 +374,12 @@ if PORTAL_SMS_BACKEND == "notifications.sms_providers.AliyunSmsBackend":
     if not _re.fullmatch(r"SMS_\d+", PORTAL_SMS_ALIYUN_TEMPLATE_CODE):
         raise ImproperlyConfigured("PORTAL_SMS_ALIYUN_TEMPLATE_CODE must look like SMS_123456789, "
                                    f"got {PORTAL_SMS_ALIYUN_TEMPLATE_CODE!r}")
+# Non-urgent SMS wait for the morning inside these hours, Beijing time (docs/notifications.md).
+PORTAL_QUIET_HOURS = env_time_range("PORTAL_QUIET_HOURS", "21:00-08:00")
+# Personal links in citizens' messages stay valid this many days (revocable at any time).
+PORTAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_LINK_MAX_AGE_DAYS", 180, minimum=1)
+# Where the links in messages point: the site's public address.
+PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- The portal's own rules -----------------------------------------------------------
 PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "青岛市")
@@ -324,14 +395,17 @@ PORTAL_NOTICE_REPLY_WORKDAYS = env_int("PORTAL_NOTICE_REPLY_WORKDAYS", 2, minimu
 PORTAL_REPEAT_NOTICE_THRESHOLD = env_int("PORTAL_REPEAT_NOTICE_THRESHOLD", 3, minimum=2)
 PORTAL_LOOKBACK_RATE_PERCENT = env_int("PORTAL_LOOKBACK_RATE_PERCENT", 5, minimum=1)
 PORTAL_LOOKBACK_MAX = env_int("PORTAL_LOOKBACK_MAX", 500, minimum=1)
-# Tracking lookups per client per hour before the form is throttled.
-PORTAL_TRACKING_LOOKUPS_PER_HOUR = env_int("PORTAL_TRACKING_LOOKUPS_PER_HOUR", 60, minimum=1)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The 三民 voting pages are never logged with their time (docs/sanmin.md): every record goes through the
+    # filtered console handler, Django's own and runserver's included (gunicorn: config/gunicorn_logger.py).
+    "filters": {"no_voting_requests": {"()": "evaluation.sanmin_logging.VotingRequestFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_voting_requests"]}},
     "root": {"handlers": ["console"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"},
+                "django": {"handlers": [], "level": "INFO", "propagate": True},
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

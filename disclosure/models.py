@@ -127,6 +127,14 @@ class WithholdReason(models.TextChoices):
     QUERY = "query", _("Administrative query")
 
 
+class RequestCounter(models.Model):
+    """Allocates the day's request numbers: YSQ202611230042. The row is locked for the
+    rest of the submitting transaction (`services._allocate_number`)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
 class InfoRequest(models.Model):
     """An application for government information (依申请公开) and its legal clock."""
 
@@ -166,6 +174,10 @@ class InfoRequest(models.Model):
     fee_due_on = models.DateField(_("fee due"), null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    # Raising it revokes the personal links sent to the applicant (disclosure.messages).
+    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
+    # The online form's hidden token: the same form posted twice makes one request.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -281,6 +293,8 @@ class Signup(models.Model):
     created_at = models.DateTimeField(_("signed up at"))
     score = models.PositiveSmallIntegerField(_("rating (1-5)"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # The sign-up form's hidden token: posted twice, the second post finds this row.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("sign-up")

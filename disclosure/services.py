@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disclosure import rules
-from disclosure.models import AnswerType, InfoRequest, RequestEvent, RequestStatus, WithholdReason
+from django.conf import settings
+
+from disclosure import messages, rules
+from disclosure.models import AnswerType, InfoRequest, RequestCounter, RequestEvent, RequestStatus, WithholdReason
 from lib.errors import ConflictError, DomainError
+from notifications.messaging import Recipients, message_send
 from org.calendar import get_calendar
 
 OPEN = (RequestStatus.RECEIVED, RequestStatus.CONSULTING, RequestStatus.CORRECTION)
@@ -30,23 +34,59 @@ def _due(request: InfoRequest) -> dt.date:
                             paused_workdays=request.consulted_workdays)
 
 
+def _allocate_number(day: dt.date) -> str:
+    """The next request number of the day: YSQ + yyyymmdd + 4-digit sequence.
+
+    Counting the day's requests and adding one gave two requests submitted at the same
+    moment the same number (issue 13: the second hit the unique constraint, an HTTP 500).
+    The counter row is locked (select_for_update) until the submitting transaction ends,
+    so the second waits for the first and takes the next number; the insert-if-missing
+    is conflict-tolerant so the first two requests of a day do not collide either.
+    """
+    RequestCounter.objects.bulk_create([RequestCounter(day=day, last=0)], ignore_conflicts=True)
+    counter = RequestCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"YSQ{day:%Y%m%d}{counter.last:04d}"
+
+
 def request_submit(*, applicant_name: str, applicant_phone: str, description: str, via: str = InfoRequest.Via.ONLINE,
-                   applicant_email: str = "", signed_for_on: dt.date | None = None, actor=None) -> InfoRequest:
+                   applicant_email: str = "", signed_for_on: dt.date | None = None, actor=None,
+                   submission_token: uuid.UUID | None = None) -> InfoRequest:
     """Art. 31: received the day it is submitted in person, the day registered mail is
-    signed for, the day an online request is confirmed (the portal confirms at once)."""
+    signed for, the day an online request is confirmed (the portal confirms at once).
+
+    With a submission token already used, returns the request that token made: the
+    online form posted twice makes one request.
+    """
+    if submission_token is not None:
+        existing = InfoRequest.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing
     now = timezone.now()
     if via == InfoRequest.Via.MAIL and signed_for_on is None:
         raise DomainError(_("Give the day the registered mail was signed for."), field="signed_for_on")
     received_on = signed_for_on if via == InfoRequest.Via.MAIL else timezone.localdate(now)
-    with transaction.atomic():
-        count = InfoRequest.objects.filter(submitted_at__date=timezone.localdate(now)).count() + 1
-        request = InfoRequest.objects.create(
-            number=f"YSQ{timezone.localdate(now):%Y%m%d}{count:04d}", applicant_name=applicant_name,
-            applicant_phone=applicant_phone, applicant_email=applicant_email, description=description, via=via,
-            submitted_at=now, received_on=received_on, due_on=received_on)
-        request.due_on = _due(request)
-        request.save(update_fields=["due_on"])
-        _record(request, "received", actor=actor, received_on=received_on.isoformat(), due_on=request.due_on.isoformat())
+    try:
+        with transaction.atomic():
+            request = InfoRequest.objects.create(
+                number=_allocate_number(timezone.localdate(now)), applicant_name=applicant_name,
+                applicant_phone=applicant_phone, applicant_email=applicant_email, description=description, via=via,
+                submitted_at=now, received_on=received_on, due_on=received_on, submission_token=submission_token)
+            request.due_on = _due(request)
+            request.save(update_fields=["due_on"])
+            _record(request, "received", actor=actor, received_on=received_on.isoformat(),
+                    due_on=request.due_on.isoformat())
+            messages.tell_applicant(request, "applicant.receipt", key="receipt",
+                                    body=settings.PORTAL_CITY_NAME + _("People's Government"),
+                                    due=request.due_on.isoformat())
+    except IntegrityError:
+        # Two posts of the same form raced past the check above: the other one won.
+        if submission_token is not None:
+            existing = InfoRequest.objects.filter(submission_token=submission_token).first()
+            if existing is not None:
+                return existing
+        raise
     return request
 
 
@@ -71,6 +111,8 @@ def request_correction(*, request: InfoRequest, actor, text: str, answer_within_
         locked.correction_until = get_calendar().add_workdays(today, answer_within_days).due
         locked.save(update_fields=["status", "correction_sent_on", "correction_text", "correction_until"])
         _record(locked, "correction", actor=actor, note=text, until=locked.correction_until.isoformat())
+        messages.tell_applicant(locked, "applicant.correction", key="correction", what=text.strip()[:200],
+                                by=locked.correction_until.isoformat())
     return locked
 
 
@@ -107,6 +149,8 @@ def request_extend(*, request: InfoRequest, actor, days: int, reason: str) -> In
         locked.due_on = _due(locked)
         locked.save(update_fields=["extension_days", "extension_approved_by", "due_on"])
         _record(locked, "extended", actor=actor, note=reason, days=days, due_on=locked.due_on.isoformat())
+        messages.tell_applicant(locked, "applicant.extension", key="extension", due=locked.due_on.isoformat(),
+                                reason=reason.strip()[:200])
     return locked
 
 
@@ -121,6 +165,7 @@ def request_consult(*, request: InfoRequest, actor, on: dt.date | None = None) -
         locked.save(update_fields=["status", "consultation_started_on"])
         _record(locked, "consulting", actor=actor,
                 opinion_due=get_calendar().add_workdays(on, rules.THIRD_PARTY_DAYS).due.isoformat())
+        messages.tell_applicant(locked, "applicant.consultation", key=f"consultation:{on.isoformat()}")
     return locked
 
 
@@ -187,6 +232,11 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
             locked.status = RequestStatus.ANSWERED
         locked.save()
         _record(locked, "answered", actor=actor, answer_type=answer_type, fee=fee)
+        messages.tell_applicant(locked, "applicant.answered", key="answered",
+                                outcome=str(AnswerType(answer_type).label))
+        if fee:
+            messages.tell_applicant(locked, "applicant.fee_due", key="fee", amount=fee,
+                                    by=locked.fee_due_on.isoformat())
         from supervision.services import cases_close_for
 
         cases_close_for(target=locked, note=_("Answered."))
@@ -277,21 +327,37 @@ def progress_report(*, report, percent: int, text: str, actor=None):
     return report
 
 
-def event_signup(*, event, name: str, phone: str):
+def event_signup(*, event, name: str, phone: str, submission_token: uuid.UUID | None = None):
     """Sign up for an event. The event row is locked while counting, so two people
-    taking the last place at once cannot both get it."""
+    taking the last place at once cannot both get it.
+
+    With a submission token already used, returns the sign-up that token made: the
+    form posted twice signs up once and confirms twice. The token is looked up under
+    the event's lock, so two posts racing in are served one after the other.
+    """
     from disclosure.models import Event, Signup
 
     now = timezone.now()
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
+        if submission_token is not None:
+            existing = Signup.objects.filter(submission_token=submission_token).first()
+            if existing is not None and existing.event_id == locked.pk:
+                return existing
+            if existing is not None:  # a token lifted from another event's form: not a repeat of this one
+                submission_token = None
         if now > locked.signup_closes_at:
             raise DomainError(_("Sign-up for this event is closed."), code="closed")
         if Signup.objects.filter(event=locked, phone=phone).exists():
             raise DomainError(_("This phone number is already signed up."), field="phone")
         if Signup.objects.filter(event=locked).count() >= locked.capacity:
             raise DomainError(_("The event is full."), code="full")
-        return Signup.objects.create(event=locked, name=name.strip(), phone=phone, created_at=now)
+        signup = Signup.objects.create(event=locked, name=name.strip(), phone=phone, created_at=now,
+                                       submission_token=submission_token)
+        message_send(code="attendee.confirmed", key=str(signup.pk), to=Recipients(phones=[phone]),
+                     context={"event": locked.title, "where": locked.place,
+                              "when": timezone.localtime(locked.starts_at).strftime("%Y-%m-%d %H:%M")})
+        return signup
 
 
 def inspection_rate(*, event, phone: str, score: int, comment: str = ""):

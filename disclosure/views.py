@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 from disclosure import services
 from disclosure.models import InfoRequest, Policy, Question, Theme
 from lib.errors import DomainError
+from lib.fields import PhoneField, SubmissionTokenField
 from lib.identity import normalise_phone
+from lib.ratelimits import limit
 
 SESSION_VOTES = "disclosure:voted"
 
@@ -97,6 +99,7 @@ def questions(request):
 
 
 @require_POST
+@limit("qa-vote", "PORTAL_RATE_QA_VOTE")
 def question_vote(request, pk: int):
     """'Was this helpful?': one vote per question per visitor session."""
     question = get_object_or_404(Question, pk=pk)
@@ -110,18 +113,12 @@ def question_vote(request, pk: int):
 
 class RequestForm(forms.Form):
     applicant_name = forms.CharField(label=gettext_lazy("Applicant (person or organisation)"), max_length=100)
-    applicant_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32)
+    applicant_phone = PhoneField(mobile_only=True, label=gettext_lazy("Mobile phone"))
     applicant_email = forms.EmailField(label=gettext_lazy("E-mail (optional)"), required=False)
     description = forms.CharField(label=gettext_lazy("The information you ask for"), max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 5}),
                                   help_text=gettext_lazy("Name the document, the period and the subject as precisely as you can."))
-
-    def clean_applicant_phone(self):
-        try:
-            return normalise_phone(self.cleaned_data["applicant_phone"])
-        except ValueError:
-            raise forms.ValidationError(_("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline "
-                                          "with its area code.")) from None
+    submission_token = SubmissionTokenField()
 
     def clean_description(self):
         value = self.cleaned_data["description"].strip()
@@ -130,6 +127,7 @@ class RequestForm(forms.Form):
         return value
 
 
+@limit("info-request", "PORTAL_RATE_INFO_REQUEST")
 def request_new(request):
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -139,6 +137,7 @@ def request_new(request):
             error.as_form_error(form)
         else:
             request.session["disclosure:request"] = item.pk
+            _remember_request(request, item)
             return redirect("disclosure:request_done")
     return render(request, "disclosure/request_new.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -175,17 +174,12 @@ def project_detail(request, pk: int):
 
 class SignupForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
-    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=32)
-
-    def clean_phone(self):
-        try:
-            return normalise_phone(self.cleaned_data["phone"])
-        except ValueError:
-            raise forms.ValidationError(_("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline "
-                                          "with its area code.")) from None
+    phone = PhoneField(mobile_only=True, label=gettext_lazy("Mobile phone"))
+    submission_token = SubmissionTokenField()
 
 
 class RatingForm(SignupForm):
+    submission_token = None  # rating is once per sign-up already (services.inspection_rate)
     score = forms.IntegerField(label=gettext_lazy("Score (1-5)"), min_value=1, max_value=5)
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 2}))
@@ -201,6 +195,7 @@ def events(request):
         "past": Event.objects.filter(starts_at__lt=timezone.now()).order_by("-starts_at")[:20]})
 
 
+@limit("event", "PORTAL_RATE_EVENT")
 def event_detail(request, pk: int):
     from django.contrib import messages
 
@@ -220,7 +215,8 @@ def event_detail(request, pk: int):
                                              score=bound.cleaned_data["score"], comment=bound.cleaned_data["comment"])
                     messages.success(request, _("Thank you: your rating has been recorded."))
                 else:
-                    services.event_signup(event=event, name=bound.cleaned_data["name"], phone=bound.cleaned_data["phone"])
+                    services.event_signup(event=event, name=bound.cleaned_data["name"], phone=bound.cleaned_data["phone"],
+                                          submission_token=bound.cleaned_data["submission_token"])
                     messages.success(request, _("You are signed up."))
                 return redirect("disclosure:event", pk=event.pk)
             except DomainError as error:
@@ -263,3 +259,53 @@ def ogi_report(request, year: int):
         book.save(response)
         return response
     return render(request, "disclosure/ogi_report.html", {"table": table, "year": year})
+
+
+# --- the applicant's tracking page (by number and phone, or by the personal link) ------------------------
+
+SESSION_REQUESTS = "disclosure:tracked"
+
+
+class RequestTrackForm(forms.Form):
+    number = forms.RegexField(label=gettext_lazy("Request number"), regex=r"^YSQ\d{8,14}$", max_length=20,
+                              error_messages={"invalid": gettext_lazy("A request number looks like YSQ202611230001.")})
+    phone = forms.CharField(label=gettext_lazy("Phone given in the request"), max_length=32)
+
+    def clean_phone(self):
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ValueError:
+            raise forms.ValidationError(_("Enter the phone number given in the request.")) from None
+
+
+def _remember_request(request, item: InfoRequest) -> None:
+    ids = request.session.get(SESSION_REQUESTS, [])
+    if item.pk not in ids:
+        request.session[SESSION_REQUESTS] = (ids + [item.pk])[-20:]
+
+
+def request_track(request):
+    form = RequestTrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = InfoRequest.objects.filter(number=form.cleaned_data["number"],
+                                          applicant_phone=form.cleaned_data["phone"]).first()
+        if item is not None:
+            _remember_request(request, item)
+            return redirect("disclosure:request_status", number=item.number)
+        form.add_error(None, _("No request matches this number and phone."))  # the same for either mistake
+    return render(request, "disclosure/request_track.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def request_open(request, token: str):
+    from disclosure.messages import request_from_token
+
+    item = request_from_token(token)
+    if item is None:
+        return render(request, "petitions/link_invalid.html", {"track_url": "disclosure:request_track"}, status=404)
+    _remember_request(request, item)
+    return redirect("disclosure:request_status", number=item.number)
+
+
+def request_status(request, number: str):
+    item = get_object_or_404(InfoRequest, number=number, pk__in=request.session.get(SESSION_REQUESTS, []))
+    return render(request, "disclosure/request_status.html", {"item": item})

@@ -156,6 +156,8 @@ class Assignment(models.Model):
     # What the sweeps found (dispatch.supervision): set once, by a conditional UPDATE.
     warning = models.CharField(_("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE)
     sign_overdue_at = models.DateTimeField(_("sign-for overdue since"), null=True, blank=True)
+    # The reminder two hours before the sign-for limit went out (dispatch.supervision.sweep_deadlines).
+    sign_reminded_at = models.DateTimeField(_("reminded to sign for at"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
 
     class Meta:

@@ -27,10 +27,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.exceptions import Ratelimited
 
 from dispatch.models import Assignment, Role
 from lib.errors import DomainError
-from lib.identity import normalise_phone
+from lib.fields import phone_message
+from lib.identity import PhoneRejected, normalise_phone
+from lib.ratelimits import limit, log_refusal
 from org.models import Area, Classification
 from petitions import publication
 from petitions import services as petition_services
@@ -38,6 +41,8 @@ from petitions.models import OPEN_STATUSES, Channel, Kind, Petition
 
 DEFAULT_DAYS = 90  # GeoReport v2: without dates, the last 90 days
 MAX_RESULTS = 1000  # ... and at most 1,000 requests
+# Per client address (lib.ratelimits): reads by PORTAL_RATE_OPEN311_READ, writes by PORTAL_RATE_OPEN311_WRITE.
+READ_LIMIT = limit("open311-read", "PORTAL_RATE_OPEN311_READ", method=("GET", "HEAD"))
 
 
 class Open311Error(Exception):
@@ -92,6 +97,9 @@ def endpoint(view):
             return view(request, fmt, *args, **kwargs)
         except Open311Error as error:
             return _error(fmt, error.code, error.description)
+        except Ratelimited:  # refused before the view ran: nothing read or stored
+            log_refusal(request, "open311")
+            return _error(fmt, 429, _("Too many requests from your connection. Please try again later."))
 
     wrapper.__name__ = view.__name__
     return csrf_exempt(wrapper)
@@ -103,6 +111,7 @@ def _iso(moment):
 
 @endpoint
 @require_http_methods(["GET"])
+@READ_LIMIT
 def discovery(request, fmt):
     base = request.build_absolute_uri("/open311/v2/")
     return _render({
@@ -123,6 +132,7 @@ def _leaves():
 
 @endpoint
 @require_http_methods(["GET"])
+@READ_LIMIT
 def services(request, fmt):
     data = []
     for leaf in _leaves():
@@ -142,6 +152,7 @@ def _area_values():
 
 @endpoint
 @require_http_methods(["GET"])
+@READ_LIMIT
 def service_definition(request, fmt, code):
     if not Classification.objects.filter(code=code, is_active=True, is_leaf=True).exists():
         raise Open311Error(404, _("Unknown service_code."))
@@ -216,6 +227,8 @@ def _parse_date(value: str, name: str):
 
 @endpoint
 @require_http_methods(["GET", "POST"])
+@READ_LIMIT
+@limit("open311-write", "PORTAL_RATE_OPEN311_WRITE")
 def requests_view(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
@@ -248,6 +261,7 @@ def requests_view(request, fmt):
 
 @endpoint
 @require_http_methods(["GET"])
+@READ_LIMIT
 def request_detail(request, fmt, number):
     data = _published_requests(publication.publishable().filter(number=number))
     if not data:
@@ -257,6 +271,7 @@ def request_detail(request, fmt, number):
 
 @endpoint
 @require_http_methods(["GET"])
+@READ_LIMIT
 def token_view(request, fmt, token):
     try:
         value = uuid.UUID(token)
@@ -294,9 +309,10 @@ def _create(request, fmt):
     if not 10 <= len(description) <= 5000:
         raise Open311Error(400, _("description must be 10 to 5,000 characters."))
     try:
-        phone = normalise_phone(data.get("phone", ""))
-    except ValueError:
-        raise Open311Error(400, _("phone must be a mainland mobile or landline number.")) from None
+        # The reporter's own phone, as on the citizen's form: a mobile, never a service number.
+        phone = normalise_phone(data.get("phone", ""), mobile_only=True)
+    except PhoneRejected as rejected:
+        raise Open311Error(400, phone_message(rejected, mobile_only=True)) from None
     kind = data.get("attribute[kind]") or Kind.COMPLAINT
     if kind not in Kind.values:
         raise Open311Error(400, _("attribute[kind] is not one of the listed values."))

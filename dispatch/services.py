@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import deadlines, routing
+from dispatch import deadlines, messages, routing
 from dispatch.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     ASSIGNMENT_TRANSITIONS,
@@ -256,6 +256,7 @@ def dispatch_petition(*, petition: Petition | int, actor=None, mode: str | None 
                 petition=locked, to=Status.DISPATCHED, actor=actor, kind=EventKind.DISPATCHED, reason=explanation,
                 data={"units": units, "rule": decision.lead_rule_id}, now=now,
             )
+            messages.announce(made, locked)
     return made
 
 
@@ -276,6 +277,7 @@ def dispatch_confirm(*, petition: Petition, actor) -> list[Assignment]:
             petition=locked, to=Status.DISPATCHED, actor=actor, kind=EventKind.DISPATCHED,
             data={"units": units, "confirmed": True}, expected=[Status.RECEIVED, Status.CONSULTATION], now=now,
         )
+        messages.announce(proposals, locked)
     return proposals
 
 
@@ -312,6 +314,7 @@ def dispatch_redispatch(*, petition: Petition, lead_unit: HandlingUnit, co_units
             data={"units": _unit_names([lead_unit.pk, *[u.pk for u in co_units]]),
                   "withdrawn": _unit_names(withdrawn)}, now=now,
         )
+        messages.announce(made, locked)
     return made
 
 
@@ -340,6 +343,7 @@ def dispatch_add_co_unit(*, petition: Petition, unit: HandlingUnit, actor, reaso
         petition_services.petition_record_event(petition=locked, kind=EventKind.DISPATCHED, actor=actor,
                                                 reason=reason, data={"units": [unit.name], "co_unit_added": True},
                                                 public=True)
+        messages.announce([assignment], locked)
     return assignment
 
 
@@ -522,6 +526,7 @@ def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "
         locked_request.decided_at, locked_request.decided_by, locked_request.decision_note = now, actor, note
         locked_request.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
         data = {"unit": assignment.unit.name, "approved": approve}
+        messages.return_decided(locked_request, assignment, petition)
         if not approve:
             petition_services.petition_record_event(petition=petition, kind=EventKind.RETURN, actor=actor,
                                                     reason=note, data=data)
@@ -588,6 +593,7 @@ def extension_decide(*, request: ExtensionRequest, approve: bool, actor, note: s
             assignment.save(update_fields=["handle_due_at", "extended_days", "warn_at", "warning"])
         petition_services.petition_record_event(petition=petition, kind=EventKind.EXTENSION, actor=actor,
                                                 reason=note, data=data)
+        messages.extension_decided(locked_request, assignment, petition)
     return locked_request
 
 
@@ -621,6 +627,7 @@ def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_a
                 petition=petition, to=Status.IN_PROGRESS, actor=actor, kind=EventKind.REVIEWED, reason=note,
                 data={"rejected": True}, expected=[Status.REPLIED], now=now,
             )
+            messages.reply_rejected(assignment, petition, note, locked.pk)
     return locked
 
 

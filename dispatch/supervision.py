@@ -18,20 +18,25 @@ import random
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import deadlines
+from dispatch import deadlines, messages
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, Warning
+from notifications.messaging import message_send, unit_recipients
+from org.models import HandlingUnit
 from lib.errors import ConflictError, DomainError
 from petitions import privacy
+from petitions.messages import tell_citizen
 from petitions import services as petition_services
 from petitions.models import EventKind, Petition, Status
 from supervision import services as supervision
 from supervision.models import CaseKind, Level
 
 OPEN = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
+SIGN_REMINDER_BEFORE = dt.timedelta(hours=2)
+CALLBACK_REMINDER_AFTER = dt.timedelta(days=1)
 
 
 def _claim(candidates, condition: Q, batch: int, **changes) -> list[int]:
@@ -69,6 +74,15 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 10000) -> di
         counts["red"] += len(ids)
         _into_pool(ids, now)
 
+    # Two hours before the sign-for limit, one reminder per assignment (through the sign-for index).
+    soon = Q(status=AssignmentStatus.PENDING, sign_overdue_at__isnull=True, sign_reminded_at__isnull=True,
+             sign_due_at__gt=now, sign_due_at__lte=now + SIGN_REMINDER_BEFORE)
+    counts["sign_reminded"] = 0
+    while ids := _claim(Assignment.objects.filter(soon), soon, batch, sign_reminded_at=now):
+        counts["sign_reminded"] += len(ids)
+        for assignment in Assignment.objects.filter(pk__in=ids).select_related("petition", "unit"):
+            messages.sign_reminder(assignment)
+
     late_sign = Q(status=AssignmentStatus.PENDING, sign_overdue_at__isnull=True, sign_due_at__lte=now)
     while ids := _claim(Assignment.objects.filter(late_sign), late_sign, batch, sign_overdue_at=now):
         counts["sign_overdue"] += len(ids)
@@ -83,22 +97,20 @@ def _rows(ids: list[int]):
 
 
 def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
-    from notifications.services import notification_enqueue
-
     by_unit: dict = {}
     for row in _rows(ids):
-        by_unit.setdefault((row["unit_id"], row["unit__email"], row["unit__phone"]), []).append(row["petition__number"])
-    for (unit_id, email, phone), numbers in by_unit.items():
+        by_unit.setdefault(row["unit_id"], []).append(row["petition__number"])
+    units = {u.pk: u for u in HandlingUnit.objects.filter(pk__in=list(by_unit))}
+    for unit_id, numbers in by_unit.items():
         if what == "yellow":
             subject = _("%(count)s petitions have used 75%% of their time") % {"count": len(numbers)}
         else:
             subject = _("%(count)s petitions were not signed for in time") % {"count": len(numbers)}
-        body = f"{subject}: " + "、".join(numbers[:20]) + ("…" if len(numbers) > 20 else "")
+        listed = "、".join(numbers[:20]) + ("…" if len(numbers) > 20 else "")
         digest = hashlib.sha1(",".join(sorted(numbers)).encode()).hexdigest()[:16]
-        for channel, recipient in (("email", email), ("sms", phone)):
-            if recipient:
-                notification_enqueue(key=f"deadline:{what}:{unit_id}:{digest}:{channel}", channel=channel,
-                                     recipient=recipient, subject=subject, body=body[:300 if channel == "sms" else 5000])
+        message_send(code="unit.deadline_digest", key=f"deadline:{what}:{unit_id}:{digest}",
+                     to=unit_recipients(units[unit_id]), context={"summary": subject, "numbers": listed},
+                     link="/dispatch/")
 
 
 def _into_pool(ids: list[int], now: dt.datetime) -> None:
@@ -228,3 +240,47 @@ def dispatch_stragglers(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -
         except (ConflictError, DomainError):
             continue
     return done
+
+
+# --- reminders and digests (docs/notifications.md) ---------------------------------------------------------
+
+def remind_callbacks(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """A day after the answer was published and still no rating: remind the citizen once per round."""
+    now = now or timezone.now()
+    due = Q(status=Status.CALLBACK, answered_at__lte=now - CALLBACK_REMINDER_AFTER,
+            callback_reminded_round__lt=F("handling_round"))
+    reminded = 0
+    while True:
+        with transaction.atomic():
+            query = Petition.objects.filter(due).order_by().values_list("pk", flat=True)
+            if settings.IS_POSTGRES:
+                query = query.select_for_update(skip_locked=True)
+            ids = list(query[:batch])
+            if not ids:
+                return reminded
+            Petition.objects.filter(due, pk__in=ids).update(callback_reminded_round=F("handling_round"))
+            for petition in Petition.objects.filter(pk__in=ids):
+                tell_citizen(petition, "citizen.callback_reminder", key=f"{petition.pk}:{petition.handling_round}")
+        reminded += len(ids)
+
+
+def daily_digest(*, today: dt.date | None = None) -> int:
+    """Every working morning, each unit with open work gets its counts (one GROUP BY for the city)."""
+    from django.db.models import Count
+
+    from org.calendar import get_calendar
+
+    today = today or timezone.localdate()
+    if not get_calendar().is_workday(today):
+        return 0
+    rows = (Assignment.objects.filter(status__in=OPEN).values("unit_id")
+            .annotate(pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
+                      in_progress=Count("pk", filter=Q(status=AssignmentStatus.SIGNED)),
+                      yellow=Count("pk", filter=Q(warning=Warning.YELLOW)),
+                      red=Count("pk", filter=Q(warning=Warning.RED))))
+    units = HandlingUnit.objects.in_bulk([r["unit_id"] for r in rows])
+    for row in rows:
+        unit = units.get(row["unit_id"])
+        if unit is not None:
+            messages.daily_digest(unit, today, row)
+    return len(rows)

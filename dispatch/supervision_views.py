@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Warning
 from dispatch.supervision import lookback_record
 from lib.errors import DomainError
+from notifications.messaging import unreachable_units
 from org.models import Area, HandlingUnit, User
 from petitions import privacy
 from petitions.models import Petition
@@ -107,6 +108,8 @@ def dashboard(request):
         "pool_by_level": {row["level"]: row["n"] for row in cases.values("level").annotate(n=Count("pk"))},
         "levels": Level.choices, "query": request.GET.urlencode(),
         "lookback_pending": LookbackSample.objects.filter(result=LookbackSample.Result.PENDING).count(),
+        # Units no work order or notice can reach: a fault for the platform to fix (docs/notifications.md).
+        "unreachable": list(unreachable_units().values("pk", "name", "kind")[:200]),
     }
     return render(request, "dispatch/supervision/dashboard.html", context)
 

@@ -29,3 +29,13 @@ def recompute_deadlines(years):
 @shared_task
 def dispatch_stragglers():
     return supervision.dispatch_stragglers()
+
+
+@shared_task
+def remind_callbacks():
+    return supervision.remind_callbacks()
+
+
+@shared_task
+def daily_digest():
+    return supervision.daily_digest()

@@ -148,6 +148,8 @@ class Campaign(models.Model):
     seed = models.CharField(_("seed"), max_length=64, blank=True)
     drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
     tally_sealed_at = models.DateTimeField(_("tally sealed at"), null=True, blank=True)
+    # The reminder to representatives who have not voted, two days before voting closes (sent once).
+    reminded_at = models.DateTimeField(_("voting reminder sent at"), null=True, blank=True)
     results_published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
 
     class Meta:
@@ -178,6 +180,8 @@ class Suggestion(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     adoption = models.CharField(_("adoption"), max_length=12, choices=Adoption.choices, default=Adoption.PENDING)
     excellent = models.BooleanField(_("selected as excellent"), default=False)
+    # The public form's hidden token: the same form posted twice makes one suggestion.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -264,3 +268,13 @@ class TallyCell(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "unit", "choice"], name="one_tally_cell")]
+
+
+class SpentBallotToken(models.Model):
+    """A ballot token that has been dropped in the box: only its hash, so the same
+    token counts once. Nothing else: no representative, no time, no sequence (the hash
+    is the key). The token is signed when the code is used and written here only when
+    the ballot is counted, in that second transaction (docs/sanmin.md, "Row versions")."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, primary_key=True)

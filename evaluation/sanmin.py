@@ -6,16 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
+import uuid
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, PositiveIntegerField, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.models import Campaign, Candidate, ReportGroup, Representative, Suggestion, TallyCell
+from evaluation.models import (Campaign, Candidate, ReportGroup, Representative, SpentBallotToken, Suggestion,
+                               TallyCell)
 from lib.errors import DomainError
+from notifications.messaging import Recipients, message_send
 
 ALGORITHM = "sanmin-draw-v1"
 CHOICES = ("satisfied", "basic", "unsatisfied")
@@ -81,7 +86,8 @@ def draw_prepare(*, campaign: Campaign, quotas: dict[str, int]) -> str:
 
 
 def _code_hash(code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), code.strip().upper().encode(), hashlib.sha256).hexdigest()
+    # Its own key, not SECRET_KEY: rotating the secret key must not void the printed codes.
+    return hmac.new(settings.PORTAL_SANMIN_CODE_KEY.encode(), code.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
 def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str]]:
@@ -148,12 +154,16 @@ def departments_for(representative: Representative) -> list:
         .values("unit_id")).order_by("code"))
 
 
+def _check_window(campaign: Campaign, now: dt.datetime, *, field: str = "code") -> None:
+    if now < campaign.voting_opens_at:
+        raise DomainError(_("Voting has not opened yet."), field=field, code="not_open")
+    if now >= campaign.voting_closes_at:
+        raise DomainError(_("Voting is closed: this code has expired."), field=field, code="expired")
+
+
 def representative_by_code(campaign: Campaign, code: str, *, now: dt.datetime | None = None) -> Representative:
     now = now or timezone.now()
-    if now < campaign.voting_opens_at:
-        raise DomainError(_("Voting has not opened yet."), field="code", code="not_open")
-    if now >= campaign.voting_closes_at:
-        raise DomainError(_("Voting is closed: this code has expired."), field="code", code="expired")
+    _check_window(campaign, now)
     representative = Representative.objects.filter(campaign=campaign, code_hash=_code_hash(code)).first()
     if representative is None:
         raise DomainError(_("This voting code is not valid."), field="code", code="unknown")
@@ -162,35 +172,111 @@ def representative_by_code(campaign: Campaign, code: str, *, now: dt.datetime | 
     return representative
 
 
-def ballot_cast(*, campaign: Campaign, code: str, ratings: dict[int, str], now: dt.datetime | None = None) -> None:
-    """One representative, one ballot: the representative's row is locked, checked and
-    marked in the same transaction that adds the ratings to the counters, so a hundred
-    submissions of one code at once count once. Nothing recorded says whose ballot it was."""
-    now = now or timezone.now()
-    representative = representative_by_code(campaign, code, now=now)
-    expected = {u.pk for u in departments_for(representative)}
-    if set(ratings) != expected:
+def _check_ratings(campaign: Campaign, ratings: dict[int, str], paper: set[int]) -> None:
+    if set(ratings) != paper:
         raise DomainError(_("Rate every department you heard, once each."), field="ratings")
     if any(choice not in choices_for(campaign) for choice in ratings.values()):
         raise DomainError(_("Choose one of the ratings offered for each department."), field="ratings")
+
+
+# A ballot token is signed, not stored: `campaign.departments.nonce.signature`. Using a code writes
+# only the representative's row; the token's hash is written when the ballot is counted, in another
+# transaction, so no row version (live or dead) is shared between a representative and a ballot.
+def _token_key() -> bytes:
+    return hmac.new(settings.PORTAL_SANMIN_CODE_KEY.encode(), b"sanmin ballot token", hashlib.sha256).digest()
+
+
+def _token_sign(body: str) -> str:
+    return hmac.new(_token_key(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def _token_paper(campaign: Campaign, token: str) -> set[int]:
+    """The departments a token's ballot rates, if the token is genuine and this campaign's."""
+    body, _dot, signature = (token or "").strip().rpartition(".")
+    if not body or not hmac.compare_digest(_token_sign(body), signature):
+        raise DomainError(_("This ballot paper is not valid."), field="token", code="unknown")
+    campaign_pk, departments, _nonce = body.split(".", 2)
+    if campaign_pk != str(campaign.pk):
+        raise DomainError(_("This ballot paper is not valid."), field="token", code="unknown")
+    return {int(u) for u in departments.split("-") if u}
+
+
+def ballot_paper_issue(*, campaign: Campaign, code: str, now: dt.datetime | None = None) -> str:
+    """Use the code (transaction 1): mark the representative as having voted with a
+    conditional update, so a hundred submissions of one code at once give one paper,
+    and hand back a one-time ballot token: random, signed, naming only the campaign
+    and the departments to rate. Nothing about the token is stored here."""
+    now = now or timezone.now()
+    representative = representative_by_code(campaign, code, now=now)
+    departments = "-".join(str(u.pk) for u in departments_for(representative))
     with transaction.atomic():
         marked = Representative.objects.filter(pk=representative.pk, has_voted=False).update(has_voted=True)
         if not marked:
             raise DomainError(_("This voting code has already been used."), field="code", code="used")
-        for unit_id, choice in sorted(ratings.items()):
-            TallyCell.objects.filter(campaign=campaign, unit_id=unit_id, choice=choice).update(count=F("count") + 1)
+    body = f"{campaign.pk}.{departments}.{secrets.token_urlsafe(24)}"
+    return f"{body}.{_token_sign(body)}"
+
+
+def ballot_deposit(*, campaign: Campaign, token: str, ratings: dict[int, str], now: dt.datetime | None = None) -> None:
+    """Count the ballot (transaction 2): spend the token (its hash, once) and add the
+    ratings. Every counter of the paper's departments is rewritten, the chosen ones
+    +1 and the others +0, so a counter's row version says that the last ballot rated
+    its department (as every ballot on that paper does), never which rating it gave."""
+    now = now or timezone.now()
+    _check_window(campaign, now, field="token")
+    paper = _token_paper(campaign, token)
+    _check_ratings(campaign, ratings, paper)
+    try:
+        # No savepoint around the token: a subtransaction would get an id of its own.
+        with transaction.atomic():
+            SpentBallotToken.objects.create(campaign=campaign, token_hash=hashlib.sha256(token.strip().encode()).hexdigest())
+            # Locked in id order: concurrent ballots on overlapping papers queue instead of deadlocking.
+            cells = list(TallyCell.objects.select_for_update().filter(campaign=campaign, unit_id__in=paper)
+                         .order_by("pk").values_list("pk", "unit_id", "choice"))
+            chosen = [pk for pk, unit_id, choice in cells if ratings[unit_id] == choice]
+            if len(chosen) != len(paper):
+                raise DomainError(_("Choose one of the ratings offered for each department."), field="ratings")
+            TallyCell.objects.filter(pk__in=[pk for pk, _u, _c in cells]).update(count=Case(
+                When(pk__in=chosen, then=F("count") + 1), default=F("count"), output_field=PositiveIntegerField()))
+    except IntegrityError:  # the token's hash is already there: this ballot was counted
+        raise DomainError(_("This ballot has already been counted."), field="token", code="used") from None
+
+
+def paper_departments(campaign: Campaign, token: str) -> list:
+    from org.models import HandlingUnit
+
+    return list(HandlingUnit.objects.filter(pk__in=_token_paper(campaign, token)).order_by("code"))
+
+
+def ballot_check(*, campaign: Campaign, code: str, ratings: dict[int, str], now: dt.datetime | None = None) -> None:
+    """Check a ballot before its code is used, so a mistake does not use up the code."""
+    representative = representative_by_code(campaign, code, now=now)
+    _check_ratings(campaign, ratings, {u.pk for u in departments_for(representative)})
+
+
+def ballot_cast(*, campaign: Campaign, code: str, ratings: dict[int, str], now: dt.datetime | None = None) -> None:
+    """One representative, one ballot, in two transactions that share no row: the
+    code is used (ballot_paper_issue), then the ballot is counted under the token
+    (ballot_deposit). The ratings are checked first, so a mistake does not use up the
+    code. Nothing recorded says whose ballot it was. (The voting page calls the steps
+    itself, to keep the token on the page if counting fails after the code was used.)"""
+    now = now or timezone.now()
+    ballot_check(campaign=campaign, code=code, ratings=ratings, now=now)
+    token = ballot_paper_issue(campaign=campaign, code=code, now=now)
+    ballot_deposit(campaign=campaign, token=token, ratings=ratings, now=now)
 
 
 def tally_seal(*, campaign: Campaign, now: dt.datetime | None = None) -> None:
     """After voting closes: rewrite every counter and every "has voted" flag in one
-    transaction, so PostgreSQL's row versions no longer tell which transaction (which
-    voter) last touched a counter."""
+    transaction and drop the spent tokens (no ballot can come any more), so the
+    tables' row versions no longer tell which transaction last touched a counter."""
     now = now or timezone.now()
     if now < campaign.voting_closes_at:
         raise DomainError(_("Voting is still open."), code="open")
     with transaction.atomic():
         TallyCell.objects.filter(campaign=campaign).update(count=F("count"))
         Representative.objects.filter(campaign=campaign).update(has_voted=F("has_voted"))
+        SpentBallotToken.objects.filter(campaign=campaign).delete()
         Campaign.objects.filter(pk=campaign.pk).update(tally_sealed_at=now)
     campaign.refresh_from_db()
 
@@ -219,9 +305,70 @@ def results(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]
     return rows
 
 
-def suggestion_submit(*, campaign: Campaign, name: str, phone: str, theme: str, title: str, content: str) -> Suggestion:
+def suggestion_submit(*, campaign: Campaign, name: str, phone: str, theme: str, title: str, content: str,
+                      submission_token: uuid.UUID | None = None) -> Suggestion:
+    """With a submission token already used, returns the suggestion that token made: the
+    public form posted twice makes one suggestion."""
+    if submission_token is not None:
+        existing = Suggestion.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing
     today = timezone.localdate()
     if not campaign.suggestions_open <= today <= campaign.suggestions_close:
         raise DomainError(_("Suggestions are not being collected now."), code="closed")
-    return Suggestion.objects.create(campaign=campaign, name=name.strip(), phone=phone, theme=theme,
-                                     title=title.strip(), content=content.strip(), submitted_at=timezone.now())
+    try:
+        with transaction.atomic():
+            return Suggestion.objects.create(campaign=campaign, name=name.strip(), phone=phone, theme=theme,
+                                             title=title.strip(), content=content.strip(), submitted_at=timezone.now(),
+                                             submission_token=submission_token)
+    except IntegrityError:
+        # Two posts of the same form raced past the check above: the other one won.
+        existing = Suggestion.objects.filter(submission_token=submission_token).first()
+        if submission_token is None or existing is None:
+            raise
+        return existing
+
+
+# --- telling the representatives (docs/notifications.md) -----------------------------------------------------
+
+REMIND_BEFORE = dt.timedelta(days=2)
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def codes_send(*, campaign: Campaign, issued: list[tuple[Representative, str]]) -> int:
+    """Each drawn representative with a mobile number gets their code by SMS. The code travels in the
+    outbox only until it is sent: the body is cleared then (notifications.services.SECRET_MESSAGES)."""
+    sent = 0
+    link = settings.PORTAL_PUBLIC_URL + reverse("evaluation:sanmin_vote", args=[campaign.year])
+    until = timezone.localtime(campaign.voting_closes_at).strftime("%Y-%m-%d %H:%M")
+    with transaction.atomic():
+        for representative, code in issued:
+            phone = representative.candidate.phone
+            if _MOBILE.match(phone or ""):
+                sent += message_send(code="representative.code", key=str(representative.pk), context={
+                    "campaign": campaign.title, "code": code, "link": link, "until": until},
+                    to=Recipients(phones=[phone]))
+    return sent
+
+
+def voting_reminders(*, now: dt.datetime | None = None) -> int:
+    """Two days before voting closes, once per campaign: remind those who have not voted (the
+    reminder carries no code: only its hash is stored)."""
+    now = now or timezone.now()
+    reminded = 0
+    due = Campaign.objects.filter(reminded_at__isnull=True, voting_opens_at__lte=now, voting_closes_at__gt=now,
+                                  voting_closes_at__lte=now + REMIND_BEFORE)
+    for campaign in due:
+        with transaction.atomic():
+            if not Campaign.objects.filter(pk=campaign.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue  # another sweep got there first
+            link = settings.PORTAL_PUBLIC_URL + reverse("evaluation:sanmin_vote", args=[campaign.year])
+            until = timezone.localtime(campaign.voting_closes_at).strftime("%Y-%m-%d %H:%M")
+            for representative in (Representative.objects.filter(campaign=campaign, has_voted=False)
+                                   .select_related("candidate").iterator(chunk_size=2000)):
+                phone = representative.candidate.phone
+                if _MOBILE.match(phone or ""):
+                    reminded += message_send(code="representative.reminder", key=str(representative.pk),
+                                             to=Recipients(phones=[phone]),
+                                             context={"campaign": campaign.title, "until": until, "link": link})
+    return reminded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,22 +14,17 @@ from django.utils.translation import gettext_lazy
 from evaluation import sanmin
 from evaluation.models import Campaign, SuggestionTheme
 from lib.errors import DomainError
-from lib.identity import normalise_phone
+from lib.fields import PhoneField, SubmissionTokenField
+from lib.ratelimits import limit
 
 
 class SuggestionForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Real name"), max_length=50)
-    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=32)
+    phone = PhoneField(mobile_only=True, label=gettext_lazy("Mobile phone"))
     theme = forms.ChoiceField(label=gettext_lazy("Theme"), choices=SuggestionTheme.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     content = forms.CharField(label=gettext_lazy("Your suggestion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
-
-    def clean_phone(self):
-        try:
-            return normalise_phone(self.cleaned_data["phone"])
-        except ValueError:
-            raise forms.ValidationError(_("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline "
-                                          "with its area code.")) from None
+    submission_token = SubmissionTokenField()
 
     def clean_content(self):
         value = self.cleaned_data["content"].strip()
@@ -45,6 +41,7 @@ def _campaign(year=None) -> Campaign:
     return campaign
 
 
+@limit("sanmin-suggestion", "PORTAL_RATE_SUGGESTION")
 def campaign_page(request, year: int | None = None):
     campaign = _campaign(year)
     form = SuggestionForm(request.POST or None)
@@ -78,27 +75,50 @@ def pool_file(request, year: int):
 class CodeForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Your one-time voting code"), max_length=20)
 
+    def __init__(self, *args, paper: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if paper:  # the code is already used: the ballot paper (token) stands for it
+            self.fields["code"].required = False
 
+
+@transaction.non_atomic_requests  # using the code and counting the ballot must stay two transactions
+@limit("sanmin-code", "PORTAL_RATE_VOTING_CODE")  # one-time codes must not be guessed
 def vote(request, year: int):
     """No session and no cookie ties the ballot to the code: the code travels with the
-    form, and once the ballot is counted only the fact that this code voted remains."""
+    form. Casting uses the code (one transaction) and counts the ballot under a one-time
+    token (another); if counting fails after the code was used, the page comes back
+    holding the token, and sending it again counts the ballot."""
     campaign = _campaign(year)
-    form = CodeForm(request.POST or None)
+    token = request.POST.get("token", "").strip()[:200]
+    form = CodeForm(request.POST or None, paper=bool(token))
     departments = None
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
+        now = timezone.now()
         try:
-            representative = sanmin.representative_by_code(campaign, code)
-            departments = sanmin.departments_for(representative)
+            if token:
+                departments = sanmin.paper_departments(campaign, token)
+            else:
+                departments = sanmin.departments_for(sanmin.representative_by_code(campaign, code, now=now))
             ratings = {u.pk: request.POST.get(f"unit_{u.pk}", "") for u in departments}
             if "cast" in request.POST:
-                sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings)
+                if not token:
+                    sanmin.ballot_check(campaign=campaign, code=code, ratings=ratings, now=now)
+                    token = sanmin.ballot_paper_issue(campaign=campaign, code=code, now=now)
+                sanmin.ballot_deposit(campaign=campaign, token=token, ratings=ratings, now=now)
                 return render(request, "evaluation/sanmin/voted.html", {"campaign": campaign})
+        except DatabaseError:
+            if not token:
+                raise
+            form.add_error(None, _("Your code has been used but your ballot could not be counted yet. Send this page "
+                                   "again to count it."))
         except DomainError as error:
             error.as_form_error(form)
             if error.code in ("unknown", "used", "expired", "not_open"):
                 departments = None
-    return render(request, "evaluation/sanmin/vote.html", {"campaign": campaign, "form": form,
+    if departments is None:
+        token = ""
+    return render(request, "evaluation/sanmin/vote.html", {"campaign": campaign, "form": form, "token": token,
                                                            "departments": departments,
                                                            "choices": sanmin.choices_for(campaign)},
                   status=400 if form.errors else 200)

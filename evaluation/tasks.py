@@ -3,7 +3,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from evaluation import aggregates, reports
+from evaluation import aggregates, reports, sanmin
 from evaluation.models import Report
 
 
@@ -21,3 +21,8 @@ def generate_report(kind):
 
 
 BEAT_SCHEDULE_KINDS = (Report.Kind.DAILY, Report.Kind.WEEKLY, Report.Kind.MONTHLY, Report.Kind.ANNUAL)
+
+
+@shared_task
+def sanmin_voting_reminders():
+    return sanmin.voting_reminders()

@@ -6,9 +6,19 @@ and, whatever happens to that task (a lost message, Redis restarted, a worker
 killed), by the beat sweep that picks up anything pending and due. The unique
 `key` makes enqueuing idempotent: the same notice is never queued twice.
 """
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from notifications.catalog import CATALOG, variables_of
+
+
+def template_cache_key(code: str) -> str:
+    """notifications.messaging caches each template's wording under this key."""
+    return f"notifications:template:{code}"
 
 
 class Notification(models.Model):
@@ -49,3 +59,75 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}: {self.subject or self.body[:30]}"
+
+
+class MessageTemplate(models.Model):
+    """The wording of one message of notifications.catalog, in Chinese and English, as an admin edits it."""
+
+    code = models.CharField(_("message"), max_length=64, unique=True)
+    subject_zh = models.CharField(_("subject (Chinese)"), max_length=200, blank=True)
+    body_zh = models.TextField(_("text (Chinese)"), max_length=2000)
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    body_en = models.TextField(_("text (English)"), max_length=2000)
+    is_active = models.BooleanField(_("sent"), default=True,
+                                    help_text=_("Untick to stop sending this message altogether."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+
+    def __str__(self) -> str:
+        message = CATALOG.get(self.code)
+        return f"{self.code} · {message.trigger}" if message else self.code
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(template_cache_key(self.code))  # the next message uses the new wording
+
+    def clean(self):
+
+        message = CATALOG.get(self.code)
+        if message is None:
+            raise ValidationError({"code": _("No such message.")})
+        errors = {}
+        for field in ("subject_zh", "body_zh", "subject_en", "body_en"):
+            try:
+                unknown = variables_of(getattr(self, field)) - set(message.variables)
+            except ValueError as error:
+                errors[field] = _("“{%(name)s}” is not a variable: use plain names in braces, such as {number}.") % {
+                    "name": error.args[0]}
+                continue
+            if unknown:
+                errors[field] = _("Unknown variables: %(unknown)s. This message can use: %(known)s.") % {
+                    "unknown": ", ".join("{%s}" % v for v in sorted(unknown)),
+                    "known": ", ".join("{%s}" % v for v in message.variables)}
+        if errors:
+            raise ValidationError(errors)
+
+
+class InboxItem(models.Model):
+    """A message to a staff member's in-app inbox (the header shows the unread count)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox",
+                             verbose_name=_("user"))
+    key = models.CharField(max_length=200)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("received"))
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("inbox message")
+        verbose_name_plural = _("inbox messages")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="inbox_one_per_key")]
+        indexes = [
+            # The header's unread count on every staff page.
+            models.Index(fields=["user"], name="inbox_unread_idx", condition=Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -20,20 +20,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lib.identity import normalise_phone
+from lib.identity import is_mobile, normalise_phone
 from notifications import backends
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# Messages that carry a one-time code: their text is cleared from the outbox once sent.
+SECRET_MESSAGES = ("representative.code:", "citizen.login_code:")
 MAX_BACKOFF = dt.timedelta(hours=1)
 STUCK_AFTER = dt.timedelta(minutes=10)
 
@@ -46,7 +47,7 @@ def _check_recipient(channel: str, recipient: str) -> tuple[str, str]:
         except ValueError:
             number = ""
         # Only a mainland mobile takes an SMS: a unit's duty phone may be a landline or a hotline.
-        if re.fullmatch(r"1[3-9]\d{9}", number):
+        if is_mobile(number):
             return number, ""
         return recipient, "invalid mobile number"
     try:
@@ -56,20 +57,20 @@ def _check_recipient(channel: str, recipient: str) -> tuple[str, str]:
     return recipient.strip(), ""
 
 
-def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, subject: str = "") -> Notification:
+def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, subject: str = "",
+                         not_before: dt.datetime | None = None) -> Notification:
     """Queue a message; a second call with the same key returns the first row.
-
+    `not_before` holds it until then (quiet hours); the sweep sends it when it is due.
     A recipient that cannot receive it is stored failed, with the reason, and not sent."""
     now = timezone.now()
-    existing = Notification.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
     recipient, invalid = _check_recipient(channel, recipient)
+    if invalid and key.startswith(SECRET_MESSAGES):
+        body = "（未发送，内容含一次性码，已清除）"  # never sent: the code must not wait in the outbox either
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
-                next_attempt_at=now, created_at=now, last_error=invalid,
+                next_attempt_at=max(now, not_before) if not_before else now, created_at=now, last_error=invalid,
                 status=Notification.Status.FAILED if invalid else Notification.Status.PENDING)
     except IntegrityError:
         return Notification.objects.get(key=key)
@@ -115,8 +116,11 @@ def notification_send(*, pk: int, now: dt.datetime | None = None) -> bool:
             claimed_at=None)
         logger.warning("notification %s failed (attempt %s): %s", pk, attempts, error)
         return False
-    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
-        status=Notification.Status.SENT, attempts=notification.attempts + 1, sent_at=timezone.now(), claimed_at=None)
+    sent = {"status": Notification.Status.SENT, "attempts": notification.attempts + 1, "sent_at": timezone.now(),
+            "claimed_at": None}
+    if notification.key.startswith(SECRET_MESSAGES):
+        sent["body"] = "（已发送，内容含一次性码，已清除）"  # the code must not outlive its delivery
+    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(**sent)
     return True
 
 

@@ -26,11 +26,28 @@ class SectorAdmin(ImportExportModelAdmin):
     search_fields = ("name", "code")
 
 
+class ReachableFilter(admin.SimpleListFilter):
+    """Units no message can reach (no duty phone, no e-mail): the admin's warning links here."""
+
+    title = _("reachable")
+    parameter_name = "reachable"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("No phone or e-mail")), ("yes", _("Has a phone or an e-mail"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(phone="", email="")
+        if self.value() == "yes":
+            return queryset.exclude(phone="", email="")
+        return queryset
+
+
 @admin.register(HandlingUnit)
 class HandlingUnitAdmin(ImportExportModelAdmin):
     resource_classes = [resources.HandlingUnitResource]
-    list_display = ("name", "code", "kind", "sector", "parent", "round_the_clock", "is_active")
-    list_filter = ("kind", "sector", "round_the_clock", "is_active")
+    list_display = ("name", "code", "kind", "sector", "parent", "phone", "email", "round_the_clock", "is_active")
+    list_filter = (ReachableFilter, "kind", "sector", "round_the_clock", "is_active")
     search_fields = ("name", "code")
     autocomplete_fields = ("parent", "areas", "sector")
 

@@ -9,7 +9,8 @@ class OrgConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from org import roles, signals  # noqa: F401  (connects the calendar cache invalidation)
+        # Connected on import: signals, the calendar cache invalidation; login_guard, failed logins per address.
+        from org import login_guard, roles, signals  # noqa: F401
 
         # After every app's migrations: the permissions of the apps below org
         # only exist once their own post_migrate has run.

@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lib.identity import normalise_id_number, normalise_phone
+from lib.drf import IdNumberSerializerField, PhoneSerializerField
 from lib.masking import mask_name, mask_phone
 from org.models import Area, Classification
 from petitions import selectors, services
@@ -21,15 +21,6 @@ from petitions.api_support import AnonWriteThrottle, TrackingThrottle, api_key_o
 from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Status
 
 API_CHANNELS = [Channel.API, Channel.WECHAT, Channel.WEB, Channel.ENTERPRISE, Channel.GRID]
-
-
-def _phone(value: str) -> str:
-    try:
-        return normalise_phone(value)
-    except ValueError:
-        raise serializers.ValidationError(
-            gettext_lazy("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline with its area code.")
-        ) from None
 
 
 class PetitionFileInput(serializers.Serializer):
@@ -50,23 +41,12 @@ class PetitionFileInput(serializers.Serializer):
     complainant_type = serializers.ChoiceField(choices=ComplainantType.choices, default=ComplainantType.PERSON)
     enterprise_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     complainant_name = serializers.CharField(max_length=50)
-    complainant_phone = serializers.CharField(max_length=32)
-    complainant_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+    complainant_phone = PhoneSerializerField(mobile_only=True)
+    complainant_id_number = IdNumberSerializerField(required=False, allow_blank=True, default="")
     confidential = serializers.BooleanField(default=False)
     publish_consent = serializers.BooleanField(
         default=False, help_text=gettext_lazy("The citizen agrees that their words and address may be published "
                                               "with personal data masked (never for confidential petitions)."))
-
-    def validate_complainant_phone(self, value):
-        return _phone(value)
-
-    def validate_complainant_id_number(self, value):
-        if not value:
-            return ""
-        try:
-            return normalise_id_number(value)
-        except ValueError:
-            raise serializers.ValidationError(_("This is not a valid resident ID number.")) from None
 
     def validate_title(self, value):
         return value.strip()
@@ -89,10 +69,8 @@ class PetitionFiledOutput(serializers.Serializer):
 
 class TrackInput(serializers.Serializer):
     number = serializers.RegexField(r"^\d{14,16}$", max_length=16)
-    phone = serializers.CharField(max_length=32)
-
-    def validate_phone(self, value):
-        return _phone(value)
+    # Any phone a petition can carry: an operator may have recorded the caller's landline.
+    phone = PhoneSerializerField(mobile_only=False)
 
 
 class TimelineStepOutput(serializers.Serializer):
@@ -134,13 +112,10 @@ class PetitionPublicOutput(serializers.Serializer):
 
 
 class RatingInput(serializers.Serializer):
-    phone = serializers.CharField(max_length=32)
+    phone = PhoneSerializerField(mobile_only=False)
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     solved = serializers.BooleanField()
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-
-    def validate_phone(self, value):
-        return _phone(value)
 
 
 class PetitionFileView(APIView):
@@ -186,7 +161,7 @@ class PetitionRateView(APIView):
     """Rate the published answer: once per round of handling."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [AnonWriteThrottle]
+    throttle_classes = [TrackingThrottle]  # a rating looks the petition up by number and phone
 
     @extend_schema(request=RatingInput, responses={200: PetitionPublicOutput}, operation_id="petitions_rate")
     @idempotent

@@ -1,5 +1,5 @@
 """API plumbing shared by every app's endpoints: integrator keys, throttling of
-anonymous writes, and idempotency keys for POSTs."""
+anonymous writes and lookups, and idempotency keys for POSTs."""
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import authentication, permissions, throttling
+from rest_framework import authentication
 
+from lib.client_ip import client_ip
+from lib.ratelimits import AddressThrottle
 from petitions.models import ApiKey, IdempotencyRecord
 from petitions.services import apikey_authenticate
 
@@ -45,24 +47,24 @@ def api_key_of(request) -> ApiKey | None:
     return request.auth if isinstance(request.auth, ApiKey) else None
 
 
-class AnonWriteThrottle(throttling.AnonRateThrottle):
-    """Anonymous POSTs (a citizen filing or rating without an account or key) per client."""
+class AnonWriteThrottle(AddressThrottle):
+    """Anonymous filing (a citizen without an account or key) per client address; the
+    same bucket as the petition form. Integrators' keys and staff accounts are accountable
+    and revocable, and are not counted here."""
 
-    scope = "anon_write"
+    group, setting, methods = "file", "PORTAL_RATE_FILE", ("POST",)
 
     def allow_request(self, request, view):
-        if request.method in permissions.SAFE_METHODS or request.user.is_authenticated or api_key_of(request):
+        if request.user.is_authenticated or api_key_of(request):
             return True
         return super().allow_request(request, view)
 
 
-class TrackingThrottle(throttling.AnonRateThrottle):
-    scope = "tracking"
+class TrackingThrottle(AddressThrottle):
+    """Every lookup by number and phone (tracking, rating), web and API share one bucket;
+    nobody is exempt, staff included."""
 
-    def allow_request(self, request, view):
-        if request.user.is_authenticated:
-            return True
-        return super().allow_request(request, view)
+    group, setting = "track", "PORTAL_RATE_TRACK"
 
 
 def _scope(request) -> str:
@@ -71,7 +73,7 @@ def _scope(request) -> str:
     key = api_key_of(request)
     if key is not None:
         return f"key:{key.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_ip(request)}"
 
 
 def idempotent(view_method):

@@ -6,10 +6,11 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from lib.errors import DomainError
-from lib.identity import normalise_id_number, normalise_phone
+from lib.fields import IdNumberField, PhoneField
 from org.models import Area, Classification
 from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Stream
 from petitions.services import attachment_clean
@@ -42,30 +43,8 @@ class GroupedAreaField(forms.ModelChoiceField):
         return obj.name if obj.level == Area.Level.DISTRICT else f"— {obj.name}"
 
 
-def phone_clean(value: str) -> str:
-    try:
-        return normalise_phone(value)
-    except ValueError:
-        raise forms.ValidationError(
-            _("Enter a mainland mobile number (11 digits, e.g. 13812345678) or a landline with its area code."),
-            code="invalid_phone",
-        ) from None
-
-
 class IntakeFieldsMixin:
     """Cleaning shared by the citizen's form and the operator's intake form."""
-
-    def clean_complainant_phone(self):
-        return phone_clean(self.cleaned_data["complainant_phone"])
-
-    def clean_complainant_id_number(self):
-        value = self.cleaned_data.get("complainant_id_number", "").strip()
-        if not value:
-            return ""
-        try:
-            return normalise_id_number(value)
-        except ValueError:
-            raise forms.ValidationError(_("This is not a valid resident ID number."), code="invalid_id") from None
 
     def clean_title(self):
         value = self.cleaned_data["title"].strip()
@@ -117,10 +96,10 @@ class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
                                          initial=ComplainantType.PERSON, widget=forms.RadioSelect)
     enterprise_name = forms.CharField(label=_("Enterprise name"), max_length=100, required=False)
     complainant_name = forms.CharField(label=_("Your name"), max_length=50)
-    complainant_phone = forms.CharField(label=_("Mobile phone"), max_length=32,
-                                        help_text=_("You will need it, with the tracking number, to follow your petition."),
-                                        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    complainant_id_number = forms.CharField(label=_("ID number (optional)"), max_length=18, required=False)
+    complainant_phone = PhoneField(
+        mobile_only=True, label=_("Mobile phone"),
+        help_text=_("You will need it, with the tracking number, to follow your petition."))
+    complainant_id_number = IdNumberField(label=_("ID number (optional)"), required=False)
     confidential = forms.BooleanField(label=_("Keep my identity confidential"), required=False,
                                       help_text=Petition._meta.get_field("confidential").help_text)
     publish_consent = forms.BooleanField(
@@ -151,14 +130,11 @@ class TrackForm(forms.Form):
     number = forms.RegexField(label=_("Tracking number"), regex=r"^\s*\d{14,16}\s*$", max_length=20,
                               error_messages={"invalid": _("A tracking number has 14 digits, e.g. 20261123000042.")},
                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    phone = forms.CharField(label=_("Phone given with the petition"), max_length=32,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    # Any phone a petition can carry: an operator may have recorded the caller's landline.
+    phone = PhoneField(mobile_only=False, label=_("Phone given with the petition"))
 
     def clean_number(self):
         return self.cleaned_data["number"].strip()
-
-    def clean_phone(self):
-        return phone_clean(self.cleaned_data["phone"])
 
 
 class RatingForm(forms.Form):
@@ -179,6 +155,12 @@ class OperatorIntakeForm(IntakeFieldsMixin, forms.ModelForm):
         help_text=_("For a consultation answered from the knowledge base: the petition is closed at once (直接办结)."),
     )
     attachments = MultipleFileField(label=_("Attachments"))
+    # The caller may ring from a landline; a service number is still refused.
+    complainant_phone = PhoneField(
+        mobile_only=False, label=capfirst(Petition._meta.get_field("complainant_phone").verbose_name),
+        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "tel", "class": "vTextField"}))
+    complainant_id_number = IdNumberField(
+        label=capfirst(Petition._meta.get_field("complainant_id_number").verbose_name), required=False)
 
     class Meta:
         model = Petition

@@ -115,11 +115,18 @@ class Petition(models.Model):
                     "other personal data masked."),
     )
 
+    # The language the citizen filed in: their messages are written in it.
+    language = models.CharField(_("language"), max_length=8, default="zh-hans", editable=False)
+    # Raising it revokes every personal link sent to the citizen so far (petitions.links).
+    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
+
     received_at = models.DateTimeField(_("received at"), db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
+    # The round whose answer the citizen was last reminded to rate (dispatch.supervision.remind_callbacks).
+    callback_reminded_round = models.PositiveSmallIntegerField(default=0, editable=False)
 
     # Repeats and merges (dispatch maintains them through petitions services).
     repeat_of = models.ForeignKey(

@@ -10,6 +10,8 @@ from django.db.models import Q, QuerySet
 import re
 
 from lib.identity import normalise_phone
+from django.utils.translation import gettext as _
+
 from petitions.models import EventKind, Petition, PetitionEvent, Status
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -43,6 +45,11 @@ def public_timeline(petition: Petition) -> list[TimelineStep]:
         units = event.data.get("units") if isinstance(event.data, dict) else None
         if units:
             detail = "、".join(units)
+        if event.kind == EventKind.REOPENED:
+            # A new round of handling, and why: the citizen's own comment or the platform's finding.
+            label = _("Reopened for round %(round)s") % {"round": event.data.get("round", 1) + 1} \
+                if isinstance(event.data, dict) and event.data.get("round") else EventKind.REOPENED.label
+            detail = event.reason
         steps.append(TimelineStep(at=event.at, label=str(label), detail=detail))
     return steps
 
@@ -79,3 +86,12 @@ def petition_search(queryset: QuerySet[Petition], term: str) -> QuerySet[Petitio
 
 def history(petition: Petition) -> QuerySet[PetitionEvent]:
     return petition.events.select_related("actor").order_by("at", "id")
+
+
+def expected_answer_at(petition: Petition) -> dt.datetime | None:
+    """When the citizen can expect the answer: the live lead assignment's handling deadline.
+    (Read through the reverse relation dispatch declares, so petitions imports nothing of dispatch.)"""
+    if petition.status not in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED):
+        return None
+    return (petition.assignments.filter(role="lead").exclude(status="cancelled")
+            .order_by("-dispatched_at").values_list("handle_due_at", flat=True).first())

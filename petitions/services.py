@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.errors import ConflictError, DomainError
+from lib.upload_handlers import OversizedUpload
 from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
-from petitions import signals, transitions
+from petitions import messages, signals, transitions
 from petitions.models import (
     AccessRecord,
     MEDIA_CHANNELS,
@@ -44,6 +45,7 @@ UPLOAD_MESSAGES = {
     "corrupt": lambda: _("The file is damaged and cannot be read."),
     "active_content": lambda: _("PDF files with scripts or actions are not accepted."),
     "encrypted": lambda: _("Password-protected PDF files are not accepted."),
+    "too_complex": lambda: _("The PDF file is too complex to be checked. Print it to a new PDF and send that."),
 }
 
 
@@ -57,9 +59,13 @@ class CleanUpload:
 
 def attachment_clean(upload) -> CleanUpload:
     """Check one uploaded file by content; raise DomainError(field='attachments')."""
-    data = upload.read()
+    limit = settings.PORTAL_UPLOAD_MAX_BYTES
     try:
-        cleaned = clean_upload(upload.name, data, max_bytes=settings.PORTAL_UPLOAD_MAX_BYTES)
+        if isinstance(upload, OversizedUpload):
+            raise UploadRejected("too_large")  # refused while streaming; nothing of it was kept
+        # Never more than the limit into memory, whatever the upload claims its size is.
+        data = upload.read(limit + 1)
+        cleaned = clean_upload(upload.name, data, max_bytes=limit)
     except UploadRejected as rejected:
         message = UPLOAD_MESSAGES.get(str(rejected), UPLOAD_MESSAGES["corrupt"])()
         raise DomainError(f"{upload.name}: {message}", field="attachments") from None
@@ -106,6 +112,7 @@ def petition_file(
     enterprise_name: str = "",
     confidential: bool = False,
     publish_consent: bool = False,
+    language: str = "zh-hans",
     attachments: Iterable[CleanUpload] = (),
     actor=None,
     submission_token: uuid.UUID | None = None,
@@ -137,7 +144,7 @@ def petition_file(
                 complainant_phone=complainant_phone, complainant_id_number=complainant_id_number,
                 enterprise_name=enterprise_name, confidential=confidential, received_at=now,
                 # Consent to publish means nothing on a confidential petition: it is never published.
-                publish_consent=publish_consent and not confidential,
+                publish_consent=publish_consent and not confidential, language=language[:8],
                 filed_by=actor if getattr(actor, "pk", None) else None, submission_token=submission_token,
                 api_key=api_key,
             )
@@ -146,6 +153,8 @@ def petition_file(
             )
             _record(petition, kind=EventKind.FILED, at=now, actor=actor, to_status=status,
                     data={"channel": channel, **({"api_key": api_key.name} if api_key else {})}, public=True)
+            # The receipt with the tracking number and the personal link, in the filing's transaction.
+            messages.tell_citizen(petition, "citizen.receipt", key=str(petition.pk), urgent=True)
     except IntegrityError:
         # Two posts of the same form raced past the check above: the other one won.
         if submission_token is not None:
@@ -217,8 +226,10 @@ def petition_transition(
             locked.closed_at = now
             fields.append("closed_at")
         locked.save(update_fields=sorted(set(fields)))
-        _record(locked, kind=kind, at=now, actor=actor, from_status=from_status, to_status=to,
-                reason=reason, data=data, public=public)
+        event = _record(locked, kind=kind, at=now, actor=actor, from_status=from_status, to_status=to,
+                        reason=reason, data=data, public=public)
+        messages.on_transition(locked, from_status=from_status, to_status=to, reopened=kind == EventKind.REOPENED,
+                               reason=reason, event_id=event.pk)
         transaction.on_commit(
             lambda: signals.petition_status_changed.send(
                 sender=Petition, petition_id=locked.pk, from_status=from_status, to_status=to

@@ -7,7 +7,9 @@ urlpatterns = [
     path("new/", views.petition_new, name="new"),
     path("submitted/<str:number>/", views.petition_submitted, name="submitted"),
     path("track/", views.track, name="track"),
+    path("p/<str:token>/", views.petition_open, name="open"),
     path("track/<str:number>/", views.petition_detail, name="detail"),
     path("track/<str:number>/rate/", views.petition_rate, name="rate"),
+    path("track/<str:number>/files/<int:pk>/", views.petition_file_download, name="file"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -1,9 +1,7 @@
 """The citizen's pages: file a petition, track it, rate the answer."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.errors import DomainError
-from petitions import privacy, selectors, services
+from lib.ratelimits import limit
+from petitions import links, privacy, selectors, services
 from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
 from petitions.models import Attachment, Channel, Petition, Status
 
@@ -25,15 +24,12 @@ def _remember(request, key: str, petition_id: int) -> None:
         request.session[key] = (ids + [petition_id])[-20:]
 
 
-def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def home(request):
     return render(request, "petitions/home.html")
 
 
 @require_http_methods(["GET", "POST"])
+@limit("file", "PORTAL_RATE_FILE")
 def petition_new(request):
     form = CitizenPetitionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -45,7 +41,7 @@ def petition_new(request):
                 complainant_type=data["complainant_type"], enterprise_name=data["enterprise_name"],
                 complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
                 complainant_id_number=data["complainant_id_number"], confidential=data["confidential"],
-                publish_consent=data["publish_consent"], attachments=data["attachments"], submission_token=data["submission_token"],
+                publish_consent=data["publish_consent"], language=request.LANGUAGE_CODE, attachments=data["attachments"], submission_token=data["submission_token"],
             )
         except DomainError as error:
             error.as_form_error(form)
@@ -64,25 +60,19 @@ def petition_submitted(request, number: str):
 
 
 @require_http_methods(["GET", "POST"])
+@limit("track", "PORTAL_RATE_TRACK")  # the API's bucket too (petitions.api_support.TrackingThrottle)
 def track(request):
     """Ask for number and phone. POST, so the phone never lands in a URL or a log."""
     form = TrackForm(request.POST or None)
-    if request.method == "POST":
-        key = f"petitions:track:{_client_key(request)}"
-        cache.add(key, 0, 3600)
-        attempts = cache.incr(key)
-        if attempts > settings.PORTAL_TRACKING_LOOKUPS_PER_HOUR:
-            form.add_error(None, _("Too many lookups from your connection. Please try again in an hour."))
-            return render(request, "petitions/track.html", {"form": form}, status=429)
-        if form.is_valid():
-            petition = selectors.petition_for_tracking(
-                number=form.cleaned_data["number"], phone=form.cleaned_data["phone"]
-            )
-            if petition is not None:
-                _remember(request, SESSION_TRACKED, petition.pk)
-                return redirect("petitions:detail", number=petition.number)
-            # The same message whether the number or the phone is wrong: no probing.
-            form.add_error(None, _("No petition matches this number and phone."))
+    if request.method == "POST" and form.is_valid():
+        petition = selectors.petition_for_tracking(
+            number=form.cleaned_data["number"], phone=form.cleaned_data["phone"]
+        )
+        if petition is not None:
+            _remember(request, SESSION_TRACKED, petition.pk)
+            return redirect("petitions:detail", number=petition.number)
+        # The same message whether the number or the phone is wrong: no probing.
+        form.add_error(None, _("No petition matches this number and phone."))
     return render(request, "petitions/track.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -99,14 +89,31 @@ def _tracked(request, number: str) -> Petition:
 
 def petition_detail(request, number: str):
     petition = _tracked(request, number)
-    context = {
+    return render(request, "petitions/detail.html", _detail_context(petition, RatingForm()))
+
+
+def _detail_context(petition: Petition, rating_form) -> dict:
+    """What the citizen sees of their own petition: their words and files, the expected answer date,
+    every round and why it reopened, the published answer, their ratings and comments."""
+    published = petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT)
+    files = petition.attachments.all() if published else petition.attachments.filter(purpose="petition")
+    return {
         "petition": petition,
         "timeline": selectors.public_timeline(petition),
-        "show_answer": petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT),
-        "rating_form": RatingForm() if petition.status == Status.CALLBACK else None,
+        "show_answer": published,
+        "expected_at": selectors.expected_answer_at(petition),
+        "attachments": files,
+        "rating_form": rating_form if petition.status == Status.CALLBACK else None,
         "ratings": list(petition.ratings.order_by("rated_at")),
     }
-    return render(request, "petitions/detail.html", context)
+
+
+def petition_file_download(request, number: str, pk: int):
+    """The citizen's own files (and the answer's, once published), to them only."""
+    petition = _tracked(request, number)
+    item = get_object_or_404(_detail_context(petition, None)["attachments"], pk=pk)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+                        content_type=item.content_type)
 
 
 @require_POST
@@ -124,11 +131,7 @@ def petition_rate(request, number: str):
         else:
             messages.success(request, _("Thank you: your rating has been recorded."))
         return redirect("petitions:detail", number=petition.number)
-    context = {
-        "petition": petition, "timeline": selectors.public_timeline(petition), "show_answer": True,
-        "rating_form": form, "ratings": list(petition.ratings.all()),
-    }
-    return render(request, "petitions/detail.html", context, status=400)
+    return render(request, "petitions/detail.html", _detail_context(petition, form), status=400)
 
 
 @login_required
@@ -143,3 +146,13 @@ def attachment_download(request, pk: int):
     services.access_record(user=request.user, action="download", petition=attachment.petition)
     return FileResponse(attachment.file.open("rb"), as_attachment=True,
                         filename=privacy.attachment_name(request.user, attachment), content_type=attachment.content_type)
+
+
+def petition_open(request, token: str):
+    """The personal link from a message: opens the petition without number and phone."""
+    petition = links.petition_from_token(token)
+    if petition is None:
+        # Wrong, expired or revoked: one answer, which says nothing about which.
+        return render(request, "petitions/link_invalid.html", status=404)
+    _remember(request, SESSION_TRACKED, petition.pk)
+    return redirect("petitions:detail", number=petition.number)

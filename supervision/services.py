@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lib.errors import ConflictError, DomainError
 from org.calendar import get_calendar
+from notifications.messaging import message_send, unit_recipients
 from supervision.models import CaseEvent, CaseKind, CaseStatus, Level, SupervisionCase, SupervisionNotice
 
 logger = logging.getLogger(__name__)
@@ -43,20 +44,14 @@ def _record(case, kind, *, at, actor=None, note="") -> CaseEvent:
 
 
 def _notify_unit(case: SupervisionCase, notice: SupervisionNotice) -> None:
-    """Tell the unit by e-mail and SMS, through the outbox (sent after commit, once)."""
+    """Tell the unit by e-mail, SMS and its members' inboxes, through the outbox (sent after commit, once)."""
     unit = case.unit
     if unit is None:
         return
-    from notifications.services import notification_enqueue
-
-    subject = _("Supervision notice %(reference)s") % {"reference": case.reference}
-    body = notice.text
-    if unit.email:
-        notification_enqueue(key=f"supervision-notice:{notice.pk}:email", channel="email", recipient=unit.email,
-                             subject=subject, body=body)
-    if unit.phone:
-        notification_enqueue(key=f"supervision-notice:{notice.pk}:sms", channel="sms", recipient=unit.phone,
-                             subject=subject, body=f"[{LEVEL_SENDERS[case.level]}] {body}"[:300])
+    message_send(code="unit.supervision_notice", key=str(notice.pk), to=unit_recipients(unit), link=case.link,
+                 context={"sender": LEVEL_SENDERS[case.level], "reference": case.reference, "text": notice.text,
+                          "reply_due": timezone.localtime(notice.reply_due_at).strftime("%Y-%m-%d %H:%M")
+                          if notice.reply_due_at else ""})
 
 
 def case_open(*, target, kind: str, reference: str, title: str, unit=None, area=None, link: str = "",
@@ -257,8 +252,6 @@ def _bulk_notice(kind: str, level: int) -> str:
 def _notify_units_summary(cases: list[SupervisionCase], kind: str, now: dt.datetime) -> None:
     """One message per unit for a batch, not one per case: a unit with forty
     overdue petitions gets one SMS listing them, not forty."""
-    from notifications.services import notification_enqueue
-
     by_unit: dict = {}
     for case in cases:
         if case.unit is not None:
@@ -266,12 +259,9 @@ def _notify_units_summary(cases: list[SupervisionCase], kind: str, now: dt.datet
     for unit, references in by_unit.items():
         subject = _("%(count)s petitions entered the supervision pool: %(kind)s") % {
             "count": len(references), "kind": CaseKind(kind).label}
-        body = f"{subject}. " + "、".join(references[:20]) + ("…" if len(references) > 20 else "")
-        key = f"pool:{kind}:{unit.pk}:{now.isoformat()}"
-        if unit.email:
-            notification_enqueue(key=f"{key}:email", channel="email", recipient=unit.email, subject=subject, body=body)
-        if unit.phone:
-            notification_enqueue(key=f"{key}:sms", channel="sms", recipient=unit.phone, subject=subject, body=body[:300])
+        numbers = "、".join(references[:20]) + ("…" if len(references) > 20 else "")
+        message_send(code="unit.deadline_digest", key=f"pool:{kind}:{unit.pk}:{now.isoformat()}",
+                     to=unit_recipients(unit), context={"summary": subject, "numbers": numbers})
 
 
 def case_insert_sql(*, select_from: str) -> str:

@@ -15,6 +15,7 @@ ALLOWED = {
     "dispatch": {"org", "notifications", "supervision", "petitions"},
     "evaluation": {"org", "notifications", "supervision", "petitions", "dispatch"},
     "disclosure": {"org", "notifications", "supervision"},
+    "citizens": {"org", "notifications", "petitions", "disclosure", "evaluation"},
 }
 APPS = set(ALLOWED) - {"lib"}
 

@@ -92,7 +92,8 @@ def test_post_a_request_and_read_it_back_without_personal_data(client, city, key
     ({"api_key": ""}, 403), ({"api_key": "pk_wrong"}, 403), ({"service_code": ""}, 400),
     ({"service_code": "NOPE"}, 404), ({"attribute[area]": "NOPE"}, 400), ({"description": "短"}, 400),
     ({"phone": "12"}, 400), ({"lat": "x"}, 400), ({"lat": "95", "long": "10"}, 400),
-    ({"attribute[kind]": "bribe"}, 400),
+    ({"attribute[kind]": "bribe"}, 400), ({"phone": "12345"}, 400), ({"phone": "95598"}, 400),
+    ({"phone": "0532-88881234"}, 400),
 ])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_post_errors_in_the_specifications_format(client, city, key, override, code, fmt):

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from disclosure import demo
@@ -35,12 +37,14 @@ def test_questions_vote_once_per_visitor(client, published):
 
 @pytest.mark.django_db
 def test_online_request_and_its_bad_input(client, published):
-    bad = client.post("/disclosure/requests/new/", {"applicant_name": "", "applicant_phone": "1", "description": "短"})
+    bad = client.post("/disclosure/requests/new/", {"applicant_name": "", "applicant_phone": "1", "description": "短",
+                                                    "submission_token": str(uuid.uuid4())})
     assert bad.status_code == 400 and set(bad.context["form"].errors) == {"applicant_name", "applicant_phone",
                                                                           "description"}
     count = InfoRequest.objects.count()
     ok = client.post("/disclosure/requests/new/", {"applicant_name": "张三", "applicant_phone": "13912345678",
-                                                   "description": "请公开本街道2026年财政预算执行情况"}, follow=True)
+                                                   "description": "请公开本街道2026年财政预算执行情况",
+                                                   "submission_token": str(uuid.uuid4())}, follow=True)
     assert ok.status_code == 200 and InfoRequest.objects.count() == count + 1
     assert InfoRequest.objects.latest("submitted_at").number in ok.content.decode()
 

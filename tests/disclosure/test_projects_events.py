@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
@@ -73,11 +74,14 @@ def test_pages(client, project):
     event = make_event(project, capacity=1)
     assert "新增公共停车泊位" in client.get("/disclosure/projects/", {"year": 2026}).content.decode()
     assert client.get(f"/disclosure/projects/{project.pk}/").status_code == 200
-    ok = client.post(f"/disclosure/events/{event.pk}/", {"s-name": "甲", "s-phone": "13900000001"})
+    ok = client.post(f"/disclosure/events/{event.pk}/", {"s-name": "甲", "s-phone": "13900000001",
+                                                           "s-submission_token": str(uuid.uuid4())})
     assert ok.status_code == 302
-    full = client.post(f"/disclosure/events/{event.pk}/", {"s-name": "乙", "s-phone": "13900000002"})
+    full = client.post(f"/disclosure/events/{event.pk}/", {"s-name": "乙", "s-phone": "13900000002",
+                                                             "s-submission_token": str(uuid.uuid4())})
     assert full.status_code == 400 and Signup.objects.count() == 1
-    bad = client.post(f"/disclosure/events/{event.pk}/", {"s-name": "", "s-phone": "1"})
+    bad = client.post(f"/disclosure/events/{event.pk}/", {"s-name": "", "s-phone": "1",
+                                                            "s-submission_token": str(uuid.uuid4())})
     assert bad.status_code == 400 and set(bad.context["form"].errors) == {"name", "phone"}
 
 

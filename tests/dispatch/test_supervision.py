@@ -192,9 +192,10 @@ def test_calendar_change_moves_open_deadlines(dispatched):
 
 @pytest.mark.django_db
 def test_idle_sweep_reads_no_rows(dispatched, django_assert_max_num_queries):
-    # Three empty index probes; in a test each transaction adds a savepoint and its release.
-    with django_assert_max_num_queries(9):
-        assert sweep_deadlines(now=at(24)) == {"yellow": 0, "red": 0, "sign_overdue": 0}
+    # Four empty index probes (yellow, red, sign-for reminder, sign-for overdue); in a test each
+    # transaction adds a savepoint and its release.
+    with django_assert_max_num_queries(12):
+        assert sweep_deadlines(now=at(24)) == {"yellow": 0, "red": 0, "sign_reminded": 0, "sign_overdue": 0}
 
 
 @pytest.mark.postgres

@@ -2,6 +2,7 @@
 counted once per representative; no results while voting is open."""
 import datetime as dt
 import hashlib
+import uuid
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from evaluation import sanmin
 from evaluation.models import Campaign, Candidate, DepartmentReport, ReportGroup, Representative, Suggestion, TallyCell
 from lib.errors import DomainError
 from tests.concurrency import postgres_only, race
+from tests.identities import LANDLINE, SERVICE_NUMBERS
 
 SH = dt.timezone(dt.timedelta(hours=8))
 OPEN = dt.datetime(2026, 12, 20, 9, tzinfo=SH)
@@ -170,7 +172,8 @@ def test_voting_page_and_suggestions(campaign, client):
         bad = client.post("/evaluation/sanmin/2026/", {"name": "", "phone": "1", "theme": "x", "title": "", "content": "短"})
         assert bad.status_code == 400 and Suggestion.objects.count() == 0
         ok = client.post("/evaluation/sanmin/2026/", {"name": "王五", "phone": "13912345678", "theme": "service",
-                                                      "title": "延长政务大厅服务时间", "content": "建议政务服务大厅重点窗口周末轮值，方便上班族办事。"})
+                                                      "title": "延长政务大厅服务时间", "content": "建议政务服务大厅重点窗口周末轮值，方便上班族办事。",
+                                                      "submission_token": str(uuid.uuid4())})
         assert ok.status_code == 302 and Suggestion.objects.count() == 1
     page = client.get("/evaluation/sanmin/2026/").content.decode()
     assert campaign.pool_hash in page and "13912345678" not in page
@@ -222,3 +225,42 @@ def test_report_documents_are_public(campaign, client):
     report.document.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=True)
     assert client.get(f"/evaluation/sanmin/reports/{report.pk}/document/").status_code == 200
     assert f"/evaluation/sanmin/reports/{report.pk}/document/" in client.get("/evaluation/sanmin/2026/").content.decode()
+
+
+def suggestion(**overrides):
+    data = {"name": "王五", "phone": "13912345678", "theme": "service", "title": "延长政务大厅服务时间",
+            "content": "建议政务服务大厅重点窗口周末轮值，方便上班族办事。", "submission_token": str(uuid.uuid4())}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_suggestion_posted_twice_is_stored_once_and_thanked_twice(campaign, client):
+    data = suggestion()
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, tzinfo=SH)):
+        for _ in range(2):
+            page = client.post("/evaluation/sanmin/2026/", data, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+            assert page.status_code == 200 and "我们已收到" in page.content.decode()
+    assert Suggestion.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", SERVICE_NUMBERS + [LANDLINE])
+def test_a_suggestion_with_a_hotline_or_a_landline_is_refused_and_nothing_stored(campaign, client, phone):
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, tzinfo=SH)):
+        response = client.post("/evaluation/sanmin/2026/", suggestion(phone=phone))
+    assert response.status_code == 400 and set(response.context["form"].errors) == {"phone"}
+    assert Suggestion.objects.count() == 0
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_suggestion_posted_at_the_same_moment_is_stored_once(campaign):
+    token = uuid.uuid4()
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, tzinfo=SH)):
+        results = race(*[lambda: sanmin.suggestion_submit(
+            campaign=campaign, name="王五", phone="13912345678", theme="service", title="延长服务时间",
+            content="建议政务服务大厅重点窗口周末轮值，方便上班族办事。", submission_token=token).pk for _ in range(4)])
+    assert [kind for kind, _ in results] == ["ok"] * 4, results
+    assert Suggestion.objects.count() == 1

@@ -3,6 +3,7 @@ import pytest
 
 from petitions.models import Petition, Status
 from tests.factories import file_petition
+from tests.identities import BAD_DATE_IDS, LANDLINE, SERVICE_NUMBERS
 
 ADD = "/admin/petitions/petition/add/"
 
@@ -50,6 +51,23 @@ def test_bad_phone_in_admin_intake(client, city, operator):
     client.force_login(operator)
     response = client.post(ADD, intake(city, complainant_phone="555"))
     assert "complainant_phone" in response.context["adminform"].form.errors
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_operator_may_record_a_callers_landline(client, city, operator):
+    client.force_login(operator)
+    response = client.post(ADD, intake(city, complainant_phone=LANDLINE))
+    assert response.status_code == 302 and Petition.objects.get().complainant_phone == LANDLINE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("override", [{"complainant_phone": n} for n in SERVICE_NUMBERS]
+                         + [{"complainant_id_number": n} for n in BAD_DATE_IDS])
+def test_an_operator_cannot_record_a_hotline_or_an_impossible_id_number(client, city, operator, override):
+    client.force_login(operator)
+    response = client.post(ADD, intake(city, **override))
+    assert set(response.context["adminform"].form.errors) == set(override)
     assert Petition.objects.count() == 0
 
 

@@ -37,10 +37,18 @@ def test_wrong_number_or_phone_gives_one_generic_answer(client, petition, number
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("data,field", [({"number": "abc", "phone": "13912345678"}, "number"),
-                                        ({"number": "20261123000001", "phone": "x"}, "phone")])
+                                        ({"number": "20261123000001", "phone": "x"}, "phone"),
+                                        ({"number": "20261123000001", "phone": "12345"}, "phone")])
 def test_malformed_tracking_input(client, data, field):
     response = client.post("/petitions/track/", data)
     assert response.status_code == 400 and field in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_a_petition_an_operator_recorded_with_a_landline_can_be_tracked_with_it(client, city):
+    petition = file_petition(city, complainant_phone="0532-88881234")
+    response = track(client, petition.number, "0532-88881234")
+    assert response.status_code == 302
 
 
 @pytest.mark.django_db
@@ -50,10 +58,12 @@ def test_detail_needs_a_tracked_session(petition):
 
 @pytest.mark.django_db
 def test_lookups_are_throttled(client, settings, petition):
-    settings.PORTAL_TRACKING_LOOKUPS_PER_HOUR = 3
+    settings.PORTAL_RATE_TRACK = "3/h"
     for _ in range(3):
         track(client, petition.number, "13800000000")
-    assert track(client, petition.number, "13912345678").status_code == 429
+    refused = track(client, petition.number, "13912345678")  # even the right phone
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    assert "petitions:tracked" not in client.session
 
 
 @pytest.mark.django_db

@@ -70,6 +70,7 @@ def test_deploy_checks_are_clean_with_production_settings():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {**env, "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-0123456789abcdefghijklmn",
            "DJANGO_REQUIRE_SECRET_KEY": "1", "DJANGO_HTTPS": "1", "DJANGO_HSTS_SECONDS": "31536000",
+           "PORTAL_SANMIN_CODE_KEY": "production-sanmin-code-key-0123456789abcdef",
            "DJANGO_DEBUG": "0"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True)

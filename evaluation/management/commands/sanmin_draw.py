@@ -58,5 +58,7 @@ class Command(BaseCommand):
             c = representative.candidate
             book.active.append([c.name, c.phone, c.district.name, c.sector, code])
         book.save(codes)
+        texted = sanmin.codes_send(campaign=campaign, issued=issued)
+        self.stdout.write(f"{texted} codes sent by SMS (the rest must be delivered from the sheet)")
         self.stdout.write(self.style.SUCCESS(f"{len(issued)} representatives drawn; codes written to {codes}; "
                                              f"seed published"))

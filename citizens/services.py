@@ -1,0 +1,78 @@
+"""Signing in with a phone number and a one-time SMS code, to see everything one has filed.
+
+The code is six digits, lives PORTAL_MY_CODE_MINUTES (10) in the cache as a salted hash, and
+dies after five wrong tries or one right one. Asking for a code always gets the same answer,
+whether or not the number has filed anything, and a number gets at most one code a minute and
+five an hour; the address limit (PORTAL_RATE_MY_CODE) stops a script walking through numbers.
+A verified phone is kept in the session for PORTAL_MY_SESSION_MINUTES (30).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from notifications.messaging import Recipients, message_send
+
+MAX_TRIES = 5
+SESSION_KEY = "citizens:phone"
+SESSION_UNTIL = "citizens:until"
+
+
+def _digest(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def code_send(*, phone: str) -> bool:
+    """Send a code to `phone` unless it had one in the last minute or five this hour. Returns
+    whether one was sent (callers show the same page either way)."""
+    if not cache.add(f"citizens:code-wait:{phone}", 1, 60):
+        return False
+    hourly = f"citizens:code-hour:{phone}"
+    cache.add(hourly, 0, 3600)
+    if cache.incr(hourly) > 5:
+        return False
+    code = f"{secrets.randbelow(10**6):06d}"
+    minutes = settings.PORTAL_MY_CODE_MINUTES
+    cache.set(f"citizens:code:{phone}", {"digest": _digest(phone, code), "tries": 0}, minutes * 60)
+    message_send(code="citizen.login_code", key=f"{phone}:{timezone.now().timestamp():.0f}", urgent=True,
+                 to=Recipients(phones=[phone]), context={"code": code, "minutes": minutes})
+    return True
+
+
+def code_check(*, phone: str, code: str) -> bool:
+    key = f"citizens:code:{phone}"
+    stored = cache.get(key)
+    if not stored:
+        return False
+    if stored["tries"] >= MAX_TRIES - 1 and not hmac.compare_digest(stored["digest"], _digest(phone, code)):
+        cache.delete(key)  # the fifth wrong try: the code is dead, ask for a new one
+        return False
+    if hmac.compare_digest(stored["digest"], _digest(phone, code)):
+        cache.delete(key)  # one use only
+        return True
+    stored["tries"] += 1
+    cache.set(key, stored, settings.PORTAL_MY_CODE_MINUTES * 60)
+    return False
+
+
+def session_phone(request) -> str | None:
+    phone, until = request.session.get(SESSION_KEY), request.session.get(SESSION_UNTIL, 0)
+    if phone and until > timezone.now().timestamp():
+        return phone
+    return None
+
+
+def session_start(request, phone: str) -> None:
+    request.session.cycle_key()  # a new session id once the phone is proven
+    request.session[SESSION_KEY] = phone
+    request.session[SESSION_UNTIL] = timezone.now().timestamp() + settings.PORTAL_MY_SESSION_MINUTES * 60
+
+
+def session_end(request) -> None:
+    request.session.pop(SESSION_KEY, None)
+    request.session.pop(SESSION_UNTIL, None)

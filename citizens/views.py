@@ -1,0 +1,74 @@
+"""“My petitions”: a citizen signs in with their phone and a one-time SMS code and sees everything
+they have filed: petitions, information requests, event sign-ups and 三民 suggestions."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from citizens import selectors, services
+from disclosure.views import SESSION_REQUESTS
+from lib.fields import PhoneField
+from lib.ratelimits import limit
+from petitions.views import SESSION_TRACKED
+
+
+class PhoneForm(forms.Form):
+    phone = PhoneField(label=gettext_lazy("Your mobile phone"), mobile_only=True)
+
+
+class CodeForm(forms.Form):
+    phone = PhoneField(widget=forms.HiddenInput, mobile_only=True)
+    code = forms.RegexField(label=gettext_lazy("The 6-digit code we sent"), regex=r"^\d{6}$", max_length=6,
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+                            error_messages={"invalid": gettext_lazy("The code has 6 digits.")})
+
+
+@limit("my-code", "PORTAL_RATE_MY_CODE")
+def start(request):
+    if services.session_phone(request):
+        return redirect("citizens:mine")
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        services.code_send(phone=phone)
+        # The same answer whether or not the number has filed anything, or a code was already sent.
+        return render(request, "citizens/code.html", {"form": CodeForm(initial={"phone": phone}), "phone": phone})
+    return render(request, "citizens/start.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+@limit("my-code", "PORTAL_RATE_MY_CODE")
+def verify(request):
+    form = CodeForm(request.POST)
+    if form.is_valid() and services.code_check(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"]):
+        services.session_start(request, form.cleaned_data["phone"])
+        return redirect("citizens:mine")
+    if form.is_valid():
+        # Wrong, expired or used up: one answer.
+        form.add_error("code", _("This code is wrong or no longer valid. Check it, or ask for a new one."))
+    return render(request, "citizens/code.html", {"form": form, "phone": request.POST.get("phone", "")},
+                  status=400)
+
+
+def mine(request):
+    phone = services.session_phone(request)
+    if phone is None:
+        return redirect("citizens:start")
+    found = selectors.everything_of(phone)
+    # Each item opens on its own tracking page without asking again.
+    request.session[SESSION_TRACKED] = list(dict.fromkeys(
+        request.session.get(SESSION_TRACKED, []) + [p.pk for p in found.petitions]))[-200:]
+    request.session[SESSION_REQUESTS] = list(dict.fromkeys(
+        request.session.get(SESSION_REQUESTS, []) + [r.pk for r in found.requests]))[-200:]
+    return render(request, "citizens/mine.html", {"phone": phone, "found": found})
+
+
+@require_POST
+def sign_out(request):
+    services.session_end(request)
+    messages.success(request, _("You are signed out."))
+    return redirect("citizens:start")

@@ -1,0 +1,45 @@
+"""What an applicant for government information is told at each step of the legal clock,
+and their personal link back to the request (docs/notifications.md, docs/disclosure.md).
+
+Called inside the transaction of the step it reports. The link is signed, expires after
+PORTAL_LINK_MAX_AGE_DAYS and is revoked by raising the request's `link_version`.
+"""
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from disclosure.models import InfoRequest
+from notifications.messaging import Recipients, message_send
+
+SALT = "disclosure.request-link"
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def request_token(request: InfoRequest) -> str:
+    return signing.dumps({"n": request.number, "v": request.link_version}, salt=SALT, compress=True)
+
+
+def request_link(request: InfoRequest) -> str:
+    return settings.PORTAL_PUBLIC_URL + reverse("disclosure:request_open", args=[request_token(request)])
+
+
+def request_from_token(token: str) -> InfoRequest | None:
+    try:
+        data = signing.loads(token, salt=SALT, max_age=settings.PORTAL_LINK_MAX_AGE_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return InfoRequest.objects.filter(number=str(data.get("n", "")), link_version=data.get("v")).first()
+
+
+def tell_applicant(request: InfoRequest, code: str, *, key: str, **context) -> int:
+    phones = [request.applicant_phone] if _MOBILE.match(request.applicant_phone or "") else []
+    emails = [request.applicant_email] if request.applicant_email else []
+    context = {"number": request.number, "link": request_link(request), **context}
+    return message_send(code=code, key=f"{request.pk}:{key}", context=context,
+                        to=Recipients(phones=phones, emails=emails))

@@ -1,0 +1,91 @@
+"""What dispatch tells the units and the citizen, and when (docs/notifications.md).
+
+Called inside the transaction that makes the change, so a unit learns of a
+work order exactly when the assignment exists. Units are told on their duty
+phone and e-mail and in every member's inbox; an outage (water, power, gas,
+heating: an urgent classification item) ignores the quiet hours.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch.models import Assignment, AssignmentStatus, Role
+from notifications.messaging import message_send, unit_recipients
+from petitions import privacy
+from petitions.messages import tell_citizen
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%m-%d %H:%M") if moment else ""
+
+
+def _unit_link(assignment: Assignment) -> str:
+    return settings.PORTAL_PUBLIC_URL + reverse("dispatch:detail", args=[assignment.pk])
+
+
+def _urgent(petition) -> bool:
+    return bool(petition.classification and petition.classification.tier == "urgent")
+
+
+def announce(assignments, petition) -> None:
+    """New work orders to their units, and the citizen told where their petition went."""
+    pending = [a for a in assignments if a.status == AssignmentStatus.PENDING]
+    for assignment in pending:
+        unit = assignment.unit
+        message_send(
+            code="unit.new_work_order", key=str(assignment.pk), to=unit_recipients(unit), urgent=_urgent(petition),
+            link=reverse("dispatch:detail", args=[assignment.pk]),
+            context={"number": petition.number, "role": assignment.get_role_display(),
+                     "classification": petition.classification.name if petition.classification else "",
+                     "area": petition.area.name, "sign_due": _when(assignment.sign_due_at),
+                     "handle_due": _when(assignment.handle_due_at), "link": _unit_link(assignment),
+                     "title": privacy.case_title(petition)})
+    lead = next((a for a in pending if a.role == Role.LEAD), None)
+    if lead is not None:
+        units = "、".join(a.unit.name for a in sorted(pending, key=lambda a: a.role != Role.LEAD))
+        tell_citizen(petition, "citizen.dispatched", key=f"{petition.pk}:{lead.pk}", units=units,
+                     expected=timezone.localtime(lead.handle_due_at).strftime("%Y-%m-%d") if lead.handle_due_at else "")
+
+
+def reply_rejected(assignment: Assignment, petition, note: str, reply_pk: int) -> None:
+    message_send(code="unit.reply_rejected", key=str(reply_pk), to=unit_recipients(assignment.unit),
+                 link=reverse("dispatch:detail", args=[assignment.pk]),
+                 context={"number": petition.number, "note": note, "handle_due": _when(assignment.handle_due_at),
+                          "link": _unit_link(assignment)})
+
+
+def _decision(approve: bool) -> str:
+    return _("approved") if approve else _("refused")
+
+
+def return_decided(request, assignment: Assignment, petition) -> None:
+    message_send(code="unit.return_decided", key=str(request.pk), to=unit_recipients(assignment.unit),
+                 link=reverse("dispatch:detail", args=[assignment.pk]),
+                 context={"number": petition.number, "decision": _decision(request.status == "approved"),
+                          "note": request.decision_note, "link": _unit_link(assignment)})
+
+
+def extension_decided(request, assignment: Assignment, petition) -> None:
+    message_send(code="unit.extension_decided", key=str(request.pk), to=unit_recipients(assignment.unit),
+                 link=reverse("dispatch:detail", args=[assignment.pk]),
+                 context={"number": petition.number, "decision": _decision(request.status == "approved"),
+                          "note": request.decision_note, "handle_due": _when(assignment.handle_due_at),
+                          "link": _unit_link(assignment)})
+
+
+def sign_reminder(assignment: Assignment) -> None:
+    message_send(code="unit.sign_reminder", key=str(assignment.pk), to=unit_recipients(assignment.unit),
+                 urgent=_urgent(assignment.petition), link=reverse("dispatch:detail", args=[assignment.pk]),
+                 context={"number": assignment.petition.number, "sign_due": _when(assignment.sign_due_at),
+                          "link": _unit_link(assignment)})
+
+
+def daily_digest(unit, today, counts: dict) -> None:
+    message_send(code="unit.daily_digest", key=f"{unit.pk}:{today.isoformat()}", to=unit_recipients(unit),
+                 link=reverse("dispatch:queue"),
+                 context={"unit": unit.name, "pending": counts["pending"], "in_progress": counts["in_progress"],
+                          "yellow": counts["yellow"], "red": counts["red"],
+                          "link": settings.PORTAL_PUBLIC_URL + reverse("dispatch:queue")})

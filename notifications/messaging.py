@@ -1,0 +1,133 @@
+"""Send one message of the catalog to the people it is for, through every channel they have.
+
+`message_send` renders the administrator's template for the message in the
+recipient's language and writes one outbox row per channel (SMS, e-mail) and
+one inbox item per staff member, all in the caller's transaction: a change that
+rolls back tells nobody, and a change that commits is told exactly once (each
+row has a key derived from the caller's key).
+
+Quiet hours (PORTAL_QUIET_HOURS, default 21:00-08:00 Beijing time): a
+non-urgent SMS waits in the outbox for the morning; urgent matters (outages of
+water, power, gas and heating) go at once. E-mail and the inbox never wait.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lib.workdays import SHANGHAI
+from notifications.catalog import CATALOG
+from notifications.models import InboxItem, MessageTemplate, template_cache_key
+from notifications.services import notification_enqueue
+
+
+class _Blanks(dict):
+    """Missing variables render empty rather than failing a send at 3 a.m."""
+
+    def __missing__(self, key):
+        return ""
+
+
+@dataclass
+class Recipients:
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    users: list = field(default_factory=list)  # staff accounts, for the in-app inbox
+
+
+TEMPLATE_CACHE_SECONDS = 300
+
+
+def template_for(code: str) -> MessageTemplate:
+    """The administrator's wording, created from the catalog's default the first time.
+    Cached: every filing sends a receipt, and the wording changes a few times a year
+    (saving a template clears its cache entry, see notifications.signals)."""
+    template = cache.get(template_cache_key(code))
+    if template is None:
+        template = MessageTemplate.objects.filter(code=code).first()
+        if template is None:
+            message = CATALOG[code]
+            template, _ = MessageTemplate.objects.get_or_create(code=code, defaults={
+                "subject_zh": message.subject_zh, "body_zh": message.body_zh,
+                "subject_en": message.subject_en, "body_en": message.body_en})
+        cache.set(template_cache_key(code), template, TEMPLATE_CACHE_SECONDS)
+    return template
+
+
+
+def render(code: str, context: dict, language: str = "zh-hans") -> tuple[str, str]:
+    template = template_for(code)
+    english = (language or "").startswith("en")
+    values = _Blanks({k: "" if v is None else str(v) for k, v in context.items()})
+    values.setdefault("city", settings.PORTAL_CITY_NAME)
+    subject = (template.subject_en if english else template.subject_zh).format_map(values)
+    body = (template.body_en if english else template.body_zh).format_map(values)
+    return subject, body
+
+
+def quiet_until(now: dt.datetime) -> dt.datetime | None:
+    """The end of the quiet hours if `now` falls inside them, else None."""
+    start, end = settings.PORTAL_QUIET_HOURS
+    if start == end:
+        return None
+    local = now.astimezone(SHANGHAI)
+    minutes = local.hour * 60 + local.minute
+    inside = (start <= minutes or minutes < end) if start > end else (start <= minutes < end)
+    if not inside:
+        return None
+    release = local.replace(hour=end // 60, minute=end % 60, second=0, microsecond=0)
+    if release <= local:
+        release += dt.timedelta(days=1)
+    return release
+
+
+def message_send(*, code: str, key: str, context: dict, to: Recipients, language: str = "zh-hans",
+                 urgent: bool = False, link: str = "") -> int:
+    """Queue message `code` to everyone in `to`. Returns how many rows were written (0 when switched off)."""
+    if code not in CATALOG:
+        raise KeyError(code)
+    template = template_for(code)
+    if not template.is_active:
+        return 0
+    subject, body = render(code, context, language)
+    now = timezone.now()
+    hold = None if urgent else quiet_until(now)
+    written = 0
+    for phone in dict.fromkeys(p for p in to.phones if p):
+        notification_enqueue(key=f"{code}:{key}:sms:{phone}", channel="sms", recipient=phone, subject=subject,
+                             body=body[:500], not_before=hold)
+        written += 1
+    for email in dict.fromkeys(e for e in to.emails if e):
+        notification_enqueue(key=f"{code}:{key}:email:{email}", channel="email", recipient=email,
+                             subject=subject, body=body)
+        written += 1
+    for user in to.users:
+        try:
+            with transaction.atomic():
+                InboxItem.objects.create(user=user, key=f"{code}:{key}"[:200], subject=subject[:200], body=body,
+                                         link=link[:300], created_at=now)
+        except IntegrityError:
+            continue  # already in their inbox
+        written += 1
+    return written
+
+
+def unit_recipients(unit) -> Recipients:
+    """A unit's duty phone and e-mail, and its active members' inboxes."""
+    members = list(unit.members.filter(is_active=True)) if unit is not None else []
+    return Recipients(phones=[unit.phone] if unit is not None and unit.phone else [],
+                      emails=[unit.email] if unit is not None and unit.email else [], users=members)
+
+
+def unreachable_units(queryset=None):
+    """Active units no message can reach: neither a duty phone nor an e-mail address. (An inbox is
+    read only when someone logs in, so members alone do not make a unit reachable.)"""
+    from org.models import HandlingUnit
+
+    queryset = HandlingUnit.objects.filter(is_active=True) if queryset is None else queryset
+    return queryset.filter(phone="", email="").order_by("kind", "code")

@@ -1,0 +1,38 @@
+"""What the portal tells a citizen about their petition, and when (docs/notifications.md).
+
+Called inside the transaction of the change it reports, so the message is
+queued exactly when the change commits. Each message carries the citizen's
+personal link (petitions.links). A landline caller gets no SMS (the operator
+calls them back); a petition with no mobile number is told nothing here.
+"""
+from __future__ import annotations
+
+import re
+
+from notifications.messaging import Recipients, message_send
+from petitions.links import petition_link
+from petitions.models import Petition, Status
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# Statuses whose message is queued by petition_transition (the rest by the step that knows more).
+_ON_STATUS = {Status.CALLBACK: "citizen.answered", Status.CLOSED: "citizen.closed",
+              Status.CLOSED_ON_SPOT: "citizen.closed"}
+
+
+def tell_citizen(petition: Petition, code: str, *, key: str, urgent: bool = False, **context) -> int:
+    if not _MOBILE.match(petition.complainant_phone or ""):
+        return 0
+    context = {"number": petition.number, "link": petition_link(petition), **context}
+    return message_send(code=code, key=key, context=context, to=Recipients(phones=[petition.complainant_phone]),
+                        language=petition.language, urgent=urgent)
+
+
+def on_transition(petition: Petition, *, from_status: str, to_status: str, reopened: bool, reason: str,
+                  event_id: int) -> None:
+    """The citizen's message for a status change, keyed on the history event (one message per step)."""
+    if reopened:
+        tell_citizen(petition, "citizen.reopened", key=f"{petition.pk}:{event_id}", reason=reason[:60])
+        return
+    code = _ON_STATUS.get(to_status)
+    if code and from_status != to_status:
+        tell_citizen(petition, code, key=f"{petition.pk}:{event_id}")

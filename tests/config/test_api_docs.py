@@ -1,0 +1,33 @@
+"""Swagger UI and Redoc load nothing from outside the server."""
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_docs_load_only_same_origin_files(client, url):
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    references = re.findall(r'(?:src|href)\s*=\s*["\']([^"\']*)["\']', page)
+    assert references, "the page refers to its scripts"
+    for reference in references:
+        assert reference.startswith("/") and not reference.startswith("//"), reference
+    for outside in ("googleapis", "gstatic", "cdn.", "jsdelivr", "unpkg", "validator.swagger.io"):
+        assert outside not in page
+    # The Redoc bundle shows a vendor logo from a CDN; the browser is told to load no outside image.
+    policy = response["Content-Security-Policy"]
+    assert "img-src 'self' data:" in policy and "default-src 'self'" in policy
+
+
+def test_swagger_ui_fetches_no_validator_badge(client):
+    assert '"validatorUrl": null' in client.get("/api/docs/").content.decode()
+
+
+def test_the_bundled_files_are_served(client, settings):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
