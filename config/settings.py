@@ -301,6 +301,13 @@ RATELIMIT_IP_META_KEY = "lib.client_ip.client_ip"
 # The site's own error pages (config/errors.py, templates/400.html ...).
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
+# --- Spreadsheet import/export in the admin (django-import-export) ----------------------
+# Without these, every staff member may import and export every model that has the screens.
+# With them, each needs `<app>.import_<model>` / `<app>.export_<model>`, which only platform
+# administrators hold (org/roles.py); a model without the permission is closed to all but superusers.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated call gets 401 with a WWW-Authenticate header.

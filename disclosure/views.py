@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from disclosure import services
 from disclosure.models import InfoRequest, Policy, Question, Theme
+from lib import spreadsheets
 from lib.errors import DomainError
 from lib.fields import PhoneField, SubmissionTokenField
 from lib.identity import normalise_phone
@@ -240,24 +241,18 @@ def ogi_report(request, year: int):
     if request.GET.get("format") == "xlsx":
         from openpyxl import Workbook
 
-        book = Workbook()
-        sheet = book.active
-        sheet.append([_("Annual report on open government information"), year])
-        sheet.append([_("New requests received"), table["received"]])
-        sheet.append([_("Carried over from last year"), table["carried_over"]])
+        rows = [[_("Annual report on open government information"), year],
+                [_("New requests received"), table["received"]],
+                [_("Carried over from last year"), table["carried_over"]]]
         for row in table["rows"]:
-            sheet.append([row["label"], row["count"]])
-            for label, count in row["detail"].items():
-                sheet.append(["", label, count])
-        sheet.append([_("Reasons for not disclosing")])
-        for label, count in table["withheld"].items():
-            sheet.append(["", label, count])
-        sheet.append([_("Abandoned"), table["abandoned"]])
-        sheet.append([_("Fees collected (yuan)"), table["fees"]])
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="ogi-report-{year}.xlsx"'
-        book.save(response)
-        return response
+            rows.append([row["label"], row["count"]])
+            rows.extend(["", label, count] for label, count in row["detail"].items())
+        rows.append([_("Reasons for not disclosing")])
+        rows.extend(["", label, count] for label, count in table["withheld"].items())
+        rows += [[_("Abandoned"), table["abandoned"]], [_("Fees collected (yuan)"), table["fees"]]]
+        book = Workbook()
+        spreadsheets.write_rows(book.active, rows)
+        return spreadsheets.xlsx_response(book, f"ogi-report-{year}.xlsx")
     return render(request, "disclosure/ogi_report.html", {"table": table, "year": year})
 
 

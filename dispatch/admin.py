@@ -52,6 +52,11 @@ class CatalogRuleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request)
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_export": request.user.has_perm("dispatch.export_catalogrule"),
+                         "may_import": request.user.has_perm("dispatch.import_catalogrule")}
+        return super().changelist_view(request, extra_context)
+
     def get_readonly_fields(self, request, obj=None):
         return ("key",) if obj is not None else ()
 
@@ -117,7 +122,7 @@ class CatalogRuleAdmin(admin.ModelAdmin):
         return render(request, "admin/dispatch/catalogrule/dry_run.html", context)
 
     def export_view(self, request):
-        if not self.has_view_permission(request):
+        if not request.user.has_perm("dispatch.export_catalogrule"):
             raise PermissionDenied
         response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = 'attachment; filename="responsibility-catalog.xlsx"'
@@ -127,7 +132,7 @@ class CatalogRuleAdmin(admin.ModelAdmin):
         return response
 
     def import_view(self, request):
-        if not self.has_add_permission(request):
+        if not request.user.has_perm("dispatch.import_catalogrule"):
             raise PermissionDenied
         result = None
         if request.method == "POST" and request.FILES.get("file"):

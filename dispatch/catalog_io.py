@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from dispatch import services
 from dispatch.models import CatalogRule, RuleKind, Target
+from lib import spreadsheets
 from lib.errors import DomainError
 from org.models import Area, Classification, HandlingUnit
 
@@ -27,16 +28,14 @@ def export_catalog(stream) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "catalog"
-    sheet.append(COLUMNS)
     rules = (CatalogRule.objects.filter(active=True).select_related("classification", "area", "lead_unit")
              .prefetch_related("co_units").order_by("key"))
-    for rule in rules:
-        sheet.append([
-            rule.key, rule.kind, rule.classification.code if rule.classification else "",
-            rule.area.code if rule.area else "", rule.keywords, rule.target,
-            rule.lead_unit.code if rule.lead_unit else "", ",".join(sorted(u.code for u in rule.co_units.all())),
-            rule.priority, 1 if rule.is_fallback else 0, rule.note, 1,
-        ])
+    spreadsheets.write_rows(sheet, header=COLUMNS, rows=([
+        rule.key, rule.kind, rule.classification.code if rule.classification else "",
+        rule.area.code if rule.area else "", rule.keywords, rule.target,
+        rule.lead_unit.code if rule.lead_unit else "", ",".join(sorted(u.code for u in rule.co_units.all())),
+        rule.priority, 1 if rule.is_fallback else 0, rule.note, 1,
+    ] for rule in rules))
     book.save(stream)
 
 
@@ -50,7 +49,7 @@ class ImportResult:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else str(spreadsheets.unescape(value)).strip()
 
 
 def _flag(value, default: bool) -> bool:

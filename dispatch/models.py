@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lib import spreadsheets
 from petitions.models import Petition
 
 
@@ -75,6 +76,7 @@ class CatalogRule(models.Model):
         ordering = ["key", "-version"]
         verbose_name = _("catalog rule")
         verbose_name_plural = _("responsibility catalog")
+        permissions = spreadsheets.permissions("catalogrule")
         constraints = [
             models.UniqueConstraint(fields=["key", "version"], name="catalog_rule_key_version"),
             # Only one active version per rule key.

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Warning
 from dispatch.supervision import lookback_record
+from lib import spreadsheets
 from lib.errors import DomainError
 from notifications.messaging import unreachable_units
 from org.models import Area, HandlingUnit, User
@@ -223,21 +223,18 @@ def export(request):
     book = Workbook()
     sheet = book.active
     sheet.title = _("By unit")[:31]
-    sheet.append([_("Unit"), _("Open"), _("Yellow"), _("Red (overdue)"), _("Not signed for in time")])
-    for row in _summary(assignments, "unit__name"):
-        sheet.append([row["unit__name"], row["open"], row["yellow"], row["red"], row["not_signed"]])
-    districts = book.create_sheet(_("By district")[:31])
-    districts.append([_("District"), _("Open"), _("Yellow"), _("Red (overdue)"), _("Not signed for in time")])
-    for row in _summary(assignments, "petition__district__name"):
-        districts.append([row["petition__district__name"] or "—", row["open"], row["yellow"], row["red"],
-                          row["not_signed"]])
-    pool_sheet = book.create_sheet(_("Supervision pool")[:31])
-    pool_sheet.append([_("Reference"), _("Title"), _("Case"), _("Level"), _("Unit"), _("Opened"), _("Escalates")])
-    for case in cases.select_related("unit").order_by("-level", "opened_at").iterator(chunk_size=500):
-        pool_sheet.append([case.reference, case.title, case.get_kind_display(), case.get_level_display(),
-                           case.unit.name if case.unit else "", timezone.localtime(case.opened_at).strftime("%Y-%m-%d %H:%M"),
-                           timezone.localtime(case.escalate_at).strftime("%Y-%m-%d %H:%M") if case.escalate_at else ""])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="supervision.xlsx"'
-    book.save(response)
-    return response
+    counts = [_("Open"), _("Yellow"), _("Red (overdue)"), _("Not signed for in time")]
+    spreadsheets.write_rows(sheet, header=[_("Unit"), *counts], rows=(
+        [row["unit__name"], row["open"], row["yellow"], row["red"], row["not_signed"]]
+        for row in _summary(assignments, "unit__name")))
+    spreadsheets.write_rows(book.create_sheet(_("By district")[:31]), header=[_("District"), *counts], rows=(
+        [row["petition__district__name"] or "—", row["open"], row["yellow"], row["red"], row["not_signed"]]
+        for row in _summary(assignments, "petition__district__name")))
+    spreadsheets.write_rows(
+        book.create_sheet(_("Supervision pool")[:31]),
+        header=[_("Reference"), _("Title"), _("Case"), _("Level"), _("Unit"), _("Opened"), _("Escalates")],
+        rows=([case.reference, case.title, case.get_kind_display(), case.get_level_display(),
+               case.unit.name if case.unit else "", timezone.localtime(case.opened_at).strftime("%Y-%m-%d %H:%M"),
+               timezone.localtime(case.escalate_at).strftime("%Y-%m-%d %H:%M") if case.escalate_at else ""]
+              for case in cases.select_related("unit").order_by("-level", "opened_at").iterator(chunk_size=500)))
+    return spreadsheets.xlsx_response(book, "supervision.xlsx")

@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dispatch import forms, selectors, services
 from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
+from lib import spreadsheets
 from lib.errors import DomainError
 from org.models import User
 from petitions import privacy
@@ -56,18 +57,15 @@ def export(request):
     book = Workbook()
     sheet = book.active
     sheet.title = current
-    sheet.append([_("Tracking number"), _("Title"), _("Area"), _("Category"), _("Role"), _("Status"),
-                  _("Dispatched at"), _("Sign-for deadline"), _("Handling deadline")])
-    for a in selectors.unit_queue(request.user, current).iterator(chunk_size=500):
-        sheet.append([
-            a.petition.number, privacy.shown_text(request.user, a.petition, a.petition.title), a.petition.area.name,
-            a.petition.classification.name if a.petition.classification else "", a.get_role_display(),
-            a.get_status_display(), _local(a.dispatched_at), _local(a.sign_due_at), _local(a.handle_due_at),
-        ])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="queue-{current}.xlsx"'
-    book.save(response)
-    return response
+    rows = ([
+        a.petition.number, privacy.shown_text(request.user, a.petition, a.petition.title), a.petition.area.name,
+        a.petition.classification.name if a.petition.classification else "", a.get_role_display(),
+        a.get_status_display(), _local(a.dispatched_at), _local(a.sign_due_at), _local(a.handle_due_at),
+    ] for a in selectors.unit_queue(request.user, current).iterator(chunk_size=500))
+    spreadsheets.write_rows(sheet, rows, header=[
+        _("Tracking number"), _("Title"), _("Area"), _("Category"), _("Role"), _("Status"), _("Dispatched at"),
+        _("Sign-for deadline"), _("Handling deadline")])
+    return spreadsheets.xlsx_response(book, f"queue-{current}.xlsx")
 
 
 def _local(moment):

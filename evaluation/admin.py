@@ -63,16 +63,19 @@ class TopicAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
-from import_export import fields as ie_fields, resources, widgets  # noqa: E402
+from import_export import fields as ie_fields, widgets  # noqa: E402
 from import_export.admin import ImportExportModelAdmin  # noqa: E402
 
 from evaluation.models import Campaign, Candidate, DepartmentReport, ReportGroup, Suggestion  # noqa: E402
+from lib.spreadsheets import SafeModelResource  # noqa: E402
 from org.models import Area  # noqa: E402
 
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("year", "title", "voting_opens_at", "voting_closes_at", "drawn_at", "results_published_at")
+    list_display = ("year", "title", "organiser", "voting_opens_at", "voting_closes_at", "drawn_at",
+                    "results_published_at")
+    autocomplete_fields = ("organiser",)
     readonly_fields = ("pool_hash", "quotas", "algorithm", "seed_commitment", "seed", "drawn_at", "tally_sealed_at",
                        "results_published_at")
 
@@ -99,7 +102,7 @@ class ReportGroupAdmin(admin.ModelAdmin):
     inlines = [DepartmentReportInline]
 
 
-class CandidateResource(resources.ModelResource):
+class CandidateResource(SafeModelResource):
     """The candidate pool as a spreadsheet: external_id, name, phone, district (code), sector, source."""
 
     district = ie_fields.Field(attribute="district", column_name="district",
@@ -120,3 +123,12 @@ class CandidateAdmin(ImportExportModelAdmin):
     list_filter = ("campaign", "source", "sector")
     search_fields = ("external_id",)
     show_full_result_count = False
+
+    # The pool holds tens of thousands of names and mobile phones (PIPL): it leaves the portal only in
+    # the hands of the campaign's organiser (Campaign.organiser), and only that campaign's pool. Not
+    # even a platform administrator or a superuser exports it; importing needs `import_candidate`.
+    def has_export_permission(self, request):
+        return request.user.is_active and Campaign.objects.filter(organiser=request.user).exists()
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).filter(campaign__organiser=request.user)

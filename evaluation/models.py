@@ -139,6 +139,12 @@ class Campaign(models.Model):
 
     scale = models.CharField(_("rating scale"), max_length=8, choices=Scale.choices, default=Scale.THREE)
     weight_percent = models.PositiveSmallIntegerField(_("weight in the annual assessment (%)"), default=6)
+    # The one account that may export the candidate pool with names and mobile phones (PIPL): the
+    # statistics bureau's officer who runs the draw (DOMAIN.md section 8). Set by a platform admin.
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("organiser"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("The only account that may export the candidate pool with personal data."),
+    )
     # Published before the draw: the pool's hash, the quotas, the algorithm and a commitment to the seed.
     pool_hash = models.CharField(_("pool hash (SHA-256)"), max_length=64, blank=True)
     quotas = models.JSONField(_("quotas per district and sector"), default=dict, blank=True)
@@ -237,6 +243,9 @@ class Candidate(models.Model):
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidate pool")
+        # Export of the pool (names, mobile phones) is not a permission: only the campaign's organiser
+        # may take it out (Campaign.organiser, evaluation/admin.py).
+        permissions = [("import_candidate", _("Can import the candidate pool from a spreadsheet"))]
         constraints = [models.UniqueConstraint(fields=["campaign", "external_id"], name="candidate_unique_id")]
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from evaluation import analysis, metrics
 from evaluation.models import Report
+from lib import spreadsheets
 
 TITLES = {
     Report.Kind.DAILY: "{city}12345热线日报告（{first}）",
@@ -91,21 +92,15 @@ def to_xlsx(report: Report) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Districts")[:31]
-    sheet.append([report.title])
-    sheet.append(_labels())
-    for row in _table(report.data["districts"], True):
-        sheet.append(row)
-    units = book.create_sheet(_("Units")[:31])
-    units.append(_labels())
-    for row in _table(report.data["units"], False):
-        units.append(row)
-    problems = book.create_sheet(_("Problems")[:31])
-    problems.append([_("Classification"), _("Petitions"), _("Change")])
-    for item in report.data["analysis"]["top_classifications"]:
-        problems.append([item["name"], item["count"], item["change"]])
-    definitions = book.create_sheet(_("Definitions")[:31])
-    for text in metrics.DEFINITIONS.values():
-        definitions.append([str(text)])
+    spreadsheets.write_rows(sheet, [[report.title], _labels(), *_table(report.data["districts"], True)])
+    spreadsheets.write_rows(book.create_sheet(_("Units")[:31]), _table(report.data["units"], False),
+                            header=_labels())
+    spreadsheets.write_rows(book.create_sheet(_("Problems")[:31]), header=[_("Classification"), _("Petitions"),
+                                                                           _("Change")],
+                            rows=([item["name"], item["count"], item["change"]]
+                                  for item in report.data["analysis"]["top_classifications"]))
+    spreadsheets.write_rows(book.create_sheet(_("Definitions")[:31]),
+                            ([str(text)] for text in metrics.DEFINITIONS.values()))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from evaluation import sanmin
 from evaluation.models import Campaign, SuggestionTheme
+from lib import spreadsheets
 from lib.errors import DomainError
 from lib.fields import PhoneField, SubmissionTokenField
 from lib.ratelimits import limit
@@ -131,18 +132,14 @@ def results_xlsx(request, year: int):
     if not campaign.results_published_at:
         raise Http404
     book = Workbook()
-    sheet = book.active
-    sheet.append([_("Rank"), _("Department"), _("Satisfied"), _("Basically satisfied"), _("Unsatisfied"), _("Score"),
-                  _("Points in the annual assessment")])
-    for row in sanmin.results(campaign=campaign):
-        c = row["counts"]
-        sheet.append([row["rank"], row["unit"], c.get("satisfied"), c.get("basic"), c.get("unsatisfied"),
-                      round(row["score"], 2) if row["score"] is not None else None,
-                      round(row["assessment_points"], 3) if row["assessment_points"] is not None else None])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="sanmin-{year}.xlsx"'
-    book.save(response)
-    return response
+    spreadsheets.write_rows(book.active, header=[
+        _("Rank"), _("Department"), _("Satisfied"), _("Basically satisfied"), _("Unsatisfied"), _("Score"),
+        _("Points in the annual assessment")], rows=(
+        [row["rank"], row["unit"], row["counts"].get("satisfied"), row["counts"].get("basic"),
+         row["counts"].get("unsatisfied"), round(row["score"], 2) if row["score"] is not None else None,
+         round(row["assessment_points"], 3) if row["assessment_points"] is not None else None]
+        for row in sanmin.results(campaign=campaign)))
+    return spreadsheets.xlsx_response(book, f"sanmin-{year}.xlsx")
 
 
 def report_document(request, pk: int):

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lib import spreadsheets
+
 
 class TreeNode(models.Model):
     """A node of a tree addressed by a materialised path of codes.
@@ -97,6 +99,7 @@ class Area(TreeNode):
     class Meta(TreeNode.Meta):
         verbose_name = _("administrative area")
         verbose_name_plural = _("administrative areas")
+        permissions = spreadsheets.permissions("area")
 
     def __str__(self) -> str:
         return self.name
@@ -119,6 +122,7 @@ class Sector(models.Model):
         ordering = ["code"]
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
+        permissions = spreadsheets.permissions("sector")
 
     def __str__(self) -> str:
         return self.name
@@ -158,6 +162,7 @@ class HandlingUnit(models.Model):
         ordering = ["kind", "code"]
         verbose_name = _("handling unit")
         verbose_name_plural = _("handling units")
+        permissions = spreadsheets.permissions("handlingunit")
 
     def __str__(self) -> str:
         return self.name
@@ -248,6 +253,7 @@ class Classification(TreeNode):
     class Meta(TreeNode.Meta):
         verbose_name = _("classification item")
         verbose_name_plural = _("classification items")
+        permissions = spreadsheets.permissions("classification")
         constraints = [
             models.CheckConstraint(
                 name="urgent_tier_has_hours",
@@ -305,6 +311,7 @@ class CalendarDay(models.Model):
         ordering = ["date"]
         verbose_name = _("calendar exception")
         verbose_name_plural = _("calendar exceptions")
+        permissions = spreadsheets.permissions("calendarday")
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"

@@ -3,8 +3,9 @@
 Trees are linked by code: a row names its parent's code, and a handling unit
 lists the codes of the areas it covers, separated by commas.
 """
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
+from lib.spreadsheets import SafeModelResource
 from org.models import Area, CalendarDay, Classification, HandlingUnit, Sector
 
 
@@ -13,7 +14,7 @@ class ParentByCode(widgets.ForeignKeyWidget):
         super().__init__(model, field="code")
 
 
-class AreaResource(resources.ModelResource):
+class AreaResource(SafeModelResource):
     parent = fields.Field(attribute="parent", column_name="parent", widget=ParentByCode(Area))
 
     class Meta:
@@ -25,14 +26,14 @@ class AreaResource(resources.ModelResource):
         use_transactions = True
 
 
-class SectorResource(resources.ModelResource):
+class SectorResource(SafeModelResource):
     class Meta:
         model = Sector
         import_id_fields = ("code",)
         fields = ("code", "name")
 
 
-class HandlingUnitResource(resources.ModelResource):
+class HandlingUnitResource(SafeModelResource):
     parent = fields.Field(attribute="parent", column_name="parent", widget=ParentByCode(HandlingUnit))
     sector = fields.Field(attribute="sector", column_name="sector", widget=ParentByCode(Sector))
     areas = fields.Field(
@@ -47,7 +48,7 @@ class HandlingUnitResource(resources.ModelResource):
         use_transactions = True
 
 
-class ClassificationResource(resources.ModelResource):
+class ClassificationResource(SafeModelResource):
     parent = fields.Field(attribute="parent", column_name="parent", widget=ParentByCode(Classification))
     sector = fields.Field(attribute="sector", column_name="sector", widget=ParentByCode(Sector))
 
@@ -65,7 +66,7 @@ class ClassificationResource(resources.ModelResource):
         classification_refresh_leaves()
 
 
-class CalendarDayResource(resources.ModelResource):
+class CalendarDayResource(SafeModelResource):
     class Meta:
         model = CalendarDay
         import_id_fields = ("date",)

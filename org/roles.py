@@ -2,48 +2,95 @@
 
 Created after every migrate, so a fresh database has them; a user's groups
 follow their role (org.admin and the demo loader call `sync_user_groups`).
+
+Least privilege: every permission a role holds is listed here by name, never a
+whole app's. A model or permission added later is held by nobody until it is
+listed; a listed name that does not exist fails tests/org/test_roles.py. Deliberately held by nobody but platform admins:
+- spreadsheet import/export of the reference data and the catalog (`import_*`,
+  `export_*`: a whole table in or out at once, bypassing the forms);
+- integrators' API keys (a key files petitions through Open311 and the API);
+- staff accounts; the 三民 candidate pool, representatives and tally.
+The candidate pool's export (names and mobile phones) is no permission at all:
+only the campaign's organiser may take it out (`Campaign.organiser`).
 """
 from django.contrib.auth.models import Group, Permission
 
-ROLE_PERMISSIONS = {
-    # app_label -> actions, per role. Unit handlers work on their own pages.
-    "operator": {"org": ["view"], "petitions": ["view", "add", "change"]},
-    "dispatcher": {
-        "org": ["view"],
-        "petitions": ["view", "add", "change"],
-        "dispatch": ["view", "add", "change", "dispatch_petitions"],
-    },
-    "supervisor": {"org": ["view"], "petitions": ["view"], "dispatch": ["view"], "evaluation": ["view"],
-                   "disclosure": ["view"], "supervision": ["view"], "notifications": ["view"]},
-    "admin": {
-        "org": ["view", "add", "change", "delete"],
-        "petitions": ["view", "add", "change"],
-        "dispatch": ["view", "add", "change", "delete", "dispatch_petitions"],
-        "evaluation": ["view", "add", "change", "delete"],
-        "disclosure": ["view", "add", "change", "delete"],
-        "supervision": ["view"],
-        "notifications": ["view", "change"],
-    },
-    "unit_handler": {},
+REFERENCE = ["org.area", "org.sector", "org.handlingunit", "org.classification", "org.calendaryear",
+             "org.calendarday"]
+WITH_SPREADSHEETS = ["org.area", "org.sector", "org.handlingunit", "org.classification", "org.calendarday",
+                     "dispatch.catalogrule"]
+PETITION_PARTS = ["petitions.petitionevent", "petitions.attachment", "petitions.rating"]
+DISPATCH = ["dispatch.catalogrule", "dispatch.assignment", "dispatch.returnrequest", "dispatch.extensionrequest",
+            "dispatch.reply", "dispatch.queuedpetition", "dispatch.lookbacksample"]
+# Evaluation a supervisor may read: not the candidate pool, the representatives or the tally.
+EVALUATION_REPORTS = ["evaluation.dailystat", "evaluation.report", "evaluation.topic", "evaluation.topicupdate",
+                      "evaluation.campaign", "evaluation.suggestion", "evaluation.reportgroup",
+                      "evaluation.departmentreport"]
+DISCLOSURE = ["disclosure.policy", "disclosure.question", "disclosure.inforequest", "disclosure.requestevent",
+              "disclosure.project", "disclosure.projectitem", "disclosure.progressreport", "disclosure.event",
+              "disclosure.signup"]
+SUPERVISION = ["supervision.supervisioncase", "supervision.supervisionnotice", "supervision.caseevent"]
+CRUD = ("view", "add", "change", "delete")
+
+
+def grant(models: list[str], *actions: str) -> list[str]:
+    """["org.area"], "view" -> ["org.view_area"]."""
+    return [f"{model.split('.')[0]}.{action}_{model.split('.')[1]}" for model in models for action in actions]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Records petitions from the phone and screens them; reads the reference data for the forms.
+    "operator": [
+        *grant(REFERENCE, "view"),
+        *grant(["petitions.petition"], "view", "add", "change"), "petitions.view_personal_data",
+        *grant(PETITION_PARTS, "view"),
+    ],
+    # Decides dispatch in the console; reads the catalog (and its dry run), does not maintain it.
+    "dispatcher": [
+        *grant(REFERENCE, "view"),
+        *grant(["petitions.petition"], "view", "add", "change"), "petitions.view_personal_data",
+        *grant(PETITION_PARTS, "view"),
+        *grant(DISPATCH, "view"), "dispatch.dispatch_petitions",
+    ],
+    # Watches; changes nothing in the admin and sees complainants' data masked.
+    "supervisor": [
+        *grant(REFERENCE, "view"),
+        *grant(["petitions.petition", *PETITION_PARTS], "view"),
+        *grant(DISPATCH, "view"),
+        *grant(EVALUATION_REPORTS, "view"),
+        *grant(DISCLOSURE, "view"),
+        *grant(SUPERVISION, "view"),
+        "notifications.view_notification",
+    ],
+    "admin": [
+        *grant([*REFERENCE, "org.user"], *CRUD),
+        *grant(WITH_SPREADSHEETS, "import", "export"),
+        *grant(["petitions.petition", *PETITION_PARTS], "view", "add", "change"), "petitions.view_personal_data",
+        *grant(["petitions.apikey"], "view", "add", "change"),
+        # Maintains the catalog; the rest of dispatch changes through the console's services only.
+        *grant(["dispatch.catalogrule"], *CRUD), *grant(DISPATCH[1:], "view"), "dispatch.dispatch_petitions",
+        # Citizens write their suggestions; the platform answers them (change), never writes one (add).
+        *grant([name for name in EVALUATION_REPORTS if name != "evaluation.suggestion"], *CRUD),
+        *grant(["evaluation.suggestion"], "view", "change", "delete"),
+        # The candidate pool, imported; representatives and the tally are the draw's and the ballot's alone.
+        *grant(["evaluation.candidate"], *CRUD), "evaluation.import_candidate",
+        *grant(DISCLOSURE, *CRUD),
+        *grant(SUPERVISION, "view"),
+        *grant(["notifications.notification", "notifications.messagetemplate"], "view", "change"),
+        *grant(["petitions.accessrecord"], "view"),
+    ],
+    # Unit handlers work on their own pages, not in the admin.
+    "unit_handler": [],
 }
 
 
-CRUD = {"view", "add", "change", "delete"}
-
-
 def ensure_role_groups(**kwargs):
-    for role, apps in ROLE_PERMISSIONS.items():
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p
+               for p in Permission.objects.select_related("content_type")}
+    for role, names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=f"role:{role}")
-        perms = []
-        for app_label, actions in apps.items():
-            for action in actions:
-                # "view"/"add"/"change"/"delete" mean every model's; anything else is one codename.
-                lookup = {"codename__startswith": f"{action}_"} if action in CRUD else {"codename": action}
-                perms.extend(Permission.objects.filter(content_type__app_label=app_label, **lookup))
-        if role != "admin":
-            # Staff accounts (names, phones, roles) are the platform administrators' business only.
-            perms = [p for p in perms if not p.codename.endswith("_user")]
-        group.permissions.set(perms)
+        # Skip what does not exist yet: post_migrate runs once per app, before later apps' permissions exist.
+        group.permissions.set([by_name[name] for name in names if name in by_name])
 
 
 def sync_user_groups(user) -> None:

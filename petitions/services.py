@@ -403,11 +403,14 @@ def _hash_key(raw: str) -> str:
 
 
 def apikey_issue(*, name: str, actor=None):
-    """Issue a key; returns (ApiKey, the key itself). Only its hash is stored."""
+    """Issue a key; returns (ApiKey, the key itself). Only its hash is stored.
+    A key files petitions through Open311 and the API: only platform administrators
+    (the `add_apikey` permission) issue one; `actor=None` is the server's own command."""
     import secrets
 
     from petitions.models import ApiKey
 
+    _apikey_require(actor, "petitions.add_apikey")
     if not name.strip():
         raise DomainError(_("Give the key a name (the integrator)."), field="name")
     raw = f"pk_{secrets.token_urlsafe(32)}"
@@ -416,9 +419,15 @@ def apikey_issue(*, name: str, actor=None):
     return key, raw
 
 
+def _apikey_require(actor, permission: str) -> None:
+    if actor is not None and not actor.has_perm(permission):
+        raise DomainError(_("Only platform administrators manage API keys."), field="name")
+
+
 def apikey_revoke(*, key, actor=None):
     from petitions.models import ApiKey
 
+    _apikey_require(actor, "petitions.change_apikey")
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key.refresh_from_db()
     return key

@@ -156,9 +156,11 @@ def published(db):
 def test_information_requests_are_limited(client, settings, published):
     settings.PORTAL_RATE_INFO_REQUEST = "1/h"
     before = InfoRequest.objects.count()
-    data = {"applicant_name": "张三", "applicant_phone": "13912345678", "description": "2025年老旧小区改造的资金安排明细"}
+    data = {"applicant_name": "张三", "applicant_phone": "13912345678", "description": "2025年老旧小区改造的资金安排明细",
+            "submission_token": str(uuid.uuid4())}
     assert client.post("/disclosure/requests/new/", data, **forged()).status_code == 302
-    assert_refused_page(client.post("/disclosure/requests/new/", data, **forged()))
+    assert_refused_page(client.post("/disclosure/requests/new/", {**data, "submission_token": str(uuid.uuid4())},
+                                    **forged()))
     assert InfoRequest.objects.count() == before + 1
 
 
@@ -181,8 +183,10 @@ def test_event_sign_up_is_limited(client, settings, city):
     event = Event.objects.create(kind=Event.Kind.INSPECTION, title="实地察看", starts_at=now + dt.timedelta(days=5),
                                  place="市政府", capacity=10, signup_closes_at=now + dt.timedelta(days=4))
     url = f"/disclosure/events/{event.pk}/"
-    assert client.post(url, {"s-name": "甲", "s-phone": "13900000001"}).status_code == 302
-    assert_refused_page(client.post(url, {"s-name": "乙", "s-phone": "13900000002"}, **forged()))
+    assert client.post(url, {"s-name": "甲", "s-phone": "13900000001",
+                             "s-submission_token": str(uuid.uuid4())}).status_code == 302
+    assert_refused_page(client.post(url, {"s-name": "乙", "s-phone": "13900000002",
+                                          "s-submission_token": str(uuid.uuid4())}, **forged()))
     assert Signup.objects.filter(event=event).count() == 1
     assert client.get(url).status_code == 200
 
@@ -193,10 +197,12 @@ def test_event_sign_up_is_limited(client, settings, city):
 def test_sanmin_suggestions_are_limited(client, settings, campaign):  # noqa: F811
     settings.PORTAL_RATE_SUGGESTION = "1/h"
     data = {"name": "王五", "phone": "13912345678", "theme": "service", "title": "延长政务大厅服务时间",
-            "content": "建议政务服务大厅重点窗口周末轮值，方便上班族办事。"}
+            "content": "建议政务服务大厅重点窗口周末轮值，方便上班族办事。", "submission_token": str(uuid.uuid4())}
     with time_machine.travel(dt.datetime(2026, 11, 23, 10, tzinfo=SH)):
         assert client.post("/evaluation/sanmin/2026/", data).status_code == 302
-        assert_refused_page(client.post("/evaluation/sanmin/2026/", {**data, "title": "另一条建议"}, **forged()))
+        assert_refused_page(client.post("/evaluation/sanmin/2026/", {**data, "title": "另一条建议",
+                                                                      "submission_token": str(uuid.uuid4())},
+                                        **forged()))
     assert Suggestion.objects.count() == 1
 
 

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 
 from evaluation import sanmin
 from evaluation.models import Campaign
+from lib import spreadsheets
 from lib.errors import DomainError
 
 
@@ -53,10 +54,9 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(str(error.message)) from None
         book = Workbook()
-        book.active.append(["name", "phone", "district", "sector", "code"])
-        for representative, code in issued:
-            c = representative.candidate
-            book.active.append([c.name, c.phone, c.district.name, c.sector, code])
+        spreadsheets.write_rows(book.active, header=["name", "phone", "district", "sector", "code"], rows=(
+            [r.candidate.name, r.candidate.phone, r.candidate.district.name, r.candidate.sector, code]
+            for r, code in issued))
         book.save(codes)
         texted = sanmin.codes_send(campaign=campaign, issued=issued)
         self.stdout.write(f"{texted} codes sent by SMS (the rest must be delivered from the sheet)")
