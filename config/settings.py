@@ -360,6 +360,27 @@ PORTAL_SMS_BACKEND = env_str("PORTAL_SMS_BACKEND", "notifications.backends.FileS
 PORTAL_SMS_URL = env_str("PORTAL_SMS_URL", "")
 PORTAL_SMS_FILE = env_str("PORTAL_SMS_FILE", str(VAR_DIR / "sms.log"))
 PORTAL_SMS_TOKEN = env_str("PORTAL_SMS_TOKEN", "")
+# Alibaba Cloud SMS (PORTAL_SMS_BACKEND=notifications.sms_providers.AliyunSmsBackend, docs/notifications.md):
+# the portal's text goes as the one parameter of an approved template such as "${content}".
+PORTAL_SMS_ALIYUN_ACCESS_KEY_ID = env_str("PORTAL_SMS_ALIYUN_ACCESS_KEY_ID", "")
+PORTAL_SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("PORTAL_SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+PORTAL_SMS_ALIYUN_SIGN_NAME = env_str("PORTAL_SMS_ALIYUN_SIGN_NAME", "")
+PORTAL_SMS_ALIYUN_TEMPLATE_CODE = env_str("PORTAL_SMS_ALIYUN_TEMPLATE_CODE", "")
+PORTAL_SMS_ALIYUN_ENDPOINT = (env_url("PORTAL_SMS_ALIYUN_ENDPOINT", schemes=("https", "http"))
+                              or "https://dysmsapi.aliyuncs.com")
+if PORTAL_SMS_BACKEND == "notifications.sms_providers.AliyunSmsBackend":
+    import re as _re
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    _missing = [name for name in ("PORTAL_SMS_ALIYUN_ACCESS_KEY_ID", "PORTAL_SMS_ALIYUN_ACCESS_KEY_SECRET",
+                                  "PORTAL_SMS_ALIYUN_SIGN_NAME", "PORTAL_SMS_ALIYUN_TEMPLATE_CODE")
+                if not globals()[name].strip()]
+    if _missing:
+        raise ImproperlyConfigured(f"The Alibaba Cloud SMS backend needs {', '.join(_missing)}")
+    if not _re.fullmatch(r"SMS_\d+", PORTAL_SMS_ALIYUN_TEMPLATE_CODE):
+        raise ImproperlyConfigured("PORTAL_SMS_ALIYUN_TEMPLATE_CODE must look like SMS_123456789, "
+                                   f"got {PORTAL_SMS_ALIYUN_TEMPLATE_CODE!r}")
 # Non-urgent SMS wait for the morning inside these hours, Beijing time (docs/notifications.md).
 PORTAL_QUIET_HOURS = env_time_range("PORTAL_QUIET_HOURS", "21:00-08:00")
 # Personal links in citizens' messages stay valid this many days (revocable at any time).
