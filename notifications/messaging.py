@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lib.workdays import SHANGHAI
@@ -31,6 +32,10 @@ class _Blanks(dict):
 
     def __missing__(self, key):
         return ""
+
+
+# No e-mail and no mainland mobile number: nothing can reach the unit (the admin's filter uses it too).
+UNREACHABLE = Q(email="") & ~Q(phone__regex=r"^1[3-9][0-9]{9}$")
 
 
 @dataclass
@@ -125,9 +130,9 @@ def unit_recipients(unit) -> Recipients:
 
 
 def unreachable_units(queryset=None):
-    """Active units no message can reach: neither a duty phone nor an e-mail address. (An inbox is
-    read only when someone logs in, so members alone do not make a unit reachable.)"""
+    """Active units no message can reach: no e-mail address and no duty mobile (a landline cannot take an
+    SMS). An inbox is read only when someone logs in, so members alone do not make a unit reachable."""
     from org.models import HandlingUnit
 
     queryset = HandlingUnit.objects.filter(is_active=True) if queryset is None else queryset
-    return queryset.filter(phone="", email="").order_by("kind", "code")
+    return queryset.filter(UNREACHABLE).order_by("kind", "code")

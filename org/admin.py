@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -36,10 +37,11 @@ class ReachableFilter(admin.SimpleListFilter):
         return [("no", _("No phone or e-mail")), ("yes", _("Has a phone or an e-mail"))]
 
     def queryset(self, request, queryset):
+        unreachable = Q(email="") & ~Q(phone__regex=r"^1[3-9][0-9]{9}$")  # no e-mail, no mobile for SMS
         if self.value() == "no":
-            return queryset.filter(phone="", email="")
+            return queryset.filter(unreachable)
         if self.value() == "yes":
-            return queryset.exclude(phone="", email="")
+            return queryset.exclude(unreachable)
         return queryset
 
 

@@ -6,7 +6,8 @@ def _unreachable() -> list[str]:
     """Active units no message can reach (no duty phone, no e-mail): a visible fault (docs/notifications.md)."""
     from org.models import HandlingUnit
 
-    return list(HandlingUnit.objects.filter(is_active=True, phone="", email="").values_list("name", flat=True)[:500])
+    return list(HandlingUnit.objects.filter(is_active=True, email="").exclude(phone__regex=r"^1[3-9][0-9]{9}$")
+                .values_list("name", flat=True)[:500])
 
 
 def portal(request):
