@@ -159,10 +159,14 @@ class InfoRequest(models.Model):
     correction_text = models.TextField(_("what to add"), blank=True)
     correction_until = models.DateField(_("correction due"), null=True, blank=True)
     corrected_on = models.DateField(_("corrected on"), null=True, blank=True)
+    # Art. 30: the answer period restarts from the corrected request; the legal receipt date (Art. 31) stays.
+    clock_restarted_on = models.DateField(_("answer period restarted on"), null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
     extension_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                               on_delete=models.SET_NULL, related_name="+")
     consultation_started_on = models.DateField(_("third-party consultation from"), null=True, blank=True)
+    # Art. 32: the third party's 15 working days; past them its silence is recorded and the clock resumes.
+    consultation_due_on = models.DateField(_("third party's opinion due"), null=True, blank=True)
     consulted_workdays = models.PositiveSmallIntegerField(_("working days in consultation"), default=0)
     answer_type = models.CharField(_("answer"), max_length=20, choices=AnswerType.choices, blank=True)
     withhold_reason = models.CharField(_("reason withheld"), max_length=16, choices=WithholdReason.choices, blank=True)

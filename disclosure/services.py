@@ -15,6 +15,7 @@ from disclosure import messages, rules
 from disclosure.models import AnswerType, InfoRequest, RequestCounter, RequestEvent, RequestStatus, WithholdReason
 from lib.errors import ConflictError, DomainError
 from notifications.messaging import Recipients, message_send
+from lib.workdays import SHANGHAI
 from org.calendar import get_calendar
 
 OPEN = (RequestStatus.RECEIVED, RequestStatus.CONSULTING, RequestStatus.CORRECTION)
@@ -30,7 +31,9 @@ def _lock(request: InfoRequest) -> InfoRequest:
 
 
 def _due(request: InfoRequest) -> dt.date:
-    return rules.answer_due(get_calendar(), request.received_on, extension_days=request.extension_days,
+    # From the legal receipt date, or from the corrected request's arrival when a correction restarted it.
+    start = request.clock_restarted_on or request.received_on
+    return rules.answer_due(get_calendar(), start, extension_days=request.extension_days,
                             paused_workdays=request.consulted_workdays)
 
 
@@ -123,9 +126,10 @@ def request_corrected(*, request: InfoRequest, actor=None, on: dt.date | None = 
         locked = _lock(request)
         if locked.status != RequestStatus.CORRECTION:
             raise ConflictError(_("No correction is awaited."))
-        locked.status, locked.corrected_on, locked.received_on = RequestStatus.RECEIVED, on, on
+        # The legal receipt date (Art. 31) stays; the restart is recorded on its own (Art. 30).
+        locked.status, locked.corrected_on, locked.clock_restarted_on = RequestStatus.RECEIVED, on, on
         locked.due_on = _due(locked)
-        locked.save(update_fields=["status", "corrected_on", "received_on", "due_on"])
+        locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "due_on"])
         _record(locked, "corrected", actor=actor, due_on=locked.due_on.isoformat())
     return locked
 
@@ -162,28 +166,34 @@ def request_consult(*, request: InfoRequest, actor, on: dt.date | None = None) -
         if locked.status != RequestStatus.RECEIVED:
             raise ConflictError(_("The request is “%(status)s”.") % {"status": locked.get_status_display()})
         locked.status, locked.consultation_started_on = RequestStatus.CONSULTING, on
-        locked.save(update_fields=["status", "consultation_started_on"])
-        _record(locked, "consulting", actor=actor,
-                opinion_due=get_calendar().add_workdays(on, rules.THIRD_PARTY_DAYS).due.isoformat())
+        locked.consultation_due_on = get_calendar().add_workdays(on, rules.THIRD_PARTY_DAYS).due
+        locked.save(update_fields=["status", "consultation_started_on", "consultation_due_on"])
+        _record(locked, "consulting", actor=actor, opinion_due=locked.consultation_due_on.isoformat())
         messages.tell_applicant(locked, "applicant.consultation", key=f"consultation:{on.isoformat()}")
     return locked
 
 
-def request_consulted(*, request: InfoRequest, actor=None, on: dt.date | None = None) -> InfoRequest:
-    """The third party answered (or its 15 working days ran out: a co-authoring agency's
-    silence counts as consent). The working days spent are added to the deadline."""
+def request_consulted(*, request: InfoRequest, actor=None, on: dt.date | None = None,
+                      silent: bool = False) -> InfoRequest:
+    """The third party answered, or its 15 working days ran out (Art. 32: its silence is recorded; a
+    co-authoring agency's silence counts as consent). Only the working days up to the answer, and never
+    more than the 15 allowed, are added to the deadline: a consultation cannot stop the clock for ever."""
     on = on or timezone.localdate()
     with transaction.atomic():
         locked = _lock(request)
         if locked.status != RequestStatus.CONSULTING:
             raise ConflictError(_("No consultation is running."))
-        locked.consulted_workdays += get_calendar().workdays_between(locked.consultation_started_on, on)
+        spent = get_calendar().workdays_between(locked.consultation_started_on, on)
+        locked.consulted_workdays += min(spent, rules.THIRD_PARTY_DAYS)
         locked.status = RequestStatus.RECEIVED
         locked.due_on = _due(locked)
         locked.save(update_fields=["status", "consulted_workdays", "due_on"])
-        _record(locked, "consulted", actor=actor, due_on=locked.due_on.isoformat())
+        _record(locked, "consulted", actor=actor, due_on=locked.due_on.isoformat(), silent=silent)
     return locked
 
+
+# The answers that give the applicant information, the only ones a fee may be charged on.
+SUPPLIES_INFORMATION = (AnswerType.DISCLOSED, AnswerType.PARTLY)
 
 NEEDS = {
     AnswerType.ALREADY_PUBLIC: ("where_published", lambda: _("Say where the information is published.")),
@@ -215,9 +225,13 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
         if locked.status not in (RequestStatus.RECEIVED, RequestStatus.CONSULTING):
             raise ConflictError(_("The request is “%(status)s”.") % {"status": locked.get_status_display()})
         fee = 0
+        if answer_type not in SUPPLIES_INFORMATION:
+            fee_method = "none"  # fees are charged only on answers that supply information (2020 rules)
         if fee_method == "per_request":
-            month_start = locked.submitted_at.date().replace(day=1)
-            nth = InfoRequest.objects.filter(applicant_phone=locked.applicant_phone, submitted_at__date__gte=month_start,
+            # The applicant's calendar month in Beijing time: a request at 07:30 on the 1st belongs to the new month.
+            local = timezone.localtime(locked.submitted_at, SHANGHAI)
+            month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            nth = InfoRequest.objects.filter(applicant_phone=locked.applicant_phone, submitted_at__gte=month_start,
                                              submitted_at__lte=locked.submitted_at).count()
             fee = rules.fee_per_request(nth)
         elif fee_method == "per_page":
@@ -267,13 +281,21 @@ def sweep(*, today: dt.date | None = None) -> dict[str, int]:
             overdue += 1
             case_open(target=request, kind=CaseKind.DISCLOSURE_OVERDUE, reference=request.number,
                       title=request.description[:100], link=f"/admin/disclosure/inforequest/{request.pk}/change/")
+    # Art. 32: a third party silent past its 15 working days: the silence is recorded, the clock resumes.
+    resumed = 0
+    for request in InfoRequest.objects.filter(status=RequestStatus.CONSULTING, consultation_due_on__lt=today):
+        try:
+            request_consulted(request=request, on=request.consultation_due_on, silent=True)
+        except ConflictError:
+            continue
+        resumed += 1
     abandoned = 0
     for status, field in ((RequestStatus.CORRECTION, "correction_until"), (RequestStatus.FEE_DUE, "fee_due_on")):
         for request in InfoRequest.objects.filter(status=status, **{f"{field}__lt": today}):
             if InfoRequest.objects.filter(pk=request.pk, status=status).update(status=RequestStatus.ABANDONED):
                 abandoned += 1
                 _record(request, "abandoned", note=field)
-    return {"overdue": overdue, "abandoned": abandoned}
+    return {"overdue": overdue, "abandoned": abandoned, "resumed": resumed}
 
 
 REPORT_ROWS = [

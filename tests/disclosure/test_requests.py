@@ -9,6 +9,7 @@ import time_machine
 from disclosure import rules, services
 from disclosure.models import AnswerType, InfoRequest, RequestStatus
 from lib.errors import DomainError
+from org.calendar import get_calendar
 from supervision.models import CaseKind, SupervisionCase
 from tests.factories import make_user
 
@@ -66,14 +67,16 @@ def test_whole_clock_with_a_correction_an_extension_and_a_consultation(officer):
                                               answer_within_days=30)
     # The clock is stopped: past the original due date (30 Oct) it is not overdue.
     assert request.status == RequestStatus.CORRECTION
-    assert services.sweep(today=D(2026, 10, 31)) == {"overdue": 0, "abandoned": 0}
+    assert services.sweep(today=D(2026, 10, 31)) == {"overdue": 0, "abandoned": 0, "resumed": 0}
     with on(D(2026, 10, 1)), pytest.raises(DomainError) as raised:
         services.request_correction(request=request, actor=officer, text="再补充")
     assert raised.value.code == "second_correction"
     with on(D(2026, 10, 12)):
         request = services.request_corrected(request=request)
-    # The clock restarts on 12 Oct: 13-16 (4), 19-23 (9), 26-30 (14), Nov 2-6 (19), Nov 9 (20).
-    assert (request.received_on, request.due_on) == (D(2026, 10, 12), D(2026, 11, 9))
+    # The clock restarts on 12 Oct: 13-16 (4), 19-23 (9), 26-30 (14), Nov 2-6 (19), Nov 9 (20); the legal
+    # receipt date (Art. 31) stays 28 Sep, and the restart is recorded on its own (Art. 30).
+    assert (request.received_on, request.clock_restarted_on, request.due_on) == (
+        D(2026, 9, 28), D(2026, 10, 12), D(2026, 11, 9))
     with on(D(2026, 10, 20)):
         request = services.request_consult(request=request, actor=officer)
     with on(D(2026, 11, 3)):
@@ -198,3 +201,44 @@ def test_annual_report_table(officer):
     rows = {row["label"]: row["count"] for row in table["rows"]}
     assert rows == {"予以公开": 1, "部分公开": 0, "不予公开": 1, "无法提供": 1, "不予处理": 1, "其他处理": 0}
     assert table["received"] == 4 and sum(table["withheld"].values()) == 1
+
+
+@pytest.mark.django_db
+def test_art_32_a_silent_third_party_has_15_working_days_then_the_clock_resumes(officer):
+    with on(D(2026, 11, 2)):
+        request = services.request_submit(applicant_name="赵六", applicant_phone="13655556666",
+                                          description="申请公开某企业的环评审批材料")
+    first_due = request.due_on
+    with on(D(2026, 11, 4)):
+        request = services.request_consult(request=request, actor=officer)
+    assert request.consultation_due_on == D(2026, 11, 25)  # 15 working days
+    assert services.sweep(today=D(2026, 11, 25))["resumed"] == 0
+    assert services.sweep(today=D(2026, 11, 26))["resumed"] == 1  # silence recorded, the clock runs again
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RECEIVED and request.consulted_workdays == 15
+    assert request.due_on == get_calendar().add_workdays(first_due, 15).due
+    assert request.events.filter(kind="consulted").get().data["silent"] is True
+
+
+@pytest.mark.django_db
+def test_the_fee_month_is_the_beijing_month_and_fees_only_on_answers_that_supply_information(officer):
+    import datetime as _dt
+
+    from disclosure.models import AnswerType
+
+    # Ten requests in October, then one at 07:30 Beijing time on 1 November (23:30 UTC on 31 October).
+    for day in range(1, 11):
+        with on(D(2026, 10, day + 5)):
+            services.request_submit(applicant_name="钱七", applicant_phone="13611112222", description=f"第{day}件申请内容")
+    with time_machine.travel(_dt.datetime(2026, 11, 1, 7, 30, tzinfo=SH), tick=False):
+        first_of_month = services.request_submit(applicant_name="钱七", applicant_phone="13611112222",
+                                                 description="十一月的第一件申请")
+    with on(D(2026, 11, 3)):
+        answered = services.request_answer(request=first_of_month, actor=officer, answer_type=AnswerType.DISCLOSED,
+                                           text="现予公开。", fee_method="per_request")
+    assert answered.fee == 0  # the first of November, not the eleventh of October
+    with on(D(2026, 10, 20)):
+        eleventh = services.request_submit(applicant_name="钱七", applicant_phone="13611112222", description="第十一件")
+        refused = services.request_answer(request=eleventh, actor=officer, answer_type=AnswerType.NOT_HELD,
+                                          text="本机关未制作或获取该信息。", fee_method="per_request")
+    assert refused.fee == 0  # nothing supplied, nothing charged
