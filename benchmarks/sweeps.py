@@ -23,8 +23,9 @@ from _django import machine
 
 
 def ensure_database(url: str) -> None:
-    import psycopg2
     from urllib.parse import urlparse
+
+    import psycopg2
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
@@ -111,7 +112,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from dispatch.supervision import sweep_deadlines
+    from dispatch.sweeps import sweep_deadlines
     from org import demo as org_demo
     from org.models import Area, Classification, HandlingUnit
 

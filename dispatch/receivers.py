@@ -2,8 +2,8 @@
 from django.dispatch import receiver
 
 from dispatch import services
-from petitions.models import Status
 from org.signals import calendar_changed
+from petitions.models import Status
 from petitions.signals import petition_filed, petition_reopened, petition_status_changed
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Warning
-from dispatch.supervision import lookback_record
+from dispatch.sweeps import lookback_record
 from lib import spreadsheets
 from lib.errors import DomainError
 from notifications.messaging import unreachable_units

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dispatch import forms, selectors, services
+from dispatch import forms, handling, selectors
 from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
 from lib import spreadsheets
 from lib.errors import DomainError
@@ -22,6 +22,7 @@ from org.models import User
 from petitions import privacy
 from petitions.models import Attachment
 from petitions.selectors import history
+
 
 def unit_required(view):
     @wraps(view)
@@ -131,21 +132,21 @@ def detail(request, pk: int):
 
 ACTIONS = {
     # name: (form class or None, context key, service call)
-    "sign": (None, None, lambda a, u, d: services.assignment_sign(assignment=a, actor=u)),
+    "sign": (None, None, lambda a, u, d: handling.assignment_sign(assignment=a, actor=u)),
     "contact": (forms.NoteForm, "note_form",
-                lambda a, u, d: services.assignment_record_contact(assignment=a, actor=u, note=d["note"])),
+                lambda a, u, d: handling.assignment_record_contact(assignment=a, actor=u, note=d["note"])),
     "answer": (forms.AnswerForm, "answer_form",
-               lambda a, u, d: services.assignment_answer(assignment=a, actor=u, content=d["content"],
+               lambda a, u, d: handling.assignment_answer(assignment=a, actor=u, content=d["content"],
                                                           solved=d["solved"], uploads=d["attachments"])),
     "return": (forms.ReturnForm, "return_form",
-               lambda a, u, d: services.assignment_request_return(assignment=a, actor=u, reason=d["reason"],
+               lambda a, u, d: handling.assignment_request_return(assignment=a, actor=u, reason=d["reason"],
                                                                   suggested_unit=d["suggested_unit"])),
     "extension": (forms.ExtensionForm, "extension_form",
-                  lambda a, u, d: services.assignment_request_extension(assignment=a, actor=u, days=d["days"],
+                  lambda a, u, d: handling.assignment_request_extension(assignment=a, actor=u, days=d["days"],
                                                                         reason=d["reason"])),
     "wait": (forms.WaitForm, "wait_form",
-             lambda a, u, d: services.assignment_wait_for_citizen(assignment=a, actor=u, reason=d["reason"])),
-    "resume": (None, None, lambda a, u, d: services.assignment_resume(assignment=a, actor=u)),
+             lambda a, u, d: handling.assignment_wait_for_citizen(assignment=a, actor=u, reason=d["reason"])),
+    "resume": (None, None, lambda a, u, d: handling.assignment_resume(assignment=a, actor=u)),
 }
 
 DONE_MESSAGES = {
