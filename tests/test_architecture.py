@@ -15,6 +15,7 @@ ALLOWED = {
     "dispatch": {"org", "notifications", "supervision", "petitions"},
     "evaluation": {"org", "notifications", "supervision", "petitions", "dispatch"},
     "disclosure": {"org", "notifications", "supervision"},
+    "open311": {"org", "petitions", "dispatch"},
     "citizens": {"org", "notifications", "petitions", "disclosure", "evaluation"},
 }
 APPS = set(ALLOWED) - {"lib"}

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import time_machine
 
-from dispatch import open311
+from open311 import views as open311
 from dispatch.catalog import rule_create
 from petitions.models import Petition
 from petitions.services import apikey_issue
