@@ -3,6 +3,7 @@ import django_filters
 from rest_framework import permissions, serializers, viewsets
 
 from disclosure.models import Policy, Question, Theme
+from disclosure.views import _search
 
 
 class PolicyOutput(serializers.ModelSerializer):
@@ -29,8 +30,6 @@ class ThemeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search")
 
     def search(self, queryset, name, value):
-        from disclosure.views import _search
-
         fields = ["title", "number", "text", "interpretation"] if queryset.model is Policy else ["question", "answer"]
         return _search(queryset, value[:100], fields)
 

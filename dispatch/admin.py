@@ -26,6 +26,7 @@ from dispatch.models import (
 )
 from lib.errors import DomainError
 from petitions.models import Petition, Status
+from petitions.services import petition_classify
 
 
 class CatalogRuleForm(django_forms.ModelForm):
@@ -310,8 +311,6 @@ def _petition_by_number(number: str) -> Petition:
 
 
 def _classify_then_route(petition, classification, actor, reason):
-    from petitions.services import petition_classify
-
     petition_classify(petition=petition, classification=classification, actor=actor, reason=reason)
     if petition.status in (Status.RECEIVED,):
         services.dispatch_petition(petition=petition, actor=actor)

@@ -8,7 +8,9 @@ change has its own endpoint calling its service; no serializer writes a status.
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -23,10 +25,12 @@ from dispatch.models import (
     ReturnRequest,
     Role,
 )
+from lib.drf import offset_in_range
 from org.models import Classification, HandlingUnit, User
 from petitions import privacy
 from petitions.api_support import idempotent
 from petitions.models import Petition, Satisfaction, Status
+from petitions.services import petition_classify
 from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
 
 # --- permissions --------------------------------------------------------------------------------------------
@@ -224,11 +228,6 @@ class QueueItemOutput(serializers.ModelSerializer):
 
 class SafeIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     def to_python(self, value):
-        from django.core.exceptions import ValidationError
-        from django.utils.translation import gettext as _
-
-        from lib.drf import offset_in_range
-
         moment = super().to_python(value)
         if not offset_in_range(moment):
             raise ValidationError(_("The time zone offset is out of range."))
@@ -372,8 +371,6 @@ class DispatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     @idempotent
     def classify(self, request, pk=None):
-        from petitions.services import petition_classify
-
         def perform(p, u, d):
             petition_classify(petition=p, classification=d["classification"], actor=u, reason=d["reason"])
             if p.status == Status.RECEIVED:

@@ -19,7 +19,7 @@ import random
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from dispatch import deadlines, messages
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, Warning
 from lib.errors import ConflictError, DomainError
 from notifications.messaging import message_send, unit_recipients
+from org.calendar import get_calendar
 from org.models import HandlingUnit
 from petitions import privacy
 from petitions import services as petition_services
@@ -233,10 +234,6 @@ def remind_callbacks(*, now: dt.datetime | None = None, batch: int = 1000) -> in
 
 def daily_digest(*, today: dt.date | None = None) -> int:
     """Every working morning, each unit with open work gets its counts (one GROUP BY for the city)."""
-    from django.db.models import Count
-
-    from org.calendar import get_calendar
-
     today = today or timezone.localdate()
     if not get_calendar().is_workday(today):
         return 0

@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +23,8 @@ from org.models import User
 from petitions import privacy
 from petitions.models import Attachment
 from petitions.selectors import history
+from supervision.models import SupervisionNotice
+from supervision.services import notice_reply as reply_service
 
 
 def unit_required(view):
@@ -96,10 +99,6 @@ def _detail_context(request, assignment, **forms_override):
 
 def _open_notices(assignment):
     """Supervision notices addressed to this unit about this petition."""
-    from django.db.models import Q
-
-    from supervision.models import SupervisionNotice
-
     return (SupervisionNotice.objects.filter(case__unit_id=assignment.unit_id, case__status="open")
             .filter(Q(case__content_type__model="assignment", case__object_id=assignment.pk)
                     | Q(case__content_type__model="petition", case__object_id=assignment.petition_id))
@@ -109,8 +108,6 @@ def _open_notices(assignment):
 @unit_required
 @require_POST
 def notice_reply(request, pk: int, notice_pk: int):
-    from supervision.services import notice_reply as reply_service
-
     assignment = selectors.unit_assignment(request.user, pk)
     notice = _open_notices(assignment).filter(pk=notice_pk).first()
     if notice is None:

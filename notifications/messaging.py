@@ -24,6 +24,7 @@ from lib.workdays import SHANGHAI
 from notifications.catalog import CATALOG
 from notifications.models import InboxItem, MessageTemplate, template_cache_key
 from notifications.services import notification_enqueue
+from org.models import HandlingUnit
 
 
 class _Blanks(dict):
@@ -127,7 +128,5 @@ def unit_recipients(unit) -> Recipients:
 def unreachable_units(queryset=None):
     """Active units no message can reach: neither a duty phone nor an e-mail address. (An inbox is
     read only when someone logs in, so members alone do not make a unit reachable.)"""
-    from org.models import HandlingUnit
-
     queryset = HandlingUnit.objects.filter(is_active=True) if queryset is None else queryset
     return queryset.filter(phone="", email="").order_by("kind", "code")
