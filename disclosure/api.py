@@ -2,8 +2,8 @@
 import django_filters
 from rest_framework import permissions, serializers, viewsets
 
+from disclosure import selectors
 from disclosure.models import Policy, Question, Theme
-from disclosure.views import _search
 
 
 class PolicyOutput(serializers.ModelSerializer):
@@ -31,7 +31,7 @@ class ThemeFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         fields = ["title", "number", "text", "interpretation"] if queryset.model is Policy else ["question", "answer"]
-        return _search(queryset, value[:100], fields)
+        return selectors.search(queryset, value[:100], fields)
 
 
 class PolicyFilter(ThemeFilter):

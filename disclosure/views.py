@@ -4,13 +4,12 @@ information request with its status."""
 from __future__ import annotations
 
 import io
-import logging
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from disclosure import services
+from disclosure import selectors, services
 from disclosure.messages import request_from_token
 from disclosure.models import Event, InfoRequest, Policy, Project, Question, Theme
 from lib import spreadsheets
@@ -30,29 +29,13 @@ from lib.ratelimits import limit
 SESSION_VOTES = "disclosure:voted"
 
 
-def _terms(text: str) -> list[str]:
-    """Chinese search: segment the query with jieba, keep the meaningful words."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    words = [w.strip() for w in jieba.lcut_for_search(text) if len(w.strip()) >= 2]
-    return words or ([text.strip()] if text.strip() else [])
-
-
-def _search(queryset, text: str, fields: list[str]):
-    for term in _terms(text)[:6]:
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": term})
-        queryset = queryset.filter(condition)
-    return queryset
 
 
 def policies(request):
     items = Policy.objects.filter(published=True).select_related("issuer")
     query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
     if query:
-        items = _search(items, query, ["title", "number", "text", "interpretation"])
+        items = selectors.search(items, query, ["title", "number", "text", "interpretation"])
     if theme in Theme.values:
         items = items.filter(theme=theme)
     return render(request, "disclosure/policies.html", {"items": items[:100], "query": query, "theme": theme,
@@ -88,7 +71,7 @@ def questions(request):
     items = Question.objects.select_related("policy", "district", "department")
     query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
     if query:
-        items = _search(items, query, ["question", "answer"])
+        items = selectors.search(items, query, ["question", "answer"])
     if theme in Theme.values:
         items = items.filter(theme=theme)
     for field in ("district", "department"):

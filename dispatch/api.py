@@ -26,7 +26,8 @@ from dispatch.models import (
     Role,
 )
 from lib.drf import offset_in_range
-from org.models import Classification, HandlingUnit, User
+from org.models import Classification, HandlingUnit
+from org.permissions import STAFF_ROLES, HasRole, allow, is_unit_member
 from petitions import privacy
 from petitions.api_support import idempotent
 from petitions.models import Petition, Satisfaction, Status
@@ -35,10 +36,7 @@ from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
 
 # --- permissions --------------------------------------------------------------------------------------------
 
-class IsUnitHandler(permissions.BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.role == User.Role.UNIT_HANDLER and user.unit_id)
+IsUnitHandler = allow(is_unit_member, "IsUnitHandler")
 
 
 class IsDispatcher(permissions.BasePermission):
@@ -47,11 +45,7 @@ class IsDispatcher(permissions.BasePermission):
                     and request.user.has_perm("dispatch.dispatch_petitions"))
 
 
-class IsSupervisor(permissions.BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated
-                    and user.has_role(User.Role.SUPERVISOR, User.Role.DISPATCHER, User.Role.ADMIN))
+IsSupervisor = HasRole(*STAFF_ROLES)
 
 
 # --- the units ----------------------------------------------------------------------------------------------

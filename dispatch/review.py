@@ -31,6 +31,20 @@ from petitions import services as petition_services
 from petitions.models import EventKind, Petition, Rating, Status
 
 
+def _decide(request: ReturnRequest | ExtensionRequest, *, approve: bool, actor, note: str, now):
+    """Record the platform's decision on a unit's request, under the usual lock order
+    (petition, request, assignment); a second decider gets a ConflictError."""
+    petition = lock_petition(request.assignment.petition_id)
+    locked_request = type(request).objects.select_for_update().get(pk=request.pk)
+    if locked_request.status != RequestStatus.PENDING:
+        raise ConflictError(_("This request was already decided."))
+    assignment = lock_assignment(locked_request.assignment_id)
+    locked_request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    locked_request.decided_at, locked_request.decided_by, locked_request.decision_note = now, actor, note
+    locked_request.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    return petition, locked_request, assignment
+
+
 def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "",
                   new_lead: HandlingUnit | None = None) -> ReturnRequest:
     """The platform approves a return (the petition is re-dispatched, or goes back
@@ -39,14 +53,7 @@ def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "
     if not approve and not note.strip():
         raise DomainError(_("Tell the unit why it must handle the petition."), field="note")
     with transaction.atomic():
-        petition = lock_petition(request.assignment.petition_id)
-        locked_request = ReturnRequest.objects.select_for_update().get(pk=request.pk)
-        if locked_request.status != RequestStatus.PENDING:
-            raise ConflictError(_("This request was already decided."))
-        assignment = lock_assignment(locked_request.assignment_id)
-        locked_request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
-        locked_request.decided_at, locked_request.decided_by, locked_request.decision_note = now, actor, note
-        locked_request.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+        petition, locked_request, assignment = _decide(request, approve=approve, actor=actor, note=note, now=now)
         data = {"unit": assignment.unit.name, "approved": approve}
         messages.return_decided(locked_request, assignment, petition)
         if not approve:
@@ -74,14 +81,7 @@ def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "
 def extension_decide(*, request: ExtensionRequest, approve: bool, actor, note: str = "") -> ExtensionRequest:
     now = timezone.now()
     with transaction.atomic():
-        petition = lock_petition(request.assignment.petition_id)
-        locked_request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
-        if locked_request.status != RequestStatus.PENDING:
-            raise ConflictError(_("This request was already decided."))
-        assignment = lock_assignment(locked_request.assignment_id)
-        locked_request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
-        locked_request.decided_at, locked_request.decided_by, locked_request.decision_note = now, actor, note
-        locked_request.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+        petition, locked_request, assignment = _decide(request, approve=approve, actor=actor, note=note, now=now)
         data = {"days": locked_request.days, "approved": approve}
         if approve and assignment.status in (AssignmentStatus.SIGNED, AssignmentStatus.PENDING):
             new_due = deadlines.extend(assignment.handle_due_at, locked_request.days)

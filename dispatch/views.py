@@ -2,11 +2,8 @@
 on it. A unit handler sees only their unit's work (dispatch.selectors)."""
 from __future__ import annotations
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -19,23 +16,12 @@ from dispatch import forms, handling, selectors
 from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
 from lib import spreadsheets
 from lib.errors import DomainError
-from org.models import User
+from org.permissions import unit_required
 from petitions import privacy
 from petitions.models import Attachment
 from petitions.selectors import history
 from supervision.models import SupervisionNotice
 from supervision.services import notice_reply as reply_service
-
-
-def unit_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if request.user.role != User.Role.UNIT_HANDLER or request.user.unit_id is None:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @unit_required
