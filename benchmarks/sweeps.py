@@ -23,8 +23,9 @@ from _django import machine
 
 
 def ensure_database(url: str) -> None:
-    import psycopg2
     from urllib.parse import urlparse
+
+    import psycopg2
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
@@ -111,7 +112,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from dispatch.supervision import sweep_deadlines
+    from dispatch.sweeps import sweep_deadlines
     from org import demo as org_demo
     from org.models import Area, Classification, HandlingUnit
 
@@ -164,15 +165,15 @@ def main() -> None:
           + ", ".join(f"{t:.2f} s" for t in flag_times))
     # The supervisors' dashboard over the same open work: by unit, by district, aging.
     from dispatch.models import Assignment
-    from dispatch.supervision_views import OPEN, _aging, _summary
+    from dispatch.selectors import OPEN_WORK, open_work_aging, open_work_summary
 
-    open_work = Assignment.objects.filter(status__in=OPEN)
+    open_work = Assignment.objects.filter(status__in=OPEN_WORK)
     dashboard = []
     for _ in range(5):
         t0 = time.perf_counter()
-        list(_summary(open_work, "unit__name")[:50])
-        list(_summary(open_work, "petition__district__name")[:20])
-        _aging(open_work)
+        list(open_work_summary(open_work, "unit__name")[:50])
+        list(open_work_summary(open_work, "petition__district__name")[:20])
+        open_work_aging(open_work)
         dashboard.append(time.perf_counter() - t0)
     dashboard.sort()
     print(f"supervision dashboard (by unit, by district, aging) over {args.open:,} open: "

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dispatch",
     "evaluation",
     "disclosure",
+    # Interfaces for integrators, on top of the domain apps.
+    "open311",
     # The citizen's own pages ("my petitions"): reads petitions, requests, sign-ups and suggestions.
     "citizens",
 ]

@@ -2,6 +2,7 @@
 import django_filters
 from rest_framework import permissions, serializers, viewsets
 
+from disclosure import selectors
 from disclosure.models import Policy, Question, Theme
 
 
@@ -29,10 +30,8 @@ class ThemeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search")
 
     def search(self, queryset, name, value):
-        from disclosure.views import _search
-
         fields = ["title", "number", "text", "interpretation"] if queryset.model is Policy else ["question", "answer"]
-        return _search(queryset, value[:100], fields)
+        return selectors.search(queryset, value[:100], fields)
 
 
 class PolicyFilter(ThemeFilter):

@@ -3,12 +3,23 @@ information requests in each state, one having run its whole clock. Idempotent."
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from unittest import mock
 
 from django.utils import timezone
 
 from disclosure import services
-from disclosure.models import AnswerType, InfoRequest, Policy, Question, Theme
+from disclosure.models import (
+    AnswerType,
+    Event,
+    InfoRequest,
+    Policy,
+    ProgressReport,
+    Project,
+    ProjectItem,
+    Question,
+    Theme,
+)
 from org.models import Area, HandlingUnit, User
 
 POLICIES = [
@@ -82,10 +93,6 @@ def load(stdout=None) -> None:
 
 
 def _projects_and_events() -> None:
-    from decimal import Decimal
-
-    from disclosure.models import Event, ProgressReport, Project, ProjectItem
-
     year = timezone.localdate().year
     if Project.objects.filter(year=year).exists():
         return

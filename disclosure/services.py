@@ -4,19 +4,30 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from django.conf import settings
-
 from disclosure import messages, rules
-from disclosure.models import AnswerType, InfoRequest, RequestCounter, RequestEvent, RequestStatus, WithholdReason
+from disclosure.models import (
+    AnswerType,
+    Event,
+    InfoRequest,
+    ProgressReport,
+    RequestCounter,
+    RequestEvent,
+    RequestStatus,
+    Signup,
+    WithholdReason,
+)
 from lib.errors import ConflictError, DomainError
 from notifications.messaging import Recipients, message_send
 from lib.workdays import SHANGHAI
 from org.calendar import get_calendar
+from supervision.models import CaseKind
+from supervision.services import case_open, cases_close_for
 
 OPEN = (RequestStatus.RECEIVED, RequestStatus.CONSULTING, RequestStatus.CORRECTION)
 
@@ -251,7 +262,6 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
         if fee:
             messages.tell_applicant(locked, "applicant.fee_due", key="fee", amount=fee,
                                     by=locked.fee_due_on.isoformat())
-        from supervision.services import cases_close_for
 
         cases_close_for(target=locked, note=_("Answered."))
     return locked
@@ -271,9 +281,6 @@ def request_paid(*, request: InfoRequest, actor=None, on: dt.date | None = None)
 def sweep(*, today: dt.date | None = None) -> dict[str, int]:
     """Beat: overdue requests enter the supervision pool; corrections not returned
     and fees not paid in time make a request abandoned. Idempotent."""
-    from supervision.models import CaseKind
-    from supervision.services import case_open
-
     today = today or timezone.localdate()
     overdue = 0
     for request in InfoRequest.objects.filter(status=RequestStatus.RECEIVED, overdue_at__isnull=True, due_on__lt=today):
@@ -337,8 +344,6 @@ def project_progress(project) -> int:
 
 
 def progress_report(*, report, percent: int, text: str, actor=None):
-    from disclosure.models import ProgressReport
-
     if not 0 <= percent <= 100:
         raise DomainError(_("Progress is a percentage from 0 to 100."), field="percent")
     if not text.strip():
@@ -357,8 +362,6 @@ def event_signup(*, event, name: str, phone: str, submission_token: uuid.UUID | 
     form posted twice signs up once and confirms twice. The token is looked up under
     the event's lock, so two posts racing in are served one after the other.
     """
-    from disclosure.models import Event, Signup
-
     now = timezone.now()
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
@@ -384,8 +387,6 @@ def event_signup(*, event, name: str, phone: str, submission_token: uuid.UUID | 
 
 def inspection_rate(*, event, phone: str, score: int, comment: str = ""):
     """A citizen who took part in an inspection rates the project, once, after the event."""
-    from disclosure.models import Event, Signup
-
     if event.kind != Event.Kind.INSPECTION:
         raise DomainError(_("Only inspections are rated."))
     if timezone.now() < event.starts_at:

@@ -7,15 +7,19 @@ import io
 from pathlib import Path
 
 from django import forms
-from django.db.models import F, Q
-from django.http import HttpResponse
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from disclosure import services
-from disclosure.models import InfoRequest, Policy, Question, Theme
+from disclosure import selectors, services
+from disclosure.messages import request_from_token
+from disclosure.models import Event, InfoRequest, Policy, Project, Question, Theme
 from lib import spreadsheets
 from lib.errors import DomainError
 from lib.fields import PhoneField, SubmissionTokenField
@@ -25,31 +29,13 @@ from lib.ratelimits import limit
 SESSION_VOTES = "disclosure:voted"
 
 
-def _terms(text: str) -> list[str]:
-    """Chinese search: segment the query with jieba, keep the meaningful words."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    words = [w.strip() for w in jieba.lcut_for_search(text) if len(w.strip()) >= 2]
-    return words or ([text.strip()] if text.strip() else [])
-
-
-def _search(queryset, text: str, fields: list[str]):
-    for term in _terms(text)[:6]:
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": term})
-        queryset = queryset.filter(condition)
-    return queryset
 
 
 def policies(request):
     items = Policy.objects.filter(published=True).select_related("issuer")
     query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
     if query:
-        items = _search(items, query, ["title", "number", "text", "interpretation"])
+        items = selectors.search(items, query, ["title", "number", "text", "interpretation"])
     if theme in Theme.values:
         items = items.filter(theme=theme)
     return render(request, "disclosure/policies.html", {"items": items[:100], "query": query, "theme": theme,
@@ -63,8 +49,6 @@ def policy_detail(request, pk: int):
 
 def policy_attachment(request, pk: int):
     """A published policy's attachment is a public document."""
-    from django.http import FileResponse, Http404
-
     policy = get_object_or_404(Policy, pk=pk, published=True)
     if not policy.attachment:
         raise Http404
@@ -87,7 +71,7 @@ def questions(request):
     items = Question.objects.select_related("policy", "district", "department")
     query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
     if query:
-        items = _search(items, query, ["question", "answer"])
+        items = selectors.search(items, query, ["question", "answer"])
     if theme in Theme.values:
         items = items.filter(theme=theme)
     for field in ("district", "department"):
@@ -149,8 +133,6 @@ def request_done(request):
 
 
 def projects(request):
-    from disclosure.models import Project
-
     year = int(request.GET.get("year") or 0) or timezone_year()
     items = [(p, services.project_progress(p)) for p in
              Project.objects.filter(year=year).select_related("lead_unit").prefetch_related("reports")]
@@ -158,14 +140,10 @@ def projects(request):
 
 
 def timezone_year() -> int:
-    from django.utils import timezone
-
     return timezone.localdate().year
 
 
 def project_detail(request, pk: int):
-    from disclosure.models import Project
-
     project = get_object_or_404(Project.objects.select_related("lead_unit"), pk=pk)
     return render(request, "disclosure/project.html", {
         "project": project, "progress": services.project_progress(project), "items": project.items.all(),
@@ -187,10 +165,6 @@ class RatingForm(SignupForm):
 
 
 def events(request):
-    from django.utils import timezone
-
-    from disclosure.models import Event
-
     return render(request, "disclosure/events.html", {
         "items": Event.objects.filter(starts_at__gte=timezone.now()).select_related("project"),
         "past": Event.objects.filter(starts_at__lt=timezone.now()).order_by("-starts_at")[:20]})
@@ -198,10 +172,6 @@ def events(request):
 
 @limit("event", "PORTAL_RATE_EVENT")
 def event_detail(request, pk: int):
-    from django.contrib import messages
-
-    from disclosure.models import Event
-
     event = get_object_or_404(Event, pk=pk)
     form = SignupForm(prefix="s")
     rating = RatingForm(prefix="r")
@@ -233,8 +203,6 @@ def event_detail(request, pk: int):
 
 def ogi_report(request, year: int):
     """The statistics table of the annual OGI report; ?format=xlsx for the spreadsheet."""
-    from django.contrib.auth.views import redirect_to_login
-
     if not request.user.is_authenticated or not request.user.is_staff:
         return redirect_to_login(request.get_full_path())
     table = services.annual_report_table(year)
@@ -292,8 +260,6 @@ def request_track(request):
 
 
 def request_open(request, token: str):
-    from disclosure.messages import request_from_token
-
     item = request_from_token(token)
     if item is None:
         return render(request, "petitions/link_invalid.html", {"track_url": "disclosure:request_track"}, status=404)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from dispatch import catalog_io, forms, routing, selectors, services
+from dispatch import catalog, catalog_io, forms, review, routing, selectors, services
 from dispatch.models import (
     Assignment,
     AssignmentStatus,
@@ -26,6 +26,7 @@ from dispatch.models import (
 )
 from lib.errors import DomainError
 from petitions.models import Petition, Status
+from petitions.services import petition_classify
 
 
 class CatalogRuleForm(django_forms.ModelForm):
@@ -69,12 +70,12 @@ class CatalogRuleAdmin(admin.ModelAdmin):
         return False  # retire instead: assignments point at their rule
 
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in services.RULE_FIELDS}
+        data = {name: form.cleaned_data[name] for name in catalog.RULE_FIELDS}
         try:
             if change:
-                saved = services.rule_revise(rule=obj, actor=request.user, co_units=form.cleaned_data["co_units"], **data)
+                saved = catalog.rule_revise(rule=obj, actor=request.user, co_units=form.cleaned_data["co_units"], **data)
             else:
-                saved = services.rule_create(key=form.cleaned_data["key"], actor=request.user,
+                saved = catalog.rule_create(key=form.cleaned_data["key"], actor=request.user,
                                              co_units=form.cleaned_data["co_units"], **data)
         except DomainError as error:
             raise PermissionDenied(error.message) from None
@@ -90,7 +91,7 @@ class CatalogRuleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retire the selected rules"))
     def retire(self, request, queryset):
         for rule in queryset.filter(active=True):
-            services.rule_retire(rule=rule, actor=request.user)
+            catalog.rule_retire(rule=rule, actor=request.user)
 
     actions = ["retire"]
 
@@ -267,18 +268,18 @@ class DispatchQueueAdmin(admin.ModelAdmin):
                 reason=d["reason"])),
             "classify": (forms.ClassifyForm, "classify_form", lambda d: _classify_then_route(
                 petition, d["classification"], user, d["reason"])),
-            "return": (forms.DecisionForm, "decision_form", lambda d: services.return_decide(
+            "return": (forms.DecisionForm, "decision_form", lambda d: review.return_decide(
                 request=get_object_or_404(ReturnRequest, pk=request.POST.get("request"),
                                           assignment__petition=petition),
                 approve=d["approve"], actor=user, note=d["note"], new_lead=d["new_lead"])),
-            "extension": (forms.DecisionForm, "decision_form", lambda d: services.extension_decide(
+            "extension": (forms.DecisionForm, "decision_form", lambda d: review.extension_decide(
                 request=get_object_or_404(ExtensionRequest, pk=request.POST.get("request"),
                                           assignment__petition=petition),
                 approve=d["approve"], actor=user, note=d["note"])),
-            "review": (forms.ReviewForm, "review_form", lambda d: services.reply_review(
+            "review": (forms.ReviewForm, "review_form", lambda d: review.reply_review(
                 reply=get_object_or_404(Reply, pk=request.POST.get("reply"), petition=petition),
                 approve=d["approve"], actor=user, note=d["note"], public_answer=d["public_answer"])),
-            "callback": (forms.CallbackForm, "callback_form", lambda d: services.callback_record(
+            "callback": (forms.CallbackForm, "callback_form", lambda d: review.callback_record(
                 petition=petition, actor=user, satisfaction=d["satisfaction"], solved=d["solved"],
                 comment=d["comment"])),
         }
@@ -310,8 +311,6 @@ def _petition_by_number(number: str) -> Petition:
 
 
 def _classify_then_route(petition, classification, actor, reason):
-    from petitions.services import petition_classify
-
     petition_classify(petition=petition, classification=classification, actor=actor, reason=reason)
     if petition.status in (Status.RECEIVED,):
         services.dispatch_petition(petition=petition, actor=actor)

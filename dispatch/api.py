@@ -8,28 +8,35 @@ change has its own endpoint calling its service; no serializer writes a status.
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dispatch import selectors, services
-from dispatch.models import Assignment, AssignmentStatus, ExtensionRequest, Reply, RequestStatus, ReturnRequest, Role
-from lib.masking import mask_phone
-from org.models import Classification, HandlingUnit, User
+from dispatch import handling, review, selectors, services
+from dispatch.models import (
+    Assignment,
+    AssignmentStatus,
+    ExtensionRequest,
+    Reply,
+    ReturnRequest,
+    Role,
+)
+from lib.drf import offset_in_range
+from org.models import Classification, HandlingUnit
+from org.permissions import STAFF_ROLES, HasRole, allow, is_unit_member
 from petitions import privacy
 from petitions.api_support import idempotent
 from petitions.models import Petition, Satisfaction, Status
+from petitions.services import petition_classify
 from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
-
 
 # --- permissions --------------------------------------------------------------------------------------------
 
-class IsUnitHandler(permissions.BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.role == User.Role.UNIT_HANDLER and user.unit_id)
+IsUnitHandler = allow(is_unit_member, "IsUnitHandler")
 
 
 class IsDispatcher(permissions.BasePermission):
@@ -38,11 +45,7 @@ class IsDispatcher(permissions.BasePermission):
                     and request.user.has_perm("dispatch.dispatch_petitions"))
 
 
-class IsSupervisor(permissions.BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated
-                    and user.has_role(User.Role.SUPERVISOR, User.Role.DISPATCHER, User.Role.ADMIN))
+IsSupervisor = HasRole(*STAFF_ROLES)
 
 
 # --- the units ----------------------------------------------------------------------------------------------
@@ -124,7 +127,7 @@ class ReturnInput(serializers.Serializer):
 
 
 class ExtensionInput(serializers.Serializer):
-    days = serializers.IntegerField(min_value=1, max_value=services.MAX_EXTENSION_DAYS)
+    days = serializers.IntegerField(min_value=1, max_value=handling.MAX_EXTENSION_DAYS)
     reason = serializers.CharField(max_length=2000)
 
 
@@ -162,45 +165,45 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     @idempotent
     def sign(self, request, pk=None):
-        return self._act(request, lambda a, u, d: services.assignment_sign(assignment=a, actor=u))
+        return self._act(request, lambda a, u, d: handling.assignment_sign(assignment=a, actor=u))
 
     @extend_schema(request=NoteInput, responses=AssignmentOutput)
     @action(detail=True, methods=["post"])
     @idempotent
     def contact(self, request, pk=None):
-        return self._act(request, lambda a, u, d: services.assignment_record_contact(assignment=a, actor=u, note=d["note"]),
+        return self._act(request, lambda a, u, d: handling.assignment_record_contact(assignment=a, actor=u, note=d["note"]),
                          NoteInput)
 
     @extend_schema(request=AnswerInput, responses=AssignmentOutput)
     @action(detail=True, methods=["post"])
     @idempotent
     def answer(self, request, pk=None):
-        return self._act(request, lambda a, u, d: services.assignment_answer(assignment=a, actor=u, **d), AnswerInput)
+        return self._act(request, lambda a, u, d: handling.assignment_answer(assignment=a, actor=u, **d), AnswerInput)
 
     @extend_schema(request=ReturnInput, responses=AssignmentOutput)
     @action(detail=True, methods=["post"], url_path="return")
     @idempotent
     def request_return(self, request, pk=None):
-        return self._act(request, lambda a, u, d: services.assignment_request_return(assignment=a, actor=u, **d),
+        return self._act(request, lambda a, u, d: handling.assignment_request_return(assignment=a, actor=u, **d),
                          ReturnInput)
 
     @extend_schema(request=ExtensionInput, responses=AssignmentOutput)
     @action(detail=True, methods=["post"])
     @idempotent
     def extension(self, request, pk=None):
-        return self._act(request, lambda a, u, d: services.assignment_request_extension(assignment=a, actor=u, **d),
+        return self._act(request, lambda a, u, d: handling.assignment_request_extension(assignment=a, actor=u, **d),
                          ExtensionInput)
 
     @extend_schema(request=WaitInput, responses=AssignmentOutput)
     @action(detail=True, methods=["post"])
     def wait(self, request, pk=None):
-        return self._act(request, lambda a, u, d: services.assignment_wait_for_citizen(assignment=a, actor=u, **d),
+        return self._act(request, lambda a, u, d: handling.assignment_wait_for_citizen(assignment=a, actor=u, **d),
                          WaitInput)
 
     @extend_schema(request=Empty, responses=AssignmentOutput)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
-        return self._act(request, lambda a, u, d: services.assignment_resume(assignment=a, actor=u))
+        return self._act(request, lambda a, u, d: handling.assignment_resume(assignment=a, actor=u))
 
 
 # --- the dispatchers -------------------------------------------------------------------------------------------
@@ -219,11 +222,6 @@ class QueueItemOutput(serializers.ModelSerializer):
 
 class SafeIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     def to_python(self, value):
-        from django.core.exceptions import ValidationError
-        from django.utils.translation import gettext as _
-
-        from lib.drf import offset_in_range
-
         moment = super().to_python(value)
         if not offset_in_range(moment):
             raise ValidationError(_("The time zone offset is out of range."))
@@ -367,8 +365,6 @@ class DispatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     @idempotent
     def classify(self, request, pk=None):
-        from petitions.services import petition_classify
-
         def perform(p, u, d):
             petition_classify(petition=p, classification=d["classification"], actor=u, reason=d["reason"])
             if p.status == Status.RECEIVED:
@@ -380,7 +376,7 @@ class DispatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     @idempotent
     def callback(self, request, pk=None):
-        return self._act(request, lambda p, u, d: services.callback_record(petition=p, actor=u, **d), CallbackInput)
+        return self._act(request, lambda p, u, d: review.callback_record(petition=p, actor=u, **d), CallbackInput)
 
 
 class DecisionViewSet(viewsets.GenericViewSet):
@@ -403,21 +399,21 @@ class DecisionViewSet(viewsets.GenericViewSet):
     @idempotent
     def decide_return(self, request, pk=None):
         return self._decide(request, ReturnRequest, ReturnDecisionInput,
-                            lambda item, u, d: services.return_decide(request=item, actor=u, **d), pk)
+                            lambda item, u, d: review.return_decide(request=item, actor=u, **d), pk)
 
     @extend_schema(request=DecisionInput, responses={200: Empty})
     @action(detail=True, methods=["post"])
     @idempotent
     def extension(self, request, pk=None):
         return self._decide(request, ExtensionRequest, DecisionInput,
-                            lambda item, u, d: services.extension_decide(request=item, actor=u, **d), pk)
+                            lambda item, u, d: review.extension_decide(request=item, actor=u, **d), pk)
 
     @extend_schema(request=ReviewInput, responses={200: Empty})
     @action(detail=True, methods=["post"])
     @idempotent
     def review(self, request, pk=None):
         return self._decide(request, Reply, ReviewInput,
-                            lambda item, u, d: services.reply_review(reply=item, actor=u, **d), pk)
+                            lambda item, u, d: review.reply_review(reply=item, actor=u, **d), pk)
 
 
 # --- the supervisors -------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from dispatch import services
+from dispatch import catalog
 from dispatch.models import CatalogRule, RuleKind, Target
 from lib import spreadsheets
 from lib.errors import DomainError
@@ -135,15 +135,15 @@ def import_catalog(stream, *, actor) -> ImportResult:
                 try:
                     if current is None:
                         if active:
-                            services.rule_create(key=key, actor=actor, co_units=co_units, **values)
+                            catalog.rule_create(key=key, actor=actor, co_units=co_units, **values)
                             result.created += 1
                     elif not active:
-                        services.rule_retire(rule=current, actor=actor)
+                        catalog.rule_retire(rule=current, actor=actor)
                         result.retired += 1
                     elif _same(current, values, co_units):
                         result.unchanged += 1
                     else:
-                        services.rule_revise(rule=current, actor=actor, co_units=co_units, **values)
+                        catalog.rule_revise(rule=current, actor=actor, co_units=co_units, **values)
                         result.revised += 1
                 except (DomainError, Exception) as error:  # noqa: BLE001 - reported per row, then rolled back
                     message = getattr(error, "message", None) or "; ".join(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from dispatch import routing, services
+from dispatch import catalog, handling, review, routing, services
 from dispatch.models import Assignment, AssignmentStatus, CatalogRule, Reply, Role, Target
 from org.models import Area, Classification, HandlingUnit, User
 from petitions.models import Petition, Satisfaction, Status
@@ -19,10 +19,10 @@ def _catalog() -> None:
     if CatalogRule.objects.exists():
         return
     for category in Classification.objects.filter(depth=2):
-        services.rule_create(key=f"S-{category.code}", kind="sector", classification=category, target=Target.SECTOR,
+        catalog.rule_create(key=f"S-{category.code}", kind="sector", classification=category, target=Target.SECTOR,
                              note=f"{category.name}: 谁主管谁负责")
     for category in Classification.objects.filter(depth__in=[2, 3], name__in=TERRITORIAL):
-        services.rule_create(key=f"T-{category.code}", kind="territorial", classification=category,
+        catalog.rule_create(key=f"T-{category.code}", kind="territorial", classification=category,
                              target=Target.STREET, note=f"{category.name}: 属地管理")
     # Sub-items whose lead differs from their category's sector.
     leaf = {c.name: c for c in Classification.objects.filter(depth__gte=3)}
@@ -35,21 +35,21 @@ def _catalog() -> None:
     ]
     for key, name, lead, co in extra:
         if name in leaf:
-            services.rule_create(key=key, kind="sector", classification=leaf[name], target=Target.UNIT,
+            catalog.rule_create(key=key, kind="sector", classification=leaf[name], target=Target.UNIT,
                                  lead_unit=units[lead], co_units=[units[c] for c in co],
                                  keywords="学校,幼儿园,食堂" if key == "S-food-school" else "")
     if "食品安全" in leaf:
-        services.rule_create(key="S-food", kind="sector", classification=leaf["食品安全"], target=Target.UNIT,
+        catalog.rule_create(key="S-food", kind="sector", classification=leaf["食品安全"], target=Target.UNIT,
                              lead_unit=units["D06"])
     laoshan = Area.objects.filter(code="370212").first()
     tourism = Classification.objects.filter(name="旅游服务").first()
     if laoshan and tourism:
-        services.rule_create(key="T-laoshan-tourism", kind="territorial", classification=tourism, area=laoshan,
+        catalog.rule_create(key="T-laoshan-tourism", kind="territorial", classification=tourism, area=laoshan,
                              target=Target.DISTRICT, note="崂山景区旅游投诉由崂山区属地处置")
     business = Classification.objects.filter(name="营商环境", depth=2).first()
-    services.rule_create(key="C-new-business", kind="sector", classification=business, keywords="无人机,低空,数据交易",
+    catalog.rule_create(key="C-new-business", kind="sector", classification=business, keywords="无人机,低空,数据交易",
                          target=Target.CONSULTATION, note="新业态诉求会商研判确定兜底部门")
-    services.rule_create(key="F-fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True,
+    catalog.rule_create(key="F-fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True,
                          note="无匹配规则时由属地区(市)政府兜底")
     transaction.on_commit(routing.invalidate)
 
@@ -74,17 +74,17 @@ def _move_samples() -> None:
             handler.save()
         if index % 4 == 3:
             continue  # left waiting for sign-for
-        services.assignment_sign(assignment=assignment, actor=handler)
+        handling.assignment_sign(assignment=assignment, actor=handler)
         if index % 4 == 2:
             continue  # being handled
-        services.assignment_answer(assignment=assignment, actor=handler,
+        handling.assignment_answer(assignment=assignment, actor=handler,
                                    content="经现场核查，已督促责任方整改完毕，并电话告知诉求人处理结果。")
         reply = Reply.objects.get(assignment=assignment, review=Reply.Review.PENDING)
         if index % 4 == 1:
             continue  # waiting for platform review
-        services.reply_review(reply=reply, approve=True, actor=dispatcher)
+        review.reply_review(reply=reply, approve=True, actor=dispatcher)
         if index % 8 == 0:
-            services.callback_record(petition=assignment.petition, actor=operator,
+            review.callback_record(petition=assignment.petition, actor=operator,
                                      satisfaction=Satisfaction.SATISFIED, solved=True, comment="回访满意")
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Area, Classification, HandlingUnit
-from petitions.forms import MultipleFileField
+from petitions.forms import IntakeFieldsMixin, MultipleFileField
 from petitions.models import Satisfaction
 
 
@@ -21,8 +21,6 @@ class AnswerForm(forms.Form):
     attachments = MultipleFileField(label=_("Attachments (photos of the result, documents)"))
 
     def clean_attachments(self):
-        from petitions.forms import IntakeFieldsMixin
-
         return IntakeFieldsMixin.clean_attachments(self)
 
 

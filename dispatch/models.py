@@ -4,7 +4,7 @@ requests (returns, extensions), the answers under platform review.
 A petition has one lead assignment (主办) and any number of co-handling
 assignments (协办) at a time; each records the catalog rule version that
 made it. Assignment status is governed by ASSIGNMENT_TRANSITIONS and changed
-only by dispatch.services.
+only by the dispatch actions (services, handling, review, sweeps).
 """
 from __future__ import annotations
 
@@ -155,10 +155,10 @@ class Assignment(models.Model):
     waited_days = models.PositiveSmallIntegerField(_("working days waited for the citizen"), default=0)
     paused_at = models.DateTimeField(_("waiting for the citizen since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # What the sweeps found (dispatch.supervision): set once, by a conditional UPDATE.
+    # What the sweeps found (dispatch.sweeps): set once, by a conditional UPDATE.
     warning = models.CharField(_("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE)
     sign_overdue_at = models.DateTimeField(_("sign-for overdue since"), null=True, blank=True)
-    # The reminder two hours before the sign-for limit went out (dispatch.supervision.sweep_deadlines).
+    # The reminder two hours before the sign-for limit went out (dispatch.sweeps.sweep_deadlines).
     sign_reminded_at = models.DateTimeField(_("reminded to sign for at"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
 
@@ -169,7 +169,7 @@ class Assignment(models.Model):
         indexes = [
             # The units' queues: a unit's open work, newest first.
             models.Index(fields=["unit", "status", "-dispatched_at"], name="assignment_unit_queue_idx"),
-            # The sweeps (dispatch.supervision.sweep_deadlines) read only what became due, through
+            # The sweeps (dispatch.sweeps.sweep_deadlines) read only what became due, through
             # these partial indexes: an idle sweep touches no row (STYLE.md: timers are columns).
             models.Index(fields=["warn_at"], name="assignment_yellow_due_idx",
                          condition=Q(warning="none", status__in=["pending", "signed"], paused_at__isnull=True)),

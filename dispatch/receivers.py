@@ -2,8 +2,9 @@
 from django.dispatch import receiver
 
 from dispatch import services
-from petitions.models import Status
+from dispatch.tasks import recompute_deadlines
 from org.signals import calendar_changed
+from petitions.models import Status
 from petitions.signals import petition_filed, petition_reopened, petition_status_changed
 
 
@@ -25,6 +26,4 @@ def _on_status(sender, petition_id, to_status, **kwargs):
 
 @receiver(calendar_changed, dispatch_uid="dispatch.on_calendar")
 def _on_calendar(sender, years, **kwargs):
-    from dispatch.tasks import recompute_deadlines
-
     recompute_deadlines.delay(years=list(years))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from dispatch.models import (
     Reply,
     RequestStatus,
     ReturnRequest,
+    Warning,
 )
 from org.models import User
 from petitions.models import Petition, Status
@@ -87,3 +88,32 @@ def dispatcher_queue() -> QuerySet[Petition]:
         Q(status__in=[Status.RECEIVED, Status.CONSULTATION, Status.REPLIED, Status.CALLBACK])
         | Q(Exists(pending_return)) | Q(Exists(pending_extension)) | Q(Exists(pending_reply))
     )
+
+
+# --- the supervisors' dashboard -------------------------------------------------------------------------
+
+OPEN_WORK = [AssignmentStatus.PENDING, AssignmentStatus.SIGNED]
+AGING = [(0, 1), (1, 3), (3, 7), (7, 15), (15, None)]
+
+def open_work_summary(assignments: QuerySet, group: str) -> QuerySet:
+    """Open work grouped by `group` (unit or district), the worst first: the supervisors' dashboard and export."""
+    now = timezone.now()
+    return (assignments.values(group).annotate(
+        open=Count("pk"),
+        yellow=Count("pk", filter=Q(warning=Warning.YELLOW)),
+        red=Count("pk", filter=Q(warning=Warning.RED)),
+        not_signed=Count("pk", filter=Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)),
+    ).order_by("-red", "-yellow", "-open"))
+
+
+def open_work_aging(assignments: QuerySet) -> list[tuple[str, int]]:
+    """How long open work has waited since dispatch, in day bands (the supervisors' dashboard)."""
+    now = timezone.now()
+    rows = []
+    for low, high in AGING:
+        condition = Q(dispatched_at__lte=now - dt.timedelta(days=low))
+        if high is not None:
+            condition &= Q(dispatched_at__gt=now - dt.timedelta(days=high))
+        label = f"{low}–{high}" if high is not None else f"≥{low}"
+        rows.append((label, assignments.filter(condition).count()))
+    return rows

@@ -4,12 +4,8 @@ drill-down to each petition, and Excel exports. Login required; supervisors,
 dispatchers and platform admins only. Complainants' phones are masked here."""
 from __future__ import annotations
 
-import datetime as dt
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,30 +13,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Warning
-from dispatch.supervision import lookback_record
+from dispatch import selectors
+from dispatch.models import Assignment, LookbackSample
+from dispatch.sweeps import lookback_record
 from lib import spreadsheets
 from lib.errors import DomainError
 from notifications.messaging import unreachable_units
 from org.models import Area, HandlingUnit, User
+from org.permissions import STAFF_ROLES, role_required
 from petitions import privacy
 from petitions.models import Petition
 from supervision import services as supervision
 from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
 
-OPEN = [AssignmentStatus.PENDING, AssignmentStatus.SIGNED]
-AGING = [(0, 1), (1, 3), (3, 7), (7, 15), (15, None)]
+OPEN = selectors.OPEN_WORK
 
 
-def supervisor_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_role(User.Role.SUPERVISOR, User.Role.DISPATCHER, User.Role.ADMIN):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+supervisor_required = role_required(*STAFF_ROLES)
 
 
 def _may_act(user) -> bool:
@@ -76,35 +65,15 @@ def _filtered(request):
     return form, assignments, cases
 
 
-def _summary(assignments, group: str):
-    now = timezone.now()
-    return (assignments.values(group).annotate(
-        open=Count("pk"),
-        yellow=Count("pk", filter=Q(warning=Warning.YELLOW)),
-        red=Count("pk", filter=Q(warning=Warning.RED)),
-        not_signed=Count("pk", filter=Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)),
-    ).order_by("-red", "-yellow", "-open"))
-
-
-def _aging(assignments):
-    now = timezone.now()
-    rows = []
-    for low, high in AGING:
-        condition = Q(dispatched_at__lte=now - dt.timedelta(days=low))
-        if high is not None:
-            condition &= Q(dispatched_at__gt=now - dt.timedelta(days=high))
-        label = f"{low}–{high}" if high is not None else f"≥{low}"
-        rows.append((label, assignments.filter(condition).count()))
-    return rows
 
 
 @supervisor_required
 def dashboard(request):
     form, assignments, cases = _filtered(request)
-    by_district = list(_summary(assignments, "petition__district__name")[:20])
-    by_unit = list(_summary(assignments, "unit__name")[:50])
+    by_district = list(selectors.open_work_summary(assignments, "petition__district__name")[:20])
+    by_unit = list(selectors.open_work_summary(assignments, "unit__name")[:50])
     context = {
-        "form": form, "by_district": by_district, "by_unit": by_unit, "aging": _aging(assignments),
+        "form": form, "by_district": by_district, "by_unit": by_unit, "aging": selectors.open_work_aging(assignments),
         "pool_by_level": {row["level"]: row["n"] for row in cases.values("level").annotate(n=Count("pk"))},
         "levels": Level.choices, "query": request.GET.urlencode(),
         "lookback_pending": LookbackSample.objects.filter(result=LookbackSample.Result.PENDING).count(),
@@ -226,10 +195,10 @@ def export(request):
     counts = [_("Open"), _("Yellow"), _("Red (overdue)"), _("Not signed for in time")]
     spreadsheets.write_rows(sheet, header=[_("Unit"), *counts], rows=(
         [row["unit__name"], row["open"], row["yellow"], row["red"], row["not_signed"]]
-        for row in _summary(assignments, "unit__name")))
+        for row in selectors.open_work_summary(assignments, "unit__name")))
     spreadsheets.write_rows(book.create_sheet(_("By district")[:31]), header=[_("District"), *counts], rows=(
         [row["petition__district__name"] or "—", row["open"], row["yellow"], row["red"], row["not_signed"]]
-        for row in _summary(assignments, "petition__district__name")))
+        for row in selectors.open_work_summary(assignments, "petition__district__name")))
     spreadsheets.write_rows(
         book.create_sheet(_("Supervision pool")[:31]),
         header=[_("Reference"), _("Title"), _("Case"), _("Level"), _("Unit"), _("Opened"), _("Escalates")],

@@ -6,36 +6,36 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from dispatch import supervision
+from dispatch import services, sweeps
 
 
 @shared_task
 def sweep_deadlines():
-    return supervision.sweep_deadlines()
+    return sweeps.sweep_deadlines()
 
 
 @shared_task
 def lookback_monthly():
     """On the 1st: sample last month's closed petitions."""
     last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
-    return supervision.lookback_draw(month=last_month)
+    return sweeps.lookback_draw(month=last_month)
 
 
 @shared_task
 def recompute_deadlines(years):
-    return supervision.recompute_deadlines(years=years)
+    return sweeps.recompute_deadlines(years=years)
 
 
 @shared_task
 def dispatch_stragglers():
-    return supervision.dispatch_stragglers()
+    return services.dispatch_stragglers()
 
 
 @shared_task
 def remind_callbacks():
-    return supervision.remind_callbacks()
+    return sweeps.remind_callbacks()
 
 
 @shared_task
 def daily_digest():
-    return supervision.daily_digest()
+    return sweeps.daily_digest()

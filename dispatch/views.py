@@ -2,11 +2,9 @@
 on it. A unit handler sees only their unit's work (dispatch.selectors)."""
 from __future__ import annotations
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,24 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dispatch import forms, selectors, services
+from dispatch import forms, handling, selectors
 from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
 from lib import spreadsheets
 from lib.errors import DomainError
-from org.models import User
+from org.permissions import unit_required
 from petitions import privacy
 from petitions.models import Attachment
 from petitions.selectors import history
-
-def unit_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if request.user.role != User.Role.UNIT_HANDLER or request.user.unit_id is None:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from supervision.models import SupervisionNotice
+from supervision.services import notice_reply as reply_service
 
 
 @unit_required
@@ -95,10 +85,6 @@ def _detail_context(request, assignment, **forms_override):
 
 def _open_notices(assignment):
     """Supervision notices addressed to this unit about this petition."""
-    from django.db.models import Q
-
-    from supervision.models import SupervisionNotice
-
     return (SupervisionNotice.objects.filter(case__unit_id=assignment.unit_id, case__status="open")
             .filter(Q(case__content_type__model="assignment", case__object_id=assignment.pk)
                     | Q(case__content_type__model="petition", case__object_id=assignment.petition_id))
@@ -108,8 +94,6 @@ def _open_notices(assignment):
 @unit_required
 @require_POST
 def notice_reply(request, pk: int, notice_pk: int):
-    from supervision.services import notice_reply as reply_service
-
     assignment = selectors.unit_assignment(request.user, pk)
     notice = _open_notices(assignment).filter(pk=notice_pk).first()
     if notice is None:
@@ -131,21 +115,21 @@ def detail(request, pk: int):
 
 ACTIONS = {
     # name: (form class or None, context key, service call)
-    "sign": (None, None, lambda a, u, d: services.assignment_sign(assignment=a, actor=u)),
+    "sign": (None, None, lambda a, u, d: handling.assignment_sign(assignment=a, actor=u)),
     "contact": (forms.NoteForm, "note_form",
-                lambda a, u, d: services.assignment_record_contact(assignment=a, actor=u, note=d["note"])),
+                lambda a, u, d: handling.assignment_record_contact(assignment=a, actor=u, note=d["note"])),
     "answer": (forms.AnswerForm, "answer_form",
-               lambda a, u, d: services.assignment_answer(assignment=a, actor=u, content=d["content"],
+               lambda a, u, d: handling.assignment_answer(assignment=a, actor=u, content=d["content"],
                                                           solved=d["solved"], uploads=d["attachments"])),
     "return": (forms.ReturnForm, "return_form",
-               lambda a, u, d: services.assignment_request_return(assignment=a, actor=u, reason=d["reason"],
+               lambda a, u, d: handling.assignment_request_return(assignment=a, actor=u, reason=d["reason"],
                                                                   suggested_unit=d["suggested_unit"])),
     "extension": (forms.ExtensionForm, "extension_form",
-                  lambda a, u, d: services.assignment_request_extension(assignment=a, actor=u, days=d["days"],
+                  lambda a, u, d: handling.assignment_request_extension(assignment=a, actor=u, days=d["days"],
                                                                         reason=d["reason"])),
     "wait": (forms.WaitForm, "wait_form",
-             lambda a, u, d: services.assignment_wait_for_citizen(assignment=a, actor=u, reason=d["reason"])),
-    "resume": (None, None, lambda a, u, d: services.assignment_resume(assignment=a, actor=u)),
+             lambda a, u, d: handling.assignment_wait_for_citizen(assignment=a, actor=u, reason=d["reason"])),
+    "resume": (None, None, lambda a, u, d: handling.assignment_resume(assignment=a, actor=u)),
 }
 
 DONE_MESSAGES = {

@@ -22,7 +22,7 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -157,8 +157,6 @@ def rebuild(*, chunk_days: int = 31, progress=None) -> int:
 
 def check(first: dt.date, last: dt.date) -> list[str]:
     """Differences between DailyStat sums and a direct computation over [first, last]."""
-    from django.db.models import Sum
-
     direct = compute(first, last, by_day=False)
     stored = {
         (None, row["scope"], row["area_id"], row["unit_id"]): {c: row[c] for c in COUNTERS}

@@ -3,6 +3,7 @@ so that solving one case becomes solving one kind of case."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections import Counter
 
@@ -11,8 +12,9 @@ from django.db.models import Count, Q
 from evaluation.aggregates import SH, _bounds, counted_petitions
 from evaluation.models import Topic
 from lib.redact import redact
-from petitions import publication
 from org.models import Classification
+from petitions import publication
+from petitions.models import OPEN_STATUSES
 
 STOPWORDS = set("的 了 在 是 我 有 和 就 不 人 都 一 一个 上 也 很 到 说 要 去 你 会 着 没有 看 好 自己 这 那 "
                 "他 她 我们 你们 他们 问题 反映 希望 请 尽快 处理 解决 情况 相关 部门 现在 目前 已经 没 能 还 "
@@ -61,8 +63,6 @@ def hotspots(first: dt.date, last: dt.date, *, limit: int = 10) -> list[dict]:
 
 
 def _words(texts) -> Counter:
-    import logging
-
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -107,8 +107,6 @@ def topic_petitions(topic: Topic):
 
 
 def topic_summary(topic: Topic) -> dict:
-    from petitions.models import OPEN_STATUSES
-
     query = topic_petitions(topic)
     total = query.count()
     closed = query.exclude(status__in=OPEN_STATUSES).count()

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from evaluation import aggregates, history, reports
+from evaluation import aggregates, history, reports, sanmin_demo
 from evaluation.models import DailyStat, Report, Topic
 from org.models import Classification, HandlingUnit
 from petitions.models import Petition
@@ -36,7 +36,6 @@ def load(stdout=None) -> None:
                                  lead_unit=HandlingUnit.objects.filter(code=unit).first(), adopted_by="市委书记点题",
                                  progress=35, created_at=now,
                                  description="针对群众反映集中的问题，开展专项整治，推动解决一件事向解决一类事转变。")
-    from evaluation import sanmin_demo
 
     sanmin_demo.load(stdout=stdout)
     if stdout:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from evaluation import analysis, metrics
 from evaluation.models import Report
 from lib import spreadsheets
+from lib.errors import DomainError
 
 TITLES = {
     Report.Kind.DAILY: "{city}12345热线日报告（{first}）",
@@ -32,8 +34,6 @@ def _num(value) -> str:
 
 def report_generate(*, kind: str, day: dt.date) -> Report:
     """Compute (or recompute) the report of the period containing `day`."""
-    from django.conf import settings
-
     first, last = metrics.period_bounds(kind, day)
     data = metrics.bulletin(first, last)
     data["analysis"] = {
@@ -57,8 +57,6 @@ def report_generate(*, kind: str, day: dt.date) -> Report:
 
 def report_publish(*, report: Report) -> Report:
     if report.kind != Report.Kind.MONTHLY:
-        from lib.errors import DomainError
-
         raise DomainError(_("Only the monthly bulletin is published."))
     Report.objects.filter(pk=report.pk, published_at__isnull=True).update(published_at=timezone.now())
     report.refresh_from_db()

@@ -17,10 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.models import (Campaign, Candidate, ReportGroup, Representative, SpentBallotToken, Suggestion,
-                               TallyCell)
+from evaluation.models import (
+    Campaign,
+    Candidate,
+    ReportGroup,
+    Representative,
+    SpentBallotToken,
+    Suggestion,
+    TallyCell,
+)
 from lib.errors import DomainError
 from notifications.messaging import Recipients, message_send
+from org.models import HandlingUnit
 
 ALGORITHM = "sanmin-draw-v1"
 CHOICES = ("satisfied", "basic", "unsatisfied")
@@ -160,8 +168,6 @@ def draw_verify(*, campaign: Campaign, lines: list[str] | None = None) -> list[s
 # --- the ballot -------------------------------------------------------------------------------------------
 
 def departments_for(representative: Representative) -> list:
-    from org.models import HandlingUnit
-
     return list(HandlingUnit.objects.filter(
         pk__in=ReportGroup.departments.through.objects.filter(group__in=representative.groups.all())
         .values("unit_id")).order_by("code"))
@@ -256,8 +262,6 @@ def ballot_deposit(*, campaign: Campaign, token: str, ratings: dict[int, str], n
 
 
 def paper_departments(campaign: Campaign, token: str) -> list:
-    from org.models import HandlingUnit
-
     return list(HandlingUnit.objects.filter(pk__in=_token_paper(campaign, token)).order_by("code"))
 
 
@@ -300,7 +304,6 @@ def results(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]
     now = now or timezone.now()
     if now < campaign.voting_closes_at or not campaign.tally_sealed_at:
         raise DomainError(_("No results while voting is open."), code="voting_open")
-    from org.models import HandlingUnit
 
     counts: dict[int, dict[str, int]] = {}
     for cell in TallyCell.objects.filter(campaign=campaign):

@@ -7,14 +7,14 @@ import json
 from django import forms
 from django.contrib import messages
 from django.db import DatabaseError, transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluation import sanmin
-from evaluation.models import Campaign, SuggestionTheme
+from evaluation.models import Campaign, DepartmentReport, SuggestionTheme
 from lib import spreadsheets
 from lib.errors import DomainError
 from lib.fields import PhoneField, SubmissionTokenField
@@ -170,10 +170,6 @@ def results_xlsx(request, year: int):
 
 def report_document(request, pk: int):
     """A department's report document is public once uploaded."""
-    from django.http import FileResponse
-
-    from evaluation.models import DepartmentReport
-
     report = get_object_or_404(DepartmentReport.objects.select_related("unit"), pk=pk)
     if not report.document:
         raise Http404

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -15,18 +12,10 @@ from django.utils import timezone
 
 from evaluation import analysis, metrics
 from evaluation.models import DailyStat, Report, Scope, Topic
-from org.models import User
+from org.permissions import STAFF_ROLES, role_required
 
 
-def staff_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_role(User.Role.SUPERVISOR, User.Role.DISPATCHER, User.Role.ADMIN):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = role_required(*STAFF_ROLES)
 
 
 def _month(request) -> tuple[dt.date, dt.date]:

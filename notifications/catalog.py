@@ -10,6 +10,7 @@ docs/notifications.md lists the same table for people; tests check the two agree
 """
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -129,8 +130,6 @@ CATALOG: dict[str, MessageType] = {m.code: m for m in [
 
 def variables_of(text: str) -> set[str]:
     """The {names} a template uses; raises ValueError on anything but plain names."""
-    import string
-
     names = set()
     for _literal, field, spec, conversion in string.Formatter().parse(text):
         if field is None:

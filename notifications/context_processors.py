@@ -1,5 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from notifications.models import InboxItem
+
 
 def inbox(request):
     """The unread count in the header, for signed-in staff and unit handlers (read only when shown)."""
@@ -8,8 +10,6 @@ def inbox(request):
         return {}
 
     def unread():
-        from notifications.models import InboxItem
-
         return InboxItem.objects.filter(user=user, read_at__isnull=True).count()
 
     return {"inbox_unread": SimpleLazyObject(unread)}

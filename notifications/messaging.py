@@ -25,6 +25,7 @@ from lib.workdays import SHANGHAI
 from notifications.catalog import CATALOG
 from notifications.models import InboxItem, MessageTemplate, template_cache_key
 from notifications.services import notification_enqueue
+from org.models import HandlingUnit
 
 
 class _Blanks(dict):
@@ -132,7 +133,5 @@ def unit_recipients(unit) -> Recipients:
 def unreachable_units(queryset=None):
     """Active units no message can reach: no e-mail address and no duty mobile (a landline cannot take an
     SMS). An inbox is read only when someone logs in, so members alone do not make a unit reachable."""
-    from org.models import HandlingUnit
-
     queryset = HandlingUnit.objects.filter(is_active=True) if queryset is None else queryset
     return queryset.filter(UNREACHABLE).order_by("kind", "code")

@@ -82,7 +82,7 @@ def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, s
 
 
 def _queue(pk: int) -> None:
-    from notifications.tasks import send_notification
+    from notifications.tasks import send_notification  # cycle: tasks <-> services (the task calls the service)
 
     try:
         send_notification.delay(pk)

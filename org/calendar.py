@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from lib.workdays import Exception_, WorkCalendar
+from org.models import CalendarDay, CalendarYear
 
 CALENDAR_TTL = 60
 _VERSION_KEY = "org:calendar:version"
@@ -41,8 +42,6 @@ def invalidate() -> None:
 
 
 def get_calendar() -> WorkCalendar:
-    from org.models import CalendarDay, CalendarYear
-
     version = cache.get(_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex

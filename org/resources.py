@@ -7,6 +7,7 @@ from import_export import fields, widgets
 
 from lib.spreadsheets import SafeModelResource
 from org.models import Area, CalendarDay, Classification, HandlingUnit, Sector
+from org.services import classification_refresh_leaves
 
 
 class ParentByCode(widgets.ForeignKeyWidget):
@@ -61,7 +62,6 @@ class ClassificationResource(SafeModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
-        from org.services import classification_refresh_leaves
 
         classification_refresh_leaves()
 

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from lib.client_ip import client_ip
 from lib.ratelimits import AddressThrottle
@@ -34,8 +35,6 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         key = apikey_authenticate(raw)
         if key is None:
-            from rest_framework.exceptions import AuthenticationFailed
-
             raise AuthenticationFailed(_("Unknown or revoked API key."))
         return AnonymousUser(), key
 

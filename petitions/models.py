@@ -125,7 +125,7 @@ class Petition(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
-    # The round whose answer the citizen was last reminded to rate (dispatch.supervision.remind_callbacks).
+    # The round whose answer the citizen was last reminded to rate (dispatch.sweeps.remind_callbacks).
     callback_reminded_round = models.PositiveSmallIntegerField(default=0, editable=False)
 
     # Repeats and merges (dispatch maintains them through petitions services).

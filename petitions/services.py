@@ -3,6 +3,8 @@ never set a petition's state themselves (STYLE.md rule 2)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -21,8 +23,9 @@ from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
 from petitions import messages, signals, transitions
 from petitions.models import (
-    AccessRecord,
     MEDIA_CHANNELS,
+    AccessRecord,
+    ApiKey,
     Attachment,
     DailyCounter,
     EventKind,
@@ -397,8 +400,6 @@ def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
 # --- API keys for integrators ---------------------------------------------------------------------------
 
 def _hash_key(raw: str) -> str:
-    import hashlib
-
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -406,10 +407,6 @@ def apikey_issue(*, name: str, actor=None):
     """Issue a key; returns (ApiKey, the key itself). Only its hash is stored.
     A key files petitions through Open311 and the API: only platform administrators
     (the `add_apikey` permission) issue one; `actor=None` is the server's own command."""
-    import secrets
-
-    from petitions.models import ApiKey
-
     _apikey_require(actor, "petitions.add_apikey")
     if not name.strip():
         raise DomainError(_("Give the key a name (the integrator)."), field="name")
@@ -425,8 +422,6 @@ def _apikey_require(actor, permission: str) -> None:
 
 
 def apikey_revoke(*, key, actor=None):
-    from petitions.models import ApiKey
-
     _apikey_require(actor, "petitions.change_apikey")
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key.refresh_from_db()
@@ -435,8 +430,6 @@ def apikey_revoke(*, key, actor=None):
 
 def apikey_authenticate(raw: str):
     """The active key matching `raw`, or None."""
-    from petitions.models import ApiKey
-
     if not raw or not raw.startswith("pk_"):
         return None
     key = ApiKey.objects.filter(key_hash=_hash_key(raw), revoked_at__isnull=True).first()

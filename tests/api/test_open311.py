@@ -5,7 +5,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import time_machine
 
-from dispatch import open311
+from open311 import views as open311
+from dispatch.catalog import rule_create
 from petitions.models import Petition
 from petitions.services import apikey_issue
 from tests.factories import file_petition
@@ -148,10 +149,10 @@ def test_expected_datetime_is_the_handling_deadline(client, city, catalog_street
 
 @pytest.fixture
 def catalog_street(city):
-    from dispatch import routing, services
+    from dispatch import routing
     from dispatch.models import Target
 
-    services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
     routing.invalidate()
 
 

@@ -23,10 +23,11 @@ def dispatched(city, catalog, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def catalog(city):
-    from dispatch import routing, services
+    from dispatch import routing
+    from dispatch.catalog import rule_create
     from dispatch.models import Target
 
-    services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
     routing.invalidate()
 
 

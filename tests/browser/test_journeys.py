@@ -40,10 +40,11 @@ def login(page, live_server, username):
 
 @pytest.fixture
 def routed(city):
-    from dispatch import routing, services
+    from dispatch import routing
+    from dispatch.catalog import rule_create
     from dispatch.models import Target
 
-    services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
     routing.invalidate()
     return city
 
@@ -98,7 +99,6 @@ def test_operator_records_a_phone_call(page, live_server, routed, operator):
 
 
 def test_unit_signs_and_answers(page, live_server, routed, street_handler):
-    from petitions.models import Petition
     from tests.factories import file_petition
 
     petition = file_petition(routed)

@@ -1,6 +1,7 @@
 import pytest
 
-from dispatch import routing, services
+from dispatch import routing
+from dispatch.catalog import rule_create
 from dispatch.models import Target
 
 
@@ -16,15 +17,15 @@ def catalog(city):
     """Noise: the street leads (territorial) and urban management joins (sector).
     Parking: urban management only. Heating: the sector's utility. Fallback: the district."""
     rules = {
-        "noise_sector": services.rule_create(key="noise-s", kind="sector", classification=city.noise,
+        "noise_sector": rule_create(key="noise-s", kind="sector", classification=city.noise,
                                              target=Target.UNIT, lead_unit=city.urban),
-        "noise_street": services.rule_create(key="noise-t", kind="territorial", classification=city.noise,
+        "noise_street": rule_create(key="noise-t", kind="territorial", classification=city.noise,
                                              target=Target.STREET),
-        "urban_group": services.rule_create(key="urban-group", kind="sector", classification=city.parking.parent,
+        "urban_group": rule_create(key="urban-group", kind="sector", classification=city.parking.parent,
                                             target=Target.SECTOR),
-        "heating": services.rule_create(key="heat", kind="sector", classification=city.heating_outage,
+        "heating": rule_create(key="heat", kind="sector", classification=city.heating_outage,
                                         target=Target.SECTOR),
-        "fallback": services.rule_create(key="fallback", kind="territorial", target=Target.DISTRICT,
+        "fallback": rule_create(key="fallback", kind="territorial", target=Target.DISTRICT,
                                          is_fallback=True),
     }
     routing.invalidate()

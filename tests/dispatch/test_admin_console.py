@@ -47,13 +47,13 @@ def test_redispatch_with_a_stale_view_is_refused(client, received, city, catalog
 @pytest.mark.django_db
 def test_console_reviews_and_records_the_callback(client, city, catalog, dispatcher, street_handler,
                                                   django_capture_on_commit_callbacks):
-    from dispatch import services
+    from dispatch import handling
 
     with django_capture_on_commit_callbacks(execute=True):
         petition = file_petition(city)
     lead = petition.assignments.get(role=Role.LEAD)
-    services.assignment_sign(assignment=lead, actor=street_handler)
-    services.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。")
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。")
     client.force_login(dispatcher)
     base = f"/admin/dispatch/queuedpetition/{petition.pk}/console/"
     reply = Reply.objects.get()

@@ -2,7 +2,7 @@
 the loser is told (PostgreSQL, real row locks)."""
 import pytest
 
-from dispatch import services
+from dispatch import handling, services
 from dispatch.models import Assignment, AssignmentStatus, Reply, Role
 from lib.errors import ConflictError
 from petitions.models import Petition, Status
@@ -23,8 +23,8 @@ def test_two_handlers_sign_at_once(city, catalog, street_handler):
     colleague = make_user("colleague", "unit_handler", city.street_office)
     petition = dispatched(city, catalog)
     lead = petition.assignments.get(role=Role.LEAD)
-    results = race(lambda: services.assignment_sign(assignment=lead, actor=street_handler),
-                   lambda: services.assignment_sign(assignment=lead, actor=colleague))
+    results = race(lambda: handling.assignment_sign(assignment=lead, actor=street_handler),
+                   lambda: handling.assignment_sign(assignment=lead, actor=colleague))
     outcomes = sorted(r[0] for r in results)
     assert outcomes == ["error", "ok"], results
     loser = next(r[1] for r in results if r[0] == "error")
@@ -38,9 +38,9 @@ def test_dispatcher_redispatches_while_the_unit_answers(city, catalog, street_ha
     for _ in range(5):  # the interleaving varies from run to run: check every outcome is consistent
         petition = dispatched(city, catalog)
         lead = petition.assignments.get(role=Role.LEAD)
-        services.assignment_sign(assignment=lead, actor=street_handler)
+        handling.assignment_sign(assignment=lead, actor=street_handler)
         results = race(
-            lambda: services.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。"),
+            lambda: handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。"),
             lambda: services.dispatch_redispatch(petition=petition, lead_unit=city.district_gov, actor=dispatcher,
                                                  reason="改派", expected=[Status.IN_PROGRESS]),
         )

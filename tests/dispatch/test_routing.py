@@ -2,7 +2,8 @@
 tie-break, parallel dispatch, fallback and consultation."""
 import pytest
 
-from dispatch import routing, services
+from dispatch import routing
+from dispatch.catalog import rule_create, rule_revise
 from dispatch.models import Target
 from org.models import Area, Classification
 
@@ -33,13 +34,13 @@ def test_rule_on_a_parent_item_is_inherited_by_its_leaves(city, catalog):
 
 @pytest.mark.django_db
 def test_deeper_classification_wins(city, catalog):
-    services.rule_create(key="parking-leaf", classification=city.parking, target=Target.UNIT, lead_unit=city.heating)
+    rule_create(key="parking-leaf", classification=city.parking, target=Target.UNIT, lead_unit=city.heating)
     assert decide(city, city.parking).lead_unit_id == city.heating.pk
 
 
 @pytest.mark.django_db
 def test_area_rules_are_inherited_down_the_area_tree(city, catalog):
-    services.rule_create(key="parking-d1", classification=city.parking.parent, area=city.district,
+    rule_create(key="parking-d1", classification=city.parking.parent, area=city.district,
                          target=Target.UNIT, lead_unit=city.district_gov)
     assert decide(city, city.parking, city.community).lead_unit_id == city.district_gov.pk  # community in D1
     assert decide(city, city.parking, city.other_street).lead_unit_id == city.urban.pk  # D2: the general rule
@@ -47,7 +48,7 @@ def test_area_rules_are_inherited_down_the_area_tree(city, catalog):
 
 @pytest.mark.django_db
 def test_keyword_rule_applies_only_when_the_text_contains_a_keyword(city, catalog):
-    services.rule_create(key="parking-school", classification=city.parking.parent, keywords="学校，幼儿园",
+    rule_create(key="parking-school", classification=city.parking.parent, keywords="学校，幼儿园",
                          target=Target.UNIT, lead_unit=city.district_gov)
     assert decide(city, city.parking, text="学校门口乱停车").lead_unit_id == city.district_gov.pk
     assert decide(city, city.parking, text="小区门口乱停车").lead_unit_id == city.urban.pk
@@ -55,12 +56,12 @@ def test_keyword_rule_applies_only_when_the_text_contains_a_keyword(city, catalo
 
 @pytest.mark.django_db
 def test_priority_breaks_ties_then_the_newer_rule(city, catalog):
-    low = services.rule_create(key="p-low", classification=city.parking, target=Target.UNIT, lead_unit=city.heating)
+    low = rule_create(key="p-low", classification=city.parking, target=Target.UNIT, lead_unit=city.heating)
     assert decide(city, city.parking).lead_unit_id == city.heating.pk
-    services.rule_create(key="p-high", classification=city.parking, target=Target.UNIT, lead_unit=city.district_gov,
+    rule_create(key="p-high", classification=city.parking, target=Target.UNIT, lead_unit=city.district_gov,
                          priority=5)
     assert decide(city, city.parking).lead_unit_id == city.district_gov.pk
-    services.rule_revise(rule=low, priority=9)
+    rule_revise(rule=low, priority=9)
     assert decide(city, city.parking).lead_unit_id == city.heating.pk
 
 
@@ -88,7 +89,7 @@ def test_no_rule_and_no_fallback_waits_for_a_dispatcher(city):
 
 @pytest.mark.django_db
 def test_consultation_rule(city, catalog):
-    services.rule_create(key="new-tech", classification=city.parking.parent, keywords="无人机",
+    rule_create(key="new-tech", classification=city.parking.parent, keywords="无人机",
                          target=Target.CONSULTATION)
     d = decide(city, city.parking, text="无人机在小区上空拍摄")
     assert d.consultation and d.lead_unit_id is None
@@ -119,7 +120,7 @@ def test_routing_does_not_query_per_rule(city, catalog, django_assert_num_querie
 @pytest.mark.django_db
 def test_revision_keeps_history(city, catalog):
     old = catalog["noise_sector"]
-    new = services.rule_revise(rule=old, lead_unit=city.heating)
+    new = rule_revise(rule=old, lead_unit=city.heating)
     old.refresh_from_db()
     assert (old.active, old.version, new.version, new.key) == (False, 1, 2, old.key)
     assert old.lead_unit == city.urban and new.lead_unit == city.heating

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from dispatch import services
+from dispatch import handling, review
 from dispatch.models import Assignment, LookbackSample, Role, Warning
-from dispatch.supervision import lookback_draw, lookback_record, recompute_deadlines, sweep_deadlines
+from dispatch.sweeps import lookback_draw, lookback_record, recompute_deadlines, sweep_deadlines
 from org.models import CalendarDay
 from petitions.models import Satisfaction, Status
 from supervision.models import CaseEvent, CaseKind, CaseStatus, Level, SupervisionCase
@@ -72,8 +72,8 @@ def test_sign_for_overdue_is_chased_once(dispatched):
 @pytest.mark.django_db
 def test_a_paused_clock_does_not_turn_red(dispatched, street_handler):
     with time_machine.travel(MON, tick=False):
-        services.assignment_sign(assignment=lead(dispatched), actor=street_handler)
-        services.assignment_wait_for_citizen(assignment=lead(dispatched), actor=street_handler, reason="等待补充材料")
+        handling.assignment_sign(assignment=lead(dispatched), actor=street_handler)
+        handling.assignment_wait_for_citizen(assignment=lead(dispatched), actor=street_handler, reason="等待补充材料")
     sweep_deadlines(now=at(30))
     assert lead(dispatched).warning == Warning.NONE
 
@@ -83,8 +83,8 @@ def test_answering_closes_the_overdue_case(dispatched, street_handler):
     sweep_deadlines(now=at(27, 1))
     a = lead(dispatched)
     with time_machine.travel(at(27, 9), tick=False):
-        services.assignment_sign(assignment=a, actor=street_handler)
-        services.assignment_answer(assignment=a, actor=street_handler, content="已现场处置完毕，商铺停止外放。")
+        handling.assignment_sign(assignment=a, actor=street_handler)
+        handling.assignment_answer(assignment=a, actor=street_handler, content="已现场处置完毕，商铺停止外放。")
     case = SupervisionCase.objects.get(object_id=a.pk, kind=CaseKind.OVERDUE)
     assert case.status == CaseStatus.CLOSED
 
@@ -136,13 +136,13 @@ def test_third_complaint_sends_a_special_notice(city, catalog, django_capture_on
 
 def _close(petition, handler, dispatcher, when):
     from dispatch.models import Reply
-    from dispatch.services import callback_record
+    from dispatch.review import callback_record
 
     with time_machine.travel(when, tick=False):
         a = lead(petition)
-        services.assignment_sign(assignment=a, actor=handler)
-        services.assignment_answer(assignment=a, actor=handler, content="已现场处置完毕，商铺停止外放。")
-        services.reply_review(reply=Reply.objects.get(petition=petition, review="pending"), approve=True,
+        handling.assignment_sign(assignment=a, actor=handler)
+        handling.assignment_answer(assignment=a, actor=handler, content="已现场处置完毕，商铺停止外放。")
+        review.reply_review(reply=Reply.objects.get(petition=petition, review="pending"), approve=True,
                               actor=dispatcher)
         callback_record(petition=petition, actor=dispatcher, satisfaction=Satisfaction.SATISFIED, solved=True)
 
@@ -173,9 +173,8 @@ def test_lookback_draws_once_and_reopens_a_false_closure(city, catalog, street_h
 
 
 def _handler(city, unit):
-    from tests.factories import make_user
-
     from org.models import User
+    from tests.factories import make_user
 
     return User.objects.filter(unit=unit).first() or make_user(f"h{unit.pk}", "unit_handler", unit)
 

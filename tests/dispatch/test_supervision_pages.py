@@ -7,7 +7,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from dispatch.models import Role
-from dispatch.supervision import sweep_deadlines
+from dispatch.sweeps import sweep_deadlines
 from supervision.models import SupervisionCase
 from tests.factories import file_petition
 

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 import time_machine
 
-from dispatch import services
-from dispatch.models import Assignment, AssignmentStatus, Reply, RequestStatus, Role
+from dispatch import handling, review, services
+from dispatch.models import AssignmentStatus, Reply, RequestStatus, Role
 from lib.errors import ConflictError, DomainError
-from petitions.models import EventKind, Petition, Satisfaction, Status
+from petitions.models import EventKind, Satisfaction, Status
 from petitions.services import petition_rate
 from tests.factories import file_petition
 
@@ -85,24 +85,24 @@ def test_full_loop_sign_answer_review_callback_close(city, catalog, street_handl
     petition = filed(city, django_capture_on_commit_callbacks)
     lead, co = lead_of(petition), petition.assignments.get(role=Role.CO)
     with pytest.raises(DomainError):
-        services.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，商铺已整改。")
-    services.assignment_sign(assignment=lead, actor=street_handler)
+        handling.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，商铺已整改。")
+    handling.assignment_sign(assignment=lead, actor=street_handler)
     petition.refresh_from_db()
     assert petition.status == Status.IN_PROGRESS
-    services.assignment_record_contact(assignment=lead, actor=street_handler, note="已电话联系诉求人，约定上门。")
-    services.assignment_sign(assignment=co, actor=urban_handler)
-    services.assignment_answer(assignment=co, actor=urban_handler, content="城管已对商铺外放音响立案调查。")
+    handling.assignment_record_contact(assignment=lead, actor=street_handler, note="已电话联系诉求人，约定上门。")
+    handling.assignment_sign(assignment=co, actor=urban_handler)
+    handling.assignment_answer(assignment=co, actor=urban_handler, content="城管已对商铺外放音响立案调查。")
     petition.refresh_from_db()
     assert petition.status == Status.IN_PROGRESS  # a co-unit answers to the lead, not the citizen
-    services.assignment_answer(assignment=lead, actor=street_handler, content="经联合执法，商铺已停止外放音响。")
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经联合执法，商铺已停止外放音响。")
     petition.refresh_from_db()
     assert petition.status == Status.REPLIED
     reply = Reply.objects.get(petition=petition)
-    services.reply_review(reply=reply, approve=True, actor=dispatcher, public_answer="商铺已停止夜间外放音响。")
+    review.reply_review(reply=reply, approve=True, actor=dispatcher, public_answer="商铺已停止夜间外放音响。")
     petition.refresh_from_db()
     assert (petition.status, petition.answer) == (Status.CALLBACK, "商铺已停止夜间外放音响。")
     with django_capture_on_commit_callbacks(execute=True):
-        services.callback_record(petition=petition, actor=operator, satisfaction=Satisfaction.SATISFIED, solved=True)
+        review.callback_record(petition=petition, actor=operator, satisfaction=Satisfaction.SATISFIED, solved=True)
     petition.refresh_from_db()
     assert petition.status == Status.CLOSED
     assert set(petition.assignments.values_list("status", flat=True)) == {AssignmentStatus.DONE}
@@ -116,17 +116,17 @@ def test_rejected_answer_goes_back_for_rehandling(city, catalog, street_handler,
                                                   django_capture_on_commit_callbacks):
     petition = filed(city, django_capture_on_commit_callbacks)
     lead = lead_of(petition)
-    services.assignment_sign(assignment=lead, actor=street_handler)
-    services.assignment_answer(assignment=lead, actor=street_handler, content="正在研究中，将出方案。")
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="正在研究中，将出方案。")
     reply = Reply.objects.get()
     with pytest.raises(DomainError) as raised:
-        services.reply_review(reply=reply, approve=False, actor=dispatcher)
+        review.reply_review(reply=reply, approve=False, actor=dispatcher)
     assert raised.value.field == "note"
-    services.reply_review(reply=reply, approve=False, actor=dispatcher, note="答复敷衍，未说明处理结果。")
+    review.reply_review(reply=reply, approve=False, actor=dispatcher, note="答复敷衍，未说明处理结果。")
     petition.refresh_from_db()
     lead.refresh_from_db()
     assert (petition.status, lead.status) == (Status.IN_PROGRESS, AssignmentStatus.SIGNED)
-    services.assignment_answer(assignment=lead, actor=street_handler, content="已约谈商铺负责人，音响已拆除。")
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="已约谈商铺负责人，音响已拆除。")
     assert Reply.objects.filter(review="pending").count() == 1
 
 
@@ -135,9 +135,9 @@ def test_unsatisfied_citizen_reopens_the_lead_on_a_new_clock(city, catalog, stre
                                                              django_capture_on_commit_callbacks):
     petition = filed(city, django_capture_on_commit_callbacks)
     lead = lead_of(petition)
-    services.assignment_sign(assignment=lead, actor=street_handler)
-    services.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，请诉求人知悉。")
-    services.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，请诉求人知悉。")
+    review.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher)
     with django_capture_on_commit_callbacks(execute=True):
         petition_rate(petition=petition, satisfaction=Satisfaction.UNSATISFIED, solved=False, comment="还是很吵")
     lead.refresh_from_db()
@@ -152,31 +152,31 @@ def test_return_refused_then_approved_back_to_the_queue(city, catalog, street_ha
     petition = filed(city, django_capture_on_commit_callbacks)
     lead = lead_of(petition)
     with pytest.raises(DomainError):
-        services.assignment_request_return(assignment=lead, actor=street_handler, reason="不是")
-    request = services.assignment_request_return(assignment=lead, actor=street_handler,
+        handling.assignment_request_return(assignment=lead, actor=street_handler, reason="不是")
+    request = handling.assignment_request_return(assignment=lead, actor=street_handler,
                                                  reason="该商铺位于乙区，不属于本街道辖区。")
     with pytest.raises(DomainError):
-        services.assignment_request_return(assignment=lead, actor=street_handler, reason="再次申请退单，理由同上。")
-    services.return_decide(request=request, approve=False, actor=dispatcher, note="经核实属本辖区，请继续办理。")
+        handling.assignment_request_return(assignment=lead, actor=street_handler, reason="再次申请退单，理由同上。")
+    review.return_decide(request=request, approve=False, actor=dispatcher, note="经核实属本辖区，请继续办理。")
     lead.refresh_from_db()
     assert lead.status == AssignmentStatus.PENDING  # first-receiver: the unit must handle it
-    request = services.assignment_request_return(assignment=lead, actor=street_handler,
+    request = handling.assignment_request_return(assignment=lead, actor=street_handler,
                                                  reason="再次核实：地址实为乙区乙一街道。")
-    services.return_decide(request=request, approve=True, actor=dispatcher, note="同意退回")
+    review.return_decide(request=request, approve=True, actor=dispatcher, note="同意退回")
     petition.refresh_from_db()
     assert petition.status == Status.RECEIVED
     assert not petition.assignments.filter(status__in=["pending", "signed"]).exists()
     with pytest.raises(ConflictError):
-        services.return_decide(request=request, approve=True, actor=dispatcher)
+        review.return_decide(request=request, approve=True, actor=dispatcher)
 
 
 @pytest.mark.django_db
 def test_approved_return_with_a_new_lead_redispatches(city, catalog, street_handler, dispatcher,
                                                       django_capture_on_commit_callbacks):
     petition = filed(city, django_capture_on_commit_callbacks)
-    request = services.assignment_request_return(assignment=lead_of(petition), actor=street_handler,
+    request = handling.assignment_request_return(assignment=lead_of(petition), actor=street_handler,
                                                  reason="地址实为乙区乙一街道，请改派。", suggested_unit=city.other_street_office)
-    services.return_decide(request=request, approve=True, actor=dispatcher, new_lead=city.other_street_office)
+    review.return_decide(request=request, approve=True, actor=dispatcher, new_lead=city.other_street_office)
     petition.refresh_from_db()
     assert petition.status == Status.DISPATCHED
     assert lead_of(petition).unit == city.other_street_office
@@ -189,13 +189,13 @@ def test_extension_adds_working_days_to_the_deadline(city, catalog, street_handl
                                                      django_capture_on_commit_callbacks):
     petition = filed(city, django_capture_on_commit_callbacks)
     lead = lead_of(petition)
-    services.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
     with pytest.raises(DomainError) as raised:
-        services.assignment_request_extension(assignment=lead, actor=street_handler, days=30, reason="需要协调多个部门现场核查。")
+        handling.assignment_request_extension(assignment=lead, actor=street_handler, days=30, reason="需要协调多个部门现场核查。")
     assert raised.value.field == "days"
-    request = services.assignment_request_extension(assignment=lead, actor=street_handler, days=2,
+    request = handling.assignment_request_extension(assignment=lead, actor=street_handler, days=2,
                                                     reason="需要协调多个部门现场核查。")
-    services.extension_decide(request=request, approve=True, actor=dispatcher)
+    review.extension_decide(request=request, approve=True, actor=dispatcher)
     lead.refresh_from_db()
     # Thu 26 Nov + 2 working days = Mon 30 Nov.
     assert lead.handle_due_at.astimezone(T0.tzinfo).date() == dt.date(2026, 11, 30)
@@ -209,10 +209,10 @@ def test_waiting_for_the_citizen_does_not_count(city, catalog, street_handler, d
     with time_machine.travel(T0, tick=False):
         petition = filed(city, django_capture_on_commit_callbacks)
         lead = lead_of(petition)
-        services.assignment_sign(assignment=lead, actor=street_handler)
-        services.assignment_wait_for_citizen(assignment=lead, actor=street_handler, reason="等待诉求人提供照片")
+        handling.assignment_sign(assignment=lead, actor=street_handler)
+        handling.assignment_wait_for_citizen(assignment=lead, actor=street_handler, reason="等待诉求人提供照片")
     with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):  # Wed: two working days waited
-        services.assignment_resume(assignment=lead, actor=street_handler)
+        handling.assignment_resume(assignment=lead, actor=street_handler)
     lead.refresh_from_db()
     assert lead.handle_due_at.astimezone(T0.tzinfo).date() == dt.date(2026, 11, 30)  # Thu + 2 = Mon
     assert lead.paused_at is None
@@ -299,7 +299,7 @@ def test_units_act_only_on_their_own_assignments(city, catalog, other_street_han
                                                  django_capture_on_commit_callbacks):
     petition = filed(city, django_capture_on_commit_callbacks)
     with pytest.raises(DomainError) as raised:
-        services.assignment_sign(assignment=lead_of(petition), actor=other_street_handler)
+        handling.assignment_sign(assignment=lead_of(petition), actor=other_street_handler)
     assert raised.value.code == "not_your_unit"
 
 
@@ -309,9 +309,9 @@ def test_second_sign_is_told_who_signed(city, catalog, street_handler, django_ca
 
     colleague = make_user("colleague", "unit_handler", city.street_office)
     petition = filed(city, django_capture_on_commit_callbacks)
-    services.assignment_sign(assignment=lead_of(petition), actor=street_handler)
+    handling.assignment_sign(assignment=lead_of(petition), actor=street_handler)
     with pytest.raises(ConflictError) as raised:
-        services.assignment_sign(assignment=lead_of(petition), actor=colleague)
+        handling.assignment_sign(assignment=lead_of(petition), actor=colleague)
     assert "street_handler" in str(raised.value)
 
 
@@ -320,7 +320,7 @@ def test_answer_after_redispatch_is_a_conflict(city, catalog, street_handler, di
                                                django_capture_on_commit_callbacks):
     petition = filed(city, django_capture_on_commit_callbacks)
     lead = lead_of(petition)
-    services.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
     services.dispatch_redispatch(petition=petition, lead_unit=city.district_gov, actor=dispatcher, reason="改派区政府")
     with pytest.raises(ConflictError):
-        services.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，商铺已整改。")
+        handling.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，商铺已整改。")

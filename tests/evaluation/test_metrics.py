@@ -6,7 +6,8 @@ import io
 import pytest
 import time_machine
 
-from dispatch import routing, services
+from dispatch import handling, review, routing
+from dispatch.catalog import rule_create
 from dispatch.models import Reply, Role, Target
 from evaluation import aggregates, metrics, reports
 from evaluation.models import DailyStat, Report
@@ -32,10 +33,10 @@ def world(city, street_handler, urban_handler, dispatcher, django_capture_on_com
     p4 甲区 received 31 Oct 23:30 Beijing time (October), dispatched then.
     p5 甲区 received 30 Nov 23:59 Beijing time (still November), no rule for parking in 甲区.
     """
-    services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
-    services.rule_create(key="noise-s", kind="sector", classification=city.noise, target=Target.UNIT,
+    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    rule_create(key="noise-s", kind="sector", classification=city.noise, target=Target.UNIT,
                          lead_unit=city.urban)
-    services.rule_create(key="parking-t", kind="territorial", classification=city.parking, area=city.other_district,
+    rule_create(key="parking-t", kind="territorial", classification=city.parking, area=city.other_district,
                          target=Target.STREET)
     routing.invalidate()
 
@@ -54,19 +55,19 @@ def world(city, street_handler, urban_handler, dispatcher, django_capture_on_com
     p5 = filed(at(11, 30, 23, 59), complainant_phone="13700000005", classification=city.parking)
 
     lead1, co1 = p1.assignments.get(role=Role.LEAD), p1.assignments.get(role=Role.CO)
-    act(at(11, 2, 15), services.assignment_sign, assignment=lead1, actor=street_handler)
-    act(at(11, 9), services.assignment_sign, assignment=co1, actor=urban_handler)  # late: due 3 Nov
-    act(at(11, 5), services.assignment_answer, assignment=lead1, actor=street_handler, content="已整改完毕，音响已拆除。")
-    act(at(11, 5, 11), services.reply_review, reply=Reply.objects.get(petition=p1), approve=True, actor=dispatcher)
+    act(at(11, 2, 15), handling.assignment_sign, assignment=lead1, actor=street_handler)
+    act(at(11, 9), handling.assignment_sign, assignment=co1, actor=urban_handler)  # late: due 3 Nov
+    act(at(11, 5), handling.assignment_answer, assignment=lead1, actor=street_handler, content="已整改完毕，音响已拆除。")
+    act(at(11, 5, 11), review.reply_review, reply=Reply.objects.get(petition=p1), approve=True, actor=dispatcher)
     act(at(11, 6), petition_rate, petition=p1, satisfaction=Satisfaction.SATISFIED, solved=True)
 
     lead2 = p2.assignments.get(role=Role.LEAD)
-    act(at(11, 3, 12), services.assignment_sign, assignment=lead2, actor=street_handler)
-    act(at(11, 4), services.assignment_answer, assignment=lead2, actor=street_handler, content="已约谈商铺负责人，要求整改。")
-    act(at(11, 4, 11), services.reply_review, reply=Reply.objects.get(petition=p2), approve=True, actor=dispatcher)
+    act(at(11, 3, 12), handling.assignment_sign, assignment=lead2, actor=street_handler)
+    act(at(11, 4), handling.assignment_answer, assignment=lead2, actor=street_handler, content="已约谈商铺负责人，要求整改。")
+    act(at(11, 4, 11), review.reply_review, reply=Reply.objects.get(petition=p2), approve=True, actor=dispatcher)
     act(at(11, 5), petition_rate, petition=p2, satisfaction=Satisfaction.UNSATISFIED, solved=False)
-    act(at(11, 10), services.assignment_answer, assignment=lead2, actor=street_handler, content="已再次上门核查处理完毕。")
-    act(at(11, 10, 11), services.reply_review, reply=Reply.objects.get(petition=p2, review="pending"), approve=True,
+    act(at(11, 10), handling.assignment_answer, assignment=lead2, actor=street_handler, content="已再次上门核查处理完毕。")
+    act(at(11, 10, 11), review.reply_review, reply=Reply.objects.get(petition=p2, review="pending"), approve=True,
         actor=dispatcher)
     act(at(11, 12), petition_rate, petition=p2, satisfaction=Satisfaction.BASIC, solved=True)
     aggregates.refresh(dt.date(2026, 10, 1), dt.date(2026, 12, 31))

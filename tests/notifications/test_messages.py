@@ -11,9 +11,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from dispatch import routing
+from dispatch import handling, review, routing, sweeps
 from dispatch import services as dispatch_services
-from dispatch import supervision as sweeps
+from dispatch.catalog import rule_create
 from dispatch.models import Reply, Role, Target
 from notifications.catalog import CATALOG
 from notifications.messaging import quiet_until
@@ -38,8 +38,8 @@ def _form(city, **overrides):
 
 @pytest.fixture
 def routed(city):
-    dispatch_services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
-    dispatch_services.rule_create(key="fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True)
+    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    rule_create(key="fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True)
     routing.invalidate()
     city.street_office.phone, city.street_office.email = "13900000001", "st1@example.gov.cn"
     city.street_office.save()
@@ -96,14 +96,14 @@ def test_answer_rating_link_reopen_and_rejection_reach_the_right_people(
     with django_capture_on_commit_callbacks(execute=True):
         petition = factories.file_petition(city)
     lead = petition.assignments.get(role=Role.LEAD)
-    dispatch_services.assignment_sign(assignment=lead, actor=street_handler)
-    dispatch_services.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，已处理完毕。")
-    dispatch_services.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher, note="答复过于笼统")
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，已处理完毕。")
+    review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher, note="答复过于笼统")
     rejected = [n for n in _sms_to("13900000001") if n.key.startswith("unit.reply_rejected:")]
     assert len(rejected) == 1 and "答复过于笼统" in rejected[0].body
-    dispatch_services.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。")
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。")
     with django_capture_on_commit_callbacks(execute=True):
-        dispatch_services.reply_review(reply=Reply.objects.get(review="pending"), approve=True, actor=dispatcher)
+        review.reply_review(reply=Reply.objects.get(review="pending"), approve=True, actor=dispatcher)
     [answered] = [n for n in _sms_to(petition.complainant_phone) if n.key.startswith("citizen.answered:")]
     link = re.search(r"http\S+", answered.body).group(0)
     # The link opens the petition in a fresh browser, without number or phone, and it can be rated.
@@ -197,9 +197,9 @@ def test_callbacks_and_sign_for_limits_are_reminded_once(city, routed, street_ha
     for offset in (dt.timedelta(hours=1, minutes=30), dt.timedelta(hours=1)):
         sweeps.sweep_deadlines(now=sign_due - offset)
     assert len([n for n in _sms_to("13900000001") if n.key.startswith("unit.sign_reminder:")]) == 1
-    dispatch_services.assignment_sign(assignment=lead, actor=street_handler)
-    dispatch_services.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，已处理完毕。")
-    dispatch_services.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，已处理完毕。")
+    review.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher)
     petition.refresh_from_db()
     assert petition.status == Status.CALLBACK
     later = petition.answered_at + dt.timedelta(days=1, minutes=1)

@@ -10,7 +10,8 @@ import pytest
 from django.contrib import admin
 from rest_framework.authtoken.models import Token
 
-from dispatch import routing, services
+from dispatch import routing
+from dispatch.catalog import rule_create
 from dispatch.models import Role, Target
 from evaluation.models import Campaign, Candidate
 from petitions.services import apikey_issue
@@ -54,7 +55,7 @@ def world(city, django_capture_on_commit_callbacks):
     from petitions.services import attachment_clean, attachments_add
     from tests.petitions.test_citizen_form import jpeg_with_gps
 
-    services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
     routing.invalidate()
     with django_capture_on_commit_callbacks(execute=True):
         own = file_petition(city)

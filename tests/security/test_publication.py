@@ -18,8 +18,8 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from dispatch import routing
-from dispatch import services as dispatch_services
+from dispatch import handling, review, routing
+from dispatch.catalog import rule_create
 from dispatch.models import Reply, Role, Target
 from petitions import publication
 from petitions.models import Kind, Petition, Status
@@ -61,8 +61,8 @@ def _form(city, **overrides):
 
 @pytest.fixture
 def routed(city):
-    dispatch_services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
-    dispatch_services.rule_create(key="fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True)
+    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    rule_create(key="fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True)
     routing.invalidate()
     yield
     routing.invalidate()
@@ -82,12 +82,12 @@ def filed(client, city, routed, street_handler, dispatcher, django_capture_on_co
     assert report.confidential and not report.publish_consent  # consent means nothing on a confidential one
     for petition in (report, complaint):
         lead = petition.assignments.get(role=Role.LEAD)
-        dispatch_services.assignment_sign(assignment=lead, actor=street_handler)
-        dispatch_services.assignment_answer(
+        handling.assignment_sign(assignment=lead, actor=street_handler)
+        handling.assignment_answer(
             assignment=lead, actor=street_handler,
             content=f"{NEIGHBOUR_NAME}女士您好，经现场核查，已责令商户整改，联系电话{NEIGHBOUR_PHONE}。")
         with django_capture_on_commit_callbacks(execute=True):
-            dispatch_services.reply_review(reply=Reply.objects.get(assignment=lead), approve=True, actor=dispatcher)
+            review.reply_review(reply=Reply.objects.get(assignment=lead), approve=True, actor=dispatcher)
     report.refresh_from_db()
     complaint.refresh_from_db()
     assert report.status == complaint.status == Status.CALLBACK

@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from dispatch import routing, services
+from dispatch import routing
+from dispatch.catalog import rule_create
 from dispatch.models import Target
 from evaluation.admin import CandidateResource
 from evaluation.models import Campaign, Candidate, Report
@@ -49,7 +50,7 @@ def texts(xlsx: bytes) -> set[str]:
 
 @pytest.fixture
 def petitions(city, django_capture_on_commit_callbacks):
-    services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET,
+    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET,
                          note=PAYLOADS[0])
     routing.invalidate()
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,7 +78,7 @@ def test_the_supervisors_export(client, city, petitions, supervisor):
 
 @pytest.mark.django_db
 def test_the_catalog_export_and_its_round_trip(client, city, petitions, platform_admin):
-    services.rule_create(key="formula", kind="sector", classification=city.parking, keywords=PAYLOADS[3], target=Target.UNIT,
+    rule_create(key="formula", kind="sector", classification=city.parking, keywords=PAYLOADS[3], target=Target.UNIT,
                          lead_unit=city.urban, note=PAYLOADS[2])
     client.force_login(platform_admin)
     xlsx = client.get("/admin/dispatch/catalogrule/export/").content

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from dispatch import open311
+from open311 import views as open311
 
 FMT = r"\.(?P<fmt>\w+)$"
 urlpatterns = [

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.exceptions import Ratelimited
 
 from dispatch.models import Assignment, Role
+from lib.drf import offset_in_range
 from lib.errors import DomainError
 from lib.fields import phone_message
 from lib.identity import PhoneRejected, normalise_phone
@@ -218,7 +219,6 @@ def _parse_date(value: str, name: str):
         raise Open311Error(400, _("%(name)s must be a W3C datetime, e.g. 2026-11-23T09:00:00+08:00.") % {"name": name})
     if moment is not None and timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    from lib.drf import offset_in_range
 
     if not offset_in_range(moment):
         raise Open311Error(400, _("%(name)s has an impossible time zone offset.") % {"name": name})

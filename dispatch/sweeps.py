@@ -1,6 +1,7 @@
-"""The sweeps that keep every assignment on its clock (DOMAIN.md sections 5-6),
-the repeated-complaint notice, the monthly look-back, and recomputing open
-deadlines when the calendar changes.
+"""The beat's sweeps that keep every assignment on its clock (DOMAIN.md sections
+5-6), the reminders and digests, the monthly look-back, and recomputing open
+deadlines when the calendar changes. (Named apart from the `supervision` app,
+whose pool these sweeps feed.)
 
 Each sweep reads only what became due, through the partial indexes on
 Assignment (warn_at, handle_due_at, sign_due_at), and claims rows with a
@@ -18,19 +19,20 @@ import random
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import deadlines, messages
 from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, Warning
-from notifications.messaging import message_send, unit_recipients
-from org.models import HandlingUnit
 from lib.errors import ConflictError, DomainError
+from notifications.messaging import message_send, unit_recipients
+from org.calendar import get_calendar
+from org.models import HandlingUnit
 from petitions import privacy
-from petitions.messages import tell_citizen
 from petitions import services as petition_services
-from petitions.models import EventKind, Petition, Status
+from petitions.messages import tell_citizen
+from petitions.models import Petition, Status
 from supervision import services as supervision
 from supervision.models import CaseKind, Level
 
@@ -130,20 +132,6 @@ def _into_pool(ids: list[int], now: dt.datetime) -> None:
                                 insert_sql=supervision.case_insert_sql(select_from=select_from), insert_params=params)
 
 
-# --- repeated complaints ------------------------------------------------------------------------------------
-
-def repeat_notice(*, root: Petition) -> None:
-    """The same matter complained about 3 or more times: a supervision notice to
-    the unit's inspection office (DOMAIN.md section 6)."""
-    if root.repeat_count + 1 < settings.PORTAL_REPEAT_NOTICE_THRESHOLD:  # the original plus its repeats
-        return
-    lead = root.assignments.filter(role=Role.LEAD).exclude(status="cancelled").select_related("unit").first()
-    supervision.case_open(
-        target=root, kind=CaseKind.REPEAT, reference=root.number, title=privacy.case_title(root), level=Level.INSPECTION,
-        unit=lead.unit if lead else None, area=root.area, link=f"/dispatch/supervision/petition/{root.pk}/",
-        note=_("Complained about %(count)s times.") % {"count": root.repeat_count + 1},
-    )
-
 
 # --- look-back (回头看) --------------------------------------------------------------------------------------
 
@@ -221,26 +209,6 @@ def recompute_deadlines(*, years: list[int]) -> int:
     return affected
 
 
-def dispatch_stragglers(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
-    """Auto-dispatch what the after-commit hook missed (a crash between commit and
-    dispatch): classified petitions still received and without a proposal."""
-    from dispatch.services import dispatch_petition
-
-    if settings.PORTAL_DISPATCH_MODE != "auto":
-        return 0
-    cutoff = timezone.now() - older_than
-    done = 0
-    waiting = (Petition.objects.filter(status=Status.RECEIVED, classification__isnull=False, received_at__lte=cutoff)
-               .exclude(assignments__status__in=["proposed", "pending", "signed", "answered"])
-               .exclude(events__kind=EventKind.NOTE, events__data__has_key="proposed")
-               .values_list("pk", flat=True)[:500])
-    for pk in waiting:
-        try:
-            done += bool(dispatch_petition(petition=pk, mode="auto"))
-        except (ConflictError, DomainError):
-            continue
-    return done
-
 
 # --- reminders and digests (docs/notifications.md) ---------------------------------------------------------
 
@@ -266,10 +234,6 @@ def remind_callbacks(*, now: dt.datetime | None = None, batch: int = 1000) -> in
 
 def daily_digest(*, today: dt.date | None = None) -> int:
     """Every working morning, each unit with open work gets its counts (one GROUP BY for the city)."""
-    from django.db.models import Count
-
-    from org.calendar import get_calendar
-
     today = today or timezone.localdate()
     if not get_calendar().is_workday(today):
         return 0

@@ -1,0 +1,74 @@
+"""What every action on assignments shares: the lock order, the transition check
+against ASSIGNMENT_TRANSITIONS, and the unit-membership check.
+
+Every action locks the petition row first and then its assignments (one lock
+order everywhere: no deadlocks). A user who lost a race gets a ConflictError
+saying what happened.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from dispatch.models import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    ASSIGNMENT_TRANSITIONS,
+    Assignment,
+    AssignmentStatus,
+    Reply,
+    Role,
+)
+from lib.errors import ConflictError, DomainError
+from org.models import User
+from petitions.models import Petition
+from supervision import services as supervision
+
+LIVE = (AssignmentStatus.PROPOSED, *ACTIVE_ASSIGNMENT_STATUSES)
+
+
+def lock_petition(petition: Petition | int) -> Petition:
+    pk = petition.pk if isinstance(petition, Petition) else petition
+    # of=("self",): lock only the petition row, not the joined reference rows.
+    return Petition.objects.select_for_update(of=("self",)).select_related("classification", "area").get(pk=pk)
+
+
+def lock_assignment(assignment: Assignment | int) -> Assignment:
+    pk = assignment.pk if isinstance(assignment, Assignment) else assignment
+    return Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
+
+
+def move(assignment: Assignment, to: str, **changes) -> Assignment:
+    if to not in ASSIGNMENT_TRANSITIONS[assignment.status]:
+        raise DomainError(
+            _("The assignment is “%(from)s” and cannot become “%(to)s”.")
+            % {"from": assignment.get_status_display(), "to": AssignmentStatus(to).label},
+            code="invalid_transition",
+        )
+    assignment.status = to
+    for name, value in changes.items():
+        setattr(assignment, name, value)
+    assignment.save(update_fields=["status", *changes])
+    return assignment
+
+
+def check_member(actor: User, assignment: Assignment) -> None:
+    """Units act only on their own assignments (pages and API check this too)."""
+    if not (actor.is_superuser or (actor.role == User.Role.UNIT_HANDLER and actor.unit_id == assignment.unit_id)):
+        raise DomainError(_("This petition is not assigned to your unit."), code="not_your_unit")
+
+
+def still_live(assignment: Assignment) -> None:
+    if assignment.status == AssignmentStatus.CANCELLED:
+        raise ConflictError(_("This petition has meanwhile been withdrawn from your unit (re-dispatched or returned)."))
+
+
+def cancel_live(petition: Petition, now: dt.datetime, *, roles=(Role.LEAD, Role.CO)) -> list[int]:
+    live = list(Assignment.objects.select_for_update().filter(petition=petition, status__in=LIVE, role__in=roles))
+    for assignment in live:
+        move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
+        supervision.cases_close_for(target=assignment, note=_("Withdrawn from the unit."))
+    Reply.objects.filter(petition=petition, review=Reply.Review.PENDING).update(
+        review=Reply.Review.REJECTED, reviewed_at=now, review_note=_("Withdrawn: the petition was re-dispatched.")
+    )
+    return [a.unit_id for a in live]

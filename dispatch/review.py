@@ -1,0 +1,138 @@
+"""The platform's decisions on what the units sent up: returns and extensions
+asked for, answers reviewed before the citizen sees them (一个门出), and the
+callback (回访).
+"""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import deadlines, messages
+from dispatch.assignments import (
+    LIVE,
+    cancel_live,
+    lock_assignment,
+    lock_petition,
+    move,
+)
+from dispatch.models import (
+    AssignmentStatus,
+    ExtensionRequest,
+    Reply,
+    RequestStatus,
+    ReturnRequest,
+    Role,
+)
+from dispatch.services import dispatch_redispatch
+from lib.errors import ConflictError, DomainError
+from org.models import HandlingUnit
+from petitions import services as petition_services
+from petitions.models import EventKind, Petition, Rating, Status
+
+
+def _decide(request: ReturnRequest | ExtensionRequest, *, approve: bool, actor, note: str, now):
+    """Record the platform's decision on a unit's request, under the usual lock order
+    (petition, request, assignment); a second decider gets a ConflictError."""
+    petition = lock_petition(request.assignment.petition_id)
+    locked_request = type(request).objects.select_for_update().get(pk=request.pk)
+    if locked_request.status != RequestStatus.PENDING:
+        raise ConflictError(_("This request was already decided."))
+    assignment = lock_assignment(locked_request.assignment_id)
+    locked_request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    locked_request.decided_at, locked_request.decided_by, locked_request.decision_note = now, actor, note
+    locked_request.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    return petition, locked_request, assignment
+
+
+def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "",
+                  new_lead: HandlingUnit | None = None) -> ReturnRequest:
+    """The platform approves a return (the petition is re-dispatched, or goes back
+    to the queue) or refuses it (the unit must handle it)."""
+    now = timezone.now()
+    if not approve and not note.strip():
+        raise DomainError(_("Tell the unit why it must handle the petition."), field="note")
+    with transaction.atomic():
+        petition, locked_request, assignment = _decide(request, approve=approve, actor=actor, note=note, now=now)
+        data = {"unit": assignment.unit.name, "approved": approve}
+        messages.return_decided(locked_request, assignment, petition)
+        if not approve:
+            petition_services.petition_record_event(petition=petition, kind=EventKind.RETURN, actor=actor,
+                                                    reason=note, data=data)
+            return locked_request
+        if assignment.role == Role.CO or assignment.status == AssignmentStatus.CANCELLED:
+            if assignment.status != AssignmentStatus.CANCELLED:
+                move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
+            petition_services.petition_record_event(petition=petition, kind=EventKind.RETURN, actor=actor,
+                                                    reason=note, data=data)
+            return locked_request
+        if new_lead is not None:
+            co_units = [a.unit for a in petition.assignments.filter(role=Role.CO, status__in=LIVE).select_related("unit")]
+            dispatch_redispatch(petition=petition, lead_unit=new_lead, co_units=co_units, actor=actor,
+                                reason=note or _("Return approved."), kind=EventKind.RETURN)
+        else:
+            cancel_live(petition, now)
+            petition_services.petition_transition(petition=petition, to=Status.RECEIVED, actor=actor,
+                                                  kind=EventKind.RETURN, reason=note, data=data, now=now)
+    return locked_request
+
+
+
+def extension_decide(*, request: ExtensionRequest, approve: bool, actor, note: str = "") -> ExtensionRequest:
+    now = timezone.now()
+    with transaction.atomic():
+        petition, locked_request, assignment = _decide(request, approve=approve, actor=actor, note=note, now=now)
+        data = {"days": locked_request.days, "approved": approve}
+        if approve and assignment.status in (AssignmentStatus.SIGNED, AssignmentStatus.PENDING):
+            new_due = deadlines.extend(assignment.handle_due_at, locked_request.days)
+            data.update({"from": assignment.handle_due_at.isoformat(), "to": new_due.isoformat()})
+            assignment.handle_due_at = new_due
+            assignment.extended_days += locked_request.days
+            assignment.warn_at = deadlines.warn_at(assignment.clock_started_at or assignment.dispatched_at, new_due)
+            # The new deadline is what the sweeps judge from now on; an earlier overdue stays on record.
+            if new_due > now:
+                assignment.warning = "yellow" if assignment.warn_at <= now else "none"
+            assignment.save(update_fields=["handle_due_at", "extended_days", "warn_at", "warning"])
+        petition_services.petition_record_event(petition=petition, kind=EventKind.EXTENSION, actor=actor,
+                                                reason=note, data=data)
+        messages.extension_decided(locked_request, assignment, petition)
+    return locked_request
+
+
+
+def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_answer: str = "") -> Reply:
+    """一个门出: the platform checks the unit's answer before the citizen sees it.
+    Approved: the answer is published and the callback is due. Rejected:
+    back to the lead unit for re-handling (重办)."""
+    if not approve and not note.strip():
+        raise DomainError(_("Tell the unit what is wrong with the answer."), field="note")
+    now = timezone.now()
+    with transaction.atomic():
+        petition = lock_petition(reply.petition_id)
+        locked = Reply.objects.select_for_update().get(pk=reply.pk)
+        if locked.review != Reply.Review.PENDING:
+            raise ConflictError(_("This answer was already reviewed."))
+        assignment = lock_assignment(locked.assignment_id)
+        locked.review = Reply.Review.APPROVED if approve else Reply.Review.REJECTED
+        locked.reviewed_at, locked.reviewed_by, locked.review_note = now, actor, note
+        locked.save(update_fields=["review", "reviewed_at", "reviewed_by", "review_note"])
+        if approve:
+            answer = public_answer.strip() or locked.content
+            petition_services.petition_transition(
+                petition=petition, to=Status.CALLBACK, actor=actor, kind=EventKind.REVIEWED, reason=note,
+                changes={"answer": answer, "answered_at": now}, expected=[Status.REPLIED], now=now,
+            )
+        else:
+            move(assignment, AssignmentStatus.SIGNED, answered_at=None)
+            petition_services.petition_transition(
+                petition=petition, to=Status.IN_PROGRESS, actor=actor, kind=EventKind.REVIEWED, reason=note,
+                data={"rejected": True}, expected=[Status.REPLIED], now=now,
+            )
+            messages.reply_rejected(assignment, petition, note, locked.pk)
+    return locked
+
+
+def callback_record(*, petition: Petition, actor, satisfaction: str, solved: bool, comment: str = ""):
+    """An operator's callback (回访) by phone: recorded as the citizen's rating."""
+    return petition_services.petition_rate(petition=petition, satisfaction=satisfaction, solved=solved,
+                                           comment=comment, source=Rating.Source.CALLBACK, actor=actor)
