@@ -9,13 +9,12 @@ replaces the file (same properties: code, name, level, district).
 
     python3 org/data/build_geo.py     (run from the repository root)
 """
+import ast
 import json
 import math
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 BOX = [(119.5, 35.7), (121.0, 35.7), (121.0, 37.1), (119.5, 37.1)]  # lon, lat
 CENTRES = {  # approximate district centres (lon, lat)
@@ -55,14 +54,17 @@ def ring(polygon):
     return [points + [points[0]]]
 
 
+def _demo_literal(name: str):
+    """A constant of org/demo.py, read from its source (no Django needed to draw a map)."""
+    tree = ast.parse((ROOT / "org" / "demo.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise LookupError(name)
+
+
 def main() -> None:
-    import os
-
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from org.demo import CITY, DISTRICTS
+    CITY, DISTRICTS = _demo_literal("CITY"), _demo_literal("DISTRICTS")  # noqa: N806
 
     features = []
     seeds = list(CENTRES.values())
