@@ -101,7 +101,16 @@ class CatalogRuleAdmin(admin.ModelAdmin):
             path("dry-run/", view(self.dry_run_view), name="dispatch_catalogrule_dry_run"),
             path("export/", view(self.export_view), name="dispatch_catalogrule_export"),
             path("import/", view(self.import_view), name="dispatch_catalogrule_import"),
+            path("unrouted/", view(self.unrouted_view), name="dispatch_catalogrule_unrouted"),
         ] + super().get_urls()
+
+    def unrouted_view(self, request):
+        """The classification leaves nothing in the catalog routes: they would wait for a dispatcher."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "title": _("Items the catalog does not route"),
+                   "leaves": selectors.unrouted_leaves(), "opts": self.model._meta}
+        return render(request, "admin/dispatch/catalogrule/unrouted.html", context)
 
     def dry_run_view(self, request):
         """Where would a petition go, and why? Nothing is stored."""

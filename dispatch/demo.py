@@ -9,48 +9,54 @@ from dispatch.models import Assignment, AssignmentStatus, CatalogRule, Reply, Ro
 from org.models import Area, Classification, HandlingUnit, User
 from petitions.models import Petition, Satisfaction, Status
 
-# Level-2 categories whose matters are handled where they happen: the street
-# leads and the sector's city department joins (属地为主, 行业并行).
-TERRITORIAL = ["物业服务", "城市管理", "噪音扰民", "农业农村", "民政服务", "园林绿化"]
+# Level-2 and level-3 items of the classification standard (org/data/build_standard.py) whose
+# matters are handled where they happen: the street leads and the sector's city unit joins
+# (属地为主, 行业并行; DOMAIN.md section 4).
+TERRITORIAL = ["物业服务", "市容秩序", "市容环卫", "违法建设", "农业农村", "民政服务", "园林绿化", "社会生活噪音",
+               "无物业小区", "农村集体管理"]
+# Items whose lead is not their category's sector: key, item name, lead unit, co-units, keywords.
+NAMED_LEADS = [
+    ("S-wage", "拖欠农民工工资", "D07", ["D01"], ""),  # labour leads, housing joins for construction sites
+    ("S-food-school", "食品安全", "D08", ["D06"], "学校,幼儿园,食堂"),  # schools' canteens: education leads
+    ("S-square-dance", "广场舞噪音", "D04", ["D02"], ""),  # the police lead, urban management joins
+]
 
 
 @transaction.atomic
 def _catalog() -> None:
-    if CatalogRule.objects.exists():
-        return
-    for category in Classification.objects.filter(depth=2):
-        catalog.rule_create(key=f"S-{category.code}", kind="sector", classification=category, target=Target.SECTOR,
-                             note=f"{category.name}: 谁主管谁负责")
-    for category in Classification.objects.filter(depth__in=[2, 3], name__in=TERRITORIAL):
-        catalog.rule_create(key=f"T-{category.code}", kind="territorial", classification=category,
-                             target=Target.STREET, note=f"{category.name}: 属地管理")
-    # Sub-items whose lead differs from their category's sector.
-    leaf = {c.name: c for c in Classification.objects.filter(depth__gte=3)}
+    """Every leaf of the standard is routed: a sector rule per level-2 category sends it to the city
+    unit of the leaf's own sector (谁主管谁负责), territorial rules add the street, and the fallback
+    sends anything else to the district. Rules are keyed, so a reload adds only what is missing;
+    `dispatch.selectors.unrouted_leaves` (admin: catalog rules → "Unrouted items") checks the result."""
+    existing = set(CatalogRule.objects.values_list("key", flat=True))
+
+    def create(key: str, **fields) -> None:
+        if key not in existing:
+            catalog.rule_create(key=key, **fields)
+            existing.add(key)
+
+    for category in Classification.objects.filter(depth=2, is_active=True):
+        create(f"S-{category.code}", kind="sector", classification=category, target=Target.SECTOR,
+               note=f"{category.name}: 谁主管谁负责")
+    for item in Classification.objects.filter(depth__in=[2, 3], is_active=True, name__in=TERRITORIAL):
+        create(f"T-{item.code}", kind="territorial", classification=item, target=Target.STREET,
+               note=f"{item.name}: 属地管理")
+    # By name, the shallowest item winning (食品安全 is a group and one of its leaves).
+    items = {c.name: c for c in Classification.objects.filter(depth__gte=3, is_active=True).order_by("-depth")}
     units = {u.code: u for u in HandlingUnit.objects.all()}
-    extra = [
-        ("S-noise-traffic", "交通噪音", "D03", []),  # traffic noise: the traffic police
-        ("S-parking", "违法停车", "D03", []),
-        ("S-wage", "拖欠农民工工资", "D07", ["D01"]),  # labour leads, housing joins for construction sites
-        ("S-food-school", "食品安全", "D08", ["D06"]),
-    ]
-    for key, name, lead, co in extra:
-        if name in leaf:
-            catalog.rule_create(key=key, kind="sector", classification=leaf[name], target=Target.UNIT,
-                                 lead_unit=units[lead], co_units=[units[c] for c in co],
-                                 keywords="学校,幼儿园,食堂" if key == "S-food-school" else "")
-    if "食品安全" in leaf:
-        catalog.rule_create(key="S-food", kind="sector", classification=leaf["食品安全"], target=Target.UNIT,
-                             lead_unit=units["D06"])
+    for key, name, lead, co, keywords in NAMED_LEADS:
+        if name in items:
+            create(key, kind="sector", classification=items[name], target=Target.UNIT, lead_unit=units[lead],
+                   co_units=[units[c] for c in co], keywords=keywords)
     laoshan = Area.objects.filter(code="370212").first()
-    tourism = Classification.objects.filter(name="旅游服务").first()
-    if laoshan and tourism:
-        catalog.rule_create(key="T-laoshan-tourism", kind="territorial", classification=tourism, area=laoshan,
-                             target=Target.DISTRICT, note="崂山景区旅游投诉由崂山区属地处置")
-    business = Classification.objects.filter(name="营商环境", depth=2).first()
-    catalog.rule_create(key="C-new-business", kind="sector", classification=business, keywords="无人机,低空,数据交易",
-                         target=Target.CONSULTATION, note="新业态诉求会商研判确定兜底部门")
-    catalog.rule_create(key="F-fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True,
-                         note="无匹配规则时由属地区(市)政府兜底")
+    if laoshan and "景区服务" in items:
+        create("T-laoshan-tourism", kind="territorial", classification=items["景区服务"], area=laoshan,
+               target=Target.DISTRICT, note="崂山景区旅游投诉由崂山区属地处置")
+    if "新业态" in items:
+        create("C-new-business", kind="sector", classification=items["新业态"], target=Target.CONSULTATION,
+               note="新业态诉求会商研判确定兜底部门")
+    create("F-fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True,
+           note="无匹配规则时由属地区(市)政府兜底")
     transaction.on_commit(routing.invalidate)
 
 

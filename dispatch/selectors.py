@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from dispatch import routing
 from dispatch.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
@@ -22,7 +23,7 @@ from dispatch.models import (
     ReturnRequest,
     Warning,
 )
-from org.models import User
+from org.models import Area, Classification, User
 from petitions.models import Petition, Status
 
 DUE_SOON = dt.timedelta(days=1)
@@ -117,3 +118,34 @@ def open_work_aging(assignments: QuerySet) -> list[tuple[str, int]]:
         label = f"{low}–{high}" if high is not None else f"≥{low}"
         rows.append((label, assignments.filter(condition).count()))
     return rows
+
+
+def unrouted_leaves(*, areas: list[Area] | None = None) -> list[Classification]:
+    """Active leaf items the catalog would leave to a dispatcher (no lead unit, no consultation) in at
+    least one of `areas`, for a petition that names no keyword; each gets `.unrouted_in`, those areas.
+
+    The dry run of routing.decide on every leaf, in memory against the compiled catalog. By default
+    one street per district stands for the city: territorial rules resolve to a street or district,
+    and area-scoped rules are district-wide in practice (~1,000 leaves x 10 areas, well under a second).
+    """
+    if areas is None:
+        areas = _first_street_per_district() or list(Area.objects.filter(depth=1, is_active=True))
+    catalog = routing.get_catalog()
+    leaves = Classification.objects.filter(is_leaf=True, is_active=True).only("id", "code", "name", "path",
+                                                                            "sector_id")
+    unrouted = []
+    for leaf in leaves.order_by("path"):
+        missed = [area for area in areas if not routing.decide(
+            classification_path=leaf.path, area_path=area.path, text="", sector_id=leaf.sector_id, catalog=catalog,
+        ).routed]
+        if missed:
+            leaf.unrouted_in = missed
+            unrouted.append(leaf)
+    return unrouted
+
+
+def _first_street_per_district() -> list[Area]:
+    streets = {}
+    for street in Area.objects.filter(level=Area.Level.STREET, is_active=True).order_by("code"):
+        streets.setdefault(street.parent_id, street)
+    return list(streets.values())

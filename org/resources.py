@@ -60,6 +60,13 @@ class ClassificationResource(SafeModelResource):
         export_order = fields
         use_transactions = True
 
+    def before_import(self, dataset, **kwargs):
+        # The classification standard's CSV (org/data/classification_standard.csv) names the parent
+        # "parent_code"; accept it as is, so the published file imports without editing.
+        if "parent_code" in dataset.headers and "parent" not in dataset.headers:
+            dataset.headers = ["parent" if header == "parent_code" else header for header in dataset.headers]
+        super().before_import(dataset, **kwargs)
+
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
 
