@@ -43,6 +43,9 @@ def _sms(path, phone, kind):
 def test_file_read_the_sms_open_its_link_elsewhere_and_rate(browser, live_server, city, settings, tmp_path,
                                                             street_handler, dispatcher):
     from dispatch import routing
+    from dispatch import catalog as dispatch_catalog
+    from dispatch import handling as dispatch_handling
+    from dispatch import review as dispatch_review
     from dispatch import services as dispatch_services
     from dispatch.models import Reply, Role, Target
     from notifications.services import sweep_outbox
@@ -53,7 +56,7 @@ def test_file_read_the_sms_open_its_link_elsewhere_and_rate(browser, live_server
     settings.PORTAL_SMS_FILE = str(sms_log)
     settings.PORTAL_PUBLIC_URL = live_server.url
     settings.PORTAL_QUIET_HOURS = (0, 0)  # whatever the clock says when this runs
-    dispatch_services.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
+    dispatch_catalog.rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
     routing.invalidate()
 
     page = _phone(browser)
@@ -84,9 +87,9 @@ def test_file_read_the_sms_open_its_link_elsewhere_and_rate(browser, live_server
 
     petition = Petition.objects.get(number=number)
     lead = petition.assignments.get(role=Role.LEAD)
-    dispatch_services.assignment_sign(assignment=lead, actor=street_handler)
-    dispatch_services.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已停止外放音响。")
-    dispatch_services.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher)
+    dispatch_handling.assignment_sign(assignment=lead, actor=street_handler)
+    dispatch_handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已停止外放音响。")
+    dispatch_review.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher)
     sweep_outbox()
     answered = _sms(sms_log, "13912345678", "citizen.answered")
     rate_link = re.search(r"https?://\S+", answered).group(0)

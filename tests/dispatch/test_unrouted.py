@@ -2,6 +2,8 @@
 import pytest
 
 from dispatch import routing, services
+
+from dispatch import catalog as dispatch_catalog
 from dispatch.models import Target
 from dispatch.selectors import unrouted_leaves
 from org.models import Classification
@@ -16,11 +18,11 @@ def test_leaves_no_rule_routes_are_listed_until_a_rule_covers_them(client, city,
     assert city.noise.name in page and city.heating_outage.name in page
 
     # A sector rule on the urban-management group covers its leaves (the sector has a city unit) ...
-    services.rule_create(key="urban", kind="sector", classification=city.parking.parent, target=Target.SECTOR)
+    dispatch_catalog.rule_create(key="urban", kind="sector", classification=city.parking.parent, target=Target.SECTOR)
     routing.invalidate()
     assert city.noise.code not in {leaf.code for leaf in unrouted_leaves()}
     # ... and the territorial fallback covers the rest.
-    services.rule_create(key="fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True)
+    dispatch_catalog.rule_create(key="fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True)
     routing.invalidate()
     assert unrouted_leaves() == []
     page = client.get("/admin/dispatch/catalogrule/unrouted/").content.decode()
