@@ -5,15 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from citizens import selectors, services
 from disclosure.views import SESSION_REQUESTS
+from evaluation import metrics
 from lib.fields import PhoneField
 from lib.ratelimits import limit
+from petitions import publication
 from petitions.views import SESSION_TRACKED
+
+LARGE_TEXT_COOKIE = "portal_large_text"
 
 
 class PhoneForm(forms.Form):
@@ -72,3 +78,28 @@ def sign_out(request):
     services.session_end(request)
     messages.success(request, _("You are signed out."))
     return redirect("citizens:start")
+
+
+# --- the home page: the door to everything public ---------------------------------------------------------
+
+def home(request):
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    return render(request, "citizens/home.html", {
+        "month": first, "figures": metrics.city(first, today),
+        "answers": publication.recent_answers(limit=5),
+    })
+
+
+@require_POST
+def toggle_large_text(request):
+    """Large text and high contrast for elderly readers (适老化): a cookie, so it works without JavaScript."""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    if request.COOKIES.get(LARGE_TEXT_COOKIE) == "1":
+        response.delete_cookie(LARGE_TEXT_COOKIE)
+    else:
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 86400, samesite="Lax")
+    return response

@@ -360,6 +360,27 @@ PORTAL_SMS_BACKEND = env_str("PORTAL_SMS_BACKEND", "notifications.backends.FileS
 PORTAL_SMS_URL = env_str("PORTAL_SMS_URL", "")
 PORTAL_SMS_FILE = env_str("PORTAL_SMS_FILE", str(VAR_DIR / "sms.log"))
 PORTAL_SMS_TOKEN = env_str("PORTAL_SMS_TOKEN", "")
+# Alibaba Cloud SMS (PORTAL_SMS_BACKEND=notifications.sms_providers.AliyunSmsBackend, docs/notifications.md):
+# the portal's text goes as the one parameter of an approved template such as "${content}".
+PORTAL_SMS_ALIYUN_ACCESS_KEY_ID = env_str("PORTAL_SMS_ALIYUN_ACCESS_KEY_ID", "")
+PORTAL_SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("PORTAL_SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+PORTAL_SMS_ALIYUN_SIGN_NAME = env_str("PORTAL_SMS_ALIYUN_SIGN_NAME", "")
+PORTAL_SMS_ALIYUN_TEMPLATE_CODE = env_str("PORTAL_SMS_ALIYUN_TEMPLATE_CODE", "")
+PORTAL_SMS_ALIYUN_ENDPOINT = (env_url("PORTAL_SMS_ALIYUN_ENDPOINT", schemes=("https", "http"))
+                              or "https://dysmsapi.aliyuncs.com")
+if PORTAL_SMS_BACKEND == "notifications.sms_providers.AliyunSmsBackend":
+    import re as _re
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    _missing = [name for name in ("PORTAL_SMS_ALIYUN_ACCESS_KEY_ID", "PORTAL_SMS_ALIYUN_ACCESS_KEY_SECRET",
+                                  "PORTAL_SMS_ALIYUN_SIGN_NAME", "PORTAL_SMS_ALIYUN_TEMPLATE_CODE")
+                if not globals()[name].strip()]
+    if _missing:
+        raise ImproperlyConfigured(f"The Alibaba Cloud SMS backend needs {', '.join(_missing)}")
+    if not _re.fullmatch(r"SMS_\d+", PORTAL_SMS_ALIYUN_TEMPLATE_CODE):
+        raise ImproperlyConfigured("PORTAL_SMS_ALIYUN_TEMPLATE_CODE must look like SMS_123456789, "
+                                   f"got {PORTAL_SMS_ALIYUN_TEMPLATE_CODE!r}")
 # Non-urgent SMS wait for the morning inside these hours, Beijing time (docs/notifications.md).
 PORTAL_QUIET_HOURS = env_time_range("PORTAL_QUIET_HOURS", "21:00-08:00")
 # Personal links in citizens' messages stay valid this many days (revocable at any time).
@@ -369,6 +390,18 @@ PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip
 
 # --- The portal's own rules -----------------------------------------------------------
 PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "青岛市")
+# The city's district and street boundaries (GeoJSON; org/data/build_geo.py draws the demo city's), and an
+# optional tile server for the map behind them (none by default: the map is drawn from the boundaries alone).
+PORTAL_GEOJSON = env_str("PORTAL_GEOJSON", str(BASE_DIR / "static" / "geo" / "qingdao.geojson"))
+PORTAL_MAP_TILES_URL = env_str("PORTAL_MAP_TILES_URL", "")
+# The footer lines a Chinese government site carries (网站标识码, ICP备案号, 公安备案号, 主办单位, contact).
+PORTAL_FOOTER = {
+    "sponsor": env_str("PORTAL_FOOTER_SPONSOR", "青岛市人民政府办公厅（示例）"),
+    "contact": env_str("PORTAL_FOOTER_CONTACT", "12345@portal.example.gov.cn"),
+    "site_code": env_str("PORTAL_SITE_CODE", "3702000000"),
+    "icp": env_str("PORTAL_ICP", "鲁ICP备00000000号（示例）"),
+    "psb": env_str("PORTAL_PSB", "鲁公网安备 37020000000000号（示例）"),
+}
 # Dispatch at intake: "auto" sends at once; "confirm" proposes and a dispatcher confirms.
 PORTAL_DISPATCH_MODE = env_choice("PORTAL_DISPATCH_MODE", "auto", ("auto", "confirm"))
 # Repeated complaints: window in days within which the same phone, or the same place

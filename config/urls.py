@@ -5,10 +5,11 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config.api_docs import RedocView, SwaggerView
 
-from petitions import views as petition_views
+from citizens import views as citizen_views
 
 urlpatterns = [
-    path("", petition_views.home, name="home"),
+    path("", citizen_views.home, name="home"),
+    path("large-text/", citizen_views.toggle_large_text, name="large_text"),
     path("petitions/", include("petitions.urls")),
     path("calendar/", include("org.urls")),
     path("dispatch/", include("dispatch.urls")),

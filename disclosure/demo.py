@@ -37,12 +37,15 @@ def load(stdout=None) -> None:
         Policy.objects.update_or_create(number=number, defaults={
             "title": title, "issuer": units[issuer], "issued_on": dt.date(2026, 3, 1), "effective_on": dt.date(2026, 4, 1),
             "theme": theme, "text": text, "interpretation_title": f"《{title}》政策解读", "interpretation": interpretation})
-    policies = list(Policy.objects.order_by("number"))
+    # Each answer rests on the policy it names (by its document number, never by position in a sorted list)
+    # and is given by that policy's issuing department.
+    by_number = {p.number: p for p in Policy.objects.filter(number__in=[p[0] for p in POLICIES])}
     district = Area.objects.filter(level="district").first()
     for index, (question, answer, policy_index, theme) in enumerate(QUESTIONS):
+        policy = by_number[POLICIES[policy_index][0]]
         Question.objects.update_or_create(question=question, defaults={
-            "answer": answer, "policy": policies[policy_index % len(policies)], "theme": theme, "district": district,
-            "department": policies[policy_index % len(policies)].issuer, "asked": 120 - index * 25})
+            "answer": answer, "policy": policy, "theme": theme, "district": district,
+            "department": policy.issuer, "asked": 120 - index * 25})
     if not InfoRequest.objects.exists():
         officer = User.objects.filter(username="admin").first()
         today = timezone.localdate()

@@ -150,6 +150,8 @@ class Campaign(models.Model):
     quotas = models.JSONField(_("quotas per district and sector"), default=dict, blank=True)
     algorithm = models.CharField(_("draw algorithm"), max_length=20, default="sanmin-draw-v1")
     seed_commitment = models.CharField(_("seed commitment (SHA-256 of the seed)"), max_length=64, blank=True)
+    # When the pool hash, the quotas and the commitment were published: an auditor checks it precedes the draw.
+    commitment_published_at = models.DateTimeField(_("commitment published at"), null=True, blank=True)
     # Published after the draw.
     seed = models.CharField(_("seed"), max_length=64, blank=True)
     drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)

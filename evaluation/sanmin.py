@@ -47,6 +47,19 @@ def pool_lines(campaign: Campaign) -> list[str]:
     return sorted(f"{i}|{d}|{s}" for i, d, s in rows)
 
 
+def drawn_ids(campaign: Campaign) -> list[str]:
+    """The pool ids the draw selected (published after the draw: ids only, no names)."""
+    return sorted(Representative.objects.filter(campaign=campaign, candidate__source=Candidate.Source.POOL)
+                  .values_list("candidate__external_id", flat=True))
+
+
+def turnout(campaign: Campaign) -> dict:
+    """How many representatives were drawn and how many voted (has_voted says who, never how)."""
+    total = Representative.objects.filter(campaign=campaign).count()
+    voted = Representative.objects.filter(campaign=campaign, has_voted=True).count()
+    return {"representatives": total, "voted": voted, "percent": round(100 * voted / total, 1) if total else None}
+
+
 def pool_hash(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
@@ -80,7 +93,7 @@ def draw_prepare(*, campaign: Campaign, quotas: dict[str, int]) -> str:
     seed = secrets.token_hex(32)
     Campaign.objects.filter(pk=campaign.pk).update(
         pool_hash=pool_hash(lines), quotas=quotas, algorithm=ALGORITHM,
-        seed_commitment=hashlib.sha256(seed.encode()).hexdigest())
+        seed_commitment=hashlib.sha256(seed.encode()).hexdigest(), commitment_published_at=timezone.now())
     campaign.refresh_from_db()
     return seed
 

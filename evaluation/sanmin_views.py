@@ -2,6 +2,8 @@
 published inputs, voting with a one-time code, and the results."""
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import messages
 from django.db import DatabaseError, transaction
@@ -71,6 +73,30 @@ def pool_file(request, year: int):
     """The published pool (ids and strata only) whose SHA-256 is the pool hash."""
     campaign = _campaign(year)
     return HttpResponse("\n".join(sanmin.pool_lines(campaign)), content_type="text/plain; charset=utf-8")
+
+
+def audit(request, year: int):
+    """Everything an auditor needs to re-run the draw from public data alone (docs/sanmin.md)."""
+    campaign = _campaign(year)
+    return render(request, "evaluation/sanmin/audit.html", {
+        "campaign": campaign, "drawn": campaign.drawn_at is not None,
+        "strata": sorted(campaign.quotas.items()), "turnout": sanmin.turnout(campaign),
+        "pool_size": len(sanmin.pool_lines(campaign)),
+    })
+
+
+def quotas_file(request, year: int):
+    campaign = _campaign(year)
+    body = json.dumps(campaign.quotas, ensure_ascii=False, sort_keys=True, indent=1)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def drawn_file(request, year: int):
+    """The drawn pool ids, one a line, published once the draw has taken place."""
+    campaign = _campaign(year)
+    if campaign.drawn_at is None:
+        raise Http404
+    return HttpResponse("\n".join(sanmin.drawn_ids(campaign)), content_type="text/plain; charset=utf-8")
 
 
 class CodeForm(forms.Form):

@@ -1,6 +1,12 @@
 """Where messages go. E-mail uses Django's mail (console backend in development,
 SMTP in production: DJANGO_EMAIL_*). SMS goes through a pluggable gateway
-named by the PORTAL_SMS_BACKEND setting (a dotted path)."""
+named by the PORTAL_SMS_BACKEND setting (a dotted path); the providers that
+need an SDK (Alibaba Cloud) live in notifications.sms_providers.
+
+A backend raises on failure. Most failures are worth retrying (the gateway is
+down, busy or throttling): the outbox retries them with backoff. A failure that
+no retry can cure (the number does not exist, the template was withdrawn)
+raises PermanentSmsError, and the outbox fails the row at once, visibly."""
 from __future__ import annotations
 
 import json
@@ -16,23 +22,36 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
+class SmsError(Exception):
+    """The gateway did not take the message; worth retrying later."""
+
+
+class PermanentSmsError(SmsError):
+    """The gateway refused the message for good (e.g. an invalid number): retrying cannot help."""
+
+
 class SmsBackend:
     """Send one SMS; raise on failure. `key` is passed as an idempotency key to
-    gateways that support one, so a retry after a crash is not a second SMS."""
+    gateways that support one, so a retry after a crash is not a second SMS.
 
-    def send(self, *, recipient: str, body: str, key: str) -> None:
+    Providers that only send pre-approved templates (Alibaba Cloud) also take an
+    optional `template_code` (and its `template_params`) to use instead of their
+    configured default; the others ignore both."""
+
+    def send(self, *, recipient: str, body: str, key: str, template_code: str = "",
+             template_params: dict[str, str] | None = None) -> None:
         raise NotImplementedError
 
 
 class ConsoleSmsBackend(SmsBackend):
-    def send(self, *, recipient, body, key):
+    def send(self, *, recipient, body, key, **template):
         logger.info("SMS to %s [%s]: %s", recipient, key, body)
 
 
 class FileSmsBackend(SmsBackend):
     """Appends one JSON line per SMS to var/sms.log (development)."""
 
-    def send(self, *, recipient, body, key):
+    def send(self, *, recipient, body, key, **template):
         path = Path(getattr(settings, "PORTAL_SMS_FILE", settings.VAR_DIR / "sms.log"))
         with path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps({"at": timezone.now().isoformat(), "to": recipient, "key": key, "body": body},
@@ -43,7 +62,7 @@ class HttpSmsBackend(SmsBackend):
     """A generic HTTP gateway: POSTs JSON {to, body} with an Idempotency-Key header to
     PORTAL_SMS_URL, authenticated by PORTAL_SMS_TOKEN. Adapt to the provider's API."""
 
-    def send(self, *, recipient, body, key):
+    def send(self, *, recipient, body, key, **template):
         request = urllib.request.Request(
             settings.PORTAL_SMS_URL, method="POST",
             data=json.dumps({"to": recipient, "body": body}).encode(),

@@ -4,8 +4,11 @@ Sending claims a row with a conditional UPDATE (pending -> sending WHERE
 status = 'pending'); a worker that finds the row already claimed stops:
 another one got there first. A failure puts it back to pending with
 exponential backoff (1, 2, 4 ... minutes, capped at an hour) until
-MAX_ATTEMPTS, then it is failed. A row left `sending` longer than
-STUCK_AFTER (its worker was killed) is reclaimed by the sweep.
+MAX_ATTEMPTS, then it is failed; a failure no retry can cure (the gateway says
+the number is invalid: PermanentSmsError) fails it at once. A recipient that
+cannot be one (an SMS to a landline, a malformed e-mail) is stored failed at
+enqueue time and never sent: visible in the admin outbox, never silent.
+A row left `sending` longer than STUCK_AFTER (its worker was killed) is reclaimed by the sweep.
 
 The honest limit: if a worker dies after the provider accepted a message but
 before the row is marked sent, the reclaim sends it again. The window is the
@@ -18,9 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lib.identity import is_mobile, normalise_phone
 from notifications import backends
 from notifications.models import Notification
 
@@ -33,19 +39,45 @@ MAX_BACKOFF = dt.timedelta(hours=1)
 STUCK_AFTER = dt.timedelta(minutes=10)
 
 
+def _check_recipient(channel: str, recipient: str) -> tuple[str, str]:
+    """(the recipient normalised, "") or (as given, why it can never be sent to)."""
+    if channel == Notification.Channel.SMS:
+        try:
+            number = normalise_phone(recipient)
+        except ValueError:
+            number = ""
+        # Only a mainland mobile takes an SMS: a unit's duty phone may be a landline or a hotline.
+        if is_mobile(number):
+            return number, ""
+        return recipient, "invalid mobile number"
+    try:
+        validate_email(recipient.strip())
+    except ValidationError:
+        return recipient, "invalid e-mail address"
+    return recipient.strip(), ""
+
+
 def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, subject: str = "",
                          not_before: dt.datetime | None = None) -> Notification:
     """Queue a message; a second call with the same key returns the first row.
-    `not_before` holds it until then (quiet hours); the sweep sends it when it is due."""
+    `not_before` holds it until then (quiet hours); the sweep sends it when it is due.
+    A recipient that cannot receive it is stored failed, with the reason, and not sent."""
     now = timezone.now()
+    recipient, invalid = _check_recipient(channel, recipient)
+    if invalid and key.startswith(SECRET_MESSAGES):
+        body = "（未发送，内容含一次性码，已清除）"  # never sent: the code must not wait in the outbox either
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
-                next_attempt_at=max(now, not_before) if not_before else now, created_at=now)
+                next_attempt_at=max(now, not_before) if not_before else now, created_at=now, last_error=invalid,
+                status=Notification.Status.FAILED if invalid else Notification.Status.PENDING)
     except IntegrityError:
         return Notification.objects.get(key=key)
-    transaction.on_commit(lambda: _queue(notification.pk))
+    if invalid:
+        logger.warning("notification %s not sent: %s", key, invalid)
+    else:
+        transaction.on_commit(lambda: _queue(notification.pk))
     return notification
 
 
@@ -75,9 +107,9 @@ def notification_send(*, pk: int, now: dt.datetime | None = None) -> bool:
             backends.send_email(recipient=notification.recipient, subject=notification.subject, body=notification.body)
         else:
             backends.sms_backend().send(recipient=notification.recipient, body=notification.body, key=notification.key)
-    except Exception as error:  # noqa: BLE001 - any provider failure is retried
+    except Exception as error:  # noqa: BLE001 - any provider failure is retried, unless it is permanent
         attempts = notification.attempts + 1
-        failed = attempts >= MAX_ATTEMPTS
+        failed = attempts >= MAX_ATTEMPTS or isinstance(error, backends.PermanentSmsError)
         Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
             status=Notification.Status.FAILED if failed else Notification.Status.PENDING, attempts=attempts,
             next_attempt_at=now + backoff(attempts), last_error=f"{type(error).__name__}: {error}"[:2000],
@@ -93,7 +125,9 @@ def notification_send(*, pk: int, now: dt.datetime | None = None) -> bool:
 
 
 def notification_retry(*, notification: Notification) -> Notification:
-    """An administrator retries a failed message now."""
+    """An administrator retries a failed message now; one whose recipient can never receive it stays failed."""
+    if _check_recipient(notification.channel, notification.recipient)[1]:
+        return notification
     Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
         status=Notification.Status.PENDING, next_attempt_at=timezone.now(), attempts=0)
     transaction.on_commit(lambda: _queue(notification.pk))

@@ -10,7 +10,7 @@ def _unreachable() -> list[str]:
 
 
 def portal(request):
-    context = {"PORTAL_CITY_NAME": settings.PORTAL_CITY_NAME}
+    context = {"PORTAL_CITY_NAME": settings.PORTAL_CITY_NAME, "PORTAL_FOOTER": settings.PORTAL_FOOTER}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
         from org.calendar import missing_years

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from lib.drf import IdNumberSerializerField, PhoneSerializerField
 from lib.masking import mask_name, mask_phone
+from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions import selectors, services
 from petitions.api_support import AnonWriteThrottle, TrackingThrottle, api_key_of, idempotent
@@ -26,8 +27,10 @@ API_CHANNELS = [Channel.API, Channel.WECHAT, Channel.WEB, Channel.ENTERPRISE, Ch
 class PetitionFileInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=[(c.value, c.label) for c in API_CHANNELS], default=Channel.API)
     kind = serializers.ChoiceField(choices=Kind.choices)
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.filter(is_active=True),
-                                        help_text=gettext_lazy("Area code (district, street or community)."))
+    area = serializers.SlugRelatedField(
+        slug_field="code", queryset=Area.objects.filter(is_active=True), required=False, allow_null=True,
+        help_text=gettext_lazy("Area code (district, street or community). Optional: without it the area is found "
+                               "from latitude and longitude, and failing that the dispatcher places the petition."))
     classification = serializers.SlugRelatedField(
         slug_field="code", queryset=Classification.objects.filter(is_active=True, is_leaf=True), required=False,
         allow_null=True, help_text=gettext_lazy("Classification leaf code; omit if unsure."))
@@ -57,6 +60,12 @@ class PetitionFileInput(serializers.Serializer):
     def validate(self, data):
         if data.get("complainant_type") == ComplainantType.ENTERPRISE and not data.get("enterprise_name", "").strip():
             raise serializers.ValidationError({"enterprise_name": [_("Give the enterprise's name.")]})
+        if not data.get("area"):
+            # The point finds its street; with no point (or one outside the city) the city itself is the
+            # area and the dispatcher places the petition from its address.
+            data["area"] = area_at(data.get("latitude"), data.get("longitude")) or city_area()
+            if data["area"] is None:
+                raise serializers.ValidationError({"area": [_("Give the area code or a point in the city.")]})
         return data
 
 

@@ -6,11 +6,13 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.utils.choices import BaseChoiceIterator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from lib.errors import DomainError
 from lib.fields import IdNumberField, PhoneField
+from org.geo import area_at
 from org.models import Area, Classification
 from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Stream
 from petitions.services import attachment_clean
@@ -41,6 +43,39 @@ class GroupedAreaField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return obj.name if obj.level == Area.Level.DISTRICT else f"— {obj.name}"
+
+
+class GroupedClassificationField(forms.ModelChoiceField):
+    """Leaves grouped under their category (level 2) as optgroups: category, then item, without JavaScript;
+    the label shows the path below the category, so "小区路灯损坏" and "路灯不亮" say where they belong."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Classification.objects.filter(is_active=True, is_leaf=True).order_by("path"),
+                         **kwargs)
+
+    def _get_choices(self):
+        return _GroupedLeaves(self)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class _GroupedLeaves(BaseChoiceIterator):
+    """Read when the select is drawn, not when the form class is defined."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __iter__(self):
+        nodes = dict(Classification.objects.filter(is_active=True).values_list("code", "name"))
+        groups: dict[str, list] = {}
+        for leaf in self.field.queryset:
+            codes = leaf.ancestor_codes
+            group = " / ".join(nodes.get(c, "") for c in codes[:2])
+            label = " / ".join(nodes.get(c, "") for c in codes[2:]) or leaf.name
+            groups.setdefault(group, []).append((leaf.pk, label))
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from sorted(groups.items())
 
 
 class IntakeFieldsMixin:
@@ -83,10 +118,15 @@ class IntakeFieldsMixin:
 
 class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What kind of request is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
-    area = GroupedAreaField(label=_("District or street"), empty_label=_("Choose where it happens"))
-    classification = forms.ModelChoiceField(
+    area = GroupedAreaField(label=_("District or street"), empty_label=_("Choose where it happens"), required=False,
+                            help_text=_("Or point at the place on the map below."))
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
+                                  widget=forms.HiddenInput)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+                                   widget=forms.HiddenInput)
+    classification = GroupedClassificationField(
         label=_("Category"), required=False, empty_label=_("Not sure — the hotline will classify it"),
-        queryset=Classification.objects.filter(is_active=True, is_leaf=True).order_by("path"),
+        help_text=_("Choose the category, then the item; or let us suggest one from your words."),
     )
     address = forms.CharField(label=_("Address"), max_length=200, required=False,
                               help_text=_("Street, number, building: where exactly?"))
@@ -124,6 +164,17 @@ class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("Leave this field empty."))
         return ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("area") is None and "area" not in self.errors:
+            # The place picked on the map finds its street (the boundaries of org/geo.py).
+            found = area_at(data.get("latitude"), data.get("longitude"))
+            if found is None:
+                self.add_error("area", _("Choose where it happens, or point at the place on the map."))
+            else:
+                data["area"] = found
+        return data
 
 
 class TrackForm(forms.Form):

@@ -5,6 +5,8 @@ from petitions import views
 app_name = "petitions"
 urlpatterns = [
     path("new/", views.petition_new, name="new"),
+    path("suggest/", views.classification_suggest, name="suggest"),
+    path("locate/", views.locate, name="locate"),
     path("submitted/<str:number>/", views.petition_submitted, name="submitted"),
     path("track/", views.track, name="track"),
     path("p/<str:token>/", views.petition_open, name="open"),

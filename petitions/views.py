@@ -1,16 +1,20 @@
 """The citizen's pages: file a petition, track it, rate the answer."""
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.errors import DomainError
 from lib.ratelimits import limit
-from petitions import links, privacy, selectors, services
+from org import geo
+from petitions import drafts, links, privacy, selectors, services, suggest
 from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
 from petitions.models import Attachment, Channel, Petition, Status
 
@@ -32,24 +36,46 @@ def home(request):
 @limit("file", "PORTAL_RATE_FILE")
 def petition_new(request):
     form = CitizenPetitionForm(request.POST or None, request.FILES or None)
+    token = _token(request)
+    kept = drafts.drafts_load(token)
+    if request.method == "POST" and form.is_valid() and \
+            len(kept) + len(form.cleaned_data["attachments"]) > settings.PORTAL_UPLOAD_MAX_FILES:
+        form.add_error("attachments", _("Attach at most %(count)s files.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             petition, _created = services.petition_file(
                 channel=Channel.WEB, kind=data["kind"], area=data["area"], classification=data["classification"],
                 address=data["address"], title=data["title"], content=data["content"],
+                latitude=data.get("latitude"), longitude=data.get("longitude"),
                 complainant_type=data["complainant_type"], enterprise_name=data["enterprise_name"],
                 complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
                 complainant_id_number=data["complainant_id_number"], confidential=data["confidential"],
-                publish_consent=data["publish_consent"], language=request.LANGUAGE_CODE, attachments=data["attachments"], submission_token=data["submission_token"],
+                publish_consent=data["publish_consent"], language=request.LANGUAGE_CODE,
+                attachments=kept + data["attachments"], submission_token=data["submission_token"],
             )
         except DomainError as error:
             error.as_form_error(form)
         else:
+            drafts.drafts_drop(token)
             _remember(request, SESSION_FILED, petition.pk)
             _remember(request, SESSION_TRACKED, petition.pk)
             return redirect("petitions:submitted", number=petition.number)
-    return render(request, "petitions/new.html", {"form": form}, status=400 if form.errors else 200)
+    if request.method == "POST" and token and "attachments" not in form.errors:
+        # Nothing chosen is lost: files that passed their checks wait for the corrected form.
+        fresh = form.cleaned_data.get("attachments") or []
+        drafts.drafts_keep(token, fresh)
+        kept = kept + fresh
+    return render(request, "petitions/new.html", {"form": form, "kept": kept, "map_tiles": settings.PORTAL_MAP_TILES_URL},
+                  status=400 if form.errors else 200)
+
+
+def _token(request):
+    """The form's submission token, when the POST carries a well-formed one."""
+    try:
+        return uuid.UUID(request.POST.get("submission_token", ""))
+    except ValueError:
+        return None
 
 
 def petition_submitted(request, number: str):
@@ -156,3 +182,24 @@ def petition_open(request, token: str):
         return render(request, "petitions/link_invalid.html", status=404)
     _remember(request, SESSION_TRACKED, petition.pk)
     return redirect("petitions:detail", number=petition.number)
+
+
+@require_http_methods(["GET"])
+def classification_suggest(request):
+    """The top three items for the words typed so far (JSON, for the form's "suggest from my words")."""
+    text = request.GET.get("q", "")[:2000]
+    return JsonResponse({"items": [{"id": s.pk, "code": s.code, "name": s.name, "path": s.path}
+                                   for s in suggest.suggest(text)]})
+
+
+@require_http_methods(["GET"])
+def locate(request):
+    """The street at a point of the map (JSON): the form fills its area from it."""
+    try:
+        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+    except (KeyError, ValueError):
+        return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
+    area = geo.area_at(lat, lon)
+    if area is None:
+        return JsonResponse({"area": None})
+    return JsonResponse({"area": {"id": area.pk, "code": area.code, "name": area.name}})

@@ -55,3 +55,18 @@ def test_demo_request_ran_its_whole_clock(published):
     kinds = list(full.events.values_list("kind", flat=True))
     assert kinds == ["received", "correction", "corrected", "extended", "answered"]
     assert full.answer_type == "partly" and full.extension_days == 15
+
+
+@pytest.mark.django_db
+def test_demo_questions_rest_on_the_policy_they_are_about():
+    from disclosure import demo as disclosure_demo
+    from disclosure.models import Question
+    from org import demo as org_demo
+
+    org_demo.load()
+    disclosure_demo.load()
+    expected = {"灵活就业人员在哪里办理养老保险参保？": "青人社规〔2026〕5号", "老旧小区加装电梯有补贴吗？": "青政办发〔2026〕12号",
+                "企业开办需要多长时间？": "青政发〔2026〕3号", "门诊慢特病如何申请认定？": "青卫发〔2026〕8号"}
+    for question in Question.objects.filter(question__in=expected):
+        assert question.policy.number == expected[question.question]
+        assert question.department == question.policy.issuer

@@ -264,3 +264,35 @@ def test_the_same_suggestion_posted_at_the_same_moment_is_stored_once(campaign):
             content="建议政务服务大厅重点窗口周末轮值，方便上班族办事。", submission_token=token).pk for _ in range(4)])
     assert [kind for kind, _ in results] == ["ok"] * 4, results
     assert Suggestion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_auditor_reruns_the_draw_from_the_public_files_alone(client, campaign, tmp_path):
+    """docs/sanmin.md's steps with tools/sanmin_verify.py and nothing but what the public pages publish."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    seed, _codes = drawn(campaign)
+    page = client.get("/evaluation/sanmin/2026/audit/").content.decode()
+    published = dict(re.findall(r'<dd class="hash mono">([0-9a-f]{64})</dd>', page) and [
+        ("pool_hash", re.findall(r'<dd class="hash mono">([0-9a-f]+)</dd>', page)[0]),
+        ("commitment", re.findall(r'<dd class="hash mono">([0-9a-f]+)</dd>', page)[1]),
+        ("seed", re.findall(r'<dd class="hash mono">([0-9a-f]+)</dd>', page)[2])])
+    assert published["seed"] == seed
+    for name in ("pool.txt", "quotas.json", "drawn.txt"):
+        (tmp_path / name).write_bytes(client.get(f"/evaluation/sanmin/2026/{name}").content)
+    script = Path(__file__).resolve().parents[2] / "tools" / "sanmin_verify.py"
+    run = lambda *extra: subprocess.run(  # noqa: E731
+        [sys.executable, str(script), str(tmp_path / "pool.txt"), str(tmp_path / "quotas.json"),
+         str(tmp_path / "drawn.txt"), "--seed", published["seed"], "--pool-hash", published["pool_hash"],
+         "--commitment", published["commitment"], *extra], capture_output=True, text=True)
+    result = run()
+    assert result.returncode == 0 and result.stdout.count("OK") == 3, result.stdout
+    # A drawn list with one id swapped fails the check.
+    ids = (tmp_path / "drawn.txt").read_text().split("\n")
+    (tmp_path / "drawn.txt").write_text("\n".join(ids[:-1] + ["P999"]))
+    assert run().returncode == 1
+    # The turnout is shown, and no name or phone is published.
+    assert "市民1" not in page and "139" not in (tmp_path / "pool.txt").read_text()

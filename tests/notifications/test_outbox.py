@@ -98,6 +98,55 @@ def test_sweep_sends_lost_tasks_and_reclaims_stuck_rows(flaky):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("phone", ["0532-88912345", "12345", "1380000000", "23800000000", "13800000000x", ""])
+def test_an_sms_to_a_number_that_is_not_a_mainland_mobile_is_failed_visibly_and_never_sent(
+        flaky, phone, django_capture_on_commit_callbacks):
+    flaky.fail = False
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.notification_enqueue(key="duty-phone", channel="sms", recipient=phone, body="督办通知")
+    row.refresh_from_db()
+    assert (row.status, row.last_error, row.recipient) == ("failed", "invalid mobile number", phone)
+    services.notification_retry(notification=row)  # an administrator retries it: it still cannot be sent
+    services.sweep_outbox(now=NOW + dt.timedelta(days=1))
+    assert Notification.objects.get(pk=row.pk).status == "failed" and flaky.calls == []
+
+
+@pytest.mark.django_db
+def test_a_mobile_number_is_normalised_and_sent(flaky, django_capture_on_commit_callbacks):
+    flaky.fail = False
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.notification_enqueue(key="m", channel="sms", recipient=" +86 139 1234 5678 ", body="x")
+    row.refresh_from_db()
+    assert (row.status, row.recipient, row.last_error) == ("sent", "13912345678", "")
+    assert flaky.calls == ["m"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["unit.example.gov.cn", "unit@", "办公室", ""])
+def test_an_email_to_an_invalid_address_is_failed_visibly_and_never_sent(address, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.notification_enqueue(key="bad-mail", channel="email", recipient=address, subject="督办",
+                                            body="请回复")
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == ("failed", "invalid e-mail address") and mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_permanent_provider_error_fails_the_row_at_once(settings, django_capture_on_commit_callbacks):
+    settings.PORTAL_SMS_BACKEND = "tests.notifications.test_outbox.Refusing"
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.notification_enqueue(key="gone", channel="sms", recipient="13800000000", body="x")
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.last_error == "PermanentSmsError: isv.MOBILE_NUMBER_ILLEGAL"
+
+
+class Refusing(backends.SmsBackend):
+    def send(self, *, recipient, body, key, **template):
+        raise backends.PermanentSmsError("isv.MOBILE_NUMBER_ILLEGAL")
+
+
+@pytest.mark.django_db
 def test_file_backend_writes_json_lines(settings, tmp_path):
     settings.PORTAL_SMS_FILE = tmp_path / "sms.log"
     backends.FileSmsBackend().send(recipient="13800000000", body="您的诉求已办结", key="k")
@@ -110,7 +159,8 @@ def test_file_backend_writes_json_lines(settings, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_enqueue_and_send_happen_once(flaky):
     flaky.fail = False
-    results = race(*[lambda: services.notification_enqueue(key="same", channel="sms", recipient="1", body="b")
+    results = race(*[lambda: services.notification_enqueue(key="same", channel="sms", recipient="13800000000",
+                                                                body="b")
                      for _ in range(6)])
     assert all(kind == "ok" for kind, _ in results) and Notification.objects.count() == 1
     pk = Notification.objects.get().pk

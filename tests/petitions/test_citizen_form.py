@@ -215,3 +215,63 @@ def test_form_renders_without_javascript_and_without_cdn(client, city):
     assert "<form" in page and 'enctype="multipart/form-data"' in page
     assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
     assert "甲一街道" in page
+
+
+@pytest.mark.django_db
+def test_files_chosen_are_kept_when_another_field_has_an_error(client, city):
+    token = str(uuid.uuid4())
+    photo = SimpleUploadedFile("现场.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    first = client.post(URL, form_data(city, submission_token=token, title="", attachments=[photo]))
+    assert first.status_code == 400 and "现场.jpg" in first.content.decode()  # listed as already attached
+    assert Petition.objects.count() == 0
+    second = client.post(URL, form_data(city, submission_token=token))  # corrected, no file chosen again
+    assert second.status_code == 302
+    petition = Petition.objects.get()
+    assert [a.original_name for a in petition.attachments.all()] == ["现场.jpg"]
+
+
+@pytest.mark.django_db
+def test_categories_come_grouped_and_are_suggested_from_the_words(client, city):
+    page = client.get(URL).content.decode()
+    assert "<optgroup" in page
+    items = client.get("/petitions/suggest/", {"q": "楼下商铺噪音扰民，晚上音响很吵"}).json()["items"]
+    assert items and items[0]["id"] == city.noise.pk and "/" in items[0]["path"] or items[0]["name"] == city.noise.name
+    assert client.get("/petitions/suggest/", {"q": "x"}).json()["items"] == []
+
+
+@pytest.mark.django_db
+def test_a_point_on_the_map_finds_its_street_and_fills_the_area(client, city, settings, tmp_path):
+    import json
+
+    square = [[120.30, 36.00], [120.40, 36.00], [120.40, 36.10], [120.30, 36.10], [120.30, 36.00]]
+    settings.PORTAL_GEOJSON = str(tmp_path / "city.geojson")
+    (tmp_path / "city.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": city.street.code, "name": city.street.name, "level": "street"},
+         "geometry": {"type": "Polygon", "coordinates": [square]}}]}))
+    assert client.get("/petitions/locate/", {"lat": "36.05", "lon": "120.35"}).json()["area"]["id"] == city.street.pk
+    assert client.get("/petitions/locate/", {"lat": "39.9", "lon": "116.4"}).json()["area"] is None
+    assert client.get("/petitions/locate/", {"lat": "x"}).status_code == 400
+    response = client.post(URL, form_data(city, area="", latitude="36.050000", longitude="120.350000"))
+    assert response.status_code == 302
+    petition = Petition.objects.get()
+    assert petition.area == city.street and float(petition.latitude) == 36.05
+    # Neither an area nor a point inside the city: a field error, nothing stored.
+    outside = client.post(URL, form_data(city, area="", latitude="39.9", longitude="116.4"))
+    assert outside.status_code == 400 and "area" in outside.context["form"].errors
+    assert Petition.objects.count() == 1
+
+
+def test_the_demo_citys_boundaries_place_each_street_centre_in_its_street():
+    from pathlib import Path
+
+    from lib.geo import _features, contains, locate
+
+    path = Path(__file__).resolve().parents[2] / "static" / "geo" / "qingdao.geojson"
+    streets = [f for f in _features(str(path)) if f["properties"]["level"] == "street"]
+    assert len(streets) >= 70
+    for feature in streets:
+        ring = feature["geometry"]["coordinates"][0][:-1]
+        lon = sum(p[0] for p in ring) / len(ring)
+        lat = sum(p[1] for p in ring) / len(ring)
+        assert contains(feature["geometry"], lon, lat)
+        assert locate(path, lon, lat)["code"] == feature["properties"]["code"]

@@ -1,0 +1,60 @@
+"""Files a citizen chose are kept when another field of the form has an error.
+
+A browser cannot refill a file input, so the already-cleaned files of a form that came back with an
+error are kept on the server under the form's submission token (a random UUID only that browser holds),
+listed on the form as "already attached", and filed with the petition when the form finally goes
+through. Drafts older than a day are removed by the sweep (`drafts_sweep`); nothing is ever published.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+from petitions.services import CleanUpload
+
+MAX_AGE_SECONDS = 86400
+
+
+def _folder(token: uuid.UUID) -> Path:
+    return Path(settings.MEDIA_ROOT) / "drafts" / str(uuid.UUID(str(token)))
+
+
+def drafts_keep(token: uuid.UUID, uploads: list[CleanUpload]) -> None:
+    folder = _folder(token)
+    folder.mkdir(parents=True, exist_ok=True)
+    start = len(list(folder.glob("*.bin")))
+    for index, upload in enumerate(uploads, start=start):
+        (folder / f"{index}.bin").write_bytes(upload.content)
+        (folder / f"{index}.json").write_text(json.dumps(
+            {"name": upload.original_name, "type": upload.content_type, "ext": upload.extension}))
+
+
+def drafts_load(token: uuid.UUID | None) -> list[CleanUpload]:
+    if not token:
+        return []
+    folder = _folder(token)
+    kept = []
+    for meta_path in sorted(folder.glob("*.json"), key=lambda p: int(p.stem)) if folder.exists() else []:
+        meta = json.loads(meta_path.read_text())
+        kept.append(CleanUpload(meta["name"], meta_path.with_suffix(".bin").read_bytes(), meta["type"], meta["ext"]))
+    return kept
+
+
+def drafts_drop(token: uuid.UUID | None) -> None:
+    if token:
+        shutil.rmtree(_folder(token), ignore_errors=True)
+
+
+def drafts_sweep(now: float | None = None) -> int:
+    root = Path(settings.MEDIA_ROOT) / "drafts"
+    removed = 0
+    for folder in root.iterdir() if root.exists() else []:
+        if (now or time.time()) - folder.stat().st_mtime > MAX_AGE_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

@@ -1,0 +1,175 @@
+/* The citizen's form, improved when JavaScript runs (it works without): a search over the categories,
+   suggestions from the words typed, previews of the chosen files, the phone's camera, a character
+   counter and an upload progress bar. No library, nothing loaded from outside the site. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.card.form");
+  if (!form) return;
+  var lang = document.documentElement.lang || "zh-hans";
+  var zh = lang.indexOf("zh") === 0;
+  var t = function (z, e) { return zh ? z : e; };
+
+  // Categories: a search box that narrows the grouped list.
+  var select = document.getElementById("id_classification");
+  if (select) {
+    var search = document.createElement("input");
+    search.type = "search";
+    search.id = "id_classification_search";
+    search.placeholder = t("搜索分类，如：噪音、停车、供暖", "Search categories, e.g. noise, parking");
+    search.setAttribute("aria-label", t("搜索分类", "Search categories"));
+    select.parentNode.insertBefore(search, select);
+    search.addEventListener("input", function () {
+      var q = search.value.trim();
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        var any = false;
+        Array.prototype.forEach.call(group.children, function (option) {
+          var hit = !q || option.textContent.indexOf(q) >= 0 || group.label.indexOf(q) >= 0;
+          option.hidden = !hit; any = any || hit;
+        });
+        group.hidden = !any;
+      });
+    });
+    // Suggestions from the words typed so far.
+    var box = document.createElement("div");
+    box.className = "suggestions";
+    box.setAttribute("aria-live", "polite");
+    select.parentNode.appendChild(box);
+    var timer = null;
+    var ask = function () {
+      var text = (document.getElementById("id_title") || {}).value + " " + (document.getElementById("id_content") || {}).value;
+      if (text.trim().length < 4) return;
+      fetch((form.dataset.suggestUrl || "/petitions/suggest/") + "?q=" + encodeURIComponent(text), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : {items: []}; })
+        .then(function (data) {
+          box.textContent = "";
+          if (!data.items.length) return;
+          var label = document.createElement("span");
+          label.textContent = t("建议分类：", "Suggested: ");
+          box.appendChild(label);
+          data.items.forEach(function (item) {
+            var b = document.createElement("button");
+            b.type = "button"; b.className = "chip"; b.textContent = item.path;
+            b.addEventListener("click", function () { select.value = String(item.id); select.dispatchEvent(new Event("change")); });
+            box.appendChild(b);
+          });
+        }).catch(function () {});
+    };
+    ["id_title", "id_content"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 600); });
+    });
+  }
+
+  // A character counter on the long text.
+  var content = document.getElementById("id_content");
+  if (content && content.maxLength > 0) {
+    var counter = document.createElement("small");
+    counter.className = "help counter";
+    counter.setAttribute("aria-live", "polite");
+    var update = function () { counter.textContent = content.value.length + " / " + content.maxLength; };
+    content.parentNode.appendChild(counter);
+    content.addEventListener("input", update); update();
+  }
+
+  // Files: previews, and the camera on phones (its picture joins the chosen files).
+  var files = document.getElementById("id_attachments");
+  var previews = form.querySelector("[data-previews]");
+  var camera = document.getElementById("id_camera");
+  var extra = [];
+  var show = function () {
+    if (!previews || !files) return;
+    previews.textContent = "";
+    Array.prototype.slice.call(files.files).concat(extra).forEach(function (file) {
+      var fig = document.createElement("figure");
+      if (file.type.indexOf("image/") === 0) {
+        var img = document.createElement("img");
+        img.src = URL.createObjectURL(file); img.alt = file.name;
+        fig.appendChild(img);
+      }
+      var cap = document.createElement("figcaption");
+      cap.textContent = file.name + " (" + Math.ceil(file.size / 1024) + " KB)";
+      fig.appendChild(cap);
+      previews.appendChild(fig);
+    });
+  };
+  if (files) files.addEventListener("change", show);
+  if (camera && files && window.DataTransfer) {
+    form.querySelector("[data-camera]").hidden = false;
+    camera.addEventListener("change", function () {
+      var all = new DataTransfer();
+      Array.prototype.forEach.call(files.files, function (f) { all.items.add(f); });
+      Array.prototype.forEach.call(camera.files, function (f) { all.items.add(f); });
+      files.files = all.files; camera.value = ""; show();
+    });
+  }
+
+  // An upload progress bar: send with XHR when there are files, follow the answer as the browser would.
+  var bar = form.querySelector("[data-progress]");
+  form.addEventListener("submit", function (event) {
+    if (!files || !files.files.length || !window.FormData || !bar) return;
+    event.preventDefault();
+    var xhr = new XMLHttpRequest();
+    bar.hidden = false;
+    xhr.upload.addEventListener("progress", function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); });
+    xhr.addEventListener("load", function () {
+      if (xhr.responseURL && xhr.responseURL !== form.action && xhr.status === 200 && xhr.responseURL.indexOf("/petitions/new/") < 0) {
+        window.location.assign(xhr.responseURL);
+      } else {
+        document.open(); document.write(xhr.responseText); document.close();
+      }
+    });
+    xhr.addEventListener("error", function () { bar.hidden = true; form.submit(); });
+    xhr.open("POST", form.getAttribute("action") || window.location.href);
+    xhr.send(new FormData(form));
+  });
+})();
+
+/* The place on a map: the city's districts and streets drawn from the portal's own GeoJSON (no tiles
+   unless the city configures a tile server), a tap or the phone's location sets the point, and the
+   point finds its street, which fills the area. Without JavaScript the area list does the job. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-map]");
+  if (!box || !window.L || !window.fetch) return;
+  box.hidden = false;
+  var zh = (document.documentElement.lang || "zh").indexOf("zh") === 0;
+  var status = box.querySelector("[data-map-status]");
+  var lat = document.getElementById("id_latitude"), lon = document.getElementById("id_longitude");
+  var area = document.getElementById("id_area");
+  var map = L.map("map", {attributionControl: false, zoomSnap: 0.5});
+  if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, {maxZoom: 18}).addTo(map);
+  var marker = null;
+  var place = function (latlng) {
+    if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, {radius: 8, color: "#c8102e"}).addTo(map);
+    lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
+    fetch(box.dataset.locate + "?lat=" + latlng.lat + "&lon=" + latlng.lng, {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.area) {
+          area.value = String(data.area.id);
+          status.textContent = (zh ? "已定位到：" : "Located in: ") + data.area.name;
+        } else {
+          status.textContent = zh ? "该位置不在本市范围内，请在上方选择区域。" : "That point is outside the city: choose the area above.";
+        }
+      });
+  };
+  fetch(box.dataset.geojson).then(function (r) { return r.json(); }).then(function (geo) {
+    var layer = L.geoJSON(geo, {
+      style: function (f) {
+        return f.properties.level === "district" ? {color: "#59636e", weight: 2, fillOpacity: 0.04}
+                                                  : {color: "#0b5cad", weight: 1, fillOpacity: 0.06, dashArray: "3"};
+      },
+      onEachFeature: function (f, l) { if (f.properties.level === "street") l.bindTooltip(f.properties.name); }
+    }).addTo(map);
+    map.fitBounds(layer.getBounds());
+    if (lat.value && lon.value) place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)));
+  });
+  map.on("click", function (e) { place(e.latlng); });
+  var locate = box.querySelector("[data-geolocate]");
+  if (!navigator.geolocation) locate.hidden = true;
+  locate.addEventListener("click", function () {
+    navigator.geolocation.getCurrentPosition(function (p) {
+      var here = L.latLng(p.coords.latitude, p.coords.longitude); map.setView(here, 14); place(here);
+    }, function () { status.textContent = zh ? "无法获取您的位置。" : "Your location is not available."; });
+  });
+})();
