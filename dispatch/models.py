@@ -124,6 +124,7 @@ ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 
 class Warning(models.TextChoices):
     NONE = "none", _("On time")
+    # Translators: xgettext:no-python-format  (the "% o" in "75% of" is not a placeholder; msgfmt --check-format)
     YELLOW = "yellow", _("Yellow: 75% of the time used")
     RED = "red", _("Red: overdue")
 
