@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from disclosure import messages, rules
@@ -30,6 +30,17 @@ from supervision.models import CaseKind
 from supervision.services import case_open, cases_close_for
 
 OPEN = (RequestStatus.RECEIVED, RequestStatus.CONSULTING, RequestStatus.CORRECTION)
+
+
+def _in_site_language(text) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
+def _body_name() -> str:
+    """The body that received a request, in the applicant's messages (in the site's language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.PORTAL_CITY_NAME + str(_("People's Government"))
 
 
 def _record(request: InfoRequest, kind: str, *, actor=None, note: str = "", **data) -> None:
@@ -92,7 +103,7 @@ def request_submit(*, applicant_name: str, applicant_phone: str, description: st
             _record(request, "received", actor=actor, received_on=received_on.isoformat(),
                     due_on=request.due_on.isoformat())
             messages.tell_applicant(request, "applicant.receipt", key="receipt",
-                                    body=settings.PORTAL_CITY_NAME + _("People's Government"),
+                                    body=_body_name(),
                                     due=request.due_on.isoformat())
     except IntegrityError:
         # Two posts of the same form raced past the check above: the other one won.
@@ -258,7 +269,7 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
         locked.save()
         _record(locked, "answered", actor=actor, answer_type=answer_type, fee=fee)
         messages.tell_applicant(locked, "applicant.answered", key="answered",
-                                outcome=str(AnswerType(answer_type).label))
+                                outcome=_in_site_language(AnswerType(answer_type).label))
         if fee:
             messages.tell_applicant(locked, "applicant.fee_due", key="fee", amount=fee,
                                     by=locked.fee_due_on.isoformat())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dispatch.models import Assignment, AssignmentStatus, Role
@@ -58,7 +59,10 @@ def reply_rejected(assignment: Assignment, petition, note: str, reply_pk: int) -
 
 
 def _decision(approve: bool) -> str:
-    return _("approved") if approve else _("refused")
+    # In the units' language (the site's default), whatever language the reviewer's browser speaks:
+    # the word goes into a template rendered in the recipient's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(_("approved") if approve else _("refused"))
 
 
 def return_decided(request, assignment: Assignment, petition) -> None:
