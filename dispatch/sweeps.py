@@ -19,7 +19,8 @@ import random
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, When
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,15 +67,22 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 10000) -> di
     now = now or timezone.now()
     counts = {"yellow": 0, "red": 0, "sign_overdue": 0}
 
+    # Each unit is told once per sweep, with the exact count, however many batches the sweep took.
     yellow = Q(warning=Warning.NONE, status__in=OPEN, paused_at__isnull=True, warn_at__lte=now, handle_due_at__gt=now)
+    flagged: list[int] = []
     while ids := _claim(Assignment.objects.filter(yellow), yellow, batch, warning=Warning.YELLOW):
         counts["yellow"] += len(ids)
-        _notify(ids, "yellow", now)
+        flagged += ids
+    if flagged:
+        _notify(flagged, "yellow", now)
 
     red = Q(status__in=OPEN, paused_at__isnull=True, handle_due_at__lte=now) & ~Q(warning=Warning.RED)
+    opened: list = []
     while ids := _claim(Assignment.objects.filter(red), red, batch, warning=Warning.RED, overdue_at=now):
         counts["red"] += len(ids)
-        _into_pool(ids, now)
+        opened += _into_pool(ids, now)
+    if opened:
+        supervision.notify_units_opened(opened, CaseKind.OVERDUE, now)
 
     # Two hours before the sign-for limit, one reminder per assignment (through the sign-for index).
     soon = Q(status=AssignmentStatus.PENDING, sign_overdue_at__isnull=True, sign_reminded_at__isnull=True,
@@ -86,9 +94,12 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 10000) -> di
             messages.sign_reminder(assignment)
 
     late_sign = Q(status=AssignmentStatus.PENDING, sign_overdue_at__isnull=True, sign_due_at__lte=now)
+    late: list[int] = []
     while ids := _claim(Assignment.objects.filter(late_sign), late_sign, batch, sign_overdue_at=now):
         counts["sign_overdue"] += len(ids)
-        _notify(ids, "sign", now)
+        late += ids
+    if late:
+        _notify(late, "sign", now)
     return counts
 
 
@@ -115,21 +126,15 @@ def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
                      link="/dispatch/")
 
 
-def _into_pool(ids: list[int], now: dt.datetime) -> None:
-    """Open the overdue cases straight from the assignment and petition rows: one
-    INSERT ... SELECT, however many fell due (10,000 in ~1.3 s, docs/benchmarks.md)."""
-    placeholders = ", ".join(["%s"] * len(ids))
-    select_from = (
-        # A confidential petition's title may name the complainant: its case carries the number instead.
-        f"SELECT a.id, p.number, CASE WHEN p.confidential THEN p.number ELSE SUBSTR(p.title, 1, 200) END, "
-        f"a.unit_id, p.area_id, "
-        f"'/dispatch/supervision/assignment/' || a.id || '/' "
-        f"FROM {Assignment._meta.db_table} a JOIN {Petition._meta.db_table} p ON p.id = a.petition_id "
-        f"WHERE a.id IN ({placeholders})"
-    )
-    params = supervision.case_insert_params(model=Assignment, kind=CaseKind.OVERDUE, now=now) + list(ids)
-    supervision.cases_open_many(model=Assignment, kind=CaseKind.OVERDUE, now=now,
-                                insert_sql=supervision.case_insert_sql(select_from=select_from), insert_params=params)
+def _into_pool(ids: list[int], now: dt.datetime) -> list:
+    """Open the overdue cases of these assignments in the supervision pool (set-based, one batch)."""
+    title = Case(When(petition__confidential=True, then=F("petition__number")),  # a confidential title may name
+                 default=Substr("petition__title", 1, 200))                     # the complainant: the number instead
+    rows = (Assignment.objects.filter(pk__in=ids).annotate(case_title=title)
+            .values_list("pk", "petition__number", "case_title", "unit_id", "petition__area_id"))
+    items = [{"object_id": pk, "reference": number, "title": case_title, "unit_id": unit_id, "area_id": area_id,
+              "link": f"/dispatch/supervision/assignment/{pk}/"} for pk, number, case_title, unit_id, area_id in rows]
+    return supervision.cases_open_many(model=Assignment, kind=CaseKind.OVERDUE, now=now, items=items, notify=False)
 
 
 

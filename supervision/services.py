@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,54 +193,42 @@ def sweep_escalations(*, now: dt.datetime | None = None, batch: int = 500) -> di
     return {"escalated": escalated, "late_replies": late}
 
 
-def cases_open_many(*, model, items: list[dict] | None = None, kind: str, now: dt.datetime | None = None,
-                    level: int = Level.HOTLINE, insert_sql: str | None = None, insert_params=()) -> int:
-    """Open many cases at once (a sweep that found thousands overdue) in a few
-    set-based statements instead of a dozen queries per case. Each item gives
-    object_id, reference, title, unit_id, area_id and link. Targets that
-    already have an open case of this kind are skipped (the partial unique
-    constraint decides, so two sweeps at once cannot open a case twice).
-    Returns the number of cases opened. A caller that can select the case rows
-    from its own tables passes `insert_sql` (see case_insert_sql) instead of items.
-    """
-    if not items and insert_sql is None:
-        return 0
+def cases_open_many(*, model, items: list[dict], kind: str, now: dt.datetime | None = None,
+                    level: int = Level.HOTLINE, notify: bool = True) -> list[SupervisionCase]:
+    """Open many cases at once (a sweep that found thousands overdue), set-based: one bulk insert of the
+    cases, one of their history and one of their notices, whatever the number. Each item gives object_id,
+    reference, title, unit_id, area_id and link. Targets that already have an open case of this kind are
+    skipped (the partial unique constraint decides, so two sweeps at once cannot open a case twice).
+
+    Returns the cases this call opened, and only those get an event and a notice: a sweep that calls it
+    once per batch with the same `now` writes each case, event and notice exactly once. With notify=False
+    the caller tells the units itself, once for all its batches (`notify_units_opened`)."""
+    if not items:
+        return []
     now = now or timezone.now()
     content_type = ContentType.objects.get_for_model(model)
     calendar = get_calendar()
     escalate_at = calendar.deadline_from(now, _escalation_days())
+    reply_due_at = calendar.deadline_from(now, _reply_days())
     with transaction.atomic():
-        if insert_sql is not None:
-            # The caller's INSERT ... SELECT writes the case rows straight from its own tables.
-            with connection.cursor() as cursor:
-                cursor.execute(insert_sql, insert_params)
-        else:
-            SupervisionCase.objects.bulk_create(
-                [SupervisionCase(content_type=content_type, kind=kind, level=level, opened_at=now, escalate_at=escalate_at,
-                                 **{k: item.get(k) for k in ("object_id", "reference", "title", "unit_id", "area_id")},
-                                 link=item.get("link", "")) for item in items],
-                ignore_conflicts=True, batch_size=2000,
-            )
-        # The cases this call created carry its timestamp; history and notices for
-        # them in two INSERT ... SELECT statements (plain SQL both databases run).
-        stamp = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it, on either database
-        params = [content_type.pk, kind, stamp]
-        opened_where = "content_type_id = %s AND kind = %s AND opened_at = %s AND status = 'open'"
-        event_table, case_table = CaseEvent._meta.db_table, SupervisionCase._meta.db_table
-        notice_table = SupervisionNotice._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {event_table} (case_id, at, kind, level, note) "
-                f"SELECT id, %s, %s, level, '' FROM {case_table} WHERE {opened_where}",
-                [stamp, CaseEvent.Kind.OPENED, *params])
-            cursor.execute(
-                f"INSERT INTO {notice_table} (case_id, level, text, sent_at, reply_due_at, reply) "
-                f"SELECT id, level, %s, %s, %s, '' FROM {case_table} WHERE {opened_where}",
-                [_bulk_notice(kind, level), stamp,
-                 connection.ops.adapt_datetimefield_value(calendar.deadline_from(now, _reply_days())), *params])
-            opened = cursor.rowcount
-        cases = SupervisionCase.objects.filter(content_type=content_type, kind=kind, opened_at=now).select_related("unit")
-        _notify_units_summary(list(cases.only("reference", "unit")), kind, now)
+        SupervisionCase.objects.bulk_create(
+            [SupervisionCase(content_type=content_type, kind=kind, level=level, opened_at=now, escalate_at=escalate_at,
+                             **{k: item.get(k) for k in ("object_id", "reference", "unit_id", "area_id")},
+                             title=(item.get("title") or "")[:200], link=item.get("link", "")) for item in items],
+            ignore_conflicts=True, batch_size=2000,
+        )
+        # This call's cases: opened now, of this kind, on these targets (an older open case has another time).
+        opened = list(SupervisionCase.objects.filter(
+            content_type=content_type, kind=kind, opened_at=now, status=CaseStatus.OPEN,
+            object_id__in=[item["object_id"] for item in items]).select_related("unit"))
+        CaseEvent.objects.bulk_create([CaseEvent(case=case, at=now, kind=CaseEvent.Kind.OPENED, level=case.level)
+                                       for case in opened], batch_size=2000)
+        text = _bulk_notice(kind, level)
+        SupervisionNotice.objects.bulk_create([SupervisionNotice(case=case, level=case.level, text=text, sent_at=now,
+                                                                 reply_due_at=reply_due_at) for case in opened],
+                                              batch_size=2000)
+        if notify:
+            notify_units_opened(opened, kind, now)
     return opened
 
 
@@ -249,7 +237,7 @@ def _bulk_notice(kind: str, level: int) -> str:
              "deadline.") % {"sender": LEVEL_SENDERS[level], "kind": CaseKind(kind).label}
 
 
-def _notify_units_summary(cases: list[SupervisionCase], kind: str, now: dt.datetime) -> None:
+def notify_units_opened(cases: list[SupervisionCase], kind: str, now: dt.datetime) -> None:
     """One message per unit for a batch, not one per case: a unit with forty
     overdue petitions gets one SMS listing them, not forty."""
     by_unit: dict = {}
@@ -264,18 +252,3 @@ def _notify_units_summary(cases: list[SupervisionCase], kind: str, now: dt.datet
                      to=unit_recipients(unit), context={"summary": subject, "numbers": numbers})
 
 
-def case_insert_sql(*, select_from: str) -> str:
-    """INSERT ... SELECT for the case table; `select_from` yields, in order: object_id,
-    reference, title, unit_id, area_id, link; the first five parameters are content
-    type, kind, level, opened_at, escalate_at. A target with an open case of the same
-    kind is skipped (ON CONFLICT on the partial unique index)."""
-    table = SupervisionCase._meta.db_table
-    return (f"INSERT INTO {table} (content_type_id, kind, level, status, opened_at, escalate_at, close_note, "
-            f"object_id, reference, title, unit_id, area_id, link) "
-            f"SELECT %s, %s, %s, 'open', %s, %s, '', src.* FROM ({select_from}) AS src WHERE true "
-            f"ON CONFLICT DO NOTHING")
-
-
-def case_insert_params(*, model, kind: str, now: dt.datetime, level: int = Level.HOTLINE) -> list:
-    return [ContentType.objects.get_for_model(model).pk, kind, level, connection.ops.adapt_datetimefield_value(now),
-            connection.ops.adapt_datetimefield_value(get_calendar().deadline_from(now, _escalation_days()))]

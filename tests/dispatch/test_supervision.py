@@ -210,3 +210,27 @@ def test_two_sweeps_at_once_flag_each_row_once(city, catalog):
     total = Assignment.objects.count()
     assert sum(r[1]["red"] for r in results) == total
     assert SupervisionCase.objects.filter(kind=CaseKind.OVERDUE).count() == total
+
+
+@pytest.mark.django_db
+def test_a_sweep_in_many_batches_writes_each_case_event_and_notice_once_and_tells_units_the_exact_count(
+        city, catalog, django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+    from supervision.models import CaseEvent, SupervisionCase, SupervisionNotice
+
+    city.street_office.phone = "13900000001"
+    city.street_office.save()
+    with time_machine.travel(at(20, 10), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(7):
+                file_petition(city)
+    overdue = Assignment.objects.filter(role="lead").count()
+    counts = sweep_deadlines(now=at(28, 10), batch=2)  # four batches for seven leads
+    assert counts["red"] == Assignment.objects.count()
+    cases = SupervisionCase.objects.filter(kind="overdue")
+    assert cases.count() == counts["red"]
+    assert CaseEvent.objects.filter(case__in=cases).count() == counts["red"]
+    assert SupervisionNotice.objects.filter(case__in=cases).count() == counts["red"]
+    digests = Notification.objects.filter(recipient="13900000001", key__contains="pool:overdue")
+    assert digests.count() == 1 and f"{overdue}" in digests.get().subject
+
