@@ -1,7 +1,7 @@
 """Strict parsing of environment variables.
 
 A bad value stops start-up with a message that names the variable, instead of
-running with a silently wrong setting (STYLE.md, settings).
+running with a silently wrong setting (docs/development.md, settings).
 """
 import os
 

@@ -175,7 +175,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Sweeps, not one ETA task per petition (STYLE.md: timers are columns). Every
+# Sweeps, not one ETA task per petition (docs/development.md: timers are columns). Every
 # sweep is idempotent, so a second beat started by mistake does no harm.
 CELERY_BEAT_SCHEDULE: dict = {
     "deadlines": {"task": "dispatch.tasks.sweep_deadlines", "schedule": 60.0},

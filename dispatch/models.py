@@ -122,7 +122,7 @@ ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Warning(models.TextChoices):
+class WarningLevel(models.TextChoices):
     NONE = "none", _("On time")
     # Translators: xgettext:no-python-format  (the "% o" in "75% of" is not a placeholder; msgfmt --check-format)
     YELLOW = "yellow", _("Yellow: 75% of the time used")
@@ -157,7 +157,7 @@ class Assignment(models.Model):
     paused_at = models.DateTimeField(_("waiting for the citizen since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # What the sweeps found (dispatch.sweeps): set once, by a conditional UPDATE.
-    warning = models.CharField(_("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE)
+    warning = models.CharField(_("warning"), max_length=8, choices=WarningLevel.choices, default=WarningLevel.NONE)
     sign_overdue_at = models.DateTimeField(_("sign-for overdue since"), null=True, blank=True)
     # The reminder two hours before the sign-for limit went out (dispatch.sweeps.sweep_deadlines).
     sign_reminded_at = models.DateTimeField(_("reminded to sign for at"), null=True, blank=True)
@@ -171,7 +171,7 @@ class Assignment(models.Model):
             # The units' queues: a unit's open work, newest first.
             models.Index(fields=["unit", "status", "-dispatched_at"], name="assignment_unit_queue_idx"),
             # The sweeps (dispatch.sweeps.sweep_deadlines) read only what became due, through
-            # these partial indexes: an idle sweep touches no row (STYLE.md: timers are columns).
+            # these partial indexes: an idle sweep touches no row (docs/development.md: timers are columns).
             models.Index(fields=["warn_at"], name="assignment_yellow_due_idx",
                          condition=Q(warning="none", status__in=["pending", "signed"], paused_at__isnull=True)),
             models.Index(fields=["handle_due_at"], name="assignment_red_due_idx",

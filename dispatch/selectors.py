@@ -21,7 +21,7 @@ from dispatch.models import (
     Reply,
     RequestStatus,
     ReturnRequest,
-    Warning,
+    WarningLevel,
 )
 from org.models import Area, Classification, User
 from petitions.models import Petition, Status
@@ -101,8 +101,8 @@ def open_work_summary(assignments: QuerySet, group: str) -> QuerySet:
     now = timezone.now()
     return (assignments.values(group).annotate(
         open=Count("pk"),
-        yellow=Count("pk", filter=Q(warning=Warning.YELLOW)),
-        red=Count("pk", filter=Q(warning=Warning.RED)),
+        yellow=Count("pk", filter=Q(warning=WarningLevel.YELLOW)),
+        red=Count("pk", filter=Q(warning=WarningLevel.RED)),
         not_signed=Count("pk", filter=Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)),
     ).order_by("-red", "-yellow", "-open"))
 

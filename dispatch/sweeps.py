@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import deadlines, messages
-from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, Warning
+from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, WarningLevel
 from lib.errors import ConflictError, DomainError
 from notifications.messaging import message_send, unit_recipients
 from org.calendar import get_calendar
@@ -68,17 +68,17 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 10000) -> di
     counts = {"yellow": 0, "red": 0, "sign_overdue": 0}
 
     # Each unit is told once per sweep, with the exact count, however many batches the sweep took.
-    yellow = Q(warning=Warning.NONE, status__in=OPEN, paused_at__isnull=True, warn_at__lte=now, handle_due_at__gt=now)
+    yellow = Q(warning=WarningLevel.NONE, status__in=OPEN, paused_at__isnull=True, warn_at__lte=now, handle_due_at__gt=now)
     flagged: list[int] = []
-    while ids := _claim(Assignment.objects.filter(yellow), yellow, batch, warning=Warning.YELLOW):
+    while ids := _claim(Assignment.objects.filter(yellow), yellow, batch, warning=WarningLevel.YELLOW):
         counts["yellow"] += len(ids)
         flagged += ids
     if flagged:
         _notify(flagged, "yellow", now)
 
-    red = Q(status__in=OPEN, paused_at__isnull=True, handle_due_at__lte=now) & ~Q(warning=Warning.RED)
+    red = Q(status__in=OPEN, paused_at__isnull=True, handle_due_at__lte=now) & ~Q(warning=WarningLevel.RED)
     opened: list = []
-    while ids := _claim(Assignment.objects.filter(red), red, batch, warning=Warning.RED, overdue_at=now):
+    while ids := _claim(Assignment.objects.filter(red), red, batch, warning=WarningLevel.RED, overdue_at=now):
         counts["red"] += len(ids)
         opened += _into_pool(ids, now)
     if opened:
@@ -245,8 +245,8 @@ def daily_digest(*, today: dt.date | None = None) -> int:
     rows = (Assignment.objects.filter(status__in=OPEN).values("unit_id")
             .annotate(pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
                       in_progress=Count("pk", filter=Q(status=AssignmentStatus.SIGNED)),
-                      yellow=Count("pk", filter=Q(warning=Warning.YELLOW)),
-                      red=Count("pk", filter=Q(warning=Warning.RED))))
+                      yellow=Count("pk", filter=Q(warning=WarningLevel.YELLOW)),
+                      red=Count("pk", filter=Q(warning=WarningLevel.RED))))
     units = HandlingUnit.objects.in_bulk([r["unit_id"] for r in rows])
     for row in rows:
         unit = units.get(row["unit_id"])

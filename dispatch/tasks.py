@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that call services (STYLE.md). The sweeps run
+"""Celery tasks: thin wrappers that call services (docs/development.md). The sweeps run
 from beat (config/settings.py CELERY_BEAT_SCHEDULE), never as one ETA task
 per petition."""
 import datetime as dt

@@ -1,1 +1,1 @@
-"""Pure helpers shared by the apps. This package imports no app (STYLE.md rule 1)."""
+"""Pure helpers shared by the apps. This package imports no app (docs/development.md, rule 1)."""

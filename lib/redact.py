@@ -44,7 +44,7 @@ only in words ("福州路八十八号" is, "福州路那栋红楼" is not). Call
 words still need the citizen's consent and a person's review (DOMAIN.md 13); `find_personal_data`
 lets a reviewer's screen show what was masked and why.
 
-Pure and deterministic: precompiled regular expressions, no app imports (STYLE.md rule 1). About
+Pure and deterministic: precompiled regular expressions, no app imports (docs/development.md, rule 1). About
 0.5 ms of CPU for a 1,500-character petition.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Writes to petitions. Views, the admin, the API and tasks call these and
-never set a petition's state themselves (STYLE.md rule 2)."""
+never set a petition's state themselves (docs/development.md, rule 2)."""
 from __future__ import annotations
 
 import datetime as dt

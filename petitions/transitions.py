@@ -1,4 +1,4 @@
-"""The petition's status pipeline, as a plain table (STYLE.md rule 3).
+"""The petition's status pipeline, as a plain table (docs/development.md, rule 3).
 
 Each status maps to the statuses it may move to. `petition_transition` is the
 only code that changes a petition's status, and it checks this table.

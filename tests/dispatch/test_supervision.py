@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from dispatch import handling, review
-from dispatch.models import Assignment, LookbackSample, Role, Warning
+from dispatch.models import Assignment, LookbackSample, Role, WarningLevel
 from dispatch.sweeps import lookback_draw, lookback_record, recompute_deadlines, sweep_deadlines
 from org.models import CalendarDay
 from petitions.models import Satisfaction, Status
@@ -45,12 +45,12 @@ def test_yellow_at_three_quarters_then_red_into_the_pool(dispatched):
     assert sweep_deadlines(now=at(26, 2, 15))["yellow"] == 2  # lead and co-unit
     assert sweep_deadlines(now=at(26, 2, 20))["yellow"] == 0  # idempotent
     a.refresh_from_db()
-    assert a.warning == Warning.YELLOW
+    assert a.warning == WarningLevel.YELLOW
     assert sweep_deadlines(now=at(26, 23, 59, 58))["red"] == 0
     counts = sweep_deadlines(now=at(27, 0, 0, 1))
     assert counts["red"] == 2
     a.refresh_from_db()
-    assert (a.warning, a.overdue_at) == (Warning.RED, at(27, 0, 0, 1))
+    assert (a.warning, a.overdue_at) == (WarningLevel.RED, at(27, 0, 0, 1))
     case = SupervisionCase.objects.get(object_id=a.pk, kind=CaseKind.OVERDUE)
     assert (case.level, case.status, case.unit, case.reference) == (Level.HOTLINE, CaseStatus.OPEN, a.unit,
                                                                     dispatched.number)
@@ -75,7 +75,7 @@ def test_a_paused_clock_does_not_turn_red(dispatched, street_handler):
         handling.assignment_sign(assignment=lead(dispatched), actor=street_handler)
         handling.assignment_wait_for_citizen(assignment=lead(dispatched), actor=street_handler, reason="等待补充材料")
     sweep_deadlines(now=at(30))
-    assert lead(dispatched).warning == Warning.NONE
+    assert lead(dispatched).warning == WarningLevel.NONE
 
 
 @pytest.mark.django_db
