@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from lib.admin import ReadOnlyInline
 from disclosure import services
 from disclosure.models import AnswerType, InfoRequest, Policy, Question, RequestEvent, WithholdReason
 from lib.errors import DomainError
@@ -31,14 +32,9 @@ class QuestionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("policy", "district", "department")
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = RequestEvent
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("at", "kind", "actor", "note", "data")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("at", "kind", "actor", "note", "data")
 
 
 class CorrectionForm(forms.Form):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
 from disclosure.models import InfoRequest
+from lib.links import link_read, link_token
 from notifications.messaging import Recipients, message_send
 
 SALT = "disclosure.request-link"
@@ -20,7 +20,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def request_token(request: InfoRequest) -> str:
-    return signing.dumps({"n": request.number, "v": request.link_version}, salt=SALT, compress=True)
+    return link_token(number=request.number, version=request.link_version, salt=SALT)
 
 
 def request_link(request: InfoRequest) -> str:
@@ -28,13 +28,8 @@ def request_link(request: InfoRequest) -> str:
 
 
 def request_from_token(token: str) -> InfoRequest | None:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=settings.PORTAL_LINK_MAX_AGE_DAYS * 86400)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    return InfoRequest.objects.filter(number=str(data.get("n", "")), link_version=data.get("v")).first()
+    found = link_read(token, salt=SALT, max_age_days=settings.PORTAL_LINK_MAX_AGE_DAYS)
+    return InfoRequest.objects.filter(number=found[0], link_version=found[1]).first() if found else None
 
 
 def tell_applicant(request: InfoRequest, code: str, *, key: str, **context) -> int:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from lib.admin import ReadOnlyInline
 from dispatch import catalog, catalog_io, forms, review, routing, selectors, services
 from dispatch.models import (
     Assignment,
@@ -156,16 +157,10 @@ class CatalogRuleAdmin(admin.ModelAdmin):
         return render(request, "admin/dispatch/catalogrule/import.html", context, status=400 if result else 200)
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ReadOnlyInline):
     model = Assignment
-    extra = 0
-    can_delete = False
     fields = ("unit", "role", "status", "rule", "dispatched_at", "signed_at", "sign_due_at", "handle_due_at",
               "extended_days", "answered_at", "answer")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lib.admin import ReadOnlyInline
 from lib.errors import DomainError
 from lib.masking import mask_id_number, mask_phone
 from lib.redact import redact
@@ -25,27 +26,15 @@ from petitions.forms import CloseOnSpotForm, OperatorIntakeForm, ScreenForm
 from petitions.models import AccessRecord, ApiKey, Attachment, Kind, Petition, PetitionEvent, Rating, Status
 
 
-class PetitionEventInline(admin.TabularInline):
+class PetitionEventInline(ReadOnlyInline):
     model = PetitionEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "kind", "from_status", "to_status", "actor", "reason", "public")
-    readonly_fields = fields
     ordering = ("at", "id")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    extra = 0
-    can_delete = False
     fields = ("name_shown", "purpose", "content_type", "size", "uploaded_at")
-    readonly_fields = fields
 
     @admin.display(description=_("file name"))
     def name_shown(self, obj):
@@ -53,19 +42,10 @@ class AttachmentInline(admin.TabularInline):
         url = reverse("petitions:attachment", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, name)
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class RatingInline(admin.TabularInline):
+class RatingInline(ReadOnlyInline):
     model = Rating
-    extra = 0
-    can_delete = False
     fields = ("round", "satisfaction", "solved", "comment", "source", "rated_at", "recorded_by")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 # Whether the current request's user may see unmasked personal data. A context

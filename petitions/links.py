@@ -10,17 +10,17 @@ revoked link gets one answer that says nothing about which it was.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import F
 from django.urls import reverse
 
+from lib.links import link_read, link_token
 from petitions.models import Petition
 
 SALT = "petitions.personal-link"
 
 
 def petition_token(petition: Petition) -> str:
-    return signing.dumps({"n": petition.number, "v": petition.link_version}, salt=SALT, compress=True)
+    return link_token(number=petition.number, version=petition.link_version, salt=SALT)
 
 
 def petition_link(petition: Petition) -> str:
@@ -28,13 +28,8 @@ def petition_link(petition: Petition) -> str:
 
 
 def petition_from_token(token: str) -> Petition | None:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=settings.PORTAL_LINK_MAX_AGE_DAYS * 86400)
-    except signing.BadSignature:  # includes SignatureExpired
-        return None
-    if not isinstance(data, dict):
-        return None
-    return Petition.objects.filter(number=str(data.get("n", "")), link_version=data.get("v")).first()
+    found = link_read(token, salt=SALT, max_age_days=settings.PORTAL_LINK_MAX_AGE_DAYS)
+    return Petition.objects.filter(number=found[0], link_version=found[1]).first() if found else None
 
 
 def petition_links_revoke(*, petition: Petition) -> None:

@@ -28,10 +28,6 @@ def _remember(request, key: str, petition_id: int) -> None:
         request.session[key] = (ids + [petition_id])[-20:]
 
 
-def home(request):
-    return render(request, "petitions/home.html")
-
-
 @require_http_methods(["GET", "POST"])
 @limit("file", "PORTAL_RATE_FILE")
 def petition_new(request):

@@ -1,28 +1,17 @@
 from django.contrib import admin
 
+from lib.admin import ReadOnlyInline
 from supervision.models import CaseEvent, SupervisionCase, SupervisionNotice
 
 
-class NoticeInline(admin.TabularInline):
+class NoticeInline(ReadOnlyInline):
     model = SupervisionNotice
-    extra = 0
-    can_delete = False
-    readonly_fields = ("level", "text", "sent_at", "sent_by", "reply_due_at", "replied_at", "reply", "reply_overdue_at")
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("level", "text", "sent_at", "sent_by", "reply_due_at", "replied_at", "reply", "reply_overdue_at")
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = CaseEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("at", "kind", "level", "actor", "note")
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("at", "kind", "level", "actor", "note")
 
 
 @admin.register(SupervisionCase)
