@@ -27,7 +27,6 @@ from dispatch.models import (
 )
 from lib.errors import DomainError
 from petitions.models import Petition, Status
-from petitions.services import petition_classify
 
 
 class CatalogRuleForm(django_forms.ModelForm):
@@ -270,8 +269,8 @@ class DispatchQueueAdmin(admin.ModelAdmin):
             "merge": (forms.MergeForm, "merge_form", lambda d: services.dispatch_merge(
                 petition=petition, into=_petition_by_number(d["into"]), actor=user, duplicate=d["duplicate"],
                 reason=d["reason"])),
-            "classify": (forms.ClassifyForm, "classify_form", lambda d: _classify_then_route(
-                petition, d["classification"], user, d["reason"])),
+            "classify": (forms.ClassifyForm, "classify_form", lambda d: services.dispatch_classify(
+                petition=petition, classification=d["classification"], actor=user, reason=d["reason"])),
             "return": (forms.DecisionForm, "decision_form", lambda d: review.return_decide(
                 request=get_object_or_404(ReturnRequest, pk=request.POST.get("request"),
                                           assignment__petition=petition),
@@ -312,9 +311,3 @@ def _petition_by_number(number: str) -> Petition:
     if petition is None:
         raise DomainError(_("No petition has this tracking number."), field="into")
     return petition
-
-
-def _classify_then_route(petition, classification, actor, reason):
-    petition_classify(petition=petition, classification=classification, actor=actor, reason=reason)
-    if petition.status in (Status.RECEIVED,):
-        services.dispatch_petition(petition=petition, actor=actor)

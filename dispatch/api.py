@@ -31,7 +31,6 @@ from org.permissions import STAFF_ROLES, HasRole, allow, is_unit_member
 from petitions import privacy
 from petitions.api_support import idempotent
 from petitions.models import Petition, Satisfaction, Status
-from petitions.services import petition_classify
 from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
 
 # --- permissions --------------------------------------------------------------------------------------------
@@ -365,12 +364,8 @@ class DispatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     @idempotent
     def classify(self, request, pk=None):
-        def perform(p, u, d):
-            petition_classify(petition=p, classification=d["classification"], actor=u, reason=d["reason"])
-            if p.status == Status.RECEIVED:
-                services.dispatch_petition(petition=p, actor=u)
-
-        return self._act(request, perform, ClassifyInput)
+        return self._act(request, lambda p, u, d: services.dispatch_classify(
+            petition=p, classification=d["classification"], actor=u, reason=d["reason"]), ClassifyInput)
 
     @extend_schema(request=CallbackInput, responses=QueueItemOutput)
     @action(detail=True, methods=["post"])

@@ -298,3 +298,19 @@ def dispatch_stragglers(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -
         except (ConflictError, DomainError):
             continue
     return done
+
+
+def dispatch_classify(*, petition: Petition, classification, actor, reason: str = "") -> Petition:
+    """A dispatcher sets or corrects the classification item, then the petition is routed if it still
+    waits for dispatch. The console and the API both call this (one place for the step). The repeat
+    decision runs again, because "the same matter" depends on the item (DOMAIN.md section 6)."""
+    petition_services.petition_classify(petition=petition, classification=classification, actor=actor,
+                                        reason=reason)
+    petition.refresh_from_db()
+    try:
+        repeats.repeat_detect(petition=petition)
+    except Exception:  # a repeat link must never stop the dispatch
+        logger.exception("repeat detection failed for petition %s", petition.pk)
+    if petition.status == Status.RECEIVED:
+        dispatch_petition(petition=petition, actor=actor)
+    return petition

@@ -9,7 +9,7 @@ from collections import Counter
 
 from django.db.models import Count, Q
 
-from evaluation.aggregates import SH, _bounds, counted_petitions
+from evaluation.aggregates import _bounds, counted_petitions
 from evaluation.models import Topic
 from lib.redact import redact
 from org.models import Classification

@@ -19,7 +19,7 @@ from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions import selectors, services
 from petitions.api_support import AnonWriteThrottle, TrackingThrottle, api_key_of, idempotent
-from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Status
+from petitions.models import Channel, ComplainantType, Kind, Satisfaction, Status
 
 API_CHANNELS = [Channel.API, Channel.WECHAT, Channel.WEB, Channel.ENTERPRISE, Channel.GRID]
 

@@ -324,3 +324,18 @@ def test_answer_after_redispatch_is_a_conflict(city, catalog, street_handler, di
     services.dispatch_redispatch(petition=petition, lead_unit=city.district_gov, actor=dispatcher, reason="改派区政府")
     with pytest.raises(ConflictError):
         handling.assignment_answer(assignment=lead, actor=street_handler, content="已处理完毕，商铺已整改。")
+
+
+@pytest.mark.django_db
+def test_a_petition_classified_after_intake_is_checked_for_repeats_and_routed(city, catalog, dispatcher,
+                                                                            django_capture_on_commit_callbacks):
+    from dispatch import services as dispatch_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = file_petition(city)
+        later = file_petition(city, classification=None)
+    later.refresh_from_db()
+    assert later.repeat_of is None and later.status == Status.RECEIVED  # unclassified: it waits
+    dispatch_services.dispatch_classify(petition=later, classification=city.noise, actor=dispatcher, reason="噪音")
+    later.refresh_from_db()
+    assert later.repeat_of_id == first.pk and later.status == Status.DISPATCHED
