@@ -52,13 +52,17 @@ def test_runserver_leaves_no_database_connection_open_after_its_requests(tmp_pat
             except OSError:
                 assert time.monotonic() < deadline and server.poll() is None, "runserver did not start"
                 time.sleep(0.3)
+        # runserver's start-up checks may hold one connection in its main thread: that one is not a leak.
+        time.sleep(0.5)
+        baseline = other_connections()
+        assert baseline <= 1
         for _ in range(30):
             with urllib.request.urlopen(page, timeout=10) as response:
                 assert response.status == 200
         deadline = time.monotonic() + 5  # the last request's thread may still be closing its connection
-        while other_connections() and time.monotonic() < deadline:
+        while other_connections() > baseline and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert other_connections() == 0
+        assert other_connections() <= baseline  # one connection per request thread would leave ~30 open
     finally:
         server.terminate()
         server.wait(timeout=10)
