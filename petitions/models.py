@@ -110,15 +110,15 @@ class Petition(models.Model):
     # DOMAIN.md section 13: the citizen's own words and address are published only with their consent,
     # and then only with personal data masked (petitions.publication).
     publish_consent = models.BooleanField(
-        _("may be published"), default=False,
+        _("may be published"), default=False, db_default=False,
         help_text=_("My words and address may be shown on the public site, with names, phone numbers and "
                     "other personal data masked."),
     )
 
     # The language the citizen filed in: their messages are written in it.
-    language = models.CharField(_("language"), max_length=8, default="zh-hans", editable=False)
+    language = models.CharField(_("language"), max_length=8, default="zh-hans", db_default="zh-hans", editable=False)
     # Raising it revokes every personal link sent to the citizen so far (petitions.links).
-    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
+    link_version = models.PositiveSmallIntegerField(default=1, db_default=1, editable=False)
 
     received_at = models.DateTimeField(_("received at"), db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -126,7 +126,7 @@ class Petition(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
     # The round whose answer the citizen was last reminded to rate (dispatch.sweeps.remind_callbacks).
-    callback_reminded_round = models.PositiveSmallIntegerField(default=0, editable=False)
+    callback_reminded_round = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     # Repeats and merges (dispatch maintains them through petitions services).
     repeat_of = models.ForeignKey(
