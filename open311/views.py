@@ -35,6 +35,7 @@ from lib.errors import DomainError
 from lib.fields import phone_message
 from lib.identity import PhoneRejected, normalise_phone
 from lib.ratelimits import limit, log_refusal
+from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions import publication
 from petitions import services as petition_services
@@ -158,8 +159,9 @@ def service_definition(request, fmt, code):
     if not Classification.objects.filter(code=code, is_active=True, is_leaf=True).exists():
         raise Open311Error(404, _("Unknown service_code."))
     attributes = [
-        {"variable": True, "code": "area", "datatype": "singlevaluelist", "required": True,
-         "datatype_description": _("Where it happens: a district or a street (or give address_id)."), "order": 1,
+        {"variable": True, "code": "area", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": _("Where it happens: a district or a street (or give address_id). Optional: "
+                                                  "without it the area is found from lat and long."), "order": 1,
          "description": _("District or street"), "values": _area_values()},
         {"variable": True, "code": "kind", "datatype": "singlevaluelist", "required": False,
          "datatype_description": "", "order": 2, "description": _("Kind of request"),
@@ -292,9 +294,12 @@ def _create(request, fmt):
     if leaf is None:
         raise Open311Error(404 if data.get("service_code") else 400, _("Unknown or missing service_code."))
     area_code = data.get("attribute[area]") or data.get("address_id", "")
-    area = Area.objects.filter(code=area_code, is_active=True).first()
-    if area is None:
+    area = Area.objects.filter(code=area_code, is_active=True).first() if area_code else None
+    if area_code and area is None:
         raise Open311Error(400, _("attribute[area] (or address_id) must be a known area code."))
+    if not area_code and not (data.get("lat") or data.get("long") or data.get("address_string", "").strip()):
+        # GeoReport v2: a location is required, as a point, an address string or an address id.
+        raise Open311Error(400, _("Give the location: lat and long, address_string or address_id."))
     lat, lon = data.get("lat"), data.get("long")
     latitude = longitude = None
     if lat or lon:
@@ -308,11 +313,16 @@ def _create(request, fmt):
     description = data.get("description", "").strip()
     if not 10 <= len(description) <= 5000:
         raise Open311Error(400, _("description must be 10 to 5,000 characters."))
-    try:
-        # The reporter's own phone, as on the citizen's form: a mobile, never a service number.
-        phone = normalise_phone(data.get("phone", ""), mobile_only=True)
-    except PhoneRejected as rejected:
-        raise Open311Error(400, phone_message(rejected, mobile_only=True)) from None
+    if area is None:
+        # No area attribute (a generic GeoReport client): the point finds its street; without one inside the
+        # city, the city itself, and the dispatcher places the petition from its address.
+        area = area_at(latitude, longitude) or city_area()
+    phone = ""
+    if data.get("phone", "").strip():  # optional in GeoReport v2; when given, the reporter's own mobile
+        try:
+            phone = normalise_phone(data.get("phone", ""), mobile_only=True)
+        except PhoneRejected as rejected:
+            raise Open311Error(400, phone_message(rejected, mobile_only=True)) from None
     kind = data.get("attribute[kind]") or Kind.COMPLAINT
     if kind not in Kind.values:
         raise Open311Error(400, _("attribute[kind] is not one of the listed values."))
