@@ -140,7 +140,7 @@ def main() -> None:
         t0 = time.perf_counter()
         result = sweep_deadlines(now=now)
         idle.append(time.perf_counter() - t0)
-        assert result == {"yellow": 0, "red": 0, "sign_overdue": 0}, result
+        assert result == {"yellow": 0, "red": 0, "sign_reminded": 0, "sign_overdue": 0}, result
     idle.sort()
     print(f"idle sweep: p50 {statistics.median(idle) * 1000:.1f} ms, max {idle[-1] * 1000:.1f} ms "
           f"({args.idle_runs} runs)")
