@@ -64,3 +64,15 @@ def test_every_public_page_fits_stays_home_and_passes_axe(browser, live_server, 
         page.screenshot(path=str(SHOTS / f"public-{size}{url.strip('/').replace('/', '-') or '-home'}.png"))
     assert outside == []
     assert problems == {}
+
+
+def test_the_api_docs_load_nothing_from_outside_the_server(browser, live_server, city):
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((live_server.url, "data:", "blob:"))
+            else None)
+    for url in ("/api/docs/", "/api/redoc/"):
+        page.goto(live_server.url + url)
+        page.wait_for_timeout(1500)  # the bundles render after load
+        page.screenshot(path=str(SHOTS / f"api{url.strip('/').replace('/', '-')}.png"))
+    assert outside == []
