@@ -14,6 +14,6 @@
         {type: "line", label: canvas.dataset.response, data: s.response, yAxisID: "rate", borderColor: "#0b5cad"}
       ]
     },
-    options: {responsive: true, scales: {y: {beginAtZero: true}, rate: {position: "right", min: 0, max: 100}}}
+    options: {responsive: true, maintainAspectRatio: false, scales: {y: {beginAtZero: true}, rate: {position: "right", min: 0, max: 100}}}
   });
 })();

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.skipif(not CHROMIUM, reason="needs chromium (CI instal
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
+SIZES = {"phone": (390, 844), "small-phone": (360, 740), "desktop": (1366, 900)}
 
 
 def public_urls(city) -> list[str]:
