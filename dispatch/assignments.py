@@ -38,6 +38,12 @@ def lock_assignment(assignment: Assignment | int) -> Assignment:
     return Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
 
 
+def lock_both(assignment: Assignment) -> tuple[Petition, Assignment]:
+    """Lock the petition, then the assignment: always in this order, so two actions on one petition (a unit
+    signing, the platform re-dispatching) wait for each other instead of deadlocking."""
+    return lock_petition(assignment.petition_id), lock_assignment(assignment)
+
+
 def move(assignment: Assignment, to: str, **changes) -> Assignment:
     if to not in ASSIGNMENT_TRANSITIONS[assignment.status]:
         raise DomainError(

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from dispatch import deadlines
 from dispatch.assignments import (
     check_member,
-    lock_assignment,
-    lock_petition,
+    lock_both,
     move,
     still_live,
 )
@@ -39,8 +38,7 @@ def assignment_sign(*, assignment: Assignment, actor) -> Assignment:
     check_member(actor, assignment)
     now = timezone.now()
     with transaction.atomic():
-        petition = lock_petition(assignment.petition_id)
-        locked = lock_assignment(assignment)
+        petition, locked = lock_both(assignment)
         still_live(locked)
         if locked.status != AssignmentStatus.PENDING:
             signer = locked.signed_by.get_full_name() or locked.signed_by.username if locked.signed_by else "?"
@@ -73,8 +71,7 @@ def assignment_wait_for_citizen(*, assignment: Assignment, actor, reason: str) -
     if not reason.strip():
         raise DomainError(_("Say what the unit is waiting for."), field="reason")
     with transaction.atomic():
-        lock_petition(assignment.petition_id)
-        locked = lock_assignment(assignment)
+        _petition, locked = lock_both(assignment)
         if locked.status != AssignmentStatus.SIGNED or locked.paused_at:
             raise DomainError(_("Only a petition being handled, and not already waiting, can wait."))
         locked.paused_at = timezone.now()
@@ -88,8 +85,7 @@ def assignment_resume(*, assignment: Assignment, actor) -> Assignment:
     check_member(actor, assignment)
     now = timezone.now()
     with transaction.atomic():
-        petition = lock_petition(assignment.petition_id)
-        locked = lock_assignment(assignment)
+        petition, locked = lock_both(assignment)
         if not locked.paused_at:
             raise DomainError(_("The clock is not stopped."))
         new_due = deadlines.resume(locked.handle_due_at, locked.paused_at, now, petition.classification)
@@ -112,8 +108,7 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
                           field="content")
     now = timezone.now()
     with transaction.atomic():
-        petition = lock_petition(assignment.petition_id)
-        locked = lock_assignment(assignment)
+        petition, locked = lock_both(assignment)
         still_live(locked)
         if locked.status == AssignmentStatus.PENDING:
             raise DomainError(_("Sign for the petition first."), code="not_signed")
@@ -144,8 +139,7 @@ def assignment_request_return(*, assignment: Assignment, actor, reason: str,
         raise DomainError(_("Explain why this petition is not your unit's (at least 10 characters)."),
                           field="reason")
     with transaction.atomic():
-        petition = lock_petition(assignment.petition_id)
-        locked = lock_assignment(assignment)
+        petition, locked = lock_both(assignment)
         still_live(locked)
         if locked.status not in (AssignmentStatus.PENDING, AssignmentStatus.SIGNED):
             raise DomainError(_("An answered petition can no longer be returned."))
@@ -166,8 +160,7 @@ def assignment_request_extension(*, assignment: Assignment, actor, days: int, re
     if len(reason.strip()) < 10:
         raise DomainError(_("Explain why more time is needed (at least 10 characters)."), field="reason")
     with transaction.atomic():
-        petition = lock_petition(assignment.petition_id)
-        locked = lock_assignment(assignment)
+        petition, locked = lock_both(assignment)
         still_live(locked)
         if locked.status != AssignmentStatus.SIGNED:
             raise DomainError(_("Only a petition being handled can be extended."))
