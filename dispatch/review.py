@@ -23,6 +23,7 @@ from dispatch.models import (
     RequestStatus,
     ReturnRequest,
     Role,
+    WarningLevel,
 )
 from dispatch.services import dispatch_redispatch
 from lib.errors import ConflictError, DomainError
@@ -123,7 +124,12 @@ def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_a
                 changes={"answer": answer, "answered_at": now}, expected=[Status.REPLIED], now=now,
             )
         else:
-            move(assignment, AssignmentStatus.SIGNED, answered_at=None)
+            # Review time is the platform's, not the unit's (DOMAIN.md section 5): the unit gets back the
+            # working days its answer spent waiting for this review (docs/supervision.md).
+            new_due = deadlines.resume(assignment.handle_due_at, locked.submitted_at, now, petition.classification)
+            warn = deadlines.warn_at(assignment.clock_started_at or assignment.dispatched_at, new_due)
+            move(assignment, AssignmentStatus.SIGNED, answered_at=None, handle_due_at=new_due, warn_at=warn,
+                 warning=WarningLevel.YELLOW if warn <= now < new_due else WarningLevel.NONE, overdue_at=None)
             petition_services.petition_transition(
                 petition=petition, to=Status.IN_PROGRESS, actor=actor, kind=EventKind.REVIEWED, reason=note,
                 data={"rejected": True}, expected=[Status.REPLIED], now=now,

@@ -35,6 +35,7 @@ from lib.errors import ConflictError, DomainError
 from org.models import HandlingUnit
 from petitions import services as petition_services
 from petitions.models import EventKind, Petition, Status
+from supervision import services as supervision
 
 logger = logging.getLogger(__name__)
 
@@ -246,6 +247,12 @@ def on_petition_closed(*, petition_id: int) -> None:
                 move(assignment, AssignmentStatus.DONE, closed_at=now)
             else:
                 move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
+        # A closed (or merged, or routed-out) petition chases nobody: every open case on any of its
+        # assignments, co-units' included, and on the petition itself is closed with it.
+        note = _("The petition was closed.")
+        for assignment in Assignment.objects.filter(petition_id=petition_id).only("pk"):
+            supervision.cases_close_for(target=assignment, note=note)
+        supervision.cases_close_for(target=Petition(pk=petition_id), note=note)
 
 
 def on_petition_reopened(*, petition_id: int) -> None:

@@ -234,3 +234,39 @@ def test_a_sweep_in_many_batches_writes_each_case_event_and_notice_once_and_tell
     digests = Notification.objects.filter(recipient="13900000001", key__contains="pool:overdue")
     assert digests.count() == 1 and f"{overdue}" in digests.get().subject
 
+
+
+@pytest.mark.django_db
+def test_review_time_is_the_platforms_a_rejected_answer_gets_its_review_days_back(
+        dispatched, street_handler, dispatcher):
+    from dispatch.models import Reply
+
+    lead = Assignment.objects.get(petition=dispatched, role=Role.LEAD)
+    with time_machine.travel(at(20, 10), tick=False):
+        handling.assignment_sign(assignment=lead, actor=street_handler)
+        handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，已处理完毕。")
+    lead.refresh_from_db()
+    due_before = lead.handle_due_at
+    # The platform takes three working days (Mon 23 .. Thu 26 Nov) to look at it, then rejects it.
+    with time_machine.travel(at(26, 10), tick=False):
+        review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher, note="答复未说明整改结果")
+    lead.refresh_from_db()
+    assert lead.status == "signed"
+    assert lead.handle_due_at.date() > due_before.date()  # the three working days in review come back
+    sweep_deadlines(now=due_before + dt.timedelta(minutes=1))
+    lead.refresh_from_db()
+    assert lead.warning != WarningLevel.RED and lead.overdue_at is None  # not red a minute later
+
+
+@pytest.mark.django_db
+def test_closing_a_petition_closes_every_open_case_co_units_included(city, catalog, street_handler,
+                                                                   django_capture_on_commit_callbacks):
+    from dispatch import services as dispatch_services
+
+    with time_machine.travel(at(20, 10), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            petition = file_petition(city)
+    sweep_deadlines(now=at(28, 10))  # lead and co-unit overdue: both in the pool
+    assert SupervisionCase.objects.filter(status=CaseStatus.OPEN).count() == 2
+    dispatch_services.on_petition_closed(petition_id=petition.pk)
+    assert SupervisionCase.objects.filter(status=CaseStatus.OPEN).count() == 0
