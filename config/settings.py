@@ -415,6 +415,8 @@ PORTAL_ESCALATION_WORKDAYS = env_int("PORTAL_ESCALATION_WORKDAYS", 3, minimum=1)
 PORTAL_NOTICE_REPLY_WORKDAYS = env_int("PORTAL_NOTICE_REPLY_WORKDAYS", 2, minimum=1)
 PORTAL_REPEAT_NOTICE_THRESHOLD = env_int("PORTAL_REPEAT_NOTICE_THRESHOLD", 3, minimum=2)
 PORTAL_LOOKBACK_RATE_PERCENT = env_int("PORTAL_LOOKBACK_RATE_PERCENT", 5, minimum=1)
+# A unit or district is ranked on a rate only when it rests on at least this many petitions (DOMAIN.md section 7).
+PORTAL_RANK_MIN_SAMPLE = env_int("PORTAL_RANK_MIN_SAMPLE", 10, minimum=1)
 PORTAL_LOOKBACK_MAX = env_int("PORTAL_LOOKBACK_MAX", 500, minimum=1)
 
 LOGGING = {

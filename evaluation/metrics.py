@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from django.conf import settings
+
 from evaluation.models import DailyStat, Scope
 from org.models import Area, HandlingUnit
 
@@ -60,11 +62,18 @@ def _sums(scope: str, first: dt.date, last: dt.date, group: str) -> dict[int, di
     return {row[group]: {c: row[c] or 0 for c in COUNTERS} for row in rows}
 
 
+# The sample a rate must rest on to be ranked (DOMAIN.md section 7): one rated petition must not top the city.
+SAMPLE_OF = {"response": "dispatched", "resolution": "rated", "satisfaction": "rated"}
+
+
 def rank(rows: list[Row]) -> list[Row]:
-    """Rank each metric: lower 万人诉求比 is better, higher rates are better;
-    equal values share a rank; rows without a value are not ranked."""
+    """Rank each metric: lower 万人诉求比 is better, higher rates are better; equal values share a rank
+    (1, 1, 3); rows without a value, or whose rate rests on fewer than PORTAL_RANK_MIN_SAMPLE petitions,
+    are listed but not ranked."""
+    minimum = settings.PORTAL_RANK_MIN_SAMPLE
     for metric in METRICS:
-        present = [r for r in rows if r.values[metric] is not None]
+        present = [r for r in rows if r.values[metric] is not None
+                   and (metric not in SAMPLE_OF or r.counts[SAMPLE_OF[metric]] >= minimum)]
         present.sort(key=lambda r: r.values[metric], reverse=metric != "per_10k")
         position, previous = 0, object()
         for index, row in enumerate(present, start=1):

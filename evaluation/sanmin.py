@@ -316,8 +316,16 @@ def results(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]
         rows.append({"unit_id": unit_id, "unit": names.get(unit_id, ""), "counts": c, "ballots": total,
                      "score": score, "assessment_points": score * campaign.weight_percent / 100 if score is not None else None})
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["unit"]))
+    # Equal scores share a rank (1, 1, 3): twelve departments at 100.00 are all first.
+    position, previous = 0, None
     for index, row in enumerate(rows, start=1):
-        row["rank"] = index if row["score"] is not None else None
+        if row["score"] is None:
+            row["rank"] = None
+            continue
+        score = round(row["score"], 10)
+        if score != previous:
+            position, previous = index, score
+        row["rank"] = position
     return rows
 
 

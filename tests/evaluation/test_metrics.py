@@ -78,7 +78,8 @@ NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 
 
 @pytest.mark.django_db
-def test_district_figures_by_hand(world, city):
+def test_district_figures_by_hand(world, city, settings):
+    settings.PORTAL_RANK_MIN_SAMPLE = 1  # a hand-made world of a few petitions: rank them all
     rows = {r.name: r for r in metrics.districts(*NOV)}
     jia, yi = rows["甲区"], rows["乙区"]
     # 万人诉求比: 甲区 p1, p2, p5 = 3 / 1,000,000 × 10,000 = 0.03; 乙区 p3 = 1 / 500,000 × 10,000 = 0.02
@@ -168,3 +169,18 @@ def test_public_statistics_page(client, world):
     with time_machine.travel(at(11, 30, 12), tick=False):
         page = client.get("/evaluation/statistics/")
     assert page.status_code == 200 and "甲区" in page.content.decode()
+
+
+def test_equal_values_share_a_rank_and_a_small_sample_is_listed_but_not_ranked(settings):
+    from evaluation.metrics import COUNTERS, Row, rank
+
+    settings.PORTAL_RANK_MIN_SAMPLE = 10
+
+    def row(key, rated, satisfied):
+        counts = dict.fromkeys(COUNTERS, 0)
+        counts.update(rated=rated, satisfied=satisfied, solved=satisfied, dispatched=rated, signed_in_time=rated)
+        return Row(key, f"单位{key}", None, counts).compute()
+
+    rows = rank([row(1, 20, 20), row(2, 40, 40), row(3, 20, 18), row(4, 1, 1)])
+    ranks = {r.key: r.ranks["satisfaction"] for r in rows}
+    assert ranks == {1: 1, 2: 1, 3: 3, 4: None}  # one rated petition does not top the ranking

@@ -296,3 +296,16 @@ def test_an_auditor_reruns_the_draw_from_the_public_files_alone(client, campaign
     assert run().returncode == 1
     # The turnout is shown, and no name or phone is published.
     assert "市民1" not in page and "139" not in (tmp_path / "pool.txt").read_text()
+
+
+@pytest.mark.django_db
+def test_equal_scores_share_a_rank_in_the_results(campaign, city):
+    from evaluation.models import TallyCell
+
+    seed, codes = drawn(campaign)
+    campaign.tally_sealed_at = campaign.voting_closes_at
+    campaign.save()
+    TallyCell.objects.filter(campaign=campaign).update(count=0)
+    TallyCell.objects.filter(campaign=campaign, choice="satisfied").update(count=5)  # every department the same
+    rows = sanmin.results(campaign=campaign, now=campaign.voting_closes_at + dt.timedelta(minutes=1))
+    assert len(rows) == 2 and [r["rank"] for r in rows] == [1, 1]
