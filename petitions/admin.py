@@ -22,7 +22,7 @@ from lib.errors import DomainError
 from lib.masking import mask_id_number, mask_phone
 from lib.redact import redact
 from petitions import privacy, selectors, services
-from petitions.forms import CloseOnSpotForm, OperatorIntakeForm, ScreenForm
+from petitions.forms import CloseOnSpotForm, OperatorIntakeForm, RatingForm, ScreenForm
 from petitions.models import AccessRecord, ApiKey, Attachment, Kind, Petition, PetitionEvent, Rating, Status
 
 
@@ -141,6 +141,7 @@ class PetitionAdmin(admin.ModelAdmin):
         if petition is not None:
             extra_context["can_screen"] = petition.status == Status.SCREENING
             extra_context["can_close_on_spot"] = petition.status == Status.RECEIVED and petition.kind == Kind.CONSULTATION
+            extra_context["can_record_callback"] = petition.status == Status.CALLBACK
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
@@ -225,6 +226,8 @@ class PetitionAdmin(admin.ModelAdmin):
             path("<int:pk>/screen/", self.admin_site.admin_view(self.screen_view), name="petitions_petition_screen"),
             path("<int:pk>/close-on-spot/", self.admin_site.admin_view(self.close_on_spot_view),
                  name="petitions_petition_close_on_spot"),
+            path("<int:pk>/callback/", self.admin_site.admin_view(self.callback_view),
+                 name="petitions_petition_callback"),
         ] + super().get_urls()
 
     def _action_view(self, request, pk, form_class, title, perform):
@@ -249,6 +252,15 @@ class PetitionAdmin(admin.ModelAdmin):
             request, pk, ScreenForm, _("Screen a media item"),
             lambda p, d: services.petition_screen(petition=p, stream=d["stream"], routed_to=d["routed_to"],
                                                   reason=d["reason"], actor=request.user),
+        )
+
+    def callback_view(self, request, pk):
+        """回访: the operator records what the citizen said on the phone (the same rating as online)."""
+        return self._action_view(
+            request, pk, RatingForm, _("Record the callback"),
+            lambda p, d: services.petition_rate(petition=p, satisfaction=d["satisfaction"], solved=d["solved"],
+                                                comment=d["comment"], source=Rating.Source.CALLBACK,
+                                                actor=request.user),
         )
 
     def close_on_spot_view(self, request, pk):

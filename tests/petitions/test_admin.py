@@ -131,3 +131,20 @@ def test_attachments_are_not_public(client, city, operator):
     assert client.get(url).status_code == 302  # to login
     client.force_login(operator)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_operators_record_callbacks_from_their_own_pages(client, city, operator):
+    from petitions.models import Petition, Status
+
+    petition = file_petition(city)
+    Petition.objects.filter(pk=petition.pk).update(status=Status.CALLBACK, answer="已处理。")
+    client.force_login(operator)
+    page = client.get(f"/admin/petitions/petition/{petition.pk}/change/").content.decode()
+    assert f"/admin/petitions/petition/{petition.pk}/callback/" in page
+    response = client.post(f"/admin/petitions/petition/{petition.pk}/callback/",
+                           {"satisfaction": "satisfied", "solved": "yes", "comment": "电话回访：满意"})
+    assert response.status_code == 302
+    petition.refresh_from_db()
+    rating = petition.ratings.get()
+    assert petition.status == Status.CLOSED and rating.source == "callback" and rating.recorded_by == operator
