@@ -20,7 +20,8 @@ def _on_reopened(sender, petition_id, **kwargs):
 
 @receiver(petition_status_changed, dispatch_uid="dispatch.on_status")
 def _on_status(sender, petition_id, to_status, **kwargs):
-    if to_status == Status.CLOSED:
+    # Closed, merged into another or routed out: the work and its supervision stop (DOMAIN.md section 6).
+    if to_status in (Status.CLOSED, Status.MERGED, Status.ROUTED_OUT, Status.CLOSED_ON_SPOT):
         services.on_petition_closed(petition_id=petition_id)
 
 
