@@ -286,3 +286,51 @@ def test_representatives_get_their_code_by_sms_cleared_once_sent_and_one_reminde
         assert sanmin.voting_reminders() == 1
         assert sanmin.voting_reminders() == 0
     assert Notification.objects.filter(key__startswith="representative.reminder:").get().recipient == "13600000000"
+
+
+@pytest.mark.django_db
+def test_every_other_step_tells_its_people(city, routed, street_handler, dispatcher, platform_admin,
+                                           django_capture_on_commit_callbacks):
+    """Returns and extensions decided, the units' daily digest, each step of an information request and an
+    event sign-up: each queues its message to the right recipient (docs/notifications.md)."""
+    from disclosure import services as disclosure_services
+    from disclosure.models import AnswerType, Event
+    from dispatch.models import ExtensionRequest, ReturnRequest
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = factories.file_petition(city)
+    lead = petition.assignments.get(role=Role.LEAD)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_request_extension(assignment=lead, actor=street_handler, days=3,
+                                          reason="需要协调多个部门现场核查，时间不够。")
+    review.extension_decide(request=ExtensionRequest.objects.get(), approve=True, actor=dispatcher, note="同意")
+    handling.assignment_request_return(assignment=lead, actor=street_handler,
+                                       reason="该事项属于市场监管部门职责，不属于本街道。")
+    review.return_decide(request=ReturnRequest.objects.get(), approve=False, actor=dispatcher, note="先办后议")
+    keys = [n.key for n in _sms_to("13900000001")]
+    assert any(k.startswith("unit.extension_decided:") for k in keys)
+    assert any(k.startswith("unit.return_decided:") for k in keys)
+    with time_machine.travel(dt.datetime(2026, 12, 3, 8, 30, tzinfo=SH), tick=False):
+        assert sweeps.daily_digest() >= 1
+    assert any(n.key.startswith("unit.daily_digest:") for n in _sms_to("13900000001"))
+
+    item = disclosure_services.request_submit(applicant_name="赵六", applicant_phone="13655556666",
+                                              description="申请公开某路段道路改造工程的预算和招标文件。")
+    disclosure_services.request_consult(request=item, actor=platform_admin)
+    disclosure_services.request_consulted(request=item)
+    admin_head = platform_admin
+    admin_head.is_superuser = True
+    admin_head.save()
+    disclosure_services.request_extend(request=item, actor=admin_head, days=10, reason="需要调取档案")
+    disclosure_services.request_answer(request=item, actor=platform_admin, answer_type=AnswerType.DISCLOSED,
+                                       text="现予公开，共120页。", pages=120, fee_method="per_page")
+    codes = {n.key.split(":")[0] for n in _sms_to("13655556666")}
+    assert {"applicant.receipt", "applicant.consultation", "applicant.extension", "applicant.answered",
+            "applicant.fee_due"} <= codes
+
+    now = dt.datetime.now(dt.timezone.utc)
+    event = Event.objects.create(kind="open_day", title="政府开放日", starts_at=now + dt.timedelta(days=5),
+                                 place="市政府", capacity=10, signup_closes_at=now + dt.timedelta(days=4))
+    disclosure_services.event_signup(event=event, name="钱七", phone="13611112222")
+    [confirmation] = _sms_to("13611112222")
+    assert confirmation.key.startswith("attendee.confirmed:") and "政府开放日" in confirmation.body
