@@ -115,6 +115,10 @@ def test_answer_rating_link_reopen_and_rejection_reach_the_right_people(
                                                                  "comment": "噪音依旧"})
     reopened = [n for n in _sms_to(petition.complainant_phone) if n.key.startswith("citizen.reopened:")]
     assert len(reopened) == 1 and "噪音依旧" in reopened[0].body
+    # The tracking page shows the citizen the round that reopened and why, and their rating and comment.
+    page = fresh.get(f"/petitions/track/{petition.number}/").content.decode()
+    assert page.count("噪音依旧") >= 2  # in the reopened round of the timeline and beside the rating
+    assert "2" in page.split("噪音依旧")[0][-60:]  # the timeline names the new round
 
 
 @pytest.mark.django_db
