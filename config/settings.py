@@ -65,10 +65,16 @@ INSTALLED_APPS = [
     "dispatch",
     "evaluation",
     "disclosure",
+    # The knowledge base: articles operators answer from and citizens read as the FAQ.
+    "knowledge",
     # Interfaces for integrators, on top of the domain apps.
     "open311",
     # The citizen's own pages ("my petitions"): reads petitions, requests, sign-ups and suggestions.
     "citizens",
+    # The hotline workbench: the operators' and dispatchers' consoles.
+    "hotline",
+    # Every intake channel with its own integration: WeChat, 110, grid workers, enterprises, the mailbox.
+    "channels",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,10 @@ ALLOWED = {
     "evaluation": {"org", "notifications", "supervision", "petitions", "dispatch"},
     "disclosure": {"org", "notifications", "supervision"},
     "open311": {"org", "petitions", "dispatch"},
-    "citizens": {"org", "notifications", "petitions", "disclosure", "evaluation"},
+    "knowledge": {"org", "notifications", "petitions", "disclosure"},
+    "citizens": {"org", "notifications", "petitions", "disclosure", "evaluation", "knowledge"},
+    "hotline": {"org", "notifications", "supervision", "petitions", "dispatch", "knowledge"},
+    "channels": {"org", "notifications", "supervision", "petitions", "dispatch", "evaluation", "citizens"},
 }
 APPS = set(ALLOWED) - {"lib"}
 

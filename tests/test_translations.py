@@ -12,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = sorted(p for p in ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts)
 SOURCE_DIRS = ["config", "lib", "org", "notifications", "supervision", "petitions", "dispatch", "evaluation",
-               "disclosure", "citizens", "open311", "templates", "locale"]
+               "disclosure", "citizens", "open311", "knowledge", "hotline", "channels", "templates",
+               "locale"]
 
 
 def test_there_are_catalogs():
