@@ -175,11 +175,17 @@ class User(AbstractUser):
         UNIT_HANDLER = "unit_handler", _("Unit handler")
         SUPERVISOR = "supervisor", _("Supervisor")
         ADMIN = "admin", _("Platform administrator")
+        # Open government (Regulations 2019): the officer answers a body's requests, the head approves
+        # extensions (Art. 33). Their unit is the body.
+        DISCLOSURE_OFFICER = "disclosure_officer", _("Disclosure officer")
+        DISCLOSURE_HEAD = "disclosure_head", _("Disclosure head")
+        # A community or street worker who reports what they find on their rounds (网格员).
+        GRID_WORKER = "grid_worker", _("Grid worker")
 
     # Roles that work in the Django admin; unit handlers have their own pages.
     STAFF_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
 
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     unit = models.ForeignKey(
         HandlingUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="members",
