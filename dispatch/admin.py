@@ -14,12 +14,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from lib.admin import ReadOnlyInline
-from dispatch import catalog, catalog_io, forms, repeats, review, routing, selectors, services
+from dispatch import catalog, catalog_io, forms, perfunctory, repeats, review, routing, selectors, services
 from dispatch.models import (
     Assignment,
     AssignmentStatus,
     CatalogRule,
     ExtensionRequest,
+    PerfunctoryPhrase,
     QueuedPetition,
     Reply,
     RequestStatus,
@@ -160,6 +161,26 @@ class AssignmentInline(ReadOnlyInline):
     model = Assignment
     fields = ("unit", "role", "status", "rule", "dispatched_at", "signed_at", "sign_due_at", "handle_due_at",
               "extended_days", "answered_at", "answer")
+
+
+@admin.register(PerfunctoryPhrase)
+class PerfunctoryPhraseAdmin(admin.ModelAdmin):
+    """The phrases that flag an answer as perfunctory to the reviewer (dispatch.perfunctory)."""
+    list_display = ("phrase", "active", "note")
+    list_filter = ("active",)
+    search_fields = ("phrase", "note")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        perfunctory.invalidate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        perfunctory.invalidate()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        perfunctory.invalidate()
 
 
 @admin.register(Assignment)
