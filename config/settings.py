@@ -402,6 +402,17 @@ PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "青岛市")
 # optional tile server for the map behind them (none by default: the map is drawn from the boundaries alone).
 PORTAL_GEOJSON = env_str("PORTAL_GEOJSON", str(BASE_DIR / "static" / "geo" / "qingdao.geojson"))
 PORTAL_MAP_TILES_URL = env_str("PORTAL_MAP_TILES_URL", "")
+
+# Intake channels (docs/channels.md). Credentials live in Admin → Channel sources; these are the endpoints
+# of WeChat's API (tests point them at a local fake) and the inbound limits every channel shares.
+PORTAL_WECHAT_API_URL = (env_url("PORTAL_WECHAT_API_URL", schemes=("https", "http"))
+                         or "https://api.weixin.qq.com/").rstrip("/") + "/"
+PORTAL_WECHAT_OAUTH_URL = (env_url("PORTAL_WECHAT_OAUTH_URL", schemes=("https", "http"))
+                           or "https://open.weixin.qq.com/connect/").rstrip("/") + "/"
+# A signed inbound message older or newer than this many seconds is a replay (and its nonce is kept this long).
+PORTAL_CHANNEL_REPLAY_SECONDS = env_int("PORTAL_CHANNEL_REPLAY_SECONDS", 300, minimum=30)
+# The largest body the WeChat endpoint and the 110 endpoint read; anything larger is refused with 413.
+PORTAL_CHANNEL_MAX_BYTES = env_int("PORTAL_CHANNEL_MAX_BYTES", 64 * 1024, minimum=1024)
 # The footer lines a Chinese government site carries (网站标识码, ICP备案号, 公安备案号, 主办单位, contact).
 PORTAL_FOOTER = {
     "sponsor": env_str("PORTAL_FOOTER_SPONSOR", "青岛市人民政府办公厅（示例）"),
