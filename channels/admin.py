@@ -11,6 +11,9 @@ SECRET_FIELDS = ("secret", "token", "aes_key", "callback_key")
 
 
 class SourceForm(forms.ModelForm):
+    callback_url = forms.URLField(label=_("callback URL"), max_length=300, required=False, assume_scheme="https",
+                                  help_text=Source._meta.get_field("callback_url").help_text)
+
     class Meta:
         model = Source
         fields = ["enabled", "app_id", "secret", "token", "aes_key", "template_id", "callback_url", "callback_key"]

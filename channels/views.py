@@ -200,8 +200,8 @@ def wechat_mine(request):
 
 # --- 110 --------------------------------------------------------------------------------------------------------
 
-def _json(status: int, **body) -> JsonResponse:
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+def _json(http_status: int, **body) -> JsonResponse:
+    return JsonResponse(body, status=http_status, json_dumps_params={"ensure_ascii": False})
 
 
 @csrf_exempt
