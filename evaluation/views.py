@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from evaluation import analysis, metrics
+from evaluation.by_channel import petitions_by_channel
 from evaluation.models import DailyStat, Report, Scope, Topic
 from org.permissions import STAFF_ROLES, role_required
 
@@ -61,6 +62,7 @@ def dashboard(request):
         "topics": [(t, analysis.topic_summary(t)) for t in Topic.objects.exclude(status=Topic.Status.DONE)[:20]],
         "series": json.dumps(_monthly_series()),
         "reports": Report.objects.order_by("-generated_at")[:12],
+        "by_channel": petitions_by_channel(first, last),
     }
     return render(request, "evaluation/dashboard.html", context)
 
@@ -81,8 +83,9 @@ def bulletins(request):
 
 def bulletin_detail(request, pk: int):
     report = get_object_or_404(Report, pk=pk, kind=Report.Kind.MONTHLY, published_at__isnull=False)
-    return render(request, "evaluation/bulletin.html", {"report": report, "data": report.data,
-                                                        "definitions": metrics.DEFINITIONS})
+    return render(request, "evaluation/bulletin.html", {
+        "report": report, "data": report.data, "definitions": metrics.DEFINITIONS,
+        "by_channel": petitions_by_channel(report.period_start, report.period_end)})
 
 
 def bulletin_pdf(request, pk: int):
