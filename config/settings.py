@@ -188,6 +188,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalations": {"task": "supervision.tasks.sweep_escalations", "schedule": 300.0},
     "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
     "outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "channel-nonces": {"task": "channels.tasks.sweep_replay_guard", "schedule": 600.0},
     "callback-reminders": {"task": "dispatch.tasks.remind_callbacks", "schedule": 900.0},
     "sanmin-voting-reminders": {"task": "evaluation.tasks.sanmin_voting_reminders", "schedule": 3600.0},
     "units-daily-digest": {"task": "dispatch.tasks.daily_digest", "schedule": crontab(minute=30, hour=8)},
