@@ -44,6 +44,9 @@ MATRIX = {
     "/api/v1/dispatch/petitions/":           {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": DENIED, "handler": DENIED, "admin": OK},
     "/api/v1/supervision/cases/":            {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
     "/api/v1/metrics/?first=2026-01-01&last=2026-01-31": {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
+    "/admin/channels/source/":               {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK},
+    "/channels/grid/":                       {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": DENIED},
+    "/channels/grid/new/":                   {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": DENIED},
     "/":                                     {"anon": OK, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK},
 }
 
@@ -150,6 +153,9 @@ ADMIN = {
     "notifications.messagetemplate": {"admin": "vc"},
     # Who looked at whose personal data: read by platform admins only, written by nobody by hand.
     "petitions.accessrecord": {"admin": "v"},
+    # The channels' switches and credentials (one row per channel, made at migrate); 110 transfers are read only.
+    "channels.source": {"admin": "vc"},
+    "channels.policetransfer": {"admin": "v"},
     # Django's and the libraries' own tables: superusers only.
     "auth.group": {}, "authtoken.tokenproxy": {}, "axes.accessattempt": {}, "axes.accessfailurelog": {},
     "axes.accesslog": {},
