@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from lib.workdays import SHANGHAI
 from notifications.catalog import CATALOG
 from notifications.models import InboxItem, MessageTemplate, template_cache_key
-from notifications.services import notification_enqueue
+from notifications.services import insert_new, notification_enqueue
 from org.models import HandlingUnit
 
 
@@ -113,13 +112,10 @@ def message_send(*, code: str, key: str, context: dict, to: Recipients, language
                              subject=subject, body=body)
         written += 1
     for user in to.users:
-        try:
-            with transaction.atomic():
-                InboxItem.objects.create(user=user, key=f"{code}:{key}"[:200], subject=subject[:200], body=body,
-                                         link=link[:300], created_at=now)
-        except IntegrityError:
-            continue  # already in their inbox
-        written += 1
+        item = InboxItem(user=user, key=f"{code}:{key}"[:200], subject=subject[:200], body=body, link=link[:300],
+                         created_at=now)
+        if insert_new(item, ["user", "key"]) is not None:  # None: already in their inbox
+            written += 1
     return written
 
 

@@ -23,7 +23,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lib.identity import is_mobile, normalise_phone
@@ -66,19 +66,40 @@ def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, s
     recipient, invalid = _check_recipient(channel, recipient)
     if invalid and key.startswith(SECRET_MESSAGES):
         body = "（未发送，内容含一次性码，已清除）"  # never sent: the code must not wait in the outbox either
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
-                next_attempt_at=max(now, not_before) if not_before else now, created_at=now, last_error=invalid,
-                status=Notification.Status.FAILED if invalid else Notification.Status.PENDING)
-    except IntegrityError:
-        return Notification.objects.get(key=key)
+    notification = Notification(
+        key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
+        next_attempt_at=max(now, not_before) if not_before else now, created_at=now, last_error=invalid,
+        status=Notification.Status.FAILED if invalid else Notification.Status.PENDING)
+    notification.pk = insert_new(notification, ["key"])
+    if notification.pk is None:
+        return Notification.objects.get(key=key[:200])
     if invalid:
         logger.warning("notification %s not sent: %s", key, invalid)
     else:
         transaction.on_commit(lambda: _queue(notification.pk))
     return notification
+
+
+def insert_new(obj, conflict_fields: list[str]) -> int | None:
+    """INSERT the unsaved `obj` unless a row with the same `conflict_fields` exists: its id, or None.
+    One statement where a savepoint, an INSERT and a release (and a rollback on a duplicate) were three:
+    every filing queues its receipt through here (issue 20)."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({conflict}) DO NOTHING "
+           f"RETURNING {quote(meta.pk.column)}")
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return obj.pk
 
 
 def _queue(pk: int) -> None:
