@@ -42,8 +42,9 @@ class MultipleFileField(forms.FileField):
 # version in the shared cache (petitions.apps connects `choices_invalidate`), so every worker redraws; the
 # TTL bounds staleness after bulk writes that send no signal (the catalog loader's bulk_update).
 CHOICES_TTL = 60
+CHOICES_VERSION_CHECK = 2  # seconds between two reads of the shared version (a Redis round trip each)
 _CHOICES_VERSION_KEY = "petitions:intake-choices:version"
-_choices: dict = {"version": None, "loaded_at": 0.0, "lists": {}, "html": {}}
+_choices: dict = {"version": None, "loaded_at": 0.0, "checked_at": 0.0, "lists": {}, "html": {}}
 
 
 def choices_invalidate(**kwargs) -> None:
@@ -52,13 +53,27 @@ def choices_invalidate(**kwargs) -> None:
 
 
 def _choices_store() -> dict:
+    now = time.monotonic()
+    if _choices["version"] is not None and now - _choices["checked_at"] < CHOICES_VERSION_CHECK:
+        return _choices
     version = cache.get(_CHOICES_VERSION_KEY)
     if version is None:
         cache.add(_CHOICES_VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(_CHOICES_VERSION_KEY)
-    if _choices["version"] != version or time.monotonic() - _choices["loaded_at"] > CHOICES_TTL:
-        _choices.update(version=version, loaded_at=time.monotonic(), lists={}, html={})
+    if _choices["version"] != version or now - _choices["loaded_at"] > CHOICES_TTL:
+        _choices.update(version=version, loaded_at=now, lists={}, html={})
+    _choices["checked_at"] = now
     return _choices
+
+
+def cached_fragment(key: tuple, build) -> str:
+    """HTML that depends only on the option lists and the language (the unbound intake form's fields), drawn
+    once per version: `build()` draws it."""
+    html = _choices_store()["html"]
+    key = ("fragment", translation.get_language(), *key)
+    if key not in html:
+        html[key] = build()
+    return html[key]
 
 
 class CachedSelect(forms.Select):

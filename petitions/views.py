@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +17,7 @@ from lib.errors import DomainError
 from lib.ratelimits import limit
 from org import geo
 from petitions import drafts, links, privacy, selectors, services, suggest
-from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
+from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm, cached_fragment
 from petitions.models import Attachment, Channel, Petition, Status
 
 SESSION_FILED = "petitions:filed"
@@ -79,8 +81,13 @@ def petition_new(request):
         fresh = form.cleaned_data.get("attachments") or []
         drafts.drafts_keep(token, fresh)
         kept = kept + fresh
-    return render(request, "petitions/new.html", {"form": form, "kept": kept, "map_tiles": settings.PORTAL_MAP_TILES_URL},
-                  status=400 if form.errors else 200)
+    context = {"form": form, "kept": kept, "map_tiles": settings.PORTAL_MAP_TILES_URL}
+    if not form.is_bound and not kept:
+        # The blank form's fields are the same for everyone: drawn once per version of the option lists.
+        context["fields_html"] = mark_safe(cached_fragment(  # noqa: S308 - our own template's output
+            ("petition_new", settings.PORTAL_MAP_TILES_URL),
+            lambda: render_to_string("petitions/_new_fields.html", context)))
+    return render(request, "petitions/new.html", context, status=400 if form.errors else 200)
 
 
 def _token(request):
