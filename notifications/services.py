@@ -108,8 +108,10 @@ class _Batch:
 
     def __init__(self):
         self.pks: list[int] = []
+        self.done = False
 
     def __call__(self):
+        self.done = True
         _queue_many(self.pks)
 
 
@@ -119,8 +121,8 @@ def _queue_on_commit(pk: int) -> None:
         return
     # The batch this transaction registered, while its callback is still pending (a rolled-back savepoint
     # drops the callback with the rows it queued; the next row starts a new batch).
-    pending = next((callback for _ids, callback, _robust in connection.run_on_commit
-                    if isinstance(callback, _Batch)), None)
+    pending = next((callback for _ids, callback, _robust in reversed(connection.run_on_commit)
+                    if isinstance(callback, _Batch) and not callback.done), None)
     if pending is None:
         pending = _Batch()
         transaction.on_commit(pending)
