@@ -141,6 +141,52 @@ def _queue_many(pks: list[int]) -> None:
         logger.warning("could not queue notifications %s; the sweep will send them", pks)
 
 
+def insert_new_many(objs: list, conflict_fields: list[str], batch: int = 1000) -> list[int]:
+    """`insert_new` for many unsaved rows of one model, in multi-row INSERTs: the ids of the rows inserted
+    (those whose `conflict_fields` already existed are skipped)."""
+    if not objs:
+        return []
+    meta = objs[0]._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch):
+            chunk = objs[start:start + batch]
+            params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in chunk for f in fields]
+            cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                           f"VALUES {', '.join([row] * len(chunk))} ON CONFLICT ({conflict}) DO NOTHING "
+                           f"RETURNING {quote(meta.pk.column)}", params)
+            ids += [r[0] for r in cursor.fetchall()]
+    return ids
+
+
+def notifications_enqueue_many(rows: list[dict]) -> int:
+    """`notification_enqueue` for many messages in bulk (a sweep's digests): each dict has key, channel,
+    recipient, body and optionally subject and not_before; keys already queued are skipped. Returns how
+    many rows were written; the pending ones are queued after commit, as one task."""
+    now = timezone.now()
+    objs = []
+    for row in rows:
+        recipient, invalid = _check_recipient(row["channel"], row["recipient"])
+        not_before = row.get("not_before")
+        objs.append(Notification(
+            key=row["key"][:200], channel=row["channel"], recipient=recipient[:200],
+            subject=row.get("subject", "")[:200], body=row["body"], created_at=now, last_error=invalid,
+            next_attempt_at=max(now, not_before) if not_before else now,
+            status=Notification.Status.FAILED if invalid else Notification.Status.PENDING))
+    ids = insert_new_many(objs, ["key"])
+    pending = list(Notification.objects.filter(pk__in=ids, status=Notification.Status.PENDING)
+                   .values_list("pk", flat=True)) if ids else []
+    if pending:
+        batch = _Batch()
+        batch.pks = pending
+        transaction.on_commit(batch)
+    return len(ids)
+
+
 def _queue(pk: int) -> None:
     from notifications.tasks import send_notification  # cycle: tasks <-> services (the task calls the service)
 
