@@ -8,8 +8,9 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self):
-        from org.models import Area, Classification  # cycle: apps <-> models (models load after the registry)
-        from petitions.forms import choices_invalidate  # cycle: apps <-> forms (forms import models)
+        # Imported here: models cannot load before the app registry is ready.
+        from org.models import Area, Classification
+        from petitions.forms import choices_invalidate
 
         # The intake form's option lists are drawn once per version of the areas and the classification.
         for model in (Area, Classification):
