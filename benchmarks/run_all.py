@@ -2,6 +2,7 @@
 
     python benchmarks/run_all.py            # full scale; needs PostgreSQL (BENCH_DATABASE_URL or the default below)
     python benchmarks/run_all.py --small    # CI scale, minutes not hours
+    python benchmarks/run_all.py --write-docs --scale full   # the lead's full run, docs rewritten
 
 The report goes to var/benchmarks-latest.md; with --write-docs it also
 replaces the measured section of docs/benchmarks.md.
@@ -25,6 +26,9 @@ FULL = [
     ("City-year: rebuild and bulletin (10,000,000 petitions)", "generate.py", ["--petitions", "10000000"], "bench_city"),
     ("Chinese search", "search.py", [], "bench_city"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "2000", "--concurrency", "16"], "bench_http"),
+    ("Web-form intake: statements and commits per filing", "profile_intake.py", ["--filings", "50"], "bench_peer_portal"),
+    ("Web-form intake against django-helpdesk 2.6.1 (A/B, 3 pairs)", "peer_intake.py",
+     ["--pairs", "3", "--duration", "20", "--concurrency", "8"], None),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "bench_faults"),
 ]
 SMALL = [
@@ -33,6 +37,7 @@ SMALL = [
     ("City-year: rebuild and bulletin (73,000 petitions)", "generate.py", ["--petitions", "73000"], "ci_bench_city"),
     ("Chinese search", "search.py", [], "ci_bench_city"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "300", "--concurrency", "8", "--workers", "2"], "ci_bench_http"),
+    ("Web-form intake: statements and commits per filing", "profile_intake.py", ["--filings", "20"], "ci_bench_http"),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "ci_bench_faults"),
 ]
 
@@ -40,8 +45,11 @@ SMALL = [
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", action="store_true")
+    parser.add_argument("--scale", choices=["full", "small"], default=None, help="same as --small when small")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
+    if args.scale:
+        args.small = args.scale == "small"
     lines = [f"## Measured {'(CI scale)' if args.small else '(full scale)'} on {time.strftime('%Y-%m-%d')}", ""]
     failed = False
     for title, script, options, database in (SMALL if args.small else FULL):
@@ -49,11 +57,13 @@ def main() -> int:
         if database:
             env["DATABASE_URL"] = f"{PG}/{database}"
         started = time.perf_counter()
+        load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
         result = subprocess.run([sys.executable, str(HERE / script), *options], cwd=HERE, env=env,
                                 capture_output=True, text=True)
         output = [l for l in result.stdout.splitlines() if l.strip() and "jieba" not in l and "Prefix dict" not in l]
         lines += [f"### {title}", "", "```", *output[-8:], "```",
-                  f"({time.perf_counter() - started:.0f} s{'' if result.returncode == 0 else ', FAILED'})", ""]
+                  f"({time.perf_counter() - started:.0f} s, load average {load} at the start"
+                  f"{'' if result.returncode == 0 else ', FAILED'})", ""]
         print("\n".join(lines[-(len(output[-8:]) + 5):]), flush=True)
         if result.returncode != 0:
             failed = True

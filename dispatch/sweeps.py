@@ -77,12 +77,15 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 10000) -> di
         _notify(flagged, "yellow", now)
 
     red = Q(status__in=OPEN, paused_at__isnull=True, handle_due_at__lte=now) & ~Q(warning=WarningLevel.RED)
-    opened: list = []
+    # Batch by batch, holding one batch's ids at a time (peak memory flat in the backlog); each unit is then
+    # told once, with the exact count, from the cases themselves (one GROUP BY), however many batches it took.
+    opened = 0
     while ids := _claim(Assignment.objects.filter(red), red, batch, warning=WarningLevel.RED, overdue_at=now):
         counts["red"] += len(ids)
         opened += _into_pool(ids, now)
+        del ids
     if opened:
-        supervision.notify_units_opened(opened, CaseKind.OVERDUE, now)
+        supervision.notify_units_opened_at(model=Assignment, kind=CaseKind.OVERDUE, now=now)
 
     # Two hours before the sign-for limit, one reminder per assignment (through the sign-for index).
     soon = Q(status=AssignmentStatus.PENDING, sign_overdue_at__isnull=True, sign_reminded_at__isnull=True,
@@ -126,15 +129,16 @@ def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
                      link="/dispatch/")
 
 
-def _into_pool(ids: list[int], now: dt.datetime) -> list:
-    """Open the overdue cases of these assignments in the supervision pool (set-based, one batch)."""
+def _into_pool(ids: list[int], now: dt.datetime) -> int:
+    """Open the overdue cases of these assignments in the supervision pool (set-based, one batch): how many."""
     title = Case(When(petition__confidential=True, then=F("petition__number")),  # a confidential title may name
                  default=Substr("petition__title", 1, 200))                     # the complainant: the number instead
     rows = (Assignment.objects.filter(pk__in=ids).annotate(case_title=title)
             .values_list("pk", "petition__number", "case_title", "unit_id", "petition__area_id"))
     items = [{"object_id": pk, "reference": number, "title": case_title, "unit_id": unit_id, "area_id": area_id,
-              "link": f"/dispatch/supervision/assignment/{pk}/"} for pk, number, case_title, unit_id, area_id in rows]
-    return supervision.cases_open_many(model=Assignment, kind=CaseKind.OVERDUE, now=now, items=items, notify=False)
+              "link": f"/dispatch/supervision/assignment/{pk}/"}
+             for pk, number, case_title, unit_id, area_id in rows.iterator(chunk_size=5000)]
+    return supervision.cases_open_batch(model=Assignment, kind=CaseKind.OVERDUE, now=now, items=items)
 
 
 

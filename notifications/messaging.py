@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from lib.workdays import SHANGHAI
 from notifications.catalog import CATALOG
 from notifications.models import InboxItem, MessageTemplate, template_cache_key
-from notifications.services import notification_enqueue
-from org.models import HandlingUnit
+from notifications.services import insert_new, insert_new_many, notification_enqueue, notifications_enqueue_many
+from org.models import HandlingUnit, User
 
 
 class _Blanks(dict):
@@ -128,14 +127,44 @@ def message_send(*, code: str, key: str, context: dict, to: Recipients, language
                                  subject=subject, body=payload, not_before=hold)
             written += 1
     for user in to.users:
-        try:
-            with transaction.atomic():
-                InboxItem.objects.create(user=user, key=f"{code}:{key}"[:200], subject=subject[:200], body=body,
-                                         link=link[:300], created_at=now)
-        except IntegrityError:
-            continue  # already in their inbox
-        written += 1
+        item = InboxItem(user=user, key=f"{code}:{key}"[:200], subject=subject[:200], body=body, link=link[:300],
+                         created_at=now)
+        if insert_new(item, ["user", "key"]) is not None:  # None: already in their inbox
+            written += 1
     return written
+
+
+def message_send_many(*, code: str, sends: list[dict], urgent: bool = False) -> int:
+    """`message_send` for many recipients at once (a sweep's digests to hundreds of units): each item has
+    key, context, to (Recipients) and optionally link and language. Every outbox row and inbox item is
+    written in multi-row INSERTs, duplicates of a key skipped; returns how many rows were written."""
+    if code not in CATALOG:
+        raise KeyError(code)
+    if not sends or not template_for(code).is_active:
+        return 0
+    now = timezone.now()
+    hold = None if urgent else quiet_until(now)
+    rows, items = [], []
+    for send in sends:
+        subject, body = render(code, send["context"], send.get("language", "zh-hans"))
+        key, to = send["key"], send["to"]
+        rows += [{"key": f"{code}:{key}:sms:{p}", "channel": "sms", "recipient": p, "subject": subject,
+                  "body": body[:500], "not_before": hold} for p in dict.fromkeys(p for p in to.phones if p)]
+        rows += [{"key": f"{code}:{key}:email:{e}", "channel": "email", "recipient": e, "subject": subject,
+                  "body": body} for e in dict.fromkeys(e for e in to.emails if e)]
+        items += [InboxItem(user=user, key=f"{code}:{key}"[:200], subject=subject[:200], body=body,
+                            link=send.get("link", "")[:300], created_at=now) for user in to.users]
+    return notifications_enqueue_many(rows) + len(insert_new_many(items, ["user", "key"]))
+
+
+def units_recipients(unit_ids: list[int]) -> dict:
+    """`unit_recipients` for many units in two queries: {unit: Recipients}."""
+    units = HandlingUnit.objects.in_bulk(unit_ids)
+    members: dict[int, list] = {}
+    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True):
+        members.setdefault(user.unit_id, []).append(user)
+    return {unit: Recipients(phones=[unit.phone] if unit.phone else [], emails=[unit.email] if unit.email else [],
+                             users=members.get(unit.pk, [])) for unit in units.values()}
 
 
 def unit_recipients(unit) -> Recipients:

@@ -23,7 +23,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lib.identity import is_mobile, normalise_phone
@@ -69,19 +69,125 @@ def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, s
     recipient, invalid = _check_recipient(channel, recipient)
     if invalid and key.startswith(SECRET_MESSAGES):
         body = "（未发送，内容含一次性码，已清除）"  # never sent: the code must not wait in the outbox either
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
-                next_attempt_at=max(now, not_before) if not_before else now, created_at=now, last_error=invalid,
-                status=Notification.Status.FAILED if invalid else Notification.Status.PENDING)
-    except IntegrityError:
-        return Notification.objects.get(key=key)
+    notification = Notification(
+        key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
+        next_attempt_at=max(now, not_before) if not_before else now, created_at=now, last_error=invalid,
+        status=Notification.Status.FAILED if invalid else Notification.Status.PENDING)
+    notification.pk = insert_new(notification, ["key"])
+    if notification.pk is None:
+        return Notification.objects.get(key=key[:200])
     if invalid:
         logger.warning("notification %s not sent: %s", key, invalid)
     else:
-        transaction.on_commit(lambda: _queue(notification.pk))
+        _queue_on_commit(notification.pk)
     return notification
+
+
+def insert_new(obj, conflict_fields: list[str]) -> int | None:
+    """INSERT the unsaved `obj` unless a row with the same `conflict_fields` exists: its id, or None.
+    One statement where a savepoint, an INSERT and a release (and a rollback on a duplicate) were three:
+    every filing queues its receipt through here (issue 20)."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({conflict}) DO NOTHING "
+           f"RETURNING {quote(meta.pk.column)}")
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return obj.pk
+
+
+class _Batch:
+    """The notifications one transaction queued: one task for all of them after commit, not one broker
+    round trip each (a filing queues four; issue 20)."""
+
+    def __init__(self):
+        self.pks: list[int] = []
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        _queue_many(self.pks)
+
+
+def _queue_on_commit(pk: int) -> None:
+    if not connection.in_atomic_block:
+        transaction.on_commit(lambda: _queue(pk))  # autocommit: the row is already committed
+        return
+    # The batch this transaction registered, while its callback is still pending (a rolled-back savepoint
+    # drops the callback with the rows it queued; the next row starts a new batch).
+    pending = next((callback for _ids, callback, _robust in reversed(connection.run_on_commit)
+                    if isinstance(callback, _Batch) and not callback.done), None)
+    if pending is None:
+        pending = _Batch()
+        transaction.on_commit(pending)
+    pending.pks.append(pk)
+
+
+def _queue_many(pks: list[int]) -> None:
+    if len(pks) == 1:
+        _queue(pks[0])
+        return
+    from notifications.tasks import send_notifications  # cycle: tasks <-> services (the task calls the service)
+
+    try:
+        send_notifications.delay(pks)
+    except Exception:  # the broker is down: the sweep sends them
+        logger.warning("could not queue notifications %s; the sweep will send them", pks)
+
+
+def insert_new_many(objs: list, conflict_fields: list[str], batch: int = 1000) -> list[int]:
+    """`insert_new` for many unsaved rows of one model, in multi-row INSERTs: the ids of the rows inserted
+    (those whose `conflict_fields` already existed are skipped)."""
+    if not objs:
+        return []
+    meta = objs[0]._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch):
+            chunk = objs[start:start + batch]
+            params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in chunk for f in fields]
+            cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                           f"VALUES {', '.join([row] * len(chunk))} ON CONFLICT ({conflict}) DO NOTHING "
+                           f"RETURNING {quote(meta.pk.column)}", params)
+            ids += [r[0] for r in cursor.fetchall()]
+    return ids
+
+
+def notifications_enqueue_many(rows: list[dict]) -> int:
+    """`notification_enqueue` for many messages in bulk (a sweep's digests): each dict has key, channel,
+    recipient, body and optionally subject and not_before; keys already queued are skipped. Returns how
+    many rows were written; the pending ones are queued after commit, as one task."""
+    now = timezone.now()
+    objs = []
+    for row in rows:
+        recipient, invalid = _check_recipient(row["channel"], row["recipient"])
+        not_before = row.get("not_before")
+        objs.append(Notification(
+            key=row["key"][:200], channel=row["channel"], recipient=recipient[:200],
+            subject=row.get("subject", "")[:200], body=row["body"], created_at=now, last_error=invalid,
+            next_attempt_at=max(now, not_before) if not_before else now,
+            status=Notification.Status.FAILED if invalid else Notification.Status.PENDING))
+    ids = insert_new_many(objs, ["key"])
+    pending = list(Notification.objects.filter(pk__in=ids, status=Notification.Status.PENDING)
+                   .values_list("pk", flat=True)) if ids else []
+    if pending:
+        batch = _Batch()
+        batch.pks = pending
+        transaction.on_commit(batch)
+    return len(ids)
 
 
 def _queue(pk: int) -> None:

@@ -9,5 +9,11 @@ def send_notification(pk):
 
 
 @shared_task
+def send_notifications(pks):
+    """The notifications one transaction queued, in one task (each still claimed and sent on its own)."""
+    return sum(bool(services.notification_send(pk=pk)) for pk in pks)
+
+
+@shared_task
 def sweep_outbox():
     return services.sweep_outbox()

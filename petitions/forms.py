@@ -2,10 +2,13 @@
 stay in services). Every message is translated and tied to its field."""
 from __future__ import annotations
 
+import time
 import uuid
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.choices import BaseChoiceIterator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -34,8 +37,98 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+# The form's option lists (~330 items) are drawn once per version of the areas and the classification, not on
+# every request: drawing them cost ~37 ms a page (issue 20). Saving or deleting an area or an item bumps the
+# version in the shared cache (petitions.apps connects `choices_invalidate`), so every worker redraws; the
+# TTL bounds staleness after bulk writes that send no signal (the catalog loader's bulk_update).
+CHOICES_TTL = 60
+CHOICES_VERSION_CHECK = 2  # seconds between two reads of the shared version (a Redis round trip each)
+_CHOICES_VERSION_KEY = "petitions:intake-choices:version"
+_choices: dict = {"version": None, "loaded_at": 0.0, "checked_at": 0.0, "lists": {}, "html": {}}
+
+
+def choices_invalidate(**kwargs) -> None:
+    cache.set(_CHOICES_VERSION_KEY, uuid.uuid4().hex, None)
+    _choices.update(version=None, lists={}, html={})
+
+
+def _choices_store() -> dict:
+    now = time.monotonic()
+    if _choices["version"] is not None and now - _choices["checked_at"] < CHOICES_VERSION_CHECK:
+        return _choices
+    version = cache.get(_CHOICES_VERSION_KEY)
+    if version is None:
+        cache.add(_CHOICES_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(_CHOICES_VERSION_KEY)
+    if _choices["version"] != version or now - _choices["loaded_at"] > CHOICES_TTL:
+        _choices.update(version=version, loaded_at=now, lists={}, html={})
+    _choices["checked_at"] = now
+    return _choices
+
+
+def cached_fragment(key: tuple, build) -> str:
+    """HTML that depends only on the option lists and the language (the unbound intake form's fields), drawn
+    once per version: `build()` draws it."""
+    html = _choices_store()["html"]
+    key = ("fragment", translation.get_language(), *key)
+    if key not in html:
+        html[key] = build()
+    return html[key]
+
+
+class CachedSelect(forms.Select):
+    """A select whose HTML is drawn once per version of its options while nothing is selected (the form as
+    first shown); a redisplayed form with a choice made is drawn afresh."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if value not in (None, "", []):
+            return super().render(name, value, attrs, renderer)
+        key = (name, translation.get_language(), tuple(sorted((attrs or {}).items())),
+               tuple(sorted(self.attrs.items())))
+        html = _choices_store()["html"]
+        if key not in html:
+            html[key] = super().render(name, value, attrs, renderer)
+        return html[key]
+
+
+class _CachedChoices(BaseChoiceIterator):
+    """Read when the select is drawn, not when the form class is defined; computed once per version."""
+
+    def __init__(self, field, name: str, build):
+        self.field, self.name, self.build = field, name, build
+
+    def __iter__(self):
+        lists = _choices_store()["lists"]
+        key = (self.name, translation.get_language(), str(self.field.empty_label))
+        if key not in lists:
+            lists[key] = list(self.build(self.field))
+        return iter(lists[key])
+
+
+def _areas(field):
+    if field.empty_label is not None:
+        yield ("", field.empty_label)
+    for pk, name, level in field.queryset.values_list("pk", "name", "level"):
+        yield (pk, name if level == Area.Level.DISTRICT else f"— {name}")
+
+
+def _grouped_leaves(field):
+    nodes = dict(Classification.objects.filter(is_active=True).values_list("code", "name"))
+    groups: dict[str, list] = {}
+    for pk, path, name in field.queryset.values_list("pk", "path", "name"):
+        codes = [c for c in path.split("/") if c]
+        group = " / ".join(nodes.get(c, "") for c in codes[:2])
+        label = " / ".join(nodes.get(c, "") for c in codes[2:]) or name
+        groups.setdefault(group, []).append((pk, label))
+    if field.empty_label is not None:
+        yield ("", field.empty_label)
+    yield from sorted(groups.items())
+
+
 class GroupedAreaField(forms.ModelChoiceField):
     """Districts and their streets, grouped so the select works without JavaScript."""
+
+    widget = CachedSelect
 
     def __init__(self, **kwargs):
         queryset = Area.objects.filter(is_active=True, level__in=[Area.Level.DISTRICT, Area.Level.STREET])
@@ -44,38 +137,26 @@ class GroupedAreaField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name if obj.level == Area.Level.DISTRICT else f"— {obj.name}"
 
+    def _get_choices(self):
+        return _CachedChoices(self, "area", _areas)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
 
 class GroupedClassificationField(forms.ModelChoiceField):
     """Leaves grouped under their category (level 2) as optgroups: category, then item, without JavaScript;
     the label shows the path below the category, so "小区路灯损坏" and "路灯不亮" say where they belong."""
+
+    widget = CachedSelect
 
     def __init__(self, **kwargs):
         super().__init__(queryset=Classification.objects.filter(is_active=True, is_leaf=True).order_by("path"),
                          **kwargs)
 
     def _get_choices(self):
-        return _GroupedLeaves(self)
+        return _CachedChoices(self, "classification", _grouped_leaves)
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
-
-
-class _GroupedLeaves(BaseChoiceIterator):
-    """Read when the select is drawn, not when the form class is defined."""
-
-    def __init__(self, field):
-        self.field = field
-
-    def __iter__(self):
-        nodes = dict(Classification.objects.filter(is_active=True).values_list("code", "name"))
-        groups: dict[str, list] = {}
-        for leaf in self.field.queryset:
-            codes = leaf.ancestor_codes
-            group = " / ".join(nodes.get(c, "") for c in codes[:2])
-            label = " / ".join(nodes.get(c, "") for c in codes[2:]) or leaf.name
-            groups.setdefault(group, []).append((leaf.pk, label))
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        yield from sorted(groups.items())
 
 
 class IntakeFieldsMixin:

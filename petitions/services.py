@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -78,14 +78,16 @@ def attachment_clean(upload) -> CleanUpload:
 def _allocate_number(now: dt.datetime) -> str:
     """The next tracking number of the day: yyyymmdd + 6-digit sequence.
 
-    The counter row is locked for the rest of the filing transaction, so two
-    intakes can never take the same number; the insert-if-missing is
-    conflict-tolerant so the first two filings of a day do not collide.
+    One upsert: the counter row is created at the day's first filing and locked for the rest of the
+    filing transaction, so two intakes can never take the same number, and the first two filings of a
+    day do not collide (ON CONFLICT decides).
     """
     day = local_date(now)
-    DailyCounter.objects.bulk_create([DailyCounter(day=day, last=0)], ignore_conflicts=True)
-    DailyCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = DailyCounter.objects.values_list("last", flat=True).get(day=day)
+    table = connection.ops.quote_name(DailyCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+                       f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last", [day])
+        last = cursor.fetchone()[0]
     return f"{day:%Y%m%d}{last:06d}"
 
 

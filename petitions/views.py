@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,17 +17,33 @@ from lib.errors import DomainError
 from lib.ratelimits import limit
 from org import geo
 from petitions import drafts, links, privacy, selectors, services, suggest
-from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm
+from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm, cached_fragment
 from petitions.models import Attachment, Channel, Petition, Status
 
 SESSION_FILED = "petitions:filed"
 SESSION_TRACKED = "petitions:tracked"
+# An anonymous citizen's filed and tracked petitions live in a signed cookie, not in a session row: filing
+# and tracking write nothing but the petition (issue 20). A signed-in citizen's session may add more
+# (citizens.views.mine); both are read.
+COOKIES = {SESSION_FILED: "petitions_filed", SESSION_TRACKED: "petitions_tracked"}
+REMEMBERED = 20
 
 
-def _remember(request, key: str, petition_id: int) -> None:
-    ids = request.session.get(key, [])
-    if petition_id not in ids:
-        request.session[key] = (ids + [petition_id])[-20:]
+def _seen(request, key: str) -> list[int]:
+    """The petitions this browser filed (or may track): the signed cookie's, then the session's if it has one."""
+    raw = request.get_signed_cookie(COOKIES[key], default="", salt=key, max_age=settings.SESSION_COOKIE_AGE)
+    ids = [int(i) for i in raw.split(".") if i.isdigit()]
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        ids += [i for i in request.session.get(key, []) if i not in ids]
+    return ids
+
+
+def _remember(request, response, key: str, petition_id: int) -> None:
+    raw = request.get_signed_cookie(COOKIES[key], default="", salt=key, max_age=settings.SESSION_COOKIE_AGE)
+    ids = [i for i in raw.split(".") if i.isdigit() and i != str(petition_id)] + [str(petition_id)]
+    response.set_signed_cookie(COOKIES[key], ".".join(ids[-REMEMBERED:]), salt=key,
+                               max_age=settings.SESSION_COOKIE_AGE, secure=settings.SESSION_COOKIE_SECURE,
+                               httponly=True, samesite="Lax")
 
 
 @require_http_methods(["GET", "POST"])
@@ -54,16 +72,22 @@ def petition_new(request):
             error.as_form_error(form)
         else:
             drafts.drafts_drop(token)
-            _remember(request, SESSION_FILED, petition.pk)
-            _remember(request, SESSION_TRACKED, petition.pk)
-            return redirect("petitions:submitted", number=petition.number)
+            response = redirect("petitions:submitted", number=petition.number)
+            _remember(request, response, SESSION_FILED, petition.pk)
+            _remember(request, response, SESSION_TRACKED, petition.pk)
+            return response
     if request.method == "POST" and token and "attachments" not in form.errors:
         # Nothing chosen is lost: files that passed their checks wait for the corrected form.
         fresh = form.cleaned_data.get("attachments") or []
         drafts.drafts_keep(token, fresh)
         kept = kept + fresh
-    return render(request, "petitions/new.html", {"form": form, "kept": kept, "map_tiles": settings.PORTAL_MAP_TILES_URL},
-                  status=400 if form.errors else 200)
+    context = {"form": form, "kept": kept, "map_tiles": settings.PORTAL_MAP_TILES_URL}
+    if not form.is_bound and not kept:
+        # The blank form's fields are the same for everyone: drawn once per version of the option lists.
+        context["fields_html"] = mark_safe(cached_fragment(  # noqa: S308 - our own template's output
+            ("petition_new", settings.PORTAL_MAP_TILES_URL),
+            lambda: render_to_string("petitions/_new_fields.html", context)))
+    return render(request, "petitions/new.html", context, status=400 if form.errors else 200)
 
 
 def _token(request):
@@ -75,7 +99,7 @@ def _token(request):
 
 
 def petition_submitted(request, number: str):
-    petition = Petition.objects.filter(number=number, pk__in=request.session.get(SESSION_FILED, [])).first()
+    petition = Petition.objects.filter(number=number, pk__in=_seen(request, SESSION_FILED)).first()
     if petition is None:
         raise Http404
     return render(request, "petitions/submitted.html", {"petition": petition})
@@ -91,8 +115,9 @@ def track(request):
             number=form.cleaned_data["number"], phone=form.cleaned_data["phone"]
         )
         if petition is not None:
-            _remember(request, SESSION_TRACKED, petition.pk)
-            return redirect("petitions:detail", number=petition.number)
+            response = redirect("petitions:detail", number=petition.number)
+            _remember(request, response, SESSION_TRACKED, petition.pk)
+            return response
         # The same message whether the number or the phone is wrong: no probing.
         form.add_error(None, _("No petition matches this number and phone."))
     return render(request, "petitions/track.html", {"form": form}, status=400 if form.errors else 200)
@@ -101,7 +126,7 @@ def track(request):
 def _tracked(request, number: str) -> Petition:
     petition = (
         Petition.objects.select_related("area", "classification")
-        .filter(number=number, pk__in=request.session.get(SESSION_TRACKED, []))
+        .filter(number=number, pk__in=_seen(request, SESSION_TRACKED))
         .first()
     )
     if petition is None:
@@ -176,8 +201,9 @@ def petition_open(request, token: str):
     if petition is None:
         # Wrong, expired or revoked: one answer, which says nothing about which.
         return render(request, "petitions/link_invalid.html", status=404)
-    _remember(request, SESSION_TRACKED, petition.pk)
-    return redirect("petitions:detail", number=petition.number)
+    response = redirect("petitions:detail", number=petition.number)
+    _remember(request, response, SESSION_TRACKED, petition.pk)
+    return response
 
 
 @require_http_methods(["GET"])

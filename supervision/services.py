@@ -12,13 +12,15 @@ import logging
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.errors import ConflictError, DomainError
 from org.calendar import get_calendar
-from notifications.messaging import message_send, unit_recipients
+from notifications.messaging import message_send, message_send_many, unit_recipients, units_recipients
 from supervision.models import CaseEvent, CaseKind, CaseStatus, Level, SupervisionCase, SupervisionNotice
 
 logger = logging.getLogger(__name__)
@@ -196,40 +198,95 @@ def sweep_escalations(*, now: dt.datetime | None = None, batch: int = 500) -> di
 def cases_open_many(*, model, items: list[dict], kind: str, now: dt.datetime | None = None,
                     level: int = Level.HOTLINE, notify: bool = True) -> list[SupervisionCase]:
     """Open many cases at once (a sweep that found thousands overdue), set-based: one bulk insert of the
-    cases, one of their history and one of their notices, whatever the number. Each item gives object_id,
-    reference, title, unit_id, area_id and link. Targets that already have an open case of this kind are
-    skipped (the partial unique constraint decides, so two sweeps at once cannot open a case twice).
+    cases, one INSERT ... SELECT of their history and one of their notices, whatever the number. Each item
+    gives object_id, reference, title, unit_id, area_id and link. Targets that already have an open case of
+    this kind are skipped (the partial unique constraint decides, so two sweeps at once cannot open a case twice).
 
     Returns the cases this call opened, and only those get an event and a notice: a sweep that calls it
     once per batch with the same `now` writes each case, event and notice exactly once. With notify=False
-    the caller tells the units itself, once for all its batches (`notify_units_opened`)."""
+    the caller tells the units itself, once for all its batches (`notify_units_opened`). A sweep that must
+    not hold every case in memory calls `cases_open_batch` and `notify_units_opened_at` instead."""
     if not items:
         return []
     now = now or timezone.now()
     content_type = ContentType.objects.get_for_model(model)
+    with transaction.atomic():
+        cases_open_batch(model=model, items=items, kind=kind, now=now, level=level)
+        opened = list(SupervisionCase.objects.filter(
+            content_type=content_type, kind=kind, opened_at=now, status=CaseStatus.OPEN,
+            object_id__in=[item["object_id"] for item in items]).select_related("unit"))
+        if notify:
+            notify_units_opened(opened, kind, now)
+    return opened
+
+
+def cases_open_batch(*, model, items: list[dict], kind: str, now: dt.datetime, level: int = Level.HOTLINE) -> int:
+    """The set-based core of `cases_open_many` for one batch: the cases (bulk, conflicts skipped), then the
+    OPENED event and the notice of each case opened at `now` that has none yet, each one INSERT ... SELECT.
+    Holds nothing but this batch's items; returns how many cases it opened."""
+    if not items:
+        return 0
+    content_type = ContentType.objects.get_for_model(model)
     calendar = get_calendar()
     escalate_at = calendar.deadline_from(now, _escalation_days())
     reply_due_at = calendar.deadline_from(now, _reply_days())
+    ids = [item["object_id"] for item in items]
     with transaction.atomic():
         SupervisionCase.objects.bulk_create(
             [SupervisionCase(content_type=content_type, kind=kind, level=level, opened_at=now, escalate_at=escalate_at,
                              **{k: item.get(k) for k in ("object_id", "reference", "unit_id", "area_id")},
                              title=(item.get("title") or "")[:200], link=item.get("link", "")) for item in items],
-            ignore_conflicts=True, batch_size=2000,
+            ignore_conflicts=True, batch_size=5000,
         )
-        # This call's cases: opened now, of this kind, on these targets (an older open case has another time).
-        opened = list(SupervisionCase.objects.filter(
-            content_type=content_type, kind=kind, opened_at=now, status=CaseStatus.OPEN,
-            object_id__in=[item["object_id"] for item in items]).select_related("unit"))
-        CaseEvent.objects.bulk_create([CaseEvent(case=case, at=now, kind=CaseEvent.Kind.OPENED, level=case.level)
-                                       for case in opened], batch_size=2000)
-        text = _bulk_notice(kind, level)
-        SupervisionNotice.objects.bulk_create([SupervisionNotice(case=case, level=case.level, text=text, sent_at=now,
-                                                                 reply_due_at=reply_due_at) for case in opened],
-                                              batch_size=2000)
-        if notify:
-            notify_units_opened(opened, kind, now)
-    return opened
+        # This call's cases: opened now, of this kind, on these targets (an older open case has another time),
+        # and not yet given their history (a second call with the same batch adds nothing).
+        opened = SupervisionCase.objects.filter(content_type=content_type, kind=kind, opened_at=now,
+                                                status=CaseStatus.OPEN, object_id__in=ids)
+        case_sql, case_params = opened.order_by().values("pk").query.sql_with_params()
+        event, notice, case = (m._meta.db_table for m in (CaseEvent, SupervisionNotice, SupervisionCase))
+        moment, reply_due = (connection.ops.adapt_datetimefield_value(v) for v in (now, reply_due_at))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {event} (case_id, at, kind, level, note, actor_id) "
+                f"SELECT c.id, %s, %s, c.level, '', NULL FROM {case} c WHERE c.id IN ({case_sql}) "
+                f"AND NOT EXISTS (SELECT 1 FROM {event} e WHERE e.case_id = c.id AND e.kind = %s)",
+                [moment, CaseEvent.Kind.OPENED, *case_params, CaseEvent.Kind.OPENED])
+            created = cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {notice} (case_id, level, text, sent_at, sent_by_id, reply_due_at, reply) "
+                f"SELECT c.id, c.level, %s, %s, NULL, %s, '' FROM {case} c WHERE c.id IN ({case_sql}) "
+                f"AND NOT EXISTS (SELECT 1 FROM {notice} n WHERE n.case_id = c.id)",
+                [_bulk_notice(kind, level), moment, reply_due, *case_params])
+    return created
+
+
+def notify_units_opened_at(*, model, kind: str, now: dt.datetime, listed: int = 20) -> dict[int, int]:
+    """One digest per unit for every case of `kind` opened at `now` (all the batches of one sweep), with the
+    exact count and the first references: one GROUP BY, one query for the references, one for the units'
+    members, and the messages in bulk. Returns {unit_id: count}."""
+    content_type = ContentType.objects.get_for_model(model)
+    opened = SupervisionCase.objects.filter(content_type=content_type, kind=kind, opened_at=now,
+                                            unit__isnull=False)
+    counts = dict(opened.values("unit_id").annotate(n=Count("pk")).order_by().values_list("unit_id", "n"))
+    if not counts:
+        return {}
+    ranked = (opened.annotate(rank=Window(RowNumber(), partition_by=[F("unit_id")], order_by=F("pk").asc()))
+              .values_list("unit_id", "reference", "rank"))
+    first: dict[int, list[str]] = {}
+    for unit_id, reference, rank in ranked.iterator(chunk_size=5000):
+        if rank <= listed:
+            first.setdefault(unit_id, []).append(reference)
+    label = CaseKind(kind).label
+    sends = []
+    for unit, recipients in units_recipients(list(counts)).items():
+        references = first.get(unit.pk, [])
+        count = counts[unit.pk]
+        subject = _("%(count)s petitions entered the supervision pool: %(kind)s") % {"count": count, "kind": label}
+        numbers = "、".join(references) + ("…" if count > len(references) else "")
+        sends.append({"key": f"pool:{kind}:{unit.pk}:{now.isoformat()}", "to": recipients,
+                      "context": {"summary": subject, "numbers": numbers}})
+    message_send_many(code="unit.deadline_digest", sends=sends)
+    return counts
 
 
 def _bulk_notice(kind: str, level: int) -> str:
@@ -239,16 +296,17 @@ def _bulk_notice(kind: str, level: int) -> str:
 
 def notify_units_opened(cases: list[SupervisionCase], kind: str, now: dt.datetime) -> None:
     """One message per unit for a batch, not one per case: a unit with forty
-    overdue petitions gets one SMS listing them, not forty."""
+    overdue petitions gets one SMS listing them, not forty (written in bulk)."""
     by_unit: dict = {}
     for case in cases:
-        if case.unit is not None:
-            by_unit.setdefault(case.unit, []).append(case.reference)
-    for unit, references in by_unit.items():
+        if case.unit_id is not None:
+            by_unit.setdefault(case.unit_id, []).append(case.reference)
+    sends = []
+    for unit, recipients in units_recipients(list(by_unit)).items():
+        references = by_unit[unit.pk]
         subject = _("%(count)s petitions entered the supervision pool: %(kind)s") % {
             "count": len(references), "kind": CaseKind(kind).label}
         numbers = "、".join(references[:20]) + ("…" if len(references) > 20 else "")
-        message_send(code="unit.deadline_digest", key=f"pool:{kind}:{unit.pk}:{now.isoformat()}",
-                     to=unit_recipients(unit), context={"summary": subject, "numbers": numbers})
-
-
+        sends.append({"key": f"pool:{kind}:{unit.pk}:{now.isoformat()}", "to": recipients,
+                      "context": {"summary": subject, "numbers": numbers}})
+    message_send_many(code="unit.deadline_digest", sends=sends)

@@ -1,0 +1,2 @@
+"""The dispatch tests' routing catalog, for the performance tests."""
+from tests.dispatch.conftest import catalog  # noqa: F401

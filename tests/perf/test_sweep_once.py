@@ -1,0 +1,74 @@
+"""Issue 20: a sweep that flags more overdue work than one batch writes each supervision case, its event
+and its notice exactly once, and tells each unit once with the exact count (it used to re-insert the
+notices of the earlier batches past 10,000 and tell units the wrong count)."""
+import copy
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db.models import Count
+
+from dispatch.models import Assignment, Role
+from dispatch.sweeps import sweep_deadlines
+from notifications.models import Notification
+from org.models import HandlingUnit
+from petitions.models import Petition
+from supervision.models import CaseEvent, CaseKind, SupervisionCase, SupervisionNotice
+from tests.factories import file_petition
+
+SH = dt.timezone(dt.timedelta(hours=8))
+MON = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH)
+FLAGGED = 25_000
+
+
+@pytest.mark.django_db
+def test_a_sweep_flagging_25000_writes_each_case_event_and_notice_once(city, catalog,
+                                                                       django_capture_on_commit_callbacks):
+    with time_machine.travel(MON, tick=False), django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    template = petition.assignments.get(role=Role.LEAD)
+    units = [city.street_office, city.urban]
+    for n, unit in enumerate(units):
+        HandlingUnit.objects.filter(pk=unit.pk).update(email=f"unit{n}@example.gov.cn", phone=f"1390000000{n}")
+    # 25,000 overdue assignments of two units (3 batches of 10,000): 15,000 of the street office, 10,000 of urban,
+    # each on its own petition.
+    clones = []
+    for i in range(FLAGGED):
+        clone = copy.copy(petition)
+        clone.pk, clone.number, clone.submission_token = None, f"B{i:013d}", None
+        clones.append(clone)
+    clones = Petition.objects.bulk_create(clones, batch_size=5000)
+    Assignment.objects.bulk_create([
+        Assignment(petition=clones[i], unit=units[0] if i < 15_000 else units[1], role=Role.LEAD,
+                   status=template.status, round=template.round, dispatched_at=template.dispatched_at,
+                   clock_started_at=template.clock_started_at, sign_due_at=template.sign_due_at,
+                   handle_due_at=template.handle_due_at, warn_at=template.warn_at)
+        for i in range(FLAGGED)], batch_size=5000)
+    late = template.handle_due_at + dt.timedelta(hours=1)
+    own = {unit.pk: petition.assignments.filter(unit=unit).count() for unit in units}  # the filed petition's
+    total = FLAGGED + sum(own.values())
+    before = Notification.objects.count()
+
+    counts = sweep_deadlines(now=late, batch=10_000)
+
+    assert counts["red"] == total
+    cases = SupervisionCase.objects.filter(kind=CaseKind.OVERDUE)
+    assert cases.count() == total
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.OPENED).count() == total
+    assert SupervisionNotice.objects.count() == total
+    assert not CaseEvent.objects.values("case").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert not SupervisionNotice.objects.values("case").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    # One digest per unit and channel, with the exact count of its petitions.
+    digests = Notification.objects.filter(key__startswith="unit.deadline_digest:pool:")
+    assert digests.values("key").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
+    assert digests.count() == 4  # two units, SMS and e-mail each
+    street = {n.subject for n in digests if f"pool:overdue:{city.street_office.pk}:" in n.key}
+    urban = {n.subject for n in digests if f"pool:overdue:{city.urban.pk}:" in n.key}
+    assert street and all(str(15_000 + own[city.street_office.pk]) in s for s in street), street
+    assert urban and all(str(10_000 + own[city.urban.pk]) in s for s in urban), urban
+
+    # A second sweep finds nothing new and writes nothing.
+    written = Notification.objects.count()
+    assert sweep_deadlines(now=late + dt.timedelta(minutes=1), batch=10_000)["red"] == 0
+    assert SupervisionNotice.objects.count() == total and Notification.objects.count() == written
+    assert written > before
