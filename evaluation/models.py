@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lib import labels
+
 
 class Scope(models.TextChoices):
     CITY = "city", _("City")
@@ -41,6 +43,9 @@ class DailyStat(models.Model):
             models.UniqueConstraint(fields=["day", "scope", "area", "unit"], name="dailystat_one_row",
                                     nulls_distinct=False),
         ]
+
+    def __str__(self) -> str:
+        return f"{labels.day(self.day)} · {self.get_scope_display()}"
 
 
 class Report(models.Model):
@@ -115,6 +120,9 @@ class TopicUpdate(models.Model):
 
 
 # --- The annual 三民 public evaluation (docs/sanmin.md) -------------------------------------------------------
+
+    def __str__(self) -> str:
+        return _("Progress %(progress)s%%, %(at)s") % {"progress": self.progress, "at": labels.when(self.at)}
 
 class SuggestionTheme(models.TextChoices):
     LIVELIHOOD = "livelihood", _("People's livelihood (民生建设)")
@@ -196,6 +204,9 @@ class Suggestion(models.Model):
         verbose_name = _("suggestion")
         verbose_name_plural = _("suggestions")
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class ReportGroup(models.Model):
     """One of the four groups of departments reporting publicly (述职)."""
@@ -225,6 +236,9 @@ class DepartmentReport(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "unit"], name="one_report_per_department")]
 
+    def __str__(self) -> str:
+        return _("Report of %(unit)s") % {"unit": self.unit.name}
+
 
 class Candidate(models.Model):
     """A person in the pool the representatives are drawn from (imported from a spreadsheet)."""
@@ -250,6 +264,9 @@ class Candidate(models.Model):
         permissions = [("import_candidate", _("Can import the candidate pool from a spreadsheet"))]
         constraints = [models.UniqueConstraint(fields=["campaign", "external_id"], name="candidate_unique_id")]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Representative(models.Model):
     """A citizen representative. `has_voted` is kept here, apart from the ballots:
@@ -264,6 +281,9 @@ class Representative(models.Model):
     class Meta:
         verbose_name = _("representative")
         verbose_name_plural = _("representatives")
+
+    def __str__(self) -> str:
+        return _("Citizen representative %(name)s") % {"name": self.candidate.name}
 
 
 class TallyCell(models.Model):
@@ -280,6 +300,9 @@ class TallyCell(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "unit", "choice"], name="one_tally_cell")]
 
+    def __str__(self) -> str:
+        return f"{self.unit.name} · {self.choice}: {self.count}"
+
 
 class SpentBallotToken(models.Model):
     """A ballot token that has been dropped in the box: only its hash, so the same
@@ -289,3 +312,6 @@ class SpentBallotToken(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     token_hash = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return _("Counted ballot %(hash)s…") % {"hash": self.token_hash[:8]}

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lib import labels
+
 
 class Channel(models.TextChoices):
     PHONE = "phone", _("12345 hotline")
@@ -214,7 +216,7 @@ class PetitionEvent(models.Model):
         verbose_name_plural = _("petition history")
 
     def __str__(self) -> str:
-        return f"{self.petition_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {labels.when(self.at)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -285,12 +287,20 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["petition", "round"], name="one_rating_per_round")
         ]
 
+    def __str__(self) -> str:
+        return _("Rating of round %(round)s: %(satisfaction)s, %(solved)s") % {
+            "round": self.round, "satisfaction": self.get_satisfaction_display(),
+            "solved": _("solved") if self.solved else _("not solved")}
+
 
 class DailyCounter(models.Model):
     """Allocates the day's tracking numbers: 20261123000042."""
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return _("Tracking numbers of %(day)s: %(last)s issued") % {"day": labels.day(self.day), "last": self.last}
 
 
 class ApiKey(models.Model):
@@ -334,6 +344,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+    def __str__(self) -> str:
+        return _("Repeated request %(key)s, %(at)s") % {"key": self.key, "at": labels.when(self.created_at)}
 
 
 class AccessRecord(models.Model):
