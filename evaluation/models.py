@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib import labels
 
@@ -56,8 +57,8 @@ class Report(models.Model):
         ANNUAL = "annual", _("Annual summary")
 
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"), help_text=_("Inclusive."))
+    period_start = models.DateField(pgettext_lazy("period", "from"))
+    period_end = models.DateField(pgettext_lazy("period", "to"), help_text=_("Inclusive."))
     title = models.CharField(_("title"), max_length=200)
     data = models.JSONField(_("figures"), default=dict)
     xlsx = models.FileField(_("Excel"), upload_to="reports/", blank=True)
@@ -80,7 +81,7 @@ class Topic(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
-        ADOPTED = "adopted", _("Adopted")
+        ADOPTED = "adopted", pgettext_lazy("topic", "Adopted")
         DONE = "done", _("Done")
 
     title = models.CharField(_("title"), max_length=200)
@@ -180,7 +181,7 @@ class Campaign(models.Model):
 class Suggestion(models.Model):
     class Adoption(models.TextChoices):
         PENDING = "pending", _("Under study")
-        ADOPTED = "adopted", _("Adopted")
+        ADOPTED = "adopted", pgettext_lazy("suggestion", "Adopted")
         PARTLY = "partly", _("Partly adopted")
         NOT_ADOPTED = "not_adopted", _("Not adopted, with reasons")
 

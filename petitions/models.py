@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib import labels
 
@@ -203,8 +204,8 @@ class PetitionEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
-    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    from_status = models.CharField(pgettext_lazy("status", "from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(pgettext_lazy("status", "to"), max_length=20, choices=Status.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     # Shown on the citizen's tracking page (never with the actor's name).
