@@ -27,6 +27,7 @@
       hidePlaceholder: false,
       placeholder: select.getAttribute("data-placeholder") || "",
       closeAfterSelect: !many,
+      setFirstOptionActive: true,  // type part of a name, then Enter takes the first match
       plugins: many ? ["remove_button", "checkbox_options"] : [],
       render: {
         option: function (data) {
