@@ -42,7 +42,7 @@ def test_a_short_limit_a_public_channel_and_an_unknown_item_go_before_mere_age(c
     row = page[page.index(mailbox.number):]
     row = row[:row.index("</tr>")]
     text = re.sub(r"<[^>]+>", "", row)
-    assert "32 h" in text and "+12 h" in text and "+8 h" in text and "12 h" in text
+    assert "32 小时" in text and "渠道 +12 小时" in text and "时限 +8 小时" in text and "已等待 12 小时" in text
 
 
 @pytest.mark.django_db
