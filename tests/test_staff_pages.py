@@ -124,3 +124,12 @@ def test_every_admin_page_opens_and_shows_no_object_repr(client, demo, rf):
 def test_no_admin_label_is_left_in_english(client, demo, rf):
     problems = {url: p["english"] for url, p in crawl(client, rf).items() if p.get("english")}
     assert not problems, "\n".join(f"{url}: {p}" for url, p in problems.items())
+
+
+@pytest.mark.django_db
+def test_the_read_only_petition_page_offers_no_save_button(client, petition, operator, supervisor):
+    for user in (operator, supervisor):
+        client.force_login(user)
+        page = client.get(f"/admin/petitions/petition/{petition.pk}/change/").content.decode()
+        assert petition.number in page
+        assert 'name="_save"' not in page and 'name="_continue"' not in page and 'name="_addanother"' not in page
