@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    "axes",
+    "config.axes_app.AxesConfig",  # django-axes, with a translated name
     # Domain apps, in dependency order: each imports only those above it.
     "org",
     "notifications",

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import re_path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from lib.admin import ReadOnlyInline
@@ -80,8 +80,11 @@ class InfoRequestAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        return [path("<int:pk>/<str:action>/", self.admin_site.admin_view(self.action_view),
-                     name="disclosure_inforequest_action")] + super().get_urls()
+        # Only the actions' names: a bare "<str:action>" also caught "<pk>/change/" and the history page,
+        # which then answered a bare 403.
+        actions = "|".join(self.ACTIONS)
+        return [re_path(rf"^(?P<pk>\d+)/(?P<action>{actions})/$", self.admin_site.admin_view(self.action_view),
+                        name="disclosure_inforequest_action")] + super().get_urls()
 
     ACTIONS = {
         "correction": (CorrectionForm, lambda r, u, d: services.request_correction(request=r, actor=u, **d)),

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lib import labels
+
 
 class Theme(models.TextChoices):
     """22 themes (DOMAIN.md section 10)."""
@@ -134,6 +136,9 @@ class RequestCounter(models.Model):
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return _("Request numbers of %(day)s: %(last)s issued") % {"day": labels.day(self.day), "last": self.last}
+
 
 class InfoRequest(models.Model):
     """An application for government information (依申请公开) and its legal clock."""
@@ -212,6 +217,9 @@ class RequestEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} · {labels.when(self.at)}"
+
 
 class Project(models.Model):
     """One of the year's practical projects (市办实事), with its quantified target."""
@@ -247,6 +255,9 @@ class ProjectItem(models.Model):
         verbose_name = _("project item")
         verbose_name_plural = _("project items")
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class ProgressReport(models.Model):
     """A scheduled progress report (公开挂牌): due on a date, filled by the lead unit."""
@@ -262,6 +273,9 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         constraints = [models.CheckConstraint(name="progress_percent_range", condition=Q(percent__lte=100))]
+
+    def __str__(self) -> str:
+        return _("Progress report due %(day)s") % {"day": labels.day(self.due_on)}
 
 
 class Event(models.Model):
@@ -306,3 +320,6 @@ class Signup(models.Model):
         constraints = [models.UniqueConstraint(fields=["event", "phone"], name="one_signup_per_phone"),
                        models.CheckConstraint(name="signup_score_range",
                                               condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5))]
+
+    def __str__(self) -> str:
+        return _("Sign-up of %(name)s, %(at)s") % {"name": self.name, "at": labels.when(self.created_at)}

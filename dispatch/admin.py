@@ -11,7 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib.admin import ReadOnlyInline
 from dispatch import catalog, catalog_io, forms, perfunctory, repeats, review, routing, selectors, services
@@ -199,22 +202,68 @@ class AssignmentAdmin(admin.ModelAdmin):
         return False
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """Routing work and callbacks are two queues (the filter only names them: get_queryset picks the queue)."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(selectors.ROUTING_QUEUE, _("Routing work")), (selectors.CALLBACK_QUEUE, _("Callbacks (回访)"))]
+
+    def queryset(self, request, queryset):
+        return queryset
+
+    def choices(self, changelist):
+        current = _queue(self.value())
+        for value, label in self.lookup_choices:
+            yield {"selected": current == value, "query_string": changelist.get_query_string({self.parameter_name: value}),
+                   "display": label}
+
+
+def _queue(value) -> str:
+    return value if value in selectors.DISPATCHER_QUEUES else selectors.ROUTING_QUEUE
+
+
 @admin.register(QueuedPetition)
 class DispatchQueueAdmin(admin.ModelAdmin):
-    """The dispatcher's queue: what needs a decision, and a console per petition."""
+    """The dispatcher's queue: what needs a decision, the most urgent first, and a console per petition.
+    Callbacks are a queue of their own (docs/dispatch.md, "The dispatcher's queue")."""
 
-    list_display = ("number", "title", "status", "classification", "area", "received_at", "needs")
-    list_filter = ("status", "channel")
+    list_display = ("number", "title", "status", "classification", "area", "channel", "received_at", "urgency")
+    list_display_links = ("number", "title")
+    list_filter = (QueueFilter, "status", "channel")
     search_fields = ("number", "title", "complainant_phone")
-    list_select_related = ("classification", "area")
     show_full_result_count = False
+    sortable_by = ()  # the order is the urgency: a column sort would hide the most urgent
+    change_list_template = "admin/dispatch/queuedpetition/change_list.html"
 
     def get_queryset(self, request):
-        return selectors.dispatcher_queue().select_related("classification", "area")
+        return selectors.dispatcher_queue_by_urgency(_queue(request.GET.get("queue")))
 
-    @admin.display(description=_("needs"))
-    def needs(self, obj):
-        return obj.get_status_display()
+    def get_ordering(self, request):
+        return ["urgent_since", "pk"]
+
+    def changelist_view(self, request, extra_context=None):
+        counts = selectors.dispatcher_queue_counts()
+        current = _queue(request.GET.get("queue"))
+        tabs = [(queue, label, counts[queue], queue == current) for queue, label in (
+            (selectors.ROUTING_QUEUE, _("Routing work")), (selectors.CALLBACK_QUEUE, _("Callbacks (回访)")))]
+        self._now = timezone.now()
+        return super().changelist_view(request, {**(extra_context or {}), "queue_tabs": tabs})
+
+    @admin.display(description=_("urgency"))
+    def urgency(self, obj):
+        """Hours waited plus the head starts, with the reasons (docs/dispatch.md)."""
+        now = getattr(self, "_now", None) or timezone.now()
+        reasons = [format_html("{} +{}", label, _hours_text(value)) for label, value in (
+            (_("limit"), obj.head_limit), (_("unit's request"), obj.head_request),
+            (_("repeats"), obj.head_repeat), (pgettext_lazy("urgency", "channel"), obj.head_channel)) if value]
+        waited = _hours_text(now - obj.received_at)
+        total = format_html("<strong>{}</strong>", _hours_text(now - obj.urgent_since))
+        details = format_html_join(" · ", "{}", ((r,) for r in reasons))
+        return format_html("{} <small>({} {}{}{})</small>", total, _("waited"), waited, " · " if reasons else "",
+                           details)
 
     def has_add_permission(self, request):
         return False
@@ -236,27 +285,46 @@ class DispatchQueueAdmin(admin.ModelAdmin):
         if not request.user.has_perm("dispatch.dispatch_petitions"):
             raise PermissionDenied
 
+    # Every form of the console gets its own id prefix: the page holds a dozen forms with fields of the same
+    # name ("reason", "unit", "approve"), and duplicate ids break labels and assistive technology.
+    FORM_IDS = {"redispatch_form": "redispatch", "street_form": "street", "co_form": "co",
+                "consultation_form": "consultation", "merge_form": "merge", "review_form": "review",
+                "callback_form": "callback", "classify_form": "classify", "repeat_form": "repeat",
+                "unrepeat_form": "unrepeat"}
+
+    @classmethod
+    def _form(cls, form_class, key, data=None):
+        """The console's form for `key`; ("return", pk) and ("extension", pk) are one decision form a request."""
+        prefix = f"{key[0]}{key[1]}" if isinstance(key, tuple) else cls.FORM_IDS[key]
+        return form_class(data, auto_id=f"id_{prefix}_%s")
+
     def _context(self, request, petition, **overrides):
         assignments = petition.assignments.select_related("unit", "rule").order_by("-dispatched_at")
+        returns = list(ReturnRequest.objects.filter(assignment__petition=petition, status=RequestStatus.PENDING)
+                       .select_related("assignment__unit", "suggested_unit"))
+        extensions = list(ExtensionRequest.objects.filter(assignment__petition=petition, status=RequestStatus.PENDING)
+                          .select_related("assignment__unit"))
+        for kind, requests in (("return", returns), ("extension", extensions)):
+            for item in requests:
+                item.form = overrides.pop(f"{kind}:{item.pk}", None) or self._form(forms.DecisionForm, (kind, item.pk))
+        blank = {key: self._form(form_class, key) for key, form_class in (
+            ("co_form", forms.UnitForm), ("consultation_form", forms.ReasonForm), ("merge_form", forms.MergeForm),
+            ("review_form", forms.ReviewForm), ("callback_form", forms.CallbackForm),
+            ("classify_form", forms.ClassifyForm), ("repeat_form", forms.RepeatLinkForm),
+            ("unrepeat_form", forms.RepeatUnlinkForm))}
+        for key, form_class in (("redispatch_form", forms.RedispatchForm), ("street_form", forms.StreetForm)):
+            blank[key] = form_class(initial={"expected": petition.status}, auto_id=f"id_{self.FORM_IDS[key]}_%s")
         context = {
             **self.admin_site.each_context(request), "title": _("Dispatch console"), "petition": petition,
             "opts": self.model._meta, "assignments": assignments,
             "proposals": [a for a in assignments if a.status == AssignmentStatus.PROPOSED],
             "decision": routing.decide_for(petition),
             "unit_names": routing.get_catalog().unit_names,
-            "returns": ReturnRequest.objects.filter(assignment__petition=petition, status=RequestStatus.PENDING)
-            .select_related("assignment__unit", "suggested_unit"),
-            "extensions": ExtensionRequest.objects.filter(assignment__petition=petition, status=RequestStatus.PENDING)
-            .select_related("assignment__unit"),
+            "returns": returns, "extensions": extensions,
             "reply": Reply.objects.filter(petition=petition, review=Reply.Review.PENDING).first(),
             "events": petition.events.select_related("actor").order_by("at", "id"),
             "Status": Status, "can_redispatch": petition.status in services.REDISPATCHABLE,
-            "redispatch_form": forms.RedispatchForm(initial={"expected": petition.status}),
-            "street_form": forms.StreetForm(initial={"expected": petition.status}),
-            "co_form": forms.UnitForm(), "consultation_form": forms.ReasonForm(), "merge_form": forms.MergeForm(),
-            "decision_form": forms.DecisionForm(), "review_form": forms.ReviewForm(),
-            "callback_form": forms.CallbackForm(), "classify_form": forms.ClassifyForm(),
-            "repeat_form": forms.RepeatLinkForm(), "unrepeat_form": forms.RepeatUnlinkForm(),
+            **blank,
             "chain": list(repeats.chain(petition.repeat_of_id or petition.pk).only("pk", "number", "status",
                                                                                     "received_at"))
             if petition.repeat_count else [],
@@ -302,11 +370,12 @@ class DispatchQueueAdmin(admin.ModelAdmin):
                 petition=petition, actor=user, reason=d["reason"])),
             "classify": (forms.ClassifyForm, "classify_form", lambda d: services.dispatch_classify(
                 petition=petition, classification=d["classification"], actor=user, reason=d["reason"])),
-            "return": (forms.DecisionForm, "decision_form", lambda d: review.return_decide(
+            "return": (forms.DecisionForm, f"return:{_int(request.POST.get('request'))}", lambda d: review.return_decide(
                 request=get_object_or_404(ReturnRequest, pk=request.POST.get("request"),
                                           assignment__petition=petition),
                 approve=d["approve"], actor=user, note=d["note"], new_lead=d["new_lead"])),
-            "extension": (forms.DecisionForm, "decision_form", lambda d: review.extension_decide(
+            "extension": (forms.DecisionForm, f"extension:{_int(request.POST.get('request'))}",
+                          lambda d: review.extension_decide(
                 request=get_object_or_404(ExtensionRequest, pk=request.POST.get("request"),
                                           assignment__petition=petition),
                 approve=d["approve"], actor=user, note=d["note"])),
@@ -320,7 +389,9 @@ class DispatchQueueAdmin(admin.ModelAdmin):
         if action not in handlers:
             raise PermissionDenied
         form_class, key, perform = handlers[action]
-        form = form_class(request.POST) if form_class else None
+        form = None
+        if form_class is not None:
+            form = self._form(form_class, tuple(key.split(":")) if ":" in key else key, data=request.POST)
         if form is not None and not form.is_valid():
             return render(request, "admin/dispatch/console.html", self._context(request, petition, **{key: form}),
                           status=400)
@@ -335,6 +406,14 @@ class DispatchQueueAdmin(admin.ModelAdmin):
         else:
             messages.success(request, _("Done."))
         return redirect("admin:dispatch_console", pk=petition.pk)
+
+
+def _hours_text(delta) -> str:
+    return _("%(hours)s h") % {"hours": max(0, int(delta.total_seconds() // 3600))}
+
+
+def _int(value) -> int:
+    return int(value) if str(value or "").isdigit() else 0
 
 
 def _petition_by_number(number: str, field: str = "into") -> Petition:

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from lib import spreadsheets
+from lib import labels, spreadsheets
 from petitions.models import Petition
 
 
@@ -192,7 +192,7 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.petition_id} → {self.unit_id} ({self.role})"
+        return f"{self.unit.name}（{self.get_role_display()}）"
 
     @property
     def is_live(self) -> bool:
@@ -237,6 +237,10 @@ class ReturnRequest(UnitRequest):
         constraints = [models.UniqueConstraint(fields=["assignment"], condition=Q(status="pending"),
                                                name="one_pending_return_per_assignment")]
 
+    def __str__(self) -> str:
+        return _("Return requested %(at)s (%(status)s)") % {"at": labels.when(self.requested_at),
+                                                             "status": self.get_status_display()}
+
 
 class ExtensionRequest(UnitRequest):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
@@ -247,6 +251,10 @@ class ExtensionRequest(UnitRequest):
         verbose_name_plural = _("extension requests")
         constraints = [models.UniqueConstraint(fields=["assignment"], condition=Q(status="pending"),
                                                name="one_pending_extension_per_assignment")]
+
+    def __str__(self) -> str:
+        return _("%(days)s more working days requested %(at)s (%(status)s)") % {
+            "days": self.days, "at": labels.when(self.requested_at), "status": self.get_status_display()}
 
 
 class Reply(models.Model):
@@ -279,6 +287,10 @@ class Reply(models.Model):
         verbose_name_plural = _("answers")
         constraints = [models.UniqueConstraint(fields=["petition"], condition=Q(review="pending"),
                                                name="one_pending_reply_per_petition")]
+
+    def __str__(self) -> str:
+        return _("Answer of round %(round)s, %(at)s (%(review)s)") % {
+            "round": self.round, "at": labels.when(self.submitted_at), "review": self.get_review_display()}
 
 
 class QueuedPetition(Petition):
@@ -314,6 +326,10 @@ class LookbackSample(models.Model):
         verbose_name = _("look-back sample")
         verbose_name_plural = _("look-back samples")
         constraints = [models.UniqueConstraint(fields=["month", "petition"], name="lookback_once_per_month")]
+
+    def __str__(self) -> str:
+        return _("Look-back of %(month)s: %(result)s") % {"month": self.month.strftime("%Y-%m") if self.month else "",
+                                                          "result": self.get_result_display()}
 
 
 class PerfunctoryPhrase(models.Model):

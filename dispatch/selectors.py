@@ -8,7 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,7 +38,7 @@ from dispatch.models import (
     WarningLevel,
 )
 from org.models import Area, Classification, User
-from petitions.models import Petition, Status
+from petitions.models import Channel, Petition, Status
 
 DUE_SOON = dt.timedelta(days=1)
 
@@ -78,17 +92,85 @@ def co_answers(assignment: Assignment) -> QuerySet[Assignment]:
     ).select_related("unit")
 
 
-def dispatcher_queue() -> QuerySet[Petition]:
-    """Petitions that need a dispatcher: undispatched, in consultation, with a
-    proposal to confirm, or with a unit's request or answer to decide."""
+def _pending_requests():
     pending_return = ReturnRequest.objects.filter(assignment__petition=OuterRef("pk"), status=RequestStatus.PENDING)
     pending_extension = ExtensionRequest.objects.filter(assignment__petition=OuterRef("pk"),
                                                         status=RequestStatus.PENDING)
     pending_reply = Reply.objects.filter(petition=OuterRef("pk"), review=Reply.Review.PENDING)
+    return Q(Exists(pending_return)) | Q(Exists(pending_extension)) | Q(Exists(pending_reply))
+
+
+def dispatcher_queue() -> QuerySet[Petition]:
+    """Petitions that need a dispatcher: undispatched, in consultation, with a
+    proposal to confirm, or with a unit's request or answer to decide; and the callbacks."""
     return Petition.objects.filter(
-        Q(status__in=[Status.RECEIVED, Status.CONSULTATION, Status.REPLIED, Status.CALLBACK])
-        | Q(Exists(pending_return)) | Q(Exists(pending_extension)) | Q(Exists(pending_reply))
+        Q(status__in=[Status.RECEIVED, Status.CONSULTATION, Status.REPLIED, Status.CALLBACK]) | _pending_requests()
     )
+
+
+# --- the dispatcher's queue in order of urgency (docs/dispatch.md, "The dispatcher's queue") ----------------
+#
+# Urgency is counted in hours: the hours the citizen has waited since the petition was received, plus a head
+# start for what makes a petition more pressing. Ordering by "waited + head start" is ordering by
+# `received_at - head start`, so the database sorts by one expression and the index on received_at still
+# serves the common case (no head start). The head starts, in hours:
+
+HOUR = dt.timedelta(hours=1)
+LIMIT_HEAD_START = {  # the item's handling tier (DOMAIN.md section 5): the shorter the limit, the sooner
+    Classification.Tier.URGENT: 48, Classification.Tier.DAYS_1: 24, Classification.Tier.DAYS_3: 8,
+}
+UNCLASSIFIED_HEAD_START = 8  # nobody knows its limit yet: it may be urgent
+REQUEST_HEAD_START = 12  # a unit's return/extension request or answer waits while its clock runs
+REPEAT_HEAD_START = ((3, 48), (2, 12))  # times complained about: 3 or more is supervision's business (section 6)
+CHANNEL_HEAD_START = {  # public channels: the leaders' message board and the media are read by everyone
+    Channel.PEOPLES_DAILY: 24, Channel.MEDIA: 24, Channel.MAYOR_MAILBOX: 12, Channel.PETITION_BUREAU: 12,
+    Channel.POLICE_110: 12,
+}
+
+ROUTING_QUEUE, CALLBACK_QUEUE = "routing", "callbacks"
+DISPATCHER_QUEUES = (ROUTING_QUEUE, CALLBACK_QUEUE)
+
+
+def _hours(condition_hours: list[tuple[Q, int]]) -> Case:
+    return Case(*(When(condition, then=Value(hours * HOUR)) for condition, hours in condition_hours),
+                default=Value(dt.timedelta(0)), output_field=DurationField())
+
+
+def dispatcher_queue_by_urgency(queue: str = ROUTING_QUEUE) -> QuerySet[Petition]:
+    """One of the dispatcher's two queues, the most urgent first.
+
+    `routing`: everything that needs a dispatching decision (dispatch, classify, consultation, a unit's
+    request, an answer to review). `callbacks`: answered petitions waiting for the operator's callback (回访),
+    kept apart because calling citizens is other work than routing. Each row carries its head starts
+    (`head_limit`, `head_request`, `head_repeat`, `head_channel`, timedeltas) and `urgent_since`."""
+    times = Coalesce(F("repeat_of__repeat_count"), F("repeat_count")) + 1
+    if queue == CALLBACK_QUEUE:
+        base = Petition.objects.filter(status=Status.CALLBACK)
+    else:
+        base = Petition.objects.filter(
+            Q(status__in=[Status.RECEIVED, Status.CONSULTATION, Status.REPLIED]) | _pending_requests()
+        ).exclude(status=Status.CALLBACK)
+    rows = base.annotate(times_complained=times).annotate(
+        head_limit=_hours([(Q(classification__isnull=True), UNCLASSIFIED_HEAD_START)]
+                          + [(Q(classification__tier=tier), hours) for tier, hours in LIMIT_HEAD_START.items()]),
+        head_request=_hours([(_pending_requests(), REQUEST_HEAD_START)] if queue == ROUTING_QUEUE else []),
+        head_repeat=_hours([(Q(times_complained__gte=count), hours) for count, hours in REPEAT_HEAD_START]),
+        head_channel=_hours([(Q(channel=channel), hours) for channel, hours in CHANNEL_HEAD_START.items()]),
+    ).annotate(
+        urgent_since=ExpressionWrapper(
+            F("received_at") - (F("head_limit") + F("head_request") + F("head_repeat") + F("head_channel")),
+            output_field=DateTimeField()),
+    )
+    return rows.select_related("classification", "area").order_by("urgent_since", "pk")
+
+
+def dispatcher_queue_counts() -> dict[str, int]:
+    return {queue: dispatcher_queue_by_urgency(queue).count() for queue in DISPATCHER_QUEUES}
+
+
+def urgency_hours(row: Petition, now: dt.datetime) -> int:
+    """The row's urgency in hours: waited + head starts (what the queue sorts on), for the page."""
+    return int((now - row.urgent_since) / HOUR)
 
 
 # --- the supervisors' dashboard -------------------------------------------------------------------------

@@ -62,6 +62,16 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+# The page holds five forms; "reason" is a field of three of them. Each form gets its own id prefix so no
+# element id repeats (labels stay bound to their own field).
+FORM_KEYS = {"note_form": forms.NoteForm, "answer_form": forms.AnswerForm, "return_form": forms.ReturnForm,
+             "extension_form": forms.ExtensionForm, "wait_form": forms.WaitForm}
+
+
+def _form(key, *args):
+    return FORM_KEYS[key](*args, auto_id=f"id_{key.removesuffix('_form')}_%s")
+
+
 def _detail_context(request, assignment, **forms_override):
     petition = assignment.petition
     context = {
@@ -74,8 +84,7 @@ def _detail_context(request, assignment, **forms_override):
         "co_answers": selectors.co_answers(assignment) if assignment.role == Role.LEAD else [],
         "pending_return": ReturnRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).first(),
         "pending_extension": ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).first(),
-        "note_form": forms.NoteForm(), "answer_form": forms.AnswerForm(), "return_form": forms.ReturnForm(),
-        "extension_form": forms.ExtensionForm(), "wait_form": forms.WaitForm(), "now": timezone.now(),
+        **{key: _form(key) for key in FORM_KEYS}, "now": timezone.now(),
         "notices": _open_notices(assignment),
         "Status": AssignmentStatus,
     }
@@ -150,7 +159,7 @@ def act(request, pk: int, action: str):
         raise Http404
     assignment = selectors.unit_assignment(request.user, pk)
     form_class, key, perform = ACTIONS[action]
-    form = form_class(request.POST, request.FILES) if form_class else None
+    form = _form(key, request.POST, request.FILES) if form_class else None
     if form is not None and not form.is_valid():
         return render(request, "dispatch/detail.html", _detail_context(request, assignment, **{key: form}), status=400)
     try:

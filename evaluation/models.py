@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from lib import labels
 
 
 class Scope(models.TextChoices):
@@ -41,6 +44,9 @@ class DailyStat(models.Model):
                                     nulls_distinct=False),
         ]
 
+    def __str__(self) -> str:
+        return f"{labels.day(self.day)} · {self.get_scope_display()}"
+
 
 class Report(models.Model):
     class Kind(models.TextChoices):
@@ -50,8 +56,8 @@ class Report(models.Model):
         ANNUAL = "annual", _("Annual summary")
 
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"), help_text=_("Inclusive."))
+    period_start = models.DateField(pgettext_lazy("period", "from"))
+    period_end = models.DateField(pgettext_lazy("period", "to"), help_text=_("Inclusive."))
     title = models.CharField(_("title"), max_length=200)
     data = models.JSONField(_("figures"), default=dict)
     xlsx = models.FileField(_("Excel"), upload_to="reports/", blank=True)
@@ -74,7 +80,7 @@ class Topic(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
-        ADOPTED = "adopted", _("Adopted")
+        ADOPTED = "adopted", pgettext_lazy("topic", "Adopted")
         DONE = "done", _("Done")
 
     title = models.CharField(_("title"), max_length=200)
@@ -114,6 +120,9 @@ class TopicUpdate(models.Model):
 
 
 # --- The annual 三民 public evaluation (docs/sanmin.md) -------------------------------------------------------
+
+    def __str__(self) -> str:
+        return _("Progress %(progress)s%%, %(at)s") % {"progress": self.progress, "at": labels.when(self.at)}
 
 class SuggestionTheme(models.TextChoices):
     LIVELIHOOD = "livelihood", _("People's livelihood (民生建设)")
@@ -171,7 +180,7 @@ class Campaign(models.Model):
 class Suggestion(models.Model):
     class Adoption(models.TextChoices):
         PENDING = "pending", _("Under study")
-        ADOPTED = "adopted", _("Adopted")
+        ADOPTED = "adopted", pgettext_lazy("suggestion", "Adopted")
         PARTLY = "partly", _("Partly adopted")
         NOT_ADOPTED = "not_adopted", _("Not adopted, with reasons")
 
@@ -194,6 +203,9 @@ class Suggestion(models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("suggestion")
         verbose_name_plural = _("suggestions")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ReportGroup(models.Model):
@@ -224,6 +236,9 @@ class DepartmentReport(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "unit"], name="one_report_per_department")]
 
+    def __str__(self) -> str:
+        return _("Report of %(unit)s") % {"unit": self.unit.name}
+
 
 class Candidate(models.Model):
     """A person in the pool the representatives are drawn from (imported from a spreadsheet)."""
@@ -249,6 +264,9 @@ class Candidate(models.Model):
         permissions = [("import_candidate", _("Can import the candidate pool from a spreadsheet"))]
         constraints = [models.UniqueConstraint(fields=["campaign", "external_id"], name="candidate_unique_id")]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Representative(models.Model):
     """A citizen representative. `has_voted` is kept here, apart from the ballots:
@@ -263,6 +281,9 @@ class Representative(models.Model):
     class Meta:
         verbose_name = _("representative")
         verbose_name_plural = _("representatives")
+
+    def __str__(self) -> str:
+        return _("Citizen representative %(name)s") % {"name": self.candidate.name}
 
 
 class TallyCell(models.Model):
@@ -279,6 +300,9 @@ class TallyCell(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "unit", "choice"], name="one_tally_cell")]
 
+    def __str__(self) -> str:
+        return f"{self.unit.name} · {self.choice}: {self.count}"
+
 
 class SpentBallotToken(models.Model):
     """A ballot token that has been dropped in the box: only its hash, so the same
@@ -288,3 +312,6 @@ class SpentBallotToken(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     token_hash = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return _("Counted ballot %(hash)s…") % {"hash": self.token_hash[:8]}

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from evaluation import analysis, metrics
 from evaluation.models import Report
@@ -94,7 +95,7 @@ def to_xlsx(report: Report) -> bytes:
     spreadsheets.write_rows(book.create_sheet(_("Units")[:31]), _table(report.data["units"], False),
                             header=_labels())
     spreadsheets.write_rows(book.create_sheet(_("Problems")[:31]), header=[_("Classification"), _("Petitions"),
-                                                                           _("Change")],
+                                                                           pgettext("trend", "Change")],
                             rows=([item["name"], item["count"], item["change"]]
                                   for item in report.data["analysis"]["top_classifications"]))
     spreadsheets.write_rows(book.create_sheet(_("Definitions")[:31]),

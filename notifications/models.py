@@ -61,7 +61,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} → {self.recipient}: {self.subject or self.body[:30]}"
+        return f"{self.get_channel_display()} → {self.recipient}: {self.subject or self.body[:30]}"
 
 
 class MessageTemplate(models.Model):

@@ -139,9 +139,16 @@ class PetitionAdmin(admin.ModelAdmin):
             services.access_record(user=request.user, action=AccessRecord.Action.VIEW, petition=petition)
         extra_context = extra_context or {}
         if petition is not None:
-            extra_context["can_screen"] = petition.status == Status.SCREENING
-            extra_context["can_close_on_spot"] = petition.status == Status.RECEIVED and petition.kind == Kind.CONSULTATION
-            extra_context["can_record_callback"] = petition.status == Status.CALLBACK
+            # A recorded petition is never edited through this form (every field is read-only and save_model
+            # refuses): no Save buttons, which only led to a bare 403. Its actions are the buttons above it,
+            # shown only to whoever may take them.
+            extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False,
+                                 show_delete=False)
+            may_act = self.has_change_permission(request, petition)
+            extra_context["can_screen"] = may_act and petition.status == Status.SCREENING
+            extra_context["can_close_on_spot"] = (may_act and petition.status == Status.RECEIVED
+                                                  and petition.kind == Kind.CONSULTATION)
+            extra_context["can_record_callback"] = may_act and petition.status == Status.CALLBACK
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):

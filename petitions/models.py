@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from lib import labels
 
 
 class Channel(models.TextChoices):
@@ -206,8 +209,8 @@ class PetitionEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
-    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    from_status = models.CharField(pgettext_lazy("status", "from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(pgettext_lazy("status", "to"), max_length=20, choices=Status.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     # Shown on the citizen's tracking page (never with the actor's name).
@@ -219,7 +222,7 @@ class PetitionEvent(models.Model):
         verbose_name_plural = _("petition history")
 
     def __str__(self) -> str:
-        return f"{self.petition_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {labels.when(self.at)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -290,12 +293,20 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["petition", "round"], name="one_rating_per_round")
         ]
 
+    def __str__(self) -> str:
+        return _("Rating of round %(round)s: %(satisfaction)s, %(solved)s") % {
+            "round": self.round, "satisfaction": self.get_satisfaction_display(),
+            "solved": _("solved") if self.solved else _("not solved")}
+
 
 class DailyCounter(models.Model):
     """Allocates the day's tracking numbers: 20261123000042."""
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return _("Tracking numbers of %(day)s: %(last)s issued") % {"day": labels.day(self.day), "last": self.last}
 
 
 class ApiKey(models.Model):
@@ -339,6 +350,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+    def __str__(self) -> str:
+        return _("Repeated request %(key)s, %(at)s") % {"key": self.key, "at": labels.when(self.created_at)}
 
 
 class AccessRecord(models.Model):

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lib import labels
+
 
 class Level(models.IntegerChoices):
     """The three supervising levels of DOMAIN.md section 6."""
@@ -75,7 +77,7 @@ class SupervisionCase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.get_kind_display()} L{self.level}"
+        return f"{self.reference} {self.get_kind_display()} · {self.get_level_display()}"
 
 
 class SupervisionNotice(models.Model):
@@ -104,6 +106,9 @@ class SupervisionNotice(models.Model):
                          condition=Q(replied_at__isnull=True, reply_overdue_at__isnull=True)),
         ]
 
+    def __str__(self) -> str:
+        return _("%(level)s supervision notice, %(at)s") % {"level": self.get_level_display(), "at": labels.when(self.sent_at)}
+
 
 class CaseEvent(models.Model):
     """The case's history. Append-only."""
@@ -131,3 +136,6 @@ class CaseEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("case history is append-only")
         super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {labels.when(self.at)}"

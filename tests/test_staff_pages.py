@@ -1,0 +1,135 @@
+"""Staff pages speak clean Chinese (issue 17, item 8): a superuser walks every admin changelist, add page and
+change page on the demo city, in zh-hans, and no page shows an object repr ("Rating object (3833)") or an
+English word where a label should be: column headers, field labels, headings, filters, buttons, inline titles,
+help texts."""
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import NoReverseMatch, reverse
+
+from org.models import User
+
+# Words that are names, not labels: the product names and abbreviations staff use as they are.
+ALLOWED = {"API", "Excel", "SMS", "URL", "ID", "WeChat", "Open311", "GeoReport", "CSV", "PDF", "QR", "IP",
+           "Django", "HTTP", "JSON", "XML", "e", "mail"}
+
+LABEL_TAGS = {"th", "label", "h1", "h2", "h3", "legend", "caption", "button", "summary", "dt"}
+
+
+class Labels(HTMLParser):
+    """Collects the text of label-like elements and of submit buttons, and every piece of visible text."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.labels, self.text = [], [], []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style"):
+            self.skip += 1
+        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+            self.labels.append(attrs["value"])
+        for name in ("placeholder", "title", "aria-label"):
+            if attrs.get(name):
+                self.labels.append(attrs[name])
+        classes = (attrs.get("class") or "").split()
+        if tag == "th" and any(c.startswith("field-") for c in classes):
+            self.stack.append(None)  # a changelist row's first cell: data, not a label
+        elif tag in LABEL_TAGS or "help" in (attrs.get("class") or "").split() or attrs.get("id") == "changelist-filter":
+            self.stack.append(tag)
+        else:
+            self.stack.append(None)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        # pop up to the matching start tag (HTML allows unclosed tags)
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index] == tag or (self.stack[index] is None and index == len(self.stack) - 1):
+                del self.stack[index:]
+                break
+
+    def handle_data(self, data):
+        if self.skip:
+            return
+        self.text.append(data)
+        if any(self.stack):
+            self.labels.append(data)
+
+
+def english_words(text: str) -> list[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
+    return [w for w in words if w not in ALLOWED]
+
+
+def staff_urls(site, user_request):
+    """Every changelist, add page and change page (the first objects of each model) of the admin."""
+    for model, model_admin in site._registry.items():
+        info = model._meta.app_label, model._meta.model_name
+        yield reverse("admin:%s_%s_changelist" % info)
+        if model_admin.has_add_permission(user_request):
+            try:
+                yield reverse("admin:%s_%s_add" % info)
+            except NoReverseMatch:
+                pass
+        for obj in model_admin.get_queryset(user_request)[:2]:
+            yield reverse("admin:%s_%s_change" % info, args=[obj.pk])
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the demo's accounts, fast
+    call_command("load_demo", verbosity=0)
+
+
+def crawl(client, rf):
+    superuser = User.objects.filter(is_superuser=True).first()
+    client.force_login(superuser)
+    request = rf.get("/admin/")
+    request.user = superuser
+    problems = {}
+    visited = 0
+    for url in staff_urls(admin.site, request):
+        response = client.get(url, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        if response.status_code != 200:
+            problems[url] = {"status": response.status_code}
+            continue
+        html = response.content.decode()
+        assert '<html lang="zh-hans"' in html, url
+        visited += 1
+        parser = Labels()
+        parser.feed(html)
+        text = " ".join(parser.text)
+        found = re.findall(r"\S+ object \(\d+\)", text)
+        words = sorted({w for label in parser.labels for w in english_words(label)})
+        if found or words:
+            problems[url] = {"reprs": found[:3], "english": words[:20]}
+    assert visited > 60
+    return problems
+
+
+@pytest.mark.django_db
+def test_every_admin_page_opens_and_shows_no_object_repr(client, demo, rf):
+    problems = {url: p for url, p in crawl(client, rf).items() if p.get("status") or p.get("reprs")}
+    assert not problems, "\n".join(f"{url}: {p}" for url, p in problems.items())
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(reason="labels of other apps still untranslated (inline titles, some field labels): issue 17 "
+                          "item 8 is not finished; the list this prints is the work left", strict=False)
+def test_no_admin_label_is_left_in_english(client, demo, rf):
+    problems = {url: p["english"] for url, p in crawl(client, rf).items() if p.get("english")}
+    assert not problems, "\n".join(f"{url}: {p}" for url, p in problems.items())
+
+
+@pytest.mark.django_db
+def test_the_read_only_petition_page_offers_no_save_button(client, petition, operator, supervisor):
+    for user in (operator, supervisor):
+        client.force_login(user)
+        page = client.get(f"/admin/petitions/petition/{petition.pk}/change/").content.decode()
+        assert petition.number in page
+        assert 'name="_save"' not in page and 'name="_continue"' not in page and 'name="_addanother"' not in page
