@@ -108,6 +108,8 @@ def repeat_notice(*, root_id: int, count: int) -> None:
         return
     members = list(chain(root_id).only("pk", "status", "number", "area_id", "title", "confidential",
                                        "received_at"))
+    if supervision.open_cases_on(targets=members, kind=CaseKind.REPEAT):
+        return  # the matter is already under special supervision: one case a matter, not one a call
     live = [p for p in members if p.status in OPEN_STATUSES]
     target = (live or members)[-1]
     lead = (Assignment.objects.filter(petition__in=[p.pk for p in members], role=Role.LEAD)

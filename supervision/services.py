@@ -83,6 +83,16 @@ def case_open(*, target, kind: str, reference: str, title: str, unit=None, area=
     return case, True
 
 
+def open_cases_on(*, targets, kind: str) -> bool:
+    """Whether any of `targets` (objects of one model) has an open case of `kind`."""
+    targets = list(targets)
+    if not targets:
+        return False
+    content_type = ContentType.objects.get_for_model(targets[0])
+    return SupervisionCase.objects.filter(content_type=content_type, object_id__in=[t.pk for t in targets],
+                                          kind=kind, status=CaseStatus.OPEN).exists()
+
+
 def _default_notice(case: SupervisionCase, note: str) -> str:
     text = _("%(sender)s supervision notice on %(reference)s (%(title)s): %(kind)s. Reply with the measures "
              "taken and the result by the deadline.") % {

@@ -134,6 +134,7 @@ ADMIN = {
     # not deleted.
     "dispatch.catalogrule": {"dispatcher": "v", **WATCHERS, "admin": "vacie"},
     "dispatch.assignment": {"dispatcher": "v", **WATCHERS, "admin": "v"},
+    "dispatch.perfunctoryphrase": {"admin": "vacd"},
     "dispatch.queuedpetition": {"dispatcher": "v", **WATCHERS, "admin": "v"},
     "evaluation.report": {**WATCHERS, "admin": "vcd"},
     "evaluation.topic": {**WATCHERS, "admin": "vacd"},
