@@ -66,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "disclosure_officer": [],
     "disclosure_head": [],
     "grid_worker": [],
+    # A district platform works on the supervision pages only, scoped to its district (org.permissions):
+    # nothing in the admin, whose lists are city-wide.
+    "district_supervisor": [],
     "admin": [
         *grant([*REFERENCE, "org.user"], *CRUD),
         *grant(WITH_SPREADSHEETS, "import", "export"),
