@@ -166,6 +166,11 @@ def pauses_reach_cap(*, now=None, batch: int = 500) -> int:
         with transaction.atomic():
             pause = Pause.objects.select_related("assignment").get(pk=pause_id)
             petition, locked = lock_both(pause.assignment)
+            if locked.status != AssignmentStatus.SIGNED:
+                # Withdrawn or answered meanwhile: the stop simply ends; there is no clock left to restart.
+                Pause.objects.filter(pk=pause.pk, ended_at__isnull=True).update(
+                    ended_at=pause.cap_at, workdays=_pause_workdays(pause, pause.cap_at, petition.classification))
+                continue
             if not Pause.objects.filter(pk=pause.pk, ended_at__isnull=True, approval=PauseApproval.NONE).update(
                     approval=PauseApproval.PENDING):
                 continue

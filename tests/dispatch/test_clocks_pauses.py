@@ -196,3 +196,17 @@ def _district_gov(district):
                                        kind="district_government")
     unit.areas.set([district])
     return unit
+
+
+@pytest.mark.django_db
+def test_a_stop_on_a_withdrawn_assignment_just_ends_at_the_cap(signed, street_handler, dispatcher, city):
+    from dispatch import services
+
+    stop(signed, street_handler, day(11, 23, 10))
+    with time_machine.travel(day(11, 24, 10), tick=False):
+        services.dispatch_redispatch(petition=signed.petition, lead_unit=city.other_street_office, actor=dispatcher,
+                                     reason="改派乙一街道")
+    assert sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))["pauses_capped"] == 0
+    pause = Pause.objects.get()
+    assert (pause.ended_at, pause.approval) == (day(12, 7, 23, 59, 59), PauseApproval.NONE)
+    assert not signed.petition.events.filter(kind=EventKind.CLOCK, data__clock="capped").exists()
