@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_time_range, env_url
 
@@ -392,6 +393,11 @@ if PORTAL_SMS_BACKEND == "notifications.sms_providers.AliyunSmsBackend":
                                    f"got {PORTAL_SMS_ALIYUN_TEMPLATE_CODE!r}")
 # Non-urgent SMS wait for the morning inside these hours, Beijing time (docs/notifications.md).
 PORTAL_QUIET_HOURS = env_time_range("PORTAL_QUIET_HOURS", "21:00-08:00")
+# Office hours of a working day (Beijing time): the yellow warning comes at 75% of the working time and
+# never outside them (dispatch.deadlines.warn_at).
+PORTAL_OFFICE_HOURS = env_time_range("PORTAL_OFFICE_HOURS", "09:00-17:00")
+if PORTAL_OFFICE_HOURS[0] >= PORTAL_OFFICE_HOURS[1]:
+    raise ImproperlyConfigured("PORTAL_OFFICE_HOURS must open before it closes, e.g. 09:00-17:00")
 # Personal links in citizens' messages stay valid this many days (revocable at any time).
 PORTAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_LINK_MAX_AGE_DAYS", 180, minimum=1)
 # Where the links in messages point: the site's public address.

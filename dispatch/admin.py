@@ -14,12 +14,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from lib.admin import ReadOnlyInline
-from dispatch import catalog, catalog_io, forms, review, routing, selectors, services
+from dispatch import catalog, catalog_io, forms, perfunctory, repeats, review, routing, selectors, services
 from dispatch.models import (
     Assignment,
     AssignmentStatus,
     CatalogRule,
     ExtensionRequest,
+    PerfunctoryPhrase,
     QueuedPetition,
     Reply,
     RequestStatus,
@@ -162,6 +163,26 @@ class AssignmentInline(ReadOnlyInline):
               "extended_days", "answered_at", "answer")
 
 
+@admin.register(PerfunctoryPhrase)
+class PerfunctoryPhraseAdmin(admin.ModelAdmin):
+    """The phrases that flag an answer as perfunctory to the reviewer (dispatch.perfunctory)."""
+    list_display = ("phrase", "active", "note")
+    list_filter = ("active",)
+    search_fields = ("phrase", "note")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        perfunctory.invalidate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        perfunctory.invalidate()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        perfunctory.invalidate()
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
     list_display = ("petition", "unit", "role", "status", "sign_due_at", "handle_due_at", "dispatched_at")
@@ -235,6 +256,11 @@ class DispatchQueueAdmin(admin.ModelAdmin):
             "co_form": forms.UnitForm(), "consultation_form": forms.ReasonForm(), "merge_form": forms.MergeForm(),
             "decision_form": forms.DecisionForm(), "review_form": forms.ReviewForm(),
             "callback_form": forms.CallbackForm(), "classify_form": forms.ClassifyForm(),
+            "repeat_form": forms.RepeatLinkForm(), "unrepeat_form": forms.RepeatUnlinkForm(),
+            "chain": list(repeats.chain(petition.repeat_of_id or petition.pk).only("pk", "number", "status",
+                                                                                    "received_at"))
+            if petition.repeat_count else [],
+            "repeat_kind_allowed": petition.kind not in repeats.NEVER_REPEATS,
         }
         context.update(overrides)
         return context
@@ -269,6 +295,11 @@ class DispatchQueueAdmin(admin.ModelAdmin):
             "merge": (forms.MergeForm, "merge_form", lambda d: services.dispatch_merge(
                 petition=petition, into=_petition_by_number(d["into"]), actor=user, duplicate=d["duplicate"],
                 reason=d["reason"])),
+            "repeat": (forms.RepeatLinkForm, "repeat_form", lambda d: repeats.repeat_link(
+                petition=petition, original=_petition_by_number(d["original"], field="original"), actor=user,
+                reason=d["reason"])),
+            "unrepeat": (forms.RepeatUnlinkForm, "unrepeat_form", lambda d: repeats.repeat_unlink(
+                petition=petition, actor=user, reason=d["reason"])),
             "classify": (forms.ClassifyForm, "classify_form", lambda d: services.dispatch_classify(
                 petition=petition, classification=d["classification"], actor=user, reason=d["reason"])),
             "return": (forms.DecisionForm, "decision_form", lambda d: review.return_decide(
@@ -306,8 +337,8 @@ class DispatchQueueAdmin(admin.ModelAdmin):
         return redirect("admin:dispatch_console", pk=petition.pk)
 
 
-def _petition_by_number(number: str) -> Petition:
+def _petition_by_number(number: str, field: str = "into") -> Petition:
     petition = Petition.objects.filter(number=number).first()
     if petition is None:
-        raise DomainError(_("No petition has this tracking number."), field="into")
+        raise DomainError(_("No petition has this tracking number."), field=field)
     return petition

@@ -62,7 +62,15 @@ WARNING_SHARE = 0.75  # yellow once 75% of the handling time is used (DOMAIN.md 
 
 
 def warn_at(start: dt.datetime, due: dt.datetime) -> dt.datetime:
-    return start + (due - start) * WARNING_SHARE
+    """The yellow warning: when 75% of the working time is used, never outside office hours.
+
+    For a limit in working days, the working time is the office hours (PORTAL_OFFICE_HOURS, 09:00-17:00 by
+    default) of working days 1..N, so a 3-working-day limit started on a Friday evening warns on its 3rd
+    working day at 11:00, not over the weekend (docs/supervision.md, "The yellow warning"). A limit in
+    hours (urgent items, handled round the clock) warns at 75% of the clock time.
+    """
+    moment = get_calendar().share_of_working_time(start, due, WARNING_SHARE, settings.PORTAL_OFFICE_HOURS)
+    return moment if moment is not None else start + (due - start) * WARNING_SHARE
 
 
 def clocks(start: dt.datetime, classification, *, extended_days: int = 0, waited_days: int = 0,

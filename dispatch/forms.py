@@ -82,6 +82,16 @@ class MergeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
 
 
+class RepeatLinkForm(forms.Form):
+    original = forms.RegexField(label=_("Tracking number of the earlier petition of the same matter"),
+                                regex=r"^\d{14,16}$")
+    reason = forms.CharField(label=_("Why it is the same matter"), max_length=1000)
+
+
+class RepeatUnlinkForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is not the same matter"), max_length=1000)
+
+
 class DecisionForm(forms.Form):
     approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
                                      choices=[("yes", _("Approve")), ("no", _("Refuse"))])

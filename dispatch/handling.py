@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import deadlines
+from dispatch import deadlines, perfunctory
 from dispatch.assignments import (
     check_member,
     lock_both,
@@ -243,7 +243,8 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
                                                     reason=content.strip(), data={"co_unit": locked.unit.name})
             return locked
         Reply.objects.create(petition=petition, assignment=locked, round=petition.handling_round,
-                             content=content.strip(), solved=solved, submitted_at=now, submitted_by=actor)
+                             content=content.strip(), solved=solved, submitted_at=now, submitted_by=actor,
+                             perfunctory=perfunctory.found_in(content))
         petition_services.petition_transition(petition=petition, to=Status.REPLIED, actor=actor,
                                               kind=EventKind.REPLIED, expected=[Status.IN_PROGRESS],
                                               data={"units": [locked.unit.name]}, now=now)

@@ -269,6 +269,9 @@ class Reply(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     review_note = models.TextField(_("review note"), blank=True)
+    # The perfunctory phrases found in the answer when it was submitted (dispatch.perfunctory): the
+    # reviewer is warned, and the bulletin counts them per unit (DOMAIN.md section 6).
+    perfunctory = models.JSONField(_("perfunctory phrases"), default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -311,6 +314,23 @@ class LookbackSample(models.Model):
         verbose_name = _("look-back sample")
         verbose_name_plural = _("look-back samples")
         constraints = [models.UniqueConstraint(fields=["month", "petition"], name="lookback_once_per_month")]
+
+
+class PerfunctoryPhrase(models.Model):
+    """A phrase that marks an answer which only runs out the clock ("正在研究", "将出方案"), kept by the
+    platform's administrators (DOMAIN.md section 6)."""
+
+    phrase = models.CharField(_("phrase"), max_length=50, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = _("perfunctory phrase")
+        verbose_name_plural = _("perfunctory phrases")
+
+    def __str__(self) -> str:
+        return self.phrase
 
 
 # --- nothing waits without a clock (issue 15, item 3; docs/supervision.md) ------------------------------------

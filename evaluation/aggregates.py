@@ -3,17 +3,21 @@
 What each counter counts (docs/evaluation.md):
 - petitions: petitions received that day, by district and for the city (routed-out
   media items and merged duplicates excluded);
-- dispatched / signed_in_time: assignments dispatched that day and, of those, the
-  ones signed for by their sign-for deadline. Units count all their assignments
-  (lead and co-handling); districts and the city count lead assignments, one per
-  petition and round;
-- rated / solved / satisfied: ratings made that day (each round's rating counts),
-  credited to the lead unit of the round, the petition's district and the city.
+- sign_due / signed_in_time (响应率, DOMAIN.md section 7): assignments whose sign-for limit fell that
+  day, minus those the platform withdrew before their limit (re-dispatch, merge, consultation, a closed
+  petition: the unit had no chance to sign), and of those the ones signed for by the limit. Units count
+  all their assignments (lead and co-handling); districts and the city count lead assignments;
+- perfunctory: answers submitted that day that the reviewer was warned of (dispatch.perfunctory),
+  credited to the unit that wrote them.
 
-Each counter is tied to one day that never changes afterwards except for
-signing, which can only happen in time within a few days of dispatch; so
-refreshing the last REFRESH_DAYS days keeps the table exact, and the rebuild
-command recomputes everything and checks it against a direct computation.
+解决率 and 满意率 are not daily counters: they count each petition rated in a period once, by its
+last rating in that period, which no sum of days can give; `rating_counts` computes them for the period
+from the ratings directly.
+
+Each counter is tied to one day that never changes once the day has passed: a limit that fell
+yesterday can no longer be met or withdrawn before it; so refreshing the last REFRESH_DAYS days keeps
+the table exact, and the rebuild command recomputes everything and checks it against a direct
+computation.
 """
 from __future__ import annotations
 
@@ -22,19 +26,20 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config.db_router import reports_alias
-from dispatch.models import Assignment, Role
+from dispatch.models import Assignment, AssignmentStatus, Reply, Role
 from evaluation.models import DailyStat, Scope
 from org.models import Area
 from petitions.models import Petition, Rating, Satisfaction, Status
 
 SH = ZoneInfo("Asia/Shanghai")
 REFRESH_DAYS = 12  # covers sign-for in time after the longest holiday (National Day: 8 days off)
-COUNTERS = ("petitions", "dispatched", "signed_in_time", "rated", "solved", "satisfied")
+COUNTERS = ("petitions", "sign_due", "signed_in_time", "perfunctory")
+RATING_COUNTERS = ("rated", "solved", "satisfied")
 
 
 def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -47,16 +52,53 @@ def counted_petitions():
     return Petition.objects.using(reports_alias()).exclude(status__in=[Status.ROUTED_OUT, Status.MERGED])
 
 
+# Withdrawn by the platform before the unit's limit: not the unit's to answer for.
+WITHDRAWN_IN_TIME = Q(status=AssignmentStatus.CANCELLED, closed_at__lt=F("sign_due_at"))
+
+
 def clocked_assignments():
-    return Assignment.objects.filter(sign_due_at__isnull=False)
+    """The assignments the response rate judges: those with a sign-for limit the platform left standing."""
+    return Assignment.objects.filter(sign_due_at__isnull=False).exclude(WITHDRAWN_IN_TIME)
 
 
 def rating_with_lead():
-    # The lead unit when the rating was made: the latest lead dispatched before it.
+    # The lead unit of the round rated: the lead that was live when the rating was made (the latest
+    # dispatched before it and not withdrawn before it).
     lead = (Assignment.objects.filter(petition=OuterRef("petition"), role=Role.LEAD,
                                       dispatched_at__lte=OuterRef("rated_at"))
-            .exclude(status="cancelled").order_by("-dispatched_at").values("unit_id")[:1])
+            .exclude(status=AssignmentStatus.CANCELLED, closed_at__lte=OuterRef("rated_at"))
+            .order_by("-dispatched_at").values("unit_id")[:1])
     return Rating.objects.annotate(lead_unit=Subquery(lead))
+
+
+def last_ratings(first: dt.date, last: dt.date):
+    """Each petition rated in [first, last] once, by its last rating in the period."""
+    start, end = _bounds(first, last)
+    later = Rating.objects.filter(petition=OuterRef("petition"), rated_at__gte=start, rated_at__lt=end).filter(
+        Q(rated_at__gt=OuterRef("rated_at")) | Q(rated_at=OuterRef("rated_at"), pk__gt=OuterRef("pk")))
+    return (rating_with_lead().using(reports_alias()).filter(rated_at__gte=start, rated_at__lt=end)
+            .exclude(Exists(later)))
+
+
+def rating_counts(first: dt.date, last: dt.date) -> dict[tuple, dict[str, int]]:
+    """解决率 and 满意率 counters per (scope, area_id, unit_id) for the period: petitions, not ratings.
+    A petition rated unsatisfied and then satisfied in the period counts once, as satisfied; each is
+    credited to the lead unit of the round rated, its district and the city."""
+    city_id = Area.objects.filter(level=Area.Level.CITY).values_list("pk", flat=True).first()
+    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RATING_COUNTERS, 0))
+    counters = {"n": Count("pk"), "solved_n": Count("pk", filter=SOLVED), "sat": Count("pk", filter=SATISFIED)}
+    for row in (last_ratings(first, last).values("lead_unit", "petition__district_id")
+                .annotate(**counters).order_by()):
+        keys = [(Scope.CITY, city_id, None)]
+        if row["petition__district_id"]:
+            keys.append((Scope.DISTRICT, row["petition__district_id"], None))
+        if row["lead_unit"]:
+            keys.append((Scope.UNIT, None, row["lead_unit"]))
+        for key in keys:
+            rows[key]["rated"] += row["n"]
+            rows[key]["solved"] += row["solved_n"]
+            rows[key]["satisfied"] += row["sat"]
+    return rows
 
 
 IN_TIME = Q(signed_at__isnull=False, signed_at__lte=F("sign_due_at"))
@@ -85,30 +127,26 @@ def compute(first: dt.date, last: dt.date, *, by_day: bool = True) -> dict[tuple
         if row["district_id"]:
             rows[(day, Scope.DISTRICT, row["district_id"], None)]["petitions"] += row["n"]
 
-    assignments = clocked_assignments().filter(dispatched_at__gte=start, dispatched_at__lt=end)
+    assignments = clocked_assignments().filter(sign_due_at__gte=start, sign_due_at__lt=end)
     counters = {"n": Count("pk"), "ok": Count("pk", filter=IN_TIME)}
-    for day, row in add(assignments, "dispatched_at", ["unit_id"], counters):
+    for day, row in add(assignments, "sign_due_at", ["unit_id"], counters):
         target = rows[(day, Scope.UNIT, None, row["unit_id"])]
-        target["dispatched"] += row["n"]
+        target["sign_due"] += row["n"]
         target["signed_in_time"] += row["ok"]
-    for day, row in add(assignments.filter(role=Role.LEAD), "dispatched_at", ["petition__district_id"], counters):
+    for day, row in add(assignments.filter(role=Role.LEAD), "sign_due_at", ["petition__district_id"], counters):
         for key in ((day, Scope.CITY, city_id, None),) + (
                 ((day, Scope.DISTRICT, row["petition__district_id"], None),) if row["petition__district_id"] else ()):
-            rows[key]["dispatched"] += row["n"]
+            rows[key]["sign_due"] += row["n"]
             rows[key]["signed_in_time"] += row["ok"]
 
-    ratings = rating_with_lead().filter(rated_at__gte=start, rated_at__lt=end)
-    counters = {"n": Count("pk"), "solved_n": Count("pk", filter=SOLVED), "sat": Count("pk", filter=SATISFIED)}
-    for day, row in add(ratings, "rated_at", ["lead_unit", "petition__district_id"], counters):
-        keys = [(day, Scope.CITY, city_id, None)]
+    replies = Reply.objects.filter(submitted_at__gte=start, submitted_at__lt=end).exclude(perfunctory=[])
+    for day, row in add(replies, "submitted_at", ["assignment__unit_id", "petition__district_id"],
+                        {"n": Count("pk")}):
+        keys = [(day, Scope.CITY, city_id, None), (day, Scope.UNIT, None, row["assignment__unit_id"])]
         if row["petition__district_id"]:
             keys.append((day, Scope.DISTRICT, row["petition__district_id"], None))
-        if row["lead_unit"]:
-            keys.append((day, Scope.UNIT, None, row["lead_unit"]))
         for key in keys:
-            rows[key]["rated"] += row["n"]
-            rows[key]["solved"] += row["solved_n"]
-            rows[key]["satisfied"] += row["sat"]
+            rows[key]["perfunctory"] += row["n"]
     return rows
 
 

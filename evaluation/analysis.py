@@ -48,7 +48,7 @@ def repeated_matters(first: dt.date, last: dt.date, *, minimum: int = 2, limit: 
     start, end = _bounds(first, last)
     # Bulletins are published: the matters they name follow the publication policy, titles redacted.
     matters = (counted_petitions().filter(publication.publishable_filter())
-               .filter(received_at__lt=end, repeat_count__gte=minimum)
+               .filter(received_at__lt=end, repeat_count__gte=minimum, repeat_of__isnull=True)  # roots: one per matter
                .filter(Q(received_at__gte=start) | Q(repeats__received_at__gte=start)).distinct()
                .select_related("area", "classification").order_by("-repeat_count")[:limit])
     return [{"number": p.number, "title": redact(p.title), "repeats": p.repeat_count, "area": p.area.name,

@@ -27,11 +27,10 @@ class DailyStat(models.Model):
     area = models.ForeignKey("org.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("org.HandlingUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     petitions = models.PositiveIntegerField(_("petitions received"), default=0)
-    dispatched = models.PositiveIntegerField(_("dispatched"), default=0)
+    # Assignments whose sign-for limit fell that day, minus those withdrawn before it (evaluation.aggregates).
+    sign_due = models.PositiveIntegerField(_("sign-for limits due"), default=0)
     signed_in_time = models.PositiveIntegerField(_("signed for in time"), default=0)
-    rated = models.PositiveIntegerField(_("rated"), default=0)
-    solved = models.PositiveIntegerField(_("confirmed solved"), default=0)
-    satisfied = models.PositiveIntegerField(_("satisfied or basically satisfied"), default=0)
+    perfunctory = models.PositiveIntegerField(_("perfunctory answers"), default=0)
 
     class Meta:
         verbose_name = _("daily figures")

@@ -63,8 +63,8 @@ def report_publish(*, report: Report) -> Report:
     return report
 
 
-HEADERS = ["name", "population", "petitions", "per_10k", "dispatched", "signed_in_time", "response", "rated",
-           "solved", "resolution", "satisfied", "satisfaction"]
+HEADERS = ["name", "population", "petitions", "per_10k", "sign_due", "signed_in_time", "response", "rated",
+           "solved", "resolution", "satisfied", "satisfaction", "satisfaction_rank", "perfunctory"]
 
 
 def _table(rows: list[dict], with_population: bool) -> list[list]:
@@ -72,16 +72,16 @@ def _table(rows: list[dict], with_population: bool) -> list[list]:
     for r in rows:
         c, v, k = r["counts"], r["values"], r["ranks"]
         out.append([r["name"], r["population"] if with_population else "", c["petitions"] if with_population else "",
-                    _num(v["per_10k"]) if with_population else "", c["dispatched"], c["signed_in_time"],
-                    _pct(v["response"]), c["rated"], c["solved"], _pct(v["resolution"]), c["satisfied"],
-                    _pct(v["satisfaction"]), k.get("satisfaction") or "—"])
+                    _num(v["per_10k"]) if with_population else "", c.get("sign_due", c.get("dispatched", 0)),
+                    c["signed_in_time"], _pct(v["response"]), c["rated"], c["solved"], _pct(v["resolution"]),
+                    c["satisfied"], _pct(v["satisfaction"]), k.get("satisfaction") or "—", c.get("perfunctory", 0)])
     return out
 
 
 def _labels() -> list[str]:
-    return [_("Name"), _("Population"), _("Petitions"), _("Per 10,000 people"), _("Dispatched"),
-            _("Signed in time"), _("Response rate"), _("Rated"), _("Solved"), _("Resolution rate"),
-            _("Satisfied"), _("Satisfaction rate"), _("Satisfaction rank")]
+    return [_("Name"), _("Population"), _("Petitions"), _("Per 10,000 people"), _("Sign-for limits due"),
+            _("Signed in time"), _("Response rate"), _("Petitions rated"), _("Solved"), _("Resolution rate"),
+            _("Satisfied"), _("Satisfaction rate"), _("Satisfaction rank"), _("Perfunctory answers")]
 
 
 def to_xlsx(report: Report) -> bytes:

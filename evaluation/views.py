@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.db.models import Sum
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from evaluation import analysis, metrics
-from evaluation.models import DailyStat, Report, Scope, Topic
+from evaluation.models import Report, Topic
 from org.permissions import STAFF_ROLES, role_required
 
 
@@ -37,15 +37,12 @@ def _monthly_series(months: int = 12) -> dict:
         periods.append(metrics.month_bounds(year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     for first, last in reversed(periods):
-        totals = DailyStat.objects.filter(scope=Scope.CITY, day__gte=first, day__lte=last).aggregate(
-            **{c: Sum(c) for c in metrics.COUNTERS})
-        totals = {k: v or 0 for k, v in totals.items()}
+        row = metrics.city(first, last)
         labels.append(first.strftime("%Y-%m"))
-        petitions.append(totals["petitions"])
-        satisfaction.append(round(metrics.ratio(totals["satisfied"], totals["rated"]) * 100, 2)
-                            if totals["rated"] else None)
-        response.append(round(metrics.ratio(totals["signed_in_time"], totals["dispatched"]) * 100, 2)
-                        if totals["dispatched"] else None)
+        petitions.append(row.counts["petitions"])
+        satisfaction.append(round(row.values["satisfaction"] * 100, 2) if row.values["satisfaction"] is not None
+                            else None)
+        response.append(round(row.values["response"] * 100, 2) if row.values["response"] is not None else None)
     return {"labels": labels, "petitions": petitions, "satisfaction": satisfaction, "response": response}
 
 
@@ -55,6 +52,7 @@ def dashboard(request):
     data = metrics.bulletin(first, last)
     context = {
         "first": first, "last": last, "data": data, "definitions": metrics.DEFINITIONS,
+        "min_sample": settings.PORTAL_RANK_MIN_SAMPLE,
         "top": analysis.top_classifications(first, last), "hotspots": analysis.hotspots(first, last),
         "repeated": analysis.repeated_matters(first, last, minimum=3),
         "keywords": analysis.rising_keywords(first, last),
@@ -82,7 +80,8 @@ def bulletins(request):
 def bulletin_detail(request, pk: int):
     report = get_object_or_404(Report, pk=pk, kind=Report.Kind.MONTHLY, published_at__isnull=False)
     return render(request, "evaluation/bulletin.html", {"report": report, "data": report.data,
-                                                        "definitions": metrics.DEFINITIONS})
+                                                        "definitions": metrics.DEFINITIONS,
+                                                        "min_sample": settings.PORTAL_RANK_MIN_SAMPLE})
 
 
 def bulletin_pdf(request, pk: int):
@@ -96,5 +95,6 @@ def statistics(request):
     year_first, year_last = dt.date(today.year, 1, 1), today
     return render(request, "evaluation/statistics.html", {
         "series": json.dumps(_monthly_series()), "districts": metrics.districts(year_first, year_last),
-        "city": metrics.city(year_first, year_last), "definitions": metrics.DEFINITIONS, "year": today.year,
+        "city": metrics.city(year_first, year_last), "definitions": metrics.DEFINITIONS,
+        "min_sample": settings.PORTAL_RANK_MIN_SAMPLE, "year": today.year,
     })

@@ -131,6 +131,43 @@ class WorkCalendar:
                 count += 1
         return count
 
+    def workday_at(self, start: dt.date, ordinal: int) -> dt.date:
+        """The `ordinal`-th working day after `start` (day 0): add_workdays without the bookkeeping."""
+        day, counted, steps = start, 0, 0
+        while counted < ordinal:
+            day += dt.timedelta(days=1)
+            steps += 1
+            if steps > self.MAX_SPAN_DAYS:
+                raise ValueError("date too far in the future")
+            if self.is_workday(day):
+                counted += 1
+        return day
+
+    def share_of_working_time(self, start: dt.datetime, due: dt.datetime, share: float,
+                              office: tuple[int, int]) -> dt.datetime | None:
+        """The moment `share` of a working-day limit's working time is used, inside office hours.
+
+        A limit of N working days (day 0 the start, due at the end of working day N) holds N working days
+        of office hours: day 0 is not counted, as for the deadline. `share` of them is used on working day
+        k = ceil(share × N), at the matching fraction of that day's office hours (`office` = opening and
+        closing minutes after midnight, Beijing time). None when `due` is not the end of a working day (a
+        limit in hours, counted round the clock).
+        """
+        start_day, due_day = local_date(start), local_date(due)
+        if due != end_of_day(due_day) or not self.is_workday(due_day):
+            return None
+        days = self.workdays_between(start_day, due_day)
+        if days <= 0:
+            return None
+        used = share * days
+        ordinal = max(1, -int(-used // 1))  # ceil
+        fraction = used - (ordinal - 1)
+        day = self.workday_at(start_day, ordinal)
+        opening, closing = office
+        # At most a minute before closing: a warning that falls due at 17:00 is seen before the office closes.
+        minutes = min(opening + round((closing - opening) * fraction), closing - 1)
+        return dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=SHANGHAI)
+
     def deadline_from(self, moment: dt.datetime, days: int) -> dt.datetime:
         """Deadline for a clock started at the aware `moment`."""
         return self.add_workdays(local_date(moment), days).due_at

@@ -76,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *grant(["petitions.apikey"], "view", "add", "change"),
         # Maintains the catalog; the rest of dispatch changes through the console's services only.
         *grant(["dispatch.catalogrule"], *CRUD), *grant(DISPATCH[1:], "view"), "dispatch.dispatch_petitions",
+        *grant(["dispatch.perfunctoryphrase"], *CRUD),
         # Citizens write their suggestions; the platform answers them (change), never writes one (add).
         *grant([name for name in EVALUATION_REPORTS if name != "evaluation.suggestion"], *CRUD),
         *grant(["evaluation.suggestion"], "view", "change", "delete"),

@@ -146,7 +146,11 @@ class Petition(models.Model):
     repeat_of = models.ForeignKey(
         "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
     )
+    # The repeats in this petition's chain (the root's count), kept on every member so each one shows its
+    # mark and count on the units' and dispatchers' pages without a join (dispatch.repeats).
     repeat_count = models.PositiveIntegerField(_("repeat count"), default=0, editable=False)
+    # A dispatcher linked or unlinked it by hand: automatic detection no longer changes the decision.
+    repeat_by_hand = models.BooleanField(_("repeat decided by hand"), default=False, db_default=False, editable=False)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
@@ -206,6 +210,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
     MERGED = "merged", _("Merged or marked duplicate")
     REPEAT = "repeat", _("Linked as a repeat")
+    REPEAT_UNLINKED = "repeat_unlinked", _("Repeat link undone")
     CLOCK = "clock", _("Clock stopped or restarted")
     CALLBACK_ATTEMPT = "callback_attempt", _("Callback attempt failed")
 

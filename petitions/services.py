@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -383,15 +383,23 @@ def petition_classify(*, petition: Petition, classification, actor, reason: str 
     return petition
 
 
-def petition_link_repeat(*, petition: Petition, original: Petition, actor=None, reason: str = "") -> int:
+def _chain_recount(root_id: int) -> int:
+    """Store the chain's repeat count on the root and on every repeat of it."""
+    count = Petition.objects.filter(repeat_of_id=root_id).count()
+    Petition.objects.filter(Q(pk=root_id) | Q(repeat_of_id=root_id)).update(repeat_count=count)
+    return count
+
+
+def petition_link_repeat(*, petition: Petition, original: Petition, actor=None, reason: str = "",
+                         by_hand: bool = False) -> int:
     """Link `petition` as a repeat of the matter `original` belongs to.
 
-    Repeats always point at the root matter, whose `repeat_count` is the
-    number of repeats it received (supervision acts from 3, DOMAIN.md section 6).
-    Returns the root's new count.
+    Repeats always point at the root matter (the earliest petition of the chain); every member stores the
+    chain's count of repeats (supervision acts from the 3rd petition, DOMAIN.md section 6). A petition that
+    was itself a root brings its own repeats along. Returns the chain's new count.
     """
     root_id = original.repeat_of_id or original.pk
-    if root_id == petition.pk:
+    if root_id == petition.pk or original.pk == petition.pk:
         raise DomainError(_("A petition cannot repeat itself."), field="original")
     now = timezone.now()
     with transaction.atomic():
@@ -399,16 +407,60 @@ def petition_link_repeat(*, petition: Petition, original: Petition, actor=None, 
         root = Petition.objects.select_for_update().get(pk=root_id)
         locked = Petition.objects.select_for_update().get(pk=petition.pk)
         if locked.repeat_of_id == root.pk:
+            if by_hand and not locked.repeat_by_hand:
+                locked.repeat_by_hand = True
+                locked.save(update_fields=["repeat_by_hand", "updated_at"])
             return root.repeat_count
+        previous_root = locked.repeat_of_id
         locked.repeat_of = root
-        locked.save(update_fields=["repeat_of", "updated_at"])
-        Petition.objects.filter(pk=root.pk).update(repeat_count=F("repeat_count") + 1)
-        root.refresh_from_db(fields=["repeat_count"])
+        locked.repeat_by_hand = locked.repeat_by_hand or by_hand
+        locked.save(update_fields=["repeat_of", "repeat_by_hand", "updated_at"])
+        Petition.objects.filter(repeat_of_id=locked.pk).update(repeat_of=root)  # its own repeats follow it
+        if previous_root:
+            _chain_recount(previous_root)
+        count = _chain_recount(root.pk)
         _record(locked, kind=EventKind.REPEAT, at=now, actor=actor, reason=reason,
-                data={"original": root.number})
+                data={"original": root.number, "repeat_count": count, "by_hand": by_hand})
         _record(root, kind=EventKind.REPEAT, at=now, actor=actor, reason=reason,
-                data={"repeat": locked.number, "repeat_count": root.repeat_count})
-    return root.repeat_count
+                data={"repeat": locked.number, "repeat_count": count, "by_hand": by_hand})
+    return count
+
+
+def petition_unlink_repeat(*, petition: Petition, actor=None, reason: str = "", by_hand: bool = False) -> Petition:
+    """Undo a repeat link (a dispatcher's correction, or a classification that no longer matches).
+
+    Unlinking the root of a chain makes its earliest repeat the new root. By hand, a reason is required and
+    the decision sticks: automatic detection leaves the petition alone afterwards."""
+    if by_hand and not reason.strip():
+        raise DomainError(_("Say why this petition is not the same matter."), field="reason")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if locked.repeat_of_id:
+            root_id = locked.repeat_of_id
+            Petition.objects.select_for_update().filter(pk=root_id).first()
+            locked.repeat_of = None
+        else:
+            members = list(Petition.objects.select_for_update().filter(repeat_of_id=locked.pk)
+                           .order_by("received_at", "pk").values_list("pk", flat=True))
+            if not members:
+                if by_hand and not locked.repeat_by_hand:
+                    locked.repeat_by_hand = True
+                    locked.save(update_fields=["repeat_by_hand", "updated_at"])
+                return locked
+            root_id = members[0]
+            Petition.objects.filter(pk=root_id).update(repeat_of=None)
+            Petition.objects.filter(pk__in=members[1:]).update(repeat_of_id=root_id)
+        locked.repeat_count = 0
+        locked.repeat_by_hand = locked.repeat_by_hand or by_hand
+        locked.save(update_fields=["repeat_of", "repeat_count", "repeat_by_hand", "updated_at"])
+        count = _chain_recount(root_id)
+        root = Petition.objects.get(pk=root_id)
+        _record(locked, kind=EventKind.REPEAT_UNLINKED, at=now, actor=actor, reason=reason,
+                data={"original": root.number, "by_hand": by_hand})
+        _record(root, kind=EventKind.REPEAT_UNLINKED, at=now, actor=actor, reason=reason,
+                data={"repeat": locked.number, "repeat_count": count, "by_hand": by_hand})
+    return locked
 
 
 def petition_merge(*, petition: Petition, into: Petition, actor, duplicate: bool = False, reason: str = "") -> Petition:

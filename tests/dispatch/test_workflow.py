@@ -272,15 +272,13 @@ def test_duplicate_and_merge(city, catalog, dispatcher, django_capture_on_commit
 def test_repeats_are_linked_and_counted(city, catalog, django_capture_on_commit_callbacks):
     original = filed(city, django_capture_on_commit_callbacks)
     filed(city, django_capture_on_commit_callbacks)  # same phone, same item
-    filed(city, django_capture_on_commit_callbacks, complainant_phone="13600000001")  # same place, same item
-    third = filed(city, django_capture_on_commit_callbacks, complainant_phone="13600000002", area=city.street)
-    other_item = filed(city, django_capture_on_commit_callbacks, classification=city.parking,
-                       complainant_phone="13500000000", area=city.other_street)
-    original.refresh_from_db()
-    third.refresh_from_db()
-    assert original.repeat_count == 3 and third.repeat_of == original
-    other_item.refresh_from_db()
-    assert other_item.repeat_of is None
+    neighbour = filed(city, django_capture_on_commit_callbacks, complainant_phone="13600000001")  # same place only
+    third = filed(city, django_capture_on_commit_callbacks, area=city.other_street)  # same phone, same item
+    other_item = filed(city, django_capture_on_commit_callbacks, classification=city.parking)  # same phone only
+    for p in (original, neighbour, third, other_item):
+        p.refresh_from_db()
+    assert original.repeat_count == 2 and third.repeat_of == original and third.repeat_count == 2
+    assert neighbour.repeat_of is None and other_item.repeat_of is None
 
 
 @pytest.mark.django_db

@@ -85,12 +85,14 @@ def test_district_figures_by_hand(world, city, settings):
     # 万人诉求比: 甲区 p1, p2, p5 = 3 / 1,000,000 × 10,000 = 0.03; 乙区 p3 = 1 / 500,000 × 10,000 = 0.02
     assert jia.counts["petitions"] == 3 and jia.values["per_10k"] == pytest.approx(0.03)
     assert yi.values["per_10k"] == pytest.approx(0.02)
-    # 响应率 (lead assignments): 甲区 p1, p2 both signed in time = 2/2; 乙区 p3 never signed = 0/1
-    assert (jia.counts["dispatched"], jia.counts["signed_in_time"]) == (2, 2)
+    # 响应率 (lead assignments whose sign-for limit fell in November): 甲区 p1, p2 signed in time, and p4
+    # (dispatched Saturday 31 Oct, due Monday 2 Nov, never signed) = 2/3; 乙区 p3 never signed = 0/1
+    assert (jia.counts["sign_due"], jia.counts["signed_in_time"]) == (3, 2)
     assert yi.values["response"] == 0.0
-    # 解决率 / 满意率: 甲区 three ratings (p1 sat+solved, p2 unsat, p2 basic+solved) = 2/3 and 2/3
-    assert (jia.counts["rated"], jia.counts["solved"], jia.counts["satisfied"]) == (3, 2, 2)
-    assert jia.values["resolution"] == pytest.approx(2 / 3) and jia.values["satisfaction"] == pytest.approx(2 / 3)
+    # 解决率 / 满意率 count petitions by their last rating in the period: p1 satisfied + solved, p2 (unsatisfied,
+    # then basically satisfied + solved) counts once, as basically satisfied + solved = 2/2 and 2/2
+    assert (jia.counts["rated"], jia.counts["solved"], jia.counts["satisfied"]) == (2, 2, 2)
+    assert jia.values["resolution"] == 1.0 and jia.values["satisfaction"] == 1.0
     # no ratings: no rate, not 0% and not 100%
     assert yi.values["resolution"] is None and yi.values["satisfaction"] is None
     assert yi.ranks["satisfaction"] is None and jia.ranks["satisfaction"] == 1
@@ -101,10 +103,12 @@ def test_district_figures_by_hand(world, city, settings):
 def test_unit_figures_count_co_units_for_response_and_the_lead_for_ratings(world, city):
     rows = {r.name: r for r in metrics.units(*NOV)}
     street, urban = rows["甲一街道办事处"], rows["市城市管理局"]
-    assert (street.counts["dispatched"], street.counts["signed_in_time"]) == (2, 2)
-    assert (urban.counts["dispatched"], urban.counts["signed_in_time"]) == (2, 0)  # p1 co signed late, p2 never
+    # limits in November: the street office leads p1, p2 (in time) and p4 (never signed); urban management
+    # co-handles the same three: p1 signed late, p2 and p4 never
+    assert (street.counts["sign_due"], street.counts["signed_in_time"]) == (3, 2)
+    assert (urban.counts["sign_due"], urban.counts["signed_in_time"]) == (3, 0)
     assert urban.values["response"] == 0.0
-    assert street.counts["rated"] == 3 and urban.counts["rated"] == 0 and urban.values["satisfaction"] is None
+    assert street.counts["rated"] == 2 and urban.counts["rated"] == 0 and urban.values["satisfaction"] is None
 
 
 @pytest.mark.django_db
