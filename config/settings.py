@@ -190,6 +190,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalations": {"task": "supervision.tasks.sweep_escalations", "schedule": 300.0},
     "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
     "outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "channel-nonces": {"task": "channels.tasks.sweep_replay_guard", "schedule": 600.0},
     "callback-reminders": {"task": "dispatch.tasks.remind_callbacks", "schedule": 900.0},
     "sanmin-voting-reminders": {"task": "evaluation.tasks.sanmin_voting_reminders", "schedule": 3600.0},
     "units-daily-digest": {"task": "dispatch.tasks.daily_digest", "schedule": crontab(minute=30, hour=8)},
@@ -409,6 +410,17 @@ PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "青岛市")
 # optional tile server for the map behind them (none by default: the map is drawn from the boundaries alone).
 PORTAL_GEOJSON = env_str("PORTAL_GEOJSON", str(BASE_DIR / "static" / "geo" / "qingdao.geojson"))
 PORTAL_MAP_TILES_URL = env_str("PORTAL_MAP_TILES_URL", "")
+
+# Intake channels (docs/channels.md). Credentials live in Admin → Channel sources; these are the endpoints
+# of WeChat's API (tests point them at a local fake) and the inbound limits every channel shares.
+PORTAL_WECHAT_API_URL = (env_url("PORTAL_WECHAT_API_URL", schemes=("https", "http"))
+                         or "https://api.weixin.qq.com/").rstrip("/") + "/"
+PORTAL_WECHAT_OAUTH_URL = (env_url("PORTAL_WECHAT_OAUTH_URL", schemes=("https", "http"))
+                           or "https://open.weixin.qq.com/connect/").rstrip("/") + "/"
+# A signed inbound message older or newer than this many seconds is a replay (and its nonce is kept this long).
+PORTAL_CHANNEL_REPLAY_SECONDS = env_int("PORTAL_CHANNEL_REPLAY_SECONDS", 300, minimum=30)
+# The largest body the WeChat endpoint and the 110 endpoint read; anything larger is refused with 413.
+PORTAL_CHANNEL_MAX_BYTES = env_int("PORTAL_CHANNEL_MAX_BYTES", 64 * 1024, minimum=1024)
 # The footer lines a Chinese government site carries (网站标识码, ICP备案号, 公安备案号, 主办单位, contact).
 PORTAL_FOOTER = {
     "sponsor": env_str("PORTAL_FOOTER_SPONSOR", "青岛市人民政府办公厅（示例）"),

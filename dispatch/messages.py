@@ -14,13 +14,23 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dispatch.models import Assignment, AssignmentStatus, Role
+from lib.workdays import local_date
 from notifications.messaging import message_send, unit_recipients
+from org.calendar import get_calendar
 from petitions import privacy
 from petitions.messages import tell_citizen
 
 
+def _provisional(moment) -> str:
+    """A deadline in a year with no official calendar is counted Monday to Friday and may move (DOMAIN.md
+    section 5): the message says so, as the pages do (org.templatetags.portal.calendar_note)."""
+    if moment and not get_calendar().is_complete(local_date(moment).year):
+        return _(" (provisional: no official calendar yet)")
+    return ""
+
+
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%m-%d %H:%M") if moment else ""
+    return timezone.localtime(moment).strftime("%m-%d %H:%M") + _provisional(moment) if moment else ""
 
 
 def _unit_link(assignment: Assignment) -> str:
@@ -48,7 +58,8 @@ def announce(assignments, petition) -> None:
     if lead is not None:
         units = "、".join(a.unit.name for a in sorted(pending, key=lambda a: a.role != Role.LEAD))
         tell_citizen(petition, "citizen.dispatched", key=f"{petition.pk}:{lead.pk}", units=units,
-                     expected=timezone.localtime(lead.handle_due_at).strftime("%Y-%m-%d") if lead.handle_due_at else "")
+                     expected=timezone.localtime(lead.handle_due_at).strftime("%Y-%m-%d") + _provisional(lead.handle_due_at)
+                     if lead.handle_due_at else "")
 
 
 def reply_rejected(assignment: Assignment, petition, note: str, reply_pk: int) -> None:

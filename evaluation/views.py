@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from evaluation import analysis, metrics
+from evaluation.by_channel import petitions_by_channel
 from evaluation.models import Report, Topic
 from org.permissions import STAFF_ROLES, role_required
 
@@ -59,6 +60,7 @@ def dashboard(request):
         "topics": [(t, analysis.topic_summary(t)) for t in Topic.objects.exclude(status=Topic.Status.DONE)[:20]],
         "series": json.dumps(_monthly_series()),
         "reports": Report.objects.order_by("-generated_at")[:12],
+        "by_channel": petitions_by_channel(first, last),
     }
     return render(request, "evaluation/dashboard.html", context)
 
@@ -79,9 +81,10 @@ def bulletins(request):
 
 def bulletin_detail(request, pk: int):
     report = get_object_or_404(Report, pk=pk, kind=Report.Kind.MONTHLY, published_at__isnull=False)
-    return render(request, "evaluation/bulletin.html", {"report": report, "data": report.data,
-                                                        "definitions": metrics.DEFINITIONS,
-                                                        "min_sample": settings.PORTAL_RANK_MIN_SAMPLE})
+    return render(request, "evaluation/bulletin.html", {
+        "report": report, "data": report.data, "definitions": metrics.DEFINITIONS,
+        "min_sample": settings.PORTAL_RANK_MIN_SAMPLE,
+        "by_channel": petitions_by_channel(report.period_start, report.period_end)})
 
 
 def bulletin_pdf(request, pk: int):

@@ -26,8 +26,29 @@ class SmsError(Exception):
     """The gateway did not take the message; worth retrying later."""
 
 
-class PermanentSmsError(SmsError):
+class PermanentDeliveryError(Exception):
+    """Any channel's "no retry can help" (an unknown recipient, a withdrawn template): the row fails at once."""
+
+
+class PermanentSmsError(SmsError, PermanentDeliveryError):
     """The gateway refused the message for good (e.g. an invalid number): retrying cannot help."""
+
+
+# Further outbox channels, registered by the apps above that own them (docs/notifications.md, "More channels"):
+# channel code -> a function that sends one Notification row and raises on failure, like an SMS backend.
+_DELIVERIES: dict = {}
+
+
+def delivery_register(channel: str, send) -> None:
+    """`send(notification)` delivers one row of `channel`; called from the registering app's ready()."""
+    _DELIVERIES[channel] = send
+
+
+def delivery_for(channel: str):
+    try:
+        return _DELIVERIES[channel]
+    except KeyError:
+        raise PermanentDeliveryError(f"no delivery registered for channel {channel!r}") from None
 
 
 class SmsBackend:

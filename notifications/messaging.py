@@ -48,6 +48,16 @@ class Recipients:
 
 TEMPLATE_CACHE_SECONDS = 300
 
+# Further deliveries of a message, registered by apps above this one (the WeChat account tells the citizens who
+# filed through it): fn(code=, context=, subject=, body=) -> [(channel, recipient, payload)], each written as
+# one more outbox row in the same transaction, keyed like the others.
+_FANOUTS: list = []
+
+
+def fanout_register(fn) -> None:
+    if fn not in _FANOUTS:
+        _FANOUTS.append(fn)
+
 
 def template_for(code: str) -> MessageTemplate:
     """The administrator's wording, created from the catalog's default the first time.
@@ -112,6 +122,11 @@ def message_send(*, code: str, key: str, context: dict, to: Recipients, language
         notification_enqueue(key=f"{code}:{key}:email:{email}", channel="email", recipient=email,
                              subject=subject, body=body)
         written += 1
+    for fanout in _FANOUTS:
+        for channel, recipient, payload in fanout(code=code, context=context, subject=subject, body=body):
+            notification_enqueue(key=f"{code}:{key}:{channel}:{recipient}", channel=channel, recipient=recipient,
+                                 subject=subject, body=payload, not_before=hold)
+            written += 1
     for user in to.users:
         try:
             with transaction.atomic():

@@ -25,6 +25,9 @@ class Notification(models.Model):
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
         EMAIL = "email", _("E-mail")
+        # Registered by the channels app (notifications.backends.delivery_register).
+        WECHAT = "wechat", _("WeChat template message")
+        WEBHOOK = "webhook", _("Partner platform callback")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -50,6 +50,9 @@ def _check_recipient(channel: str, recipient: str) -> tuple[str, str]:
         if is_mobile(number):
             return number, ""
         return recipient, "invalid mobile number"
+    if channel != Notification.Channel.EMAIL:
+        # A registered channel (WeChat, a partner's callback) checks its own recipients when it sends.
+        return recipient, ""
     try:
         validate_email(recipient.strip())
     except ValidationError:
@@ -105,11 +108,13 @@ def notification_send(*, pk: int, now: dt.datetime | None = None) -> bool:
     try:
         if notification.channel == Notification.Channel.EMAIL:
             backends.send_email(recipient=notification.recipient, subject=notification.subject, body=notification.body)
-        else:
+        elif notification.channel == Notification.Channel.SMS:
             backends.sms_backend().send(recipient=notification.recipient, body=notification.body, key=notification.key)
+        else:
+            backends.delivery_for(notification.channel)(notification)
     except Exception as error:  # noqa: BLE001 - any provider failure is retried, unless it is permanent
         attempts = notification.attempts + 1
-        failed = attempts >= MAX_ATTEMPTS or isinstance(error, backends.PermanentSmsError)
+        failed = attempts >= MAX_ATTEMPTS or isinstance(error, backends.PermanentDeliveryError)
         Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
             status=Notification.Status.FAILED if failed else Notification.Status.PENDING, attempts=attempts,
             next_attempt_at=now + backoff(attempts), last_error=f"{type(error).__name__}: {error}"[:2000],

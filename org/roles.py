@@ -65,7 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Open government and grid workers work on their own pages; the helpers building them list what they hold.
     "disclosure_officer": [],
     "disclosure_head": [],
-    "grid_worker": [],
+    # Grid workers report from the street on their own page (channels.views.grid_new); nothing in the admin.
+    "grid_worker": ["channels.report_from_grid"],
     # A district platform works on the supervision pages only, scoped to its district (org.permissions):
     # nothing in the admin, whose lists are city-wide.
     "district_supervisor": [],
@@ -86,6 +87,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *grant(SUPERVISION, "view"),
         *grant(["notifications.notification", "notifications.messagetemplate"], "view", "change"),
         *grant(["petitions.accessrecord"], "view"),
+        # The channels' switches and credentials (rows are made at migrate: no add, no delete); 110 transfers read.
+        *grant(["channels.source"], "view", "change"), *grant(["channels.policetransfer"], "view"),
     ],
     # Unit handlers work on their own pages, not in the admin.
     "unit_handler": [],

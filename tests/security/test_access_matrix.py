@@ -44,6 +44,9 @@ MATRIX = {
     "/api/v1/dispatch/petitions/":           {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": DENIED, "handler": DENIED, "admin": OK, "district": DENIED},
     "/api/v1/supervision/cases/":            {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": DENIED},
     "/api/v1/metrics/?first=2026-01-01&last=2026-01-31": {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": DENIED},
+    "/admin/channels/source/":               {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/channels/grid/":                       {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": DENIED, "district": DENIED},
+    "/channels/grid/new/":                   {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": DENIED, "district": DENIED},
     # Clocks (issue 15): units' stops past the cap await the platform; a district platform reads only its own
     # district's petitions; the operator's callback page (a failed call counts towards "could not be reached").
     "/dispatch/supervision/pauses/":         {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": OK},
@@ -158,6 +161,9 @@ ADMIN = {
     "notifications.messagetemplate": {"admin": "vc"},
     # Who looked at whose personal data: read by platform admins only, written by nobody by hand.
     "petitions.accessrecord": {"admin": "v"},
+    # The channels' switches and credentials (one row per channel, made at migrate); 110 transfers are read only.
+    "channels.source": {"admin": "vc"},
+    "channels.policetransfer": {"admin": "v"},
     # Django's and the libraries' own tables: superusers only.
     "auth.group": {}, "authtoken.tokenproxy": {}, "axes.accessattempt": {}, "axes.accessfailurelog": {},
     "axes.accesslog": {},

@@ -1,0 +1,33 @@
+"""Traffic by channel (DOMAIN.md section 3: one door in, many channels): how many petitions each channel
+brought in a period, for the bulletin and the dashboard. Kept apart from evaluation.metrics on purpose:
+it counts raw intake from Petition.channel and needs none of the daily statistics."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from lib.workdays import SHANGHAI
+from petitions.models import Channel, Petition
+
+
+@dataclass
+class ChannelCount:
+    channel: str
+    label: str
+    count: int
+    share: float  # of the period's petitions, 0..1
+
+
+def petitions_by_channel(first: dt.date, last: dt.date) -> list[ChannelCount]:
+    """Every channel, busiest first (those with none too: a silent channel is news), dates inclusive and
+    in Beijing time."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=SHANGHAI)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+    counts = dict(Petition.objects.filter(received_at__gte=start, received_at__lt=end)
+                  .values_list("channel").annotate(n=Count("id")).order_by())
+    total = sum(counts.values())
+    rows = [ChannelCount(c.value, str(c.label), counts.get(c.value, 0), counts.get(c.value, 0) / total if total else 0.0)
+            for c in Channel]
+    return sorted(rows, key=lambda r: (-r.count, r.label))
