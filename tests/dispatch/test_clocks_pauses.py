@@ -210,3 +210,19 @@ def test_a_stop_on_a_withdrawn_assignment_just_ends_at_the_cap(signed, street_ha
     pause = Pause.objects.get()
     assert (pause.ended_at, pause.approval) == (day(12, 7, 23, 59, 59), PauseApproval.NONE)
     assert not signed.petition.events.filter(kind=EventKind.CLOCK, data__clock="capped").exists()
+
+
+@pytest.mark.django_db
+def test_the_api_takes_the_reason_from_the_same_list(client, signed, street_handler):
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=street_handler)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    url = f"/api/v1/assignments/{signed.pk}/wait/"
+    assert client.post(url, {"code": "bogus", "reason": "x"}, content_type="application/json", **headers).status_code == 400
+    assert client.post(url, {"code": "other"}, content_type="application/json", **headers).status_code == 400
+    assert not Pause.objects.exists()
+    with time_machine.travel(day(11, 23, 10), tick=False):
+        response = client.post(url, {"code": "inspection"}, content_type="application/json", **headers)
+    assert response.status_code == 200
+    assert Pause.objects.get().reason == PauseReason.INSPECTION
