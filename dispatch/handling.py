@@ -31,6 +31,7 @@ from dispatch.models import (
 from lib.errors import ConflictError, DomainError
 from org.calendar import get_calendar
 from org.models import HandlingUnit, User
+from org.permissions import user_district
 from petitions import services as petition_services
 from petitions.models import EventKind, Status
 from supervision import services as supervision
@@ -191,7 +192,10 @@ def pauses_reach_cap(*, now=None, batch: int = 500) -> int:
 def pause_decide(*, pause: Pause, actor, approve: bool, note: str = "") -> Pause:
     """The platform (a dispatcher or a supervisor) decides a stop past the cap. Approved: the clock
     stops again from the cap, until the unit restarts it. Refused: it keeps running from the cap."""
-    if not actor.has_role(User.Role.DISPATCHER, User.Role.SUPERVISOR, User.Role.ADMIN):
+    district = user_district(actor)
+    city_platform = actor.has_role(User.Role.DISPATCHER, User.Role.SUPERVISOR, User.Role.ADMIN)
+    if not city_platform and (district is None or pause.assignment.petition.district_id != district.pk):
+        # The city platform decides anywhere; a district platform ("1 + 10") in its own district only.
         raise DomainError(_("Only the platform decides a stop past the cap."), code="forbidden")
     if not approve and len(note.strip()) < 5:
         raise DomainError(_("Tell the unit why the longer stop is refused."), field="note")

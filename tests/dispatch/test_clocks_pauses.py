@@ -226,3 +226,17 @@ def test_the_api_takes_the_reason_from_the_same_list(client, signed, street_hand
         response = client.post(url, {"code": "inspection"}, content_type="application/json", **headers)
     assert response.status_code == 200
     assert Pause.objects.get().reason == PauseReason.INSPECTION
+
+
+@pytest.mark.django_db
+def test_a_district_platform_decides_stops_in_its_own_district_only(signed, street_handler, city):
+    stop(signed, street_handler, day(11, 23, 10))
+    sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))
+    pause = Pause.objects.get()
+    other = make_user("d2_platform", "district_supervisor", _district_gov(city.other_district))
+    with pytest.raises(DomainError):
+        handling.pause_decide(pause=pause, actor=other, approve=True)
+    own = make_user("d1_platform", "district_supervisor", city.district_gov)
+    with time_machine.travel(day(12, 9, 10), tick=False):
+        handling.pause_decide(pause=pause, actor=own, approve=True)
+    assert Pause.objects.get().approval == PauseApproval.APPROVED
