@@ -138,3 +138,21 @@ def test_the_operator_records_failed_callbacks_on_the_callback_page(client, awai
     awaiting_callback.refresh_from_db()
     assert (awaiting_callback.status, awaiting_callback.close_reason) == (Status.CLOSED, CloseReason.UNREACHABLE)
     assert CallbackAttempt.objects.filter(petition=awaiting_callback, recorded_by=operator).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_unreachable_petition_is_neither_satisfied_nor_unsatisfied_in_the_rates(
+        awaiting_callback, operator, city, django_capture_on_commit_callbacks):
+    from evaluation.aggregates import rating_counts
+    from evaluation.models import Scope
+
+    with time_machine.travel(at(24, 10), tick=False), django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            services.petition_callback_failed(petition=awaiting_callback, outcome="no_answer", actor=operator)
+    rated = file_petition(city, complainant_phone="13700000001")
+    Rating.objects.create(petition=rated, round=1, satisfaction=Satisfaction.UNSATISFIED, solved=False,
+                          source=Rating.Source.CALLBACK, rated_at=at(24, 11))
+    counts = rating_counts(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    district = counts[(Scope.DISTRICT, city.district.pk, None)]
+    # Only the rated petition counts: the unreachable one is in neither numerator nor denominator.
+    assert (district["rated"], district["satisfied"], district["solved"]) == (1, 0, 0)
