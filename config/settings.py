@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # sweep is idempotent, so a second beat started by mistake does no harm.
 CELERY_BEAT_SCHEDULE: dict = {
     "deadlines": {"task": "dispatch.tasks.sweep_deadlines", "schedule": 60.0},
+    "waiting-clocks": {"task": "dispatch.tasks.sweep_waiting_clocks", "schedule": 60.0},
     "escalations": {"task": "supervision.tasks.sweep_escalations", "schedule": 300.0},
     "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
     "outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
@@ -438,6 +439,11 @@ PORTAL_URGENT_SIGN_MINUTES = env_int("PORTAL_URGENT_SIGN_MINUTES", 60, minimum=1
 PORTAL_ESCALATION_WORKDAYS = env_int("PORTAL_ESCALATION_WORKDAYS", 3, minimum=1)
 PORTAL_NOTICE_REPLY_WORKDAYS = env_int("PORTAL_NOTICE_REPLY_WORKDAYS", 2, minimum=1)
 PORTAL_REPEAT_NOTICE_THRESHOLD = env_int("PORTAL_REPEAT_NOTICE_THRESHOLD", 3, minimum=2)
+# Nothing waits without a clock (docs/supervision.md): joint consultation, the callback, a unit's pauses.
+PORTAL_CONSULTATION_WORKING_DAYS = env_int("PORTAL_CONSULTATION_WORKING_DAYS", 2, minimum=1)
+PORTAL_CALLBACK_WORKING_DAYS = env_int("PORTAL_CALLBACK_WORKING_DAYS", 3, minimum=1)
+PORTAL_CALLBACK_MAX_ATTEMPTS = env_int("PORTAL_CALLBACK_MAX_ATTEMPTS", 3, minimum=1)
+PORTAL_PAUSE_CAP_WORKING_DAYS = env_int("PORTAL_PAUSE_CAP_WORKING_DAYS", 10, minimum=1)
 PORTAL_LOOKBACK_RATE_PERCENT = env_int("PORTAL_LOOKBACK_RATE_PERCENT", 5, minimum=1)
 # A unit or district is ranked on a rate only when it rests on at least this many petitions (DOMAIN.md section 7).
 PORTAL_RANK_MIN_SAMPLE = env_int("PORTAL_RANK_MIN_SAMPLE", 10, minimum=1)

@@ -21,6 +21,7 @@ from dispatch.models import (
     Assignment,
     AssignmentStatus,
     ExtensionRequest,
+    PauseReason,
     Reply,
     ReturnRequest,
     Role,
@@ -131,7 +132,9 @@ class ExtensionInput(serializers.Serializer):
 
 
 class WaitInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+    # Why the clock stops, from a fixed list (docs/supervision.md); "other" needs the reason in words.
+    code = serializers.ChoiceField(choices=PauseReason.choices, default=PauseReason.OTHER)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class Empty(serializers.Serializer):

@@ -2,6 +2,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.models import PauseReason
 from org.models import Area, Classification, HandlingUnit
 from petitions.forms import IntakeFieldsMixin, MultipleFileField
 from petitions.models import Satisfaction
@@ -145,7 +146,16 @@ class ExtensionForm(forms.Form):
 
 
 class WaitForm(forms.Form):
-    reason = forms.CharField(label=_("Waiting for what?"), max_length=500)
+    code = forms.ChoiceField(label=_("Why does the clock stop?"), choices=PauseReason.choices,
+                             widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Details (required for “Other”)"), max_length=500, required=False)
+
+
+class PauseDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+                                     choices=[("yes", _("Approve the longer stop")),
+                                              ("no", _("Refuse: the clock keeps running"))])
+    note = forms.CharField(label=_("Note to the unit"), max_length=1000, required=False)
 
 
 # --- the dispatcher's console ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ A unit acts only on its own assignments.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +20,18 @@ from dispatch.models import (
     Assignment,
     AssignmentStatus,
     ExtensionRequest,
+    Pause,
+    PauseApproval,
+    PauseReason,
     Reply,
     RequestStatus,
     ReturnRequest,
     Role,
 )
 from lib.errors import ConflictError, DomainError
-from org.models import HandlingUnit
+from org.calendar import get_calendar
+from org.models import HandlingUnit, User
+from org.permissions import user_district
 from petitions import services as petition_services
 from petitions.models import EventKind, Status
 from supervision import services as supervision
@@ -65,20 +71,64 @@ def assignment_record_contact(*, assignment: Assignment, actor, note: str) -> No
                                             reason=note.strip(), data={"unit": assignment.unit.name}, public=True)
 
 
-def assignment_wait_for_citizen(*, assignment: Assignment, actor, reason: str) -> Assignment:
-    """Stop the handling clock while the unit waits for the citizen or a third party."""
+def _pause_cap() -> int:
+    return settings.PORTAL_PAUSE_CAP_WORKING_DAYS
+
+
+def _allowance_used(assignment: Assignment) -> int:
+    """Working days of this round's allowance the unit's earlier stops used."""
+    return sum(Pause.objects.filter(assignment=assignment, round=assignment.round, ended_at__isnull=False)
+               .values_list("workdays", flat=True))
+
+
+def assignment_wait_for_citizen(*, assignment: Assignment, actor, reason: str = "",
+                                code: str = PauseReason.OTHER) -> Assignment:
+    """Stop the handling clock while the unit waits for the citizen or a third party.
+
+    The reason comes from a fixed list (PauseReason; 其他 needs the unit's words). Each round
+    the unit may stop its clock for PORTAL_PAUSE_CAP_WORKING_DAYS working days in all; past
+    that the clock restarts by itself (sweep_pause_caps) unless the platform approves."""
     check_member(actor, assignment)
-    if not reason.strip():
+    if code not in PauseReason.values:
+        raise DomainError(_("Choose why the clock stops."), field="code")
+    reason = reason.strip()
+    if code == PauseReason.OTHER and not reason:
         raise DomainError(_("Say what the unit is waiting for."), field="reason")
+    now = timezone.now()
     with transaction.atomic():
-        _petition, locked = lock_both(assignment)
+        petition, locked = lock_both(assignment)
         if locked.status != AssignmentStatus.SIGNED or locked.paused_at:
             raise DomainError(_("Only a petition being handled, and not already waiting, can wait."))
-        locked.paused_at = timezone.now()
+        if Pause.objects.filter(assignment=locked, ended_at__isnull=True).exists():
+            raise DomainError(_("The last stop of the clock awaits the platform's approval: it is still open."))
+        left = max(0, _pause_cap() - _allowance_used(locked))
+        cap_at = get_calendar().deadline_from(now, left) if left else now
+        pause = Pause.objects.create(assignment=locked, round=locked.round, reason=code, reason_text=reason[:500],
+                                     started_at=now, started_by=actor, cap_at=cap_at)
+        locked.paused_at = now
         locked.save(update_fields=["paused_at"])
-        petition_services.petition_record_event(petition=locked.petition, kind=EventKind.NOTE, actor=actor,
-                                                reason=reason, data={"clock": "paused"})
+        petition_services.petition_record_event(
+            petition=petition, kind=EventKind.CLOCK, actor=actor, reason=pause.reason_shown,
+            data={"clock": "paused", "unit": locked.unit.name, "reason": code, "allowance_left": left,
+                  "cap_at": cap_at.isoformat()})
     return locked
+
+
+def _restart(locked: Assignment, petition, resumed_at) -> dict:
+    """Move the deadline by the working time stopped (paused_at -> resumed_at); returns the history data."""
+    new_due = deadlines.resume(locked.handle_due_at, locked.paused_at, resumed_at, petition.classification)
+    data = {"clock": "resumed", "from": locked.handle_due_at.isoformat(), "to": new_due.isoformat()}
+    locked.waited_days += deadlines.waited_workdays(locked.paused_at, resumed_at, petition.classification)
+    locked.handle_due_at, locked.paused_at = new_due, None
+    locked.warn_at = deadlines.warn_at(locked.clock_started_at or locked.dispatched_at, new_due)
+    if new_due > timezone.now() and locked.warning == "red":
+        locked.warning = "yellow"
+    locked.save(update_fields=["handle_due_at", "paused_at", "waited_days", "warn_at", "warning"])
+    return data
+
+
+def _pause_workdays(pause: Pause, until, classification) -> int:
+    return deadlines.waited_workdays(pause.started_at, min(until, pause.cap_at), classification)
 
 
 def assignment_resume(*, assignment: Assignment, actor) -> Assignment:
@@ -86,18 +136,90 @@ def assignment_resume(*, assignment: Assignment, actor) -> Assignment:
     now = timezone.now()
     with transaction.atomic():
         petition, locked = lock_both(assignment)
-        if not locked.paused_at:
+        pause = Pause.objects.select_for_update().filter(assignment=locked, ended_at__isnull=True).first()
+        if not locked.paused_at and not (pause and pause.approval == PauseApproval.PENDING):
             raise DomainError(_("The clock is not stopped."))
-        new_due = deadlines.resume(locked.handle_due_at, locked.paused_at, now, petition.classification)
-        data = {"clock": "resumed", "from": locked.handle_due_at.isoformat(), "to": new_due.isoformat()}
-        locked.waited_days += deadlines.waited_workdays(locked.paused_at, now, petition.classification)
-        locked.handle_due_at, locked.paused_at = new_due, None
-        locked.warn_at = deadlines.warn_at(locked.clock_started_at or locked.dispatched_at, new_due)
-        if new_due > now and locked.warning == "red":
-            locked.warning = "yellow"
-        locked.save(update_fields=["handle_due_at", "paused_at", "waited_days", "warn_at", "warning"])
-        petition_services.petition_record_event(petition=petition, kind=EventKind.NOTE, actor=actor, data=data)
+        data = _restart(locked, petition, now) if locked.paused_at else {"clock": "resumed"}
+        if pause is not None:
+            _pause_end(pause, now, actor, petition.classification)
+        petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor,
+                                                data={**data, "unit": locked.unit.name})
     return locked
+
+
+def _pause_end(pause: Pause, now, actor, classification) -> None:
+    pause.ended_at = now
+    pause.workdays = _pause_workdays(pause, now, classification)
+    fields = ["ended_at", "workdays"]
+    if pause.approval == PauseApproval.PENDING:
+        pause.approval = PauseApproval.WITHDRAWN
+        fields.append("approval")
+    pause.save(update_fields=fields)
+
+
+def pauses_reach_cap(*, now=None, batch: int = 500) -> int:
+    """Pauses whose allowance ran out: the clock restarts at the cap (as if resumed then) and the
+    pause awaits the platform's approval. Conditional updates: a pause is capped once."""
+    now = now or timezone.now()
+    capped = 0
+    for pause_id in list(Pause.objects.filter(ended_at__isnull=True, approval=PauseApproval.NONE, cap_at__lte=now)
+                         .order_by("cap_at").values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            pause = Pause.objects.select_related("assignment").get(pk=pause_id)
+            petition, locked = lock_both(pause.assignment)
+            if locked.status != AssignmentStatus.SIGNED:
+                # Withdrawn or answered meanwhile: the stop simply ends; there is no clock left to restart.
+                Pause.objects.filter(pk=pause.pk, ended_at__isnull=True).update(
+                    ended_at=pause.cap_at, workdays=_pause_workdays(pause, pause.cap_at, petition.classification))
+                continue
+            if not Pause.objects.filter(pk=pause.pk, ended_at__isnull=True, approval=PauseApproval.NONE).update(
+                    approval=PauseApproval.PENDING):
+                continue
+            pause.workdays = _pause_workdays(pause, pause.cap_at, petition.classification)
+            pause.save(update_fields=["workdays"])
+            data = {"clock": "capped"}
+            if locked.paused_at:
+                data.update(_restart(locked, petition, pause.cap_at))
+            petition_services.petition_record_event(
+                petition=petition, kind=EventKind.CLOCK,
+                reason=_("The unit's allowance of %(days)s working days of stopped clock ran out: the clock runs "
+                         "again until the platform approves a longer stop.") % {"days": _pause_cap()},
+                data={**data, "unit": locked.unit.name})
+            capped += 1
+    return capped
+
+
+def pause_decide(*, pause: Pause, actor, approve: bool, note: str = "") -> Pause:
+    """The platform (a dispatcher or a supervisor) decides a stop past the cap. Approved: the clock
+    stops again from the cap, until the unit restarts it. Refused: it keeps running from the cap."""
+    district = user_district(actor)
+    city_platform = actor.has_role(User.Role.DISPATCHER, User.Role.SUPERVISOR, User.Role.ADMIN)
+    if not city_platform and (district is None or pause.assignment.petition.district_id != district.pk):
+        # The city platform decides anywhere; a district platform ("1 + 10") in its own district only.
+        raise DomainError(_("Only the platform decides a stop past the cap."), code="forbidden")
+    if not approve and len(note.strip()) < 5:
+        raise DomainError(_("Tell the unit why the longer stop is refused."), field="note")
+    now = timezone.now()
+    with transaction.atomic():
+        petition, locked = lock_both(pause.assignment)
+        fresh = Pause.objects.select_for_update().get(pk=pause.pk)
+        if fresh.approval != PauseApproval.PENDING or fresh.ended_at is not None:
+            raise ConflictError(_("This stop of the clock was already decided or ended."))
+        fresh.decided_at, fresh.decided_by, fresh.decision_note = now, actor, note.strip()[:1000]
+        if approve and locked.status == AssignmentStatus.SIGNED and not locked.paused_at:
+            fresh.approval = PauseApproval.APPROVED
+            locked.paused_at = fresh.cap_at  # stopped again since the cap: that time is not the unit's
+            locked.save(update_fields=["paused_at"])
+        elif approve:
+            raise ConflictError(_("The unit is no longer handling this petition."))
+        else:
+            fresh.approval = PauseApproval.REFUSED
+            fresh.ended_at = now
+        fresh.save()
+        petition_services.petition_record_event(
+            petition=petition, kind=EventKind.CLOCK, actor=actor, reason=note.strip(),
+            data={"clock": "approved" if approve else "refused", "unit": locked.unit.name})
+    return fresh
 
 
 def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bool = True, uploads=()) -> Assignment:
@@ -115,6 +237,8 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
         if locked.status != AssignmentStatus.SIGNED:
             raise ConflictError(_("This petition has already been answered."))
         move(locked, AssignmentStatus.ANSWERED, answered_at=now, answer=content.strip(), paused_at=None)
+        for pause in Pause.objects.filter(assignment=locked, ended_at__isnull=True):
+            _pause_end(pause, now, actor, petition.classification)
         supervision.cases_close_for(target=locked, kinds=[CaseKind.OVERDUE], note=_("The unit answered."))
         if uploads:
             petition_services.attachments_add(petition=petition, uploads=uploads, actor=actor, purpose="answer")

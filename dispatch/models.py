@@ -347,3 +347,91 @@ class PerfunctoryPhrase(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
+
+
+# --- nothing waits without a clock (issue 15, item 3; docs/supervision.md) ------------------------------------
+
+class PauseReason(models.TextChoices):
+    """Why a unit stops its handling clock: a fixed list (其他 needs the unit's words)."""
+
+    INSPECTION = "inspection", _("Waiting for an appraisal or test (等待鉴定/检测)")
+    MATERIALS = "materials", _("Waiting for the complainant's further materials (等待当事人补充材料)")
+    COORDINATION = "coordination", _("Needs coordination by a higher level (需上级协调)")
+    JUDICIAL = "judicial", _("Judicial proceedings (司法程序)")
+    OTHER = "other", _("Other (say what)")
+
+
+class PauseApproval(models.TextChoices):
+    NONE = "none", _("Within the unit's allowance")
+    PENDING = "pending", _("Past the cap: awaiting the platform's approval")
+    APPROVED = "approved", _("Approved past the cap")
+    REFUSED = "refused", _("Refused: the clock ran from the cap")
+    WITHDRAWN = "withdrawn", _("Ended by the unit before a decision")
+
+
+class Pause(models.Model):
+    """One stop of a unit's handling clock (waiting for the citizen or a third party).
+
+    A unit may stop its clock for PORTAL_PAUSE_CAP_WORKING_DAYS working days per handling round
+    on its own. `cap_at` is when that allowance runs out: the sweep (dispatch.sweeps.sweep_pause_caps)
+    restarts the clock there and asks the platform; approving stops it again from the cap."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="pauses")
+    round = models.PositiveSmallIntegerField(_("handling round"))
+    reason = models.CharField(_("reason"), max_length=16, choices=PauseReason.choices)
+    reason_text = models.CharField(_("details"), max_length=500, blank=True)
+    started_at = models.DateTimeField(_("clock stopped at"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    cap_at = models.DateTimeField(_("allowance ends at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Working days this pause used of the round's allowance (counted when the clock restarts).
+    workdays = models.PositiveSmallIntegerField(_("working days used"), default=0)
+    approval = models.CharField(_("approval"), max_length=10, choices=PauseApproval.choices,
+                                default=PauseApproval.NONE)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decision_note = models.CharField(_("decision note"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("clock stop")
+        verbose_name_plural = _("clock stops")
+        indexes = [
+            models.Index(fields=["cap_at"], name="pause_cap_due_idx",
+                         condition=Q(ended_at__isnull=True, approval="none")),
+            models.Index(fields=["approval"], name="pause_awaiting_idx", condition=Q(approval="pending")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment"], condition=Q(ended_at__isnull=True),
+                                    name="pause_one_open_per_assignment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.reason} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def reason_shown(self) -> str:
+        label = str(PauseReason(self.reason).label)
+        return f"{label}: {self.reason_text}" if self.reason_text else label
+
+
+class Consultation(models.Model):
+    """A petition's stay in joint consultation (会商研判), with its clock
+    (PORTAL_CONSULTATION_WORKING_DAYS): past `due_at` it enters the supervision pool."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="consultations")
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("to be concluded by"))
+    ended_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("joint consultation")
+        verbose_name_plural = _("joint consultations")
+        indexes = [models.Index(fields=["due_at"], name="consultation_due_idx",
+                                condition=Q(ended_at__isnull=True, overdue_at__isnull=True))]
+        constraints = [models.UniqueConstraint(fields=["petition"], condition=Q(ended_at__isnull=True),
+                                               name="consultation_one_open_per_petition")]

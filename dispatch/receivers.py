@@ -19,7 +19,10 @@ def _on_reopened(sender, petition_id, **kwargs):
 
 
 @receiver(petition_status_changed, dispatch_uid="dispatch.on_status")
-def _on_status(sender, petition_id, to_status, **kwargs):
+def _on_status(sender, petition_id, to_status, from_status=None, **kwargs):
+    # Out of joint consultation or the callback: that clock stops (docs/supervision.md).
+    if from_status in (Status.CONSULTATION, Status.CALLBACK) and from_status != to_status:
+        services.on_left_waiting(petition_id=petition_id, from_status=from_status)
     # Closed, merged into another or routed out: the work and its supervision stop (DOMAIN.md section 6).
     if to_status in (Status.CLOSED, Status.MERGED, Status.ROUTED_OUT, Status.CLOSED_ON_SPOT):
         services.on_petition_closed(petition_id=petition_id)

@@ -29,13 +29,16 @@ from dispatch.models import (
     ASSIGNMENT_TRANSITIONS,
     Assignment,
     AssignmentStatus,
+    Consultation,
     Role,
 )
 from lib.errors import ConflictError, DomainError
+from org.calendar import get_calendar
 from org.models import HandlingUnit
 from petitions import services as petition_services
 from petitions.models import EventKind, Petition, Status
 from supervision import services as supervision
+from supervision.models import CaseKind
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +95,9 @@ def dispatch_petition(*, petition: Petition | int, actor=None, mode: str | None 
             if locked.status != Status.CONSULTATION:
                 petition_services.petition_transition(
                     petition=locked, to=Status.CONSULTATION, actor=actor, kind=EventKind.DISPATCHED,
-                    reason=explanation, data={"rule": decision.lead_rule_id},
+                    reason=explanation, data={"rule": decision.lead_rule_id}, now=now,
                 )
+                consultation_start(petition=locked, now=now)
             return []
         status = AssignmentStatus.PROPOSED if mode == "confirm" else AssignmentStatus.PENDING
         made = _create_assignments(locked, lead_id=decision.lead_unit_id, co_ids=decision.co_unit_ids,
@@ -218,14 +222,37 @@ def dispatch_to_consultation(*, petition: Petition, actor, reason: str) -> Petit
     consultation (会商研判) decides a fallback owner, then re-dispatches."""
     if not reason.strip():
         raise DomainError(_("Say why the petition needs joint consultation."), field="reason")
+    now = timezone.now()
     with transaction.atomic():
         locked = lock_petition(petition)
-        withdrawn = cancel_live(locked, timezone.now())
+        withdrawn = cancel_live(locked, now)
         petition_services.petition_transition(petition=locked, to=Status.CONSULTATION, actor=actor,
                                               kind=EventKind.DISPATCHED, reason=reason,
-                                              data={"withdrawn": _unit_names(withdrawn)})
+                                              data={"withdrawn": _unit_names(withdrawn)}, now=now)
+        consultation_start(petition=locked, now=now)
     petition.refresh_from_db()
     return petition
+
+
+def consultation_start(*, petition: Petition, now: dt.datetime) -> Consultation:
+    """Joint consultation gets its clock: PORTAL_CONSULTATION_WORKING_DAYS working days
+    (docs/supervision.md); past it dispatch.sweeps.sweep_consultations puts it in the pool."""
+    Consultation.objects.filter(petition=petition, ended_at__isnull=True).update(ended_at=now)
+    return Consultation.objects.create(
+        petition=petition, started_at=now,
+        due_at=get_calendar().deadline_from(now, settings.PORTAL_CONSULTATION_WORKING_DAYS))
+
+
+def on_left_waiting(*, petition_id: int, from_status: str) -> None:
+    """The petition left joint consultation or the callback: that clock stops and its chase ends."""
+    target = Petition(pk=petition_id)
+    if from_status == Status.CONSULTATION:
+        Consultation.objects.filter(petition_id=petition_id, ended_at__isnull=True).update(ended_at=timezone.now())
+        supervision.cases_close_for(target=target, kinds=[CaseKind.CONSULTATION_OVERDUE],
+                                    note=_("The joint consultation concluded."))
+    elif from_status == Status.CALLBACK:
+        supervision.cases_close_for(target=target, kinds=[CaseKind.CALLBACK_OVERDUE],
+                                    note=_("The callback was made."))
 
 
 def dispatch_merge(*, petition: Petition, into: Petition, actor, duplicate: bool, reason: str = "") -> Petition:

@@ -1,7 +1,10 @@
 """The supervisors' dashboard (督办): warnings and overdue work by district and
 unit, aging, the supervision pool with its notices and levels, the look-back,
 drill-down to each petition, and Excel exports. Login required; supervisors,
-dispatchers and platform admins only. Complainants' phones are masked here."""
+dispatchers and platform admins see the city; a district platform's supervisors
+("1 + 10") see and act on their own district only, everywhere on these pages
+(`_scope`): another district's petition or case is a 404. Complainants' phones
+are masked here."""
 from __future__ import annotations
 
 from django import forms
@@ -14,13 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dispatch import selectors
-from dispatch.models import Assignment, LookbackSample
+from dispatch import handling
+from dispatch.forms import PauseDecisionForm
+from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Pause, PauseApproval
 from dispatch.sweeps import lookback_record
 from lib import spreadsheets
 from lib.errors import DomainError
 from notifications.messaging import unreachable_units
 from org.models import Area, HandlingUnit, User
-from org.permissions import STAFF_ROLES, role_required
+from org.permissions import may_supervise, user_district, user_passes
 from petitions import privacy
 from petitions.models import Petition
 from supervision import services as supervision
@@ -29,11 +34,29 @@ from supervision.models import CaseKind, CaseStatus, Level, SupervisionCase
 OPEN = selectors.OPEN_WORK
 
 
-supervisor_required = role_required(*STAFF_ROLES)
+supervisor_required = user_passes(may_supervise)
 
 
 def _may_act(user) -> bool:
-    return user.has_role(User.Role.SUPERVISOR, User.Role.ADMIN)
+    return user.has_role(User.Role.SUPERVISOR, User.Role.ADMIN) or user.role == User.Role.DISTRICT_SUPERVISOR
+
+
+def _scope(request) -> Area | None:
+    """The district the user supervises (a district platform), or None for the whole city."""
+    if not hasattr(request, "_supervision_district"):
+        request._supervision_district = user_district(request.user)
+    return request._supervision_district
+
+
+def _scoped_petitions(request):
+    district = _scope(request)
+    return Petition.objects.filter(district=district) if district else Petition.objects.all()
+
+
+def _scoped_cases(request):
+    district = _scope(request)
+    cases = SupervisionCase.objects.all()
+    return cases.filter(area__path__startswith=district.path) if district else cases
 
 
 class FilterForm(forms.Form):
@@ -48,10 +71,15 @@ class FilterForm(forms.Form):
 
 
 def _filtered(request):
+    district = _scope(request)
     form = FilterForm(request.GET or None)
+    if district is not None:
+        form.fields["district"].queryset = Area.objects.filter(pk=district.pk)
     data = form.cleaned_data if form.is_valid() else {}
     assignments = Assignment.objects.filter(status__in=OPEN)
-    cases = SupervisionCase.objects.filter(status=CaseStatus.OPEN)
+    cases = _scoped_cases(request).filter(status=CaseStatus.OPEN)
+    if district is not None:
+        assignments = assignments.filter(petition__district=district)
     if data.get("district"):
         assignments = assignments.filter(petition__district=data["district"])
         cases = cases.filter(area__path__startswith=data["district"].path)
@@ -75,10 +103,12 @@ def dashboard(request):
     context = {
         "form": form, "by_district": by_district, "by_unit": by_unit, "aging": selectors.open_work_aging(assignments),
         "pool_by_level": {row["level"]: row["n"] for row in cases.values("level").annotate(n=Count("pk"))},
-        "levels": Level.choices, "query": request.GET.urlencode(),
-        "lookback_pending": LookbackSample.objects.filter(result=LookbackSample.Result.PENDING).count(),
-        # Units no work order or notice can reach: a fault for the platform to fix (docs/notifications.md).
-        "unreachable": list(unreachable_units().values("pk", "name", "kind")[:200]),
+        "levels": Level.choices, "query": request.GET.urlencode(), "district": _scope(request),
+        "lookback_pending": LookbackSample.objects.filter(result=LookbackSample.Result.PENDING,
+                                                          petition__in=_scoped_petitions(request)).count(),
+        "pauses_pending": _pending_pauses(request).count(),
+        # Units no work order or notice can reach: a fault for the city platform to fix (docs/notifications.md).
+        "unreachable": [] if _scope(request) else list(unreachable_units().values("pk", "name", "kind")[:200]),
     }
     return render(request, "dispatch/supervision/dashboard.html", context)
 
@@ -110,7 +140,8 @@ class LookbackForm(forms.Form):
 
 @supervisor_required
 def petition_view(request, pk: int):
-    petition = get_object_or_404(Petition.objects.select_related("area", "classification", "district"), pk=pk)
+    petition = get_object_or_404(_scoped_petitions(request).select_related("area", "classification", "district"),
+                                 pk=pk)
     assignments = petition.assignments.select_related("unit").order_by("-dispatched_at")
     targets = Q(content_type__model="petition", object_id=petition.pk) | Q(
         content_type__model="assignment", object_id__in=[a.pk for a in assignments])
@@ -127,7 +158,7 @@ def petition_view(request, pk: int):
 
 @supervisor_required
 def assignment_view(request, pk: int):
-    assignment = get_object_or_404(Assignment, pk=pk)
+    assignment = get_object_or_404(Assignment, pk=pk, petition__in=_scoped_petitions(request))
     return redirect("dispatch:supervision_petition", pk=assignment.petition_id)
 
 
@@ -135,7 +166,7 @@ def assignment_view(request, pk: int):
 def case_action(request, pk: int, action: str):
     if request.method != "POST" or not _may_act(request.user):
         raise PermissionDenied
-    case = get_object_or_404(SupervisionCase, pk=pk)
+    case = get_object_or_404(_scoped_cases(request), pk=pk)
     back = request.POST.get("next", "")
     if not back.startswith("/dispatch/supervision/"):
         back = "dispatch:supervision_pool"  # never redirect off-site
@@ -164,13 +195,15 @@ def case_action(request, pk: int, action: str):
 
 @supervisor_required
 def lookback(request):
-    samples = (LookbackSample.objects.filter(result=LookbackSample.Result.PENDING)
+    samples = (LookbackSample.objects.filter(result=LookbackSample.Result.PENDING,
+                                             petition__in=_scoped_petitions(request))
                .select_related("petition", "petition__area").order_by("-month", "id")[:200])
     form = LookbackForm()
     if request.method == "POST":
         if not _may_act(request.user):
             raise PermissionDenied
-        sample = get_object_or_404(LookbackSample, pk=request.POST.get("sample"))
+        sample = get_object_or_404(LookbackSample.objects.filter(petition__in=_scoped_petitions(request)),
+                                   pk=request.POST.get("sample"))
         form = LookbackForm(request.POST)
         if form.is_valid():
             try:
@@ -207,3 +240,41 @@ def export(request):
                timezone.localtime(case.escalate_at).strftime("%Y-%m-%d %H:%M") if case.escalate_at else ""]
               for case in cases.select_related("unit").order_by("-level", "opened_at").iterator(chunk_size=500)))
     return spreadsheets.xlsx_response(book, "supervision.xlsx")
+
+
+# --- stops of the clock past the cap (docs/supervision.md) ------------------------------------------------------
+
+def _may_decide_pauses(user) -> bool:
+    return user.has_role(User.Role.DISPATCHER, User.Role.SUPERVISOR, User.Role.ADMIN) or (
+        user.role == User.Role.DISTRICT_SUPERVISOR)
+
+
+def _pending_pauses(request):
+    return (Pause.objects.filter(approval=PauseApproval.PENDING, ended_at__isnull=True,
+                                 assignment__status=AssignmentStatus.SIGNED,
+                                 assignment__petition__in=_scoped_petitions(request))
+            .select_related("assignment__unit", "assignment__petition").order_by("cap_at"))
+
+
+@supervisor_required
+def pauses(request):
+    """Units' stops of the clock past the round's cap, awaiting the platform's approval."""
+    bound = None
+    if request.method == "POST":
+        if not _may_decide_pauses(request.user):
+            raise PermissionDenied
+        pause = get_object_or_404(_pending_pauses(request), pk=request.POST.get("pause"))
+        bound = PauseDecisionForm(request.POST, prefix=f"p{pause.pk}")
+        if bound.is_valid():
+            try:
+                handling.pause_decide(pause=pause, actor=request.user, **bound.cleaned_data)
+            except DomainError as error:
+                bound.add_error(error.field if error.field in bound.fields else None, error.message)
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("dispatch:supervision_pauses")
+    rows = [(p, bound if bound is not None and bound.prefix == f"p{p.pk}" else PauseDecisionForm(prefix=f"p{p.pk}"))
+            for p in _pending_pauses(request)[:300]]
+    return render(request, "dispatch/supervision/pauses.html", {
+        "rows": rows, "may_act": _may_decide_pauses(request.user),
+    }, status=400 if bound is not None else 200)

@@ -24,8 +24,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import deadlines, messages
-from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Role, WarningLevel
+from dispatch import deadlines, handling, messages
+from dispatch.models import Assignment, AssignmentStatus, Consultation, LookbackSample, Role, WarningLevel
 from lib.errors import ConflictError, DomainError
 from notifications.messaging import message_send, unit_recipients
 from org.calendar import get_calendar
@@ -257,3 +257,59 @@ def daily_digest(*, today: dt.date | None = None) -> int:
         if unit is not None:
             messages.daily_digest(unit, today, row)
     return len(rows)
+
+
+# --- nothing waits without a clock (issue 15, item 3; docs/supervision.md) ------------------------------------
+
+def _claim_rows(model, condition: Q, batch: int, **changes) -> list[int]:
+    """Like _claim, for any model: lock the due rows (SKIP LOCKED on PostgreSQL) and flag them once."""
+    with transaction.atomic():
+        query = model.objects.filter(condition).order_by().values_list("pk", flat=True)
+        if settings.IS_POSTGRES:
+            query = query.select_for_update(skip_locked=True, of=("self",))
+        ids = list(query[:batch])
+        if ids:
+            model.objects.filter(condition, pk__in=ids).update(**changes)
+        return ids
+
+
+def _petition_items(petition_ids) -> list[dict]:
+    """Pool items for petitions (consultation and callback cases point at the petition; the platform's own work)."""
+    return [{"object_id": p.pk, "reference": p.number, "title": privacy.case_title(p), "unit_id": None,
+             "area_id": p.area_id, "link": f"/dispatch/supervision/petition/{p.pk}/"}
+            for p in Petition.objects.filter(pk__in=petition_ids)]
+
+
+def sweep_consultations(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """A joint consultation still open past PORTAL_CONSULTATION_WORKING_DAYS enters the pool, once."""
+    now = now or timezone.now()
+    due = Q(ended_at__isnull=True, overdue_at__isnull=True, due_at__lte=now, petition__status=Status.CONSULTATION)
+    opened = 0
+    while ids := _claim_rows(Consultation, due, batch, overdue_at=now):
+        petitions = Consultation.objects.filter(pk__in=ids).values_list("petition_id", flat=True)
+        opened += len(supervision.cases_open_many(model=Petition, kind=CaseKind.CONSULTATION_OVERDUE, now=now,
+                                                  items=_petition_items(petitions)))
+    return opened
+
+
+def sweep_callbacks(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """An answer published PORTAL_CALLBACK_WORKING_DAYS working days ago and still not called back
+    (rated or closed as unreachable) enters the pool, once per round."""
+    now = now or timezone.now()
+    due = Q(status=Status.CALLBACK, callback_overdue_at__isnull=True, callback_due_at__lte=now)
+    opened = 0
+    while ids := _claim_rows(Petition, due, batch, callback_overdue_at=now):
+        opened += len(supervision.cases_open_many(model=Petition, kind=CaseKind.CALLBACK_OVERDUE, now=now,
+                                                  items=_petition_items(ids)))
+    return opened
+
+
+def sweep_pause_caps(*, now: dt.datetime | None = None) -> int:
+    """A unit's stopped clock reaching the round's cap restarts; the platform is asked (dispatch.handling)."""
+    return handling.pauses_reach_cap(now=now or timezone.now())
+
+
+def sweep_waiting_clocks(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {"consultations": sweep_consultations(now=now), "callbacks": sweep_callbacks(now=now),
+            "pauses_capped": sweep_pause_caps(now=now)}

@@ -39,3 +39,9 @@ def remind_callbacks():
 @shared_task
 def daily_digest():
     return sweeps.daily_digest()
+
+
+@shared_task
+def sweep_waiting_clocks():
+    """Joint consultation, callbacks and units' stopped clocks past their limits (docs/supervision.md)."""
+    return sweeps.sweep_waiting_clocks()

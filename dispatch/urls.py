@@ -13,6 +13,7 @@ urlpatterns = [
     path("supervision/", supervision_views.dashboard, name="supervision"),
     path("supervision/pool/", supervision_views.pool, name="supervision_pool"),
     path("supervision/export.xlsx", supervision_views.export, name="supervision_export"),
+    path("supervision/pauses/", supervision_views.pauses, name="supervision_pauses"),
     path("supervision/lookback/", supervision_views.lookback, name="supervision_lookback"),
     path("supervision/petition/<int:pk>/", supervision_views.petition_view, name="supervision_petition"),
     path("supervision/assignment/<int:pk>/", supervision_views.assignment_view, name="supervision_assignment"),

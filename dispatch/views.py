@@ -77,6 +77,9 @@ def _detail_context(request, assignment, **forms_override):
     context = {
         "assignment": assignment, "petition": petition,
         "events": history(petition).exclude(kind="note"),
+        # The unit's own stops of the clock, with their reasons and the platform's decisions.
+        "pauses": assignment.pauses.select_related("decided_by").order_by("started_at"),
+        "open_pause": assignment.pauses.filter(ended_at__isnull=True).first(),
         # A confidential petition's words reach the unit through the redactor; files always under neutral names.
         "shown": {field: privacy.shown_text(request.user, petition, getattr(petition, field))
                   for field in ("title", "content", "address")},
@@ -137,7 +140,8 @@ ACTIONS = {
                   lambda a, u, d: handling.assignment_request_extension(assignment=a, actor=u, days=d["days"],
                                                                         reason=d["reason"])),
     "wait": (forms.WaitForm, "wait_form",
-             lambda a, u, d: handling.assignment_wait_for_citizen(assignment=a, actor=u, reason=d["reason"])),
+             lambda a, u, d: handling.assignment_wait_for_citizen(assignment=a, actor=u, code=d["code"],
+                                                                 reason=d["reason"])),
     "resume": (None, None, lambda a, u, d: handling.assignment_resume(assignment=a, actor=u)),
 }
 

@@ -68,6 +68,8 @@ DEMO_USERS = [
     ("dispatcher", "dispatcher", "PLATFORM", "派单员小李"),
     ("supervisor", "supervisor", "PLATFORM", "督办员老张"),
     ("inspector", "supervisor", "D_INSPECT", "督查室刘科长"),
+    # The 市南区 district platform ("1 + 10"): supervises 市南区's streets and communities only.
+    ("district_shinan", "district_supervisor", "G370202", "市南区平台督办员"),
     ("handler_urban", "unit_handler", "D02", "城管局承办人"),
     ("handler_housing", "unit_handler", "D01", "住建局承办人"),
     ("handler_traffic", "unit_handler", "D03", "交警支队承办人"),

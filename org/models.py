@@ -181,6 +181,9 @@ class User(AbstractUser):
         DISCLOSURE_HEAD = "disclosure_head", _("Disclosure head")
         # A community or street worker who reports what they find on their rounds (网格员).
         GRID_WORKER = "grid_worker", _("Grid worker")
+        # A district platform's supervisor ("1 + 10"): supervises its district's streets and communities on the
+        # supervision pages, as the city platform does for the city. Their unit is the district government.
+        DISTRICT_SUPERVISOR = "district_supervisor", _("District platform supervisor")
 
     # Roles that work in the Django admin; unit handlers have their own pages.
     STAFF_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
@@ -207,6 +210,9 @@ class User(AbstractUser):
         super().clean()
         if self.role == self.Role.UNIT_HANDLER and not self.unit_id:
             raise ValidationError({"unit": _("A unit handler must belong to a unit.")})
+        if self.role == self.Role.DISTRICT_SUPERVISOR and (
+                self.unit is None or self.unit.kind != HandlingUnit.Kind.DISTRICT_GOVERNMENT):
+            raise ValidationError({"unit": _("A district platform supervisor belongs to a district government.")})
 
     def save(self, *args, **kwargs):
         if self.role:

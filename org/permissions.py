@@ -10,12 +10,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework import permissions
 
-from org.models import User
+from org.models import Area, HandlingUnit, User
 
 Predicate = Callable[[User], bool]
 
 # The roles that read the supervision dashboard and the statistics.
 STAFF_ROLES = (User.Role.SUPERVISOR, User.Role.DISPATCHER, User.Role.ADMIN)
+
+
+def user_district(user: User) -> Area | None:
+    """The district a district platform's account supervises ("1 + 10", DOMAIN.md section 2): the district
+    area its unit, a district government, covers. None for everyone else."""
+    if not user.is_authenticated or user.role != User.Role.DISTRICT_SUPERVISOR or user.is_superuser:
+        return None
+    unit = user.unit
+    if unit is None or unit.kind != HandlingUnit.Kind.DISTRICT_GOVERNMENT:
+        return None
+    return unit.areas.filter(level=Area.Level.DISTRICT).order_by("pk").first()
+
+
+def may_supervise(user: User) -> bool:
+    """The supervision pages: the city platform's staff (the whole city) and the district platforms'
+    supervisors (their district only; an account whose unit covers no district sees nothing)."""
+    if user.has_role(*STAFF_ROLES):
+        return True
+    return user.is_active and user.role == User.Role.DISTRICT_SUPERVISOR and user_district(user) is not None
 
 
 def has_role(*roles: str) -> Predicate:

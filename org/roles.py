@@ -67,6 +67,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "disclosure_head": [],
     # Grid workers report from the street on their own page (channels.views.grid_new); nothing in the admin.
     "grid_worker": ["channels.report_from_grid"],
+    # A district platform works on the supervision pages only, scoped to its district (org.permissions):
+    # nothing in the admin, whose lists are city-wide.
+    "district_supervisor": [],
     "admin": [
         *grant([*REFERENCE, "org.user"], *CRUD),
         *grant(WITH_SPREADSHEETS, "import", "export"),

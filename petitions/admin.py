@@ -22,8 +22,18 @@ from lib.errors import DomainError
 from lib.masking import mask_id_number, mask_phone
 from lib.redact import redact
 from petitions import privacy, selectors, services
-from petitions.forms import CloseOnSpotForm, OperatorIntakeForm, RatingForm, ScreenForm
-from petitions.models import AccessRecord, ApiKey, Attachment, Kind, Petition, PetitionEvent, Rating, Status
+from petitions.forms import CallbackFailedForm, CloseOnSpotForm, OperatorIntakeForm, RatingForm, ScreenForm
+from petitions.models import (
+    AccessRecord,
+    ApiKey,
+    Attachment,
+    CallbackAttempt,
+    Kind,
+    Petition,
+    PetitionEvent,
+    Rating,
+    Status,
+)
 
 
 class PetitionEventInline(ReadOnlyInline):
@@ -262,13 +272,36 @@ class PetitionAdmin(admin.ModelAdmin):
         )
 
     def callback_view(self, request, pk):
-        """回访: the operator records what the citizen said on the phone (the same rating as online)."""
-        return self._action_view(
-            request, pk, RatingForm, _("Record the callback"),
-            lambda p, d: services.petition_rate(petition=p, satisfaction=d["satisfaction"], solved=d["solved"],
-                                                comment=d["comment"], source=Rating.Source.CALLBACK,
-                                                actor=request.user),
-        )
+        """回访: the operator records what the citizen said on the phone (the same rating as online),
+        or a call that did not get through; the last allowed failure closes it as unreachable."""
+        petition = get_object_or_404(Petition, pk=pk)
+        if not self.has_change_permission(request, petition):
+            raise PermissionDenied
+        failed = request.method == "POST" and request.POST.get("what") == "failed"
+        form = RatingForm(request.POST if request.method == "POST" and not failed else None)
+        failed_form = CallbackFailedForm(request.POST if failed else None)
+        bound = failed_form if failed else form
+        if request.method == "POST" and bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                if failed:
+                    services.petition_callback_failed(petition=petition, outcome=data["outcome"], note=data["note"],
+                                                      actor=request.user)
+                else:
+                    services.petition_rate(petition=petition, satisfaction=data["satisfaction"],
+                                           solved=data["solved"], comment=data["comment"],
+                                           source=Rating.Source.CALLBACK, actor=request.user)
+            except DomainError as error:
+                error.as_form_error(bound)
+            else:
+                messages.success(request, _("Done."))
+                return redirect(reverse("admin:petitions_petition_change", args=[petition.pk]))
+        attempts = CallbackAttempt.objects.filter(petition=petition, round=petition.handling_round)
+        context = {**self.admin_site.each_context(request), "title": _("Record the callback"), "petition": petition,
+                   "form": form, "failed_form": failed_form, "attempts": attempts,
+                   "attempts_left": services.callback_attempts_left(petition), "opts": self.model._meta}
+        return render(request, "admin/petitions/petition/callback.html", context,
+                      status=400 if request.method == "POST" else 200)
 
     def close_on_spot_view(self, request, pk):
         return self._action_view(

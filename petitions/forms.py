@@ -17,7 +17,7 @@ from lib.errors import DomainError
 from lib.fields import IdNumberField, PhoneField
 from org.geo import area_at
 from org.models import Area, Classification
-from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Stream
+from petitions.models import CallbackAttempt, Channel, ComplainantType, Kind, Petition, Satisfaction, Stream
 from petitions.services import attachment_clean
 
 
@@ -277,6 +277,14 @@ class RatingForm(forms.Form):
                                     widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Anything to add? (optional)"), required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CallbackFailedForm(forms.Form):
+    """A callback the operator could not complete (回访未成功)."""
+
+    outcome = forms.ChoiceField(label=_("What happened on the call?"), choices=CallbackAttempt.Outcome.choices,
+                                widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
 
 
 class OperatorIntakeForm(IntakeFieldsMixin, forms.ModelForm):

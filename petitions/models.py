@@ -70,6 +70,11 @@ OPEN_STATUSES = frozenset(
 )
 
 
+class CloseReason(models.TextChoices):
+    RATED = "rated", _("Rated by the citizen")
+    UNREACHABLE = "unreachable", _("Could not be reached (无法联系): not rated")
+
+
 class ComplainantType(models.TextChoices):
     PERSON = "person", _("Citizen")
     ENTERPRISE = "enterprise", _("Enterprise")
@@ -130,6 +135,15 @@ class Petition(models.Model):
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
     # The round whose answer the citizen was last reminded to rate (dispatch.sweeps.remind_callbacks).
     callback_reminded_round = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    # The callback's clock (回访, PORTAL_CALLBACK_WORKING_DAYS): set when the answer is published;
+    # past it, dispatch.sweeps.sweep_callbacks puts the petition in the supervision pool once.
+    callback_due_at = models.DateTimeField(_("callback due"), null=True, blank=True, editable=False)
+    callback_overdue_at = models.DateTimeField(_("callback overdue since"), null=True, blank=True, editable=False)
+    # How a CLOSED petition closed: rated by the citizen, or the citizen could not be reached
+    # (无法联系) after PORTAL_CALLBACK_MAX_ATTEMPTS failed callbacks: then it has no rating and counts
+    # as not rated (neither satisfied nor unsatisfied) in every rate.
+    close_reason = models.CharField(_("closed as"), max_length=12, choices=CloseReason.choices, blank=True,
+                                    default="", db_default="", editable=False)
 
     # Repeats and merges (dispatch maintains them through petitions services).
     repeat_of = models.ForeignKey(
@@ -162,6 +176,9 @@ class Petition(models.Model):
             # Serves repeat detection: same place and classification within a window.
             models.Index(fields=["area", "classification", "received_at"], name="petition_repeat_place_idx"),
             models.Index(fields=["complainant_phone", "received_at"], name="petition_repeat_phone_idx"),
+            # dispatch.sweeps.sweep_callbacks reads only callbacks that became due.
+            models.Index(fields=["callback_due_at"], name="petition_callback_due_idx",
+                         condition=Q(status="callback", callback_overdue_at__isnull=True)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -197,6 +214,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Merged or marked duplicate")
     REPEAT = "repeat", _("Linked as a repeat")
     REPEAT_UNLINKED = "repeat_unlinked", _("Repeat link undone")
+    CLOCK = "clock", _("Clock stopped or restarted")
+    CALLBACK_ATTEMPT = "callback_attempt", _("Callback attempt failed")
 
 
 class PetitionEvent(models.Model):
@@ -297,6 +316,34 @@ class Rating(models.Model):
         return _("Rating of round %(round)s: %(satisfaction)s, %(solved)s") % {
             "round": self.round, "satisfaction": self.get_satisfaction_display(),
             "solved": _("solved") if self.solved else _("not solved")}
+
+
+class CallbackAttempt(models.Model):
+    """A callback (回访) the operator tried and could not complete. Append-only."""
+
+    class Outcome(models.TextChoices):
+        NO_ANSWER = "no_answer", _("No answer")
+        SWITCHED_OFF = "switched_off", _("Phone switched off or out of service")
+        WRONG_NUMBER = "wrong_number", _("Wrong or empty number")
+        HUNG_UP = "hung_up", _("Hung up before rating")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="callback_attempts")
+    round = models.PositiveSmallIntegerField(_("handling round"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("failed callback")
+        verbose_name_plural = _("failed callbacks")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("callback attempts are append-only")
+        super().save(*args, **kwargs)
 
 
 class DailyCounter(models.Model):

@@ -21,12 +21,15 @@ from lib.errors import ConflictError, DomainError
 from lib.upload_handlers import OversizedUpload
 from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
+from org.calendar import get_calendar
 from petitions import messages, signals, transitions
 from petitions.models import (
     MEDIA_CHANNELS,
     AccessRecord,
     ApiKey,
     Attachment,
+    CallbackAttempt,
+    CloseReason,
     DailyCounter,
     EventKind,
     Kind,
@@ -230,6 +233,14 @@ def petition_transition(
         if to in (Status.CLOSED, Status.CLOSED_ON_SPOT, Status.ROUTED_OUT, Status.MERGED):
             locked.closed_at = now
             fields.append("closed_at")
+        if to == Status.CALLBACK:
+            # The callback's clock (回访): nothing waits without one (docs/supervision.md).
+            locked.callback_due_at = get_calendar().deadline_from(now, settings.PORTAL_CALLBACK_WORKING_DAYS)
+            locked.callback_overdue_at = None
+            fields += ["callback_due_at", "callback_overdue_at"]
+        if from_status == Status.CLOSED:
+            locked.close_reason = ""  # reopened: how it closes next time is decided then
+            fields.append("close_reason")
         locked.save(update_fields=sorted(set(fields)))
         event = _record(locked, kind=kind, at=now, actor=actor, from_status=from_status, to_status=to,
                         reason=reason, data=data, public=public)
@@ -319,9 +330,44 @@ def petition_rate(*, petition: Petition, satisfaction: str, solved: bool, commen
             )
         else:
             petition_transition(petition=locked, to=Status.CLOSED, actor=actor, kind=EventKind.RATED,
-                                data=data, now=now)
+                                data=data, changes={"close_reason": CloseReason.RATED}, now=now)
     petition.refresh_from_db()
     return rating
+
+
+def petition_callback_failed(*, petition: Petition, outcome: str, actor, note: str = "") -> CallbackAttempt:
+    """The operator tried the callback (回访) and could not complete it. After
+    PORTAL_CALLBACK_MAX_ATTEMPTS failed attempts in the round the petition closes as
+    "could not be reached" (无法联系): closed without a rating, so it counts as not rated,
+    neither satisfied nor unsatisfied (`close_reason` = unreachable)."""
+    if outcome not in CallbackAttempt.Outcome.values:
+        raise DomainError(_("Choose what happened on the call."), field="outcome")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if locked.status != Status.CALLBACK:
+            raise DomainError(_("This petition is not waiting for a callback."), code="not_ratable")
+        attempt = CallbackAttempt.objects.create(
+            petition=locked, round=locked.handling_round, outcome=outcome, note=note.strip()[:500], at=now,
+            recorded_by=actor if getattr(actor, "pk", None) else None)
+        failed = CallbackAttempt.objects.filter(petition=locked, round=locked.handling_round).count()
+        limit = settings.PORTAL_CALLBACK_MAX_ATTEMPTS
+        _record(locked, kind=EventKind.CALLBACK_ATTEMPT, at=now, actor=actor, reason=note.strip(),
+                data={"outcome": outcome, "attempt": failed, "of": limit, "round": locked.handling_round})
+        if failed >= limit:
+            petition_transition(
+                petition=locked, to=Status.CLOSED, actor=actor, kind=EventKind.STATUS,
+                reason=_("The citizen could not be reached after %(count)s callbacks: closed without a rating.")
+                % {"count": failed},
+                data={"unreachable": True, "attempts": failed}, changes={"close_reason": CloseReason.UNREACHABLE},
+                now=now)
+    petition.refresh_from_db()
+    return attempt
+
+
+def callback_attempts_left(petition: Petition) -> int:
+    done = CallbackAttempt.objects.filter(petition=petition, round=petition.handling_round).count()
+    return max(0, settings.PORTAL_CALLBACK_MAX_ATTEMPTS - done)
 
 
 def petition_classify(*, petition: Petition, classification, actor, reason: str = "") -> Petition:

@@ -33,6 +33,8 @@ class CaseKind(models.TextChoices):
     REPEAT = "repeat", _("Complained about 3 or more times")
     FALSE_CLOSURE = "false_closure", _("False closure found by look-back")
     DISCLOSURE_OVERDUE = "disclosure_overdue", _("Information request overdue")
+    CONSULTATION_OVERDUE = "consultation_overdue", _("Joint consultation not concluded in time")
+    CALLBACK_OVERDUE = "callback_overdue", _("Callback not made in time")
 
 
 class CaseStatus(models.TextChoices):

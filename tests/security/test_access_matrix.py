@@ -2,8 +2,8 @@
 matrix (changelist, add, change, delete, spreadsheet import and export), checked on
 every cell. Roles: anonymous, operator, dispatcher, supervisor, inspector (a
 supervisor-role account of the government inspection office, 督查室), the 三民
-campaign's organiser (a supervisor-role account named on the campaign), unit handler
-and platform admin. There is no disclosure-officer role: platform admins run disclosure."""
+campaign's organiser (a supervisor-role account named on the campaign), unit handler,
+platform admin and a district platform's supervisor (区级平台, scoped to its district). There is no disclosure-officer role: platform admins run disclosure."""
 import datetime as dt
 
 import pytest
@@ -21,33 +21,39 @@ OK, DENIED, LOGIN, NOT_FOUND, UNAUTH = 200, 403, 302, 404, 401
 
 # url -> expected status per role
 MATRIX = {
-    "/admin/petitions/petition/":            {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK},
-    "/admin/petitions/petition/add/":        {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": DENIED, "handler": LOGIN, "admin": OK},
-    "/admin/dispatch/queuedpetition/":       {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK},
-    "/admin/dispatch/catalogrule/":          {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK},
-    "/admin/dispatch/catalogrule/import/":   {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK},
-    "/admin/dispatch/catalogrule/export/":   {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK},
-    "/admin/dispatch/catalogrule/dry-run/":  {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK},
-    "/admin/petitions/apikey/add/":          {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK},
-    "/admin/org/user/":                      {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK},
-    "/admin/org/classification/":            {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK},
-    "/dispatch/":                            {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": OK, "admin": DENIED},
-    "/dispatch/a/{own}/":                    {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": OK, "admin": DENIED},
-    "/dispatch/a/{other}/":                  {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": NOT_FOUND, "admin": DENIED},
-    "/dispatch/export.xlsx":                 {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": OK, "admin": DENIED},
-    "/dispatch/supervision/export.xlsx":     {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
-    "/dispatch/supervision/":                {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
-    "/evaluation/":                          {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
-    "/petitions/attachments/{attachment}/":  {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": NOT_FOUND, "admin": OK},
-    "/api/v1/assignments/":                  {"anon": UNAUTH, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": OK, "admin": DENIED},
-    "/api/v1/assignments/{other}/":          {"anon": UNAUTH, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": NOT_FOUND, "admin": DENIED},
-    "/api/v1/dispatch/petitions/":           {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": DENIED, "handler": DENIED, "admin": OK},
-    "/api/v1/supervision/cases/":            {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
-    "/api/v1/metrics/?first=2026-01-01&last=2026-01-31": {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
-    "/admin/channels/source/":               {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK},
-    "/channels/grid/":                       {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": DENIED},
-    "/channels/grid/new/":                   {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": DENIED},
-    "/":                                     {"anon": OK, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK},
+    "/admin/petitions/petition/":            {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/petitions/petition/add/":        {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/dispatch/queuedpetition/":       {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/dispatch/catalogrule/":          {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/dispatch/catalogrule/import/":   {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/dispatch/catalogrule/export/":   {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/dispatch/catalogrule/dry-run/":  {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/petitions/apikey/add/":          {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/org/user/":                      {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/admin/org/classification/":            {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/dispatch/":                            {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": OK, "admin": DENIED, "district": DENIED},
+    "/dispatch/a/{own}/":                    {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": OK, "admin": DENIED, "district": DENIED},
+    "/dispatch/a/{other}/":                  {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": NOT_FOUND, "admin": DENIED, "district": DENIED},
+    "/dispatch/export.xlsx":                 {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": OK, "admin": DENIED, "district": DENIED},
+    "/dispatch/supervision/export.xlsx":     {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": OK},
+    "/dispatch/supervision/":                {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": OK},
+    "/evaluation/":                          {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": DENIED},
+    "/petitions/attachments/{attachment}/":  {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": NOT_FOUND, "admin": OK, "district": NOT_FOUND},
+    "/api/v1/assignments/":                  {"anon": UNAUTH, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": OK, "admin": DENIED, "district": DENIED},
+    "/api/v1/assignments/{other}/":          {"anon": UNAUTH, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": NOT_FOUND, "admin": DENIED, "district": DENIED},
+    "/api/v1/dispatch/petitions/":           {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": DENIED, "handler": DENIED, "admin": OK, "district": DENIED},
+    "/api/v1/supervision/cases/":            {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": DENIED},
+    "/api/v1/metrics/?first=2026-01-01&last=2026-01-31": {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": DENIED},
+    "/admin/channels/source/":               {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/channels/grid/":                       {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": DENIED, "district": DENIED},
+    "/channels/grid/new/":                   {"anon": LOGIN, "operator": DENIED, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": DENIED, "district": DENIED},
+    # Clocks (issue 15): units' stops past the cap await the platform; a district platform reads only its own
+    # district's petitions; the operator's callback page (a failed call counts towards "could not be reached").
+    "/dispatch/supervision/pauses/":         {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": OK},
+    "/dispatch/supervision/petition/{own_petition}/": {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": OK},
+    "/dispatch/supervision/petition/{other_petition}/": {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": NOT_FOUND},
+    "/admin/petitions/petition/{own_petition}/callback/": {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
+    "/":                                     {"anon": OK, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK, "district": OK},
 }
 
 
@@ -73,9 +79,11 @@ def world(city, django_capture_on_commit_callbacks):
         "admin": make_user("m_admin", "admin", city.platform),
         "inspector": make_user("m_inspector", "supervisor", city.platform),
         "organiser": make_user("m_organiser", "supervisor", city.platform),
+        # A district platform's supervisor ("1 + 10"): the district government of 甲区 (own's district).
+        "district": make_user("m_district", "district_supervisor", city.district_gov),
     }
     ids = {"own": own.assignments.get(role=Role.LEAD).pk, "other": other.assignments.get(role=Role.LEAD).pk,
-           "attachment": attachment.pk}
+           "attachment": attachment.pk, "own_petition": own.pk, "other_petition": other.pk}
     campaign = Campaign.objects.create(
         year=2026, title="2026三民", suggestions_open=dt.date(2026, 11, 1), suggestions_close=dt.date(2026, 12, 10),
         reports_start=dt.date(2026, 12, 14), reports_end=dt.date(2026, 12, 17),
@@ -87,7 +95,7 @@ def world(city, django_capture_on_commit_callbacks):
     return users, ids
 
 
-ROLES = ["anon", "operator", "dispatcher", "supervisor", "inspector", "organiser", "handler", "admin"]
+ROLES = ["anon", "operator", "dispatcher", "supervisor", "inspector", "organiser", "handler", "admin", "district"]
 # The inspector and the organiser hold the supervisor role: every page answers them as it answers a supervisor.
 SAME_AS = {"inspector": "supervisor", "organiser": "supervisor"}
 

@@ -1,0 +1,242 @@
+"""Nothing waits without a clock: a unit's stop of its handling clock needs a reason from a fixed
+list, shows in the unit's own history, and past PORTAL_PAUSE_CAP_WORKING_DAYS (10) working days in
+a handling round the clock runs again until the platform approves a longer stop.
+
+Time is frozen. The noise item has 3 working days: signed Mon 23 Nov 2026 09:00, due Thu 26 23:59:59."""
+import datetime as dt
+
+import pytest
+import time_machine
+
+from dispatch import handling
+from dispatch.models import Pause, PauseApproval, PauseReason, Role, WarningLevel
+from dispatch.sweeps import sweep_deadlines, sweep_waiting_clocks
+from lib.errors import DomainError
+from petitions.models import EventKind
+from tests.factories import file_petition, make_user
+
+SH = dt.timezone(dt.timedelta(hours=8))
+MON = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH)
+
+
+def day(month, d, hour=9, minute=0, second=0):
+    return dt.datetime(2026, month, d, hour, minute, second, tzinfo=SH)
+
+
+@pytest.fixture
+def signed(city, catalog, street_handler, django_capture_on_commit_callbacks):
+    with time_machine.travel(MON, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            petition = file_petition(city)
+        lead = petition.assignments.get(role=Role.LEAD)
+        handling.assignment_sign(assignment=lead, actor=street_handler)
+    lead.refresh_from_db()
+    assert lead.handle_due_at == day(11, 26, 23, 59, 59)
+    return lead
+
+
+def stop(assignment, actor, when, code=PauseReason.MATERIALS, reason=""):
+    with time_machine.travel(when, tick=False):
+        return handling.assignment_wait_for_citizen(assignment=assignment, actor=actor, code=code, reason=reason)
+
+
+def restart(assignment, actor, when):
+    with time_machine.travel(when, tick=False):
+        return handling.assignment_resume(assignment=assignment, actor=actor)
+
+
+@pytest.mark.django_db
+def test_a_pause_needs_a_reason_from_the_fixed_list(signed, street_handler):
+    with pytest.raises(DomainError) as error:
+        stop(signed, street_handler, day(11, 23, 10), code="just_because", reason="先放一放")
+    assert error.value.field == "code"
+    with pytest.raises(DomainError) as error:
+        stop(signed, street_handler, day(11, 23, 10), code=PauseReason.OTHER, reason="  ")
+    assert error.value.field == "reason"
+    signed.refresh_from_db()
+    assert signed.paused_at is None and not Pause.objects.exists()
+    stop(signed, street_handler, day(11, 23, 10), code=PauseReason.INSPECTION)
+    assert Pause.objects.get().reason == PauseReason.INSPECTION
+
+
+@pytest.mark.django_db
+def test_the_unit_page_refuses_a_pause_without_a_listed_reason(client, signed, street_handler):
+    client.force_login(street_handler)
+    response = client.post(f"/dispatch/a/{signed.pk}/wait/", {"reason": "等一等"})
+    assert response.status_code == 400 and response.context["wait_form"].errors["code"]
+    response = client.post(f"/dispatch/a/{signed.pk}/wait/", {"code": "other", "reason": ""})
+    assert response.status_code == 400 and response.context["wait_form"].errors["reason"]
+    assert not Pause.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_pause_and_its_reason_show_in_the_units_own_history(client, signed, street_handler):
+    stop(signed, street_handler, day(11, 23, 10), code=PauseReason.JUDICIAL)
+    restart(signed, street_handler, day(11, 25, 10))
+    client.force_login(street_handler)
+    page = client.get(f"/dispatch/a/{signed.pk}/").content.decode()
+    label = str(PauseReason.JUDICIAL.label)
+    assert label in page  # the clock-stops table and the history both name the reason
+    history = [e for e in page.split('<ol class="timeline">')[1].split("</ol>")[0].split("<li>") if label in e]
+    assert history, "the stop is in the unit's history"
+    assert signed.petition.events.filter(kind=EventKind.CLOCK).count() == 2
+    pause = Pause.objects.get()
+    assert (pause.ended_at, pause.workdays) == (day(11, 25, 10), 2)
+
+
+@pytest.mark.django_db
+def test_past_the_cap_the_clock_runs_again_until_the_platform_approves(signed, street_handler):
+    stop(signed, street_handler, day(11, 23, 10))
+    pause = Pause.objects.get()
+    # Ten working days after Mon 23 Nov: Mon 7 Dec 23:59:59.
+    assert pause.cap_at == day(12, 7, 23, 59, 59)
+    assert sweep_waiting_clocks(now=day(12, 7, 23, 59, 58))["pauses_capped"] == 0
+    assert sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))["pauses_capped"] == 1
+    signed.refresh_from_db()
+    pause.refresh_from_db()
+    assert signed.paused_at is None  # the clock runs again from the cap
+    assert pause.approval == PauseApproval.PENDING and pause.workdays == 10
+    # The deadline moved by the ten working days stopped, no more: Thu 26 Nov + 10 = Thu 10 Dec.
+    assert signed.handle_due_at == day(12, 10, 23, 59, 59)
+    assert sweep_waiting_clocks(now=day(12, 8, 1))["pauses_capped"] == 0  # once
+    # Nobody approved: the unit turns red when that deadline passes, though it still "waits".
+    sweep_deadlines(now=day(12, 11, 0, 0, 1))
+    signed.refresh_from_db()
+    assert signed.warning == WarningLevel.RED
+
+
+@pytest.mark.django_db
+def test_an_approved_longer_stop_stops_the_clock_again_from_the_cap(signed, street_handler, dispatcher):
+    stop(signed, street_handler, day(11, 23, 10))
+    sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))
+    with time_machine.travel(day(12, 9, 10), tick=False):
+        handling.pause_decide(pause=Pause.objects.get(), actor=dispatcher, approve=True, note="等待司法鉴定结果")
+    signed.refresh_from_db()
+    assert signed.paused_at == day(12, 7, 23, 59, 59)
+    sweep_deadlines(now=day(12, 11, 0, 0, 1))
+    signed.refresh_from_db()
+    assert signed.warning != WarningLevel.RED  # stopped: never red
+    restart(signed, street_handler, day(12, 14, 9))
+    signed.refresh_from_db()
+    # From the cap (Mon 7 Dec) to Mon 14 Dec: 5 more working days: Thu 10 Dec + 5 = Thu 17 Dec.
+    assert signed.handle_due_at == day(12, 17, 23, 59, 59)
+    assert Pause.objects.get().approval == PauseApproval.APPROVED
+
+
+@pytest.mark.django_db
+def test_a_refused_longer_stop_keeps_the_clock_running(signed, street_handler, supervisor):
+    stop(signed, street_handler, day(11, 23, 10))
+    sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))
+    pause = Pause.objects.get()
+    with pytest.raises(DomainError):
+        handling.pause_decide(pause=pause, actor=supervisor, approve=False, note="")  # a refusal says why
+    with time_machine.travel(day(12, 9, 10), tick=False):
+        handling.pause_decide(pause=pause, actor=supervisor, approve=False, note="鉴定无需等待，请先行处置")
+    signed.refresh_from_db()
+    pause.refresh_from_db()
+    assert signed.paused_at is None and signed.handle_due_at == day(12, 10, 23, 59, 59)
+    assert (pause.approval, pause.ended_at) == (PauseApproval.REFUSED, day(12, 9, 10))
+
+
+@pytest.mark.django_db
+def test_the_cap_counts_every_stop_of_the_round(signed, street_handler):
+    stop(signed, street_handler, day(11, 23, 10))
+    restart(signed, street_handler, day(12, 1, 10))  # 24, 25, 26, 27, 30 Nov, 1 Dec: 6 working days
+    assert Pause.objects.get().workdays == 6
+    stop(signed, street_handler, day(12, 2, 10), code=PauseReason.COORDINATION)
+    # 4 working days left: Thu 3, Fri 4, Mon 7, Tue 8 Dec.
+    assert Pause.objects.get(ended_at__isnull=True).cap_at == day(12, 8, 23, 59, 59)
+
+
+@pytest.mark.django_db
+def test_the_cap_is_a_setting(signed, street_handler, settings):
+    settings.PORTAL_PAUSE_CAP_WORKING_DAYS = 2
+    stop(signed, street_handler, day(11, 23, 10))
+    assert Pause.objects.get().cap_at == day(11, 25, 23, 59, 59)
+
+
+@pytest.mark.django_db
+def test_only_the_platform_decides_a_stop_past_the_cap(signed, street_handler):
+    stop(signed, street_handler, day(11, 23, 10))
+    sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))
+    with pytest.raises(DomainError):
+        handling.pause_decide(pause=Pause.objects.get(), actor=street_handler, approve=True)
+    assert Pause.objects.get().approval == PauseApproval.PENDING
+
+
+@pytest.mark.django_db
+def test_supervisors_approve_from_their_page_and_a_district_only_its_own(client, signed, street_handler, supervisor,
+                                                                        operator, city):
+    stop(signed, street_handler, day(11, 23, 10))
+    sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))
+    pause = Pause.objects.get()
+    other_district = make_user("d2_platform", "district_supervisor", _district_gov(city.other_district))
+    client.force_login(other_district)
+    assert signed.petition.number not in client.get("/dispatch/supervision/pauses/").content.decode()
+    assert client.post("/dispatch/supervision/pauses/", {"pause": pause.pk, f"p{pause.pk}-approve": "yes"}
+                       ).status_code == 404
+    client.force_login(operator)
+    assert client.get("/dispatch/supervision/pauses/").status_code == 403
+    client.force_login(supervisor)
+    page = client.get("/dispatch/supervision/pauses/").content.decode()
+    assert signed.petition.number in page
+    refused = client.post("/dispatch/supervision/pauses/", {"pause": pause.pk, f"p{pause.pk}-approve": "no"})
+    assert refused.status_code == 400  # a refusal without a note
+    with time_machine.travel(day(12, 9, 10), tick=False):
+        response = client.post("/dispatch/supervision/pauses/", {"pause": pause.pk, f"p{pause.pk}-approve": "yes"})
+    assert response.status_code == 302
+    pause.refresh_from_db()
+    assert (pause.approval, pause.decided_by) == (PauseApproval.APPROVED, supervisor)
+
+
+def _district_gov(district):
+    from org.models import HandlingUnit
+
+    unit = HandlingUnit.objects.create(code=f"GOV-{district.code}", name=f"{district.name}人民政府",
+                                       kind="district_government")
+    unit.areas.set([district])
+    return unit
+
+
+@pytest.mark.django_db
+def test_a_stop_on_a_withdrawn_assignment_just_ends_at_the_cap(signed, street_handler, dispatcher, city):
+    from dispatch import services
+
+    stop(signed, street_handler, day(11, 23, 10))
+    with time_machine.travel(day(11, 24, 10), tick=False):
+        services.dispatch_redispatch(petition=signed.petition, lead_unit=city.other_street_office, actor=dispatcher,
+                                     reason="改派乙一街道")
+    assert sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))["pauses_capped"] == 0
+    pause = Pause.objects.get()
+    assert (pause.ended_at, pause.approval) == (day(12, 7, 23, 59, 59), PauseApproval.NONE)
+    assert not signed.petition.events.filter(kind=EventKind.CLOCK, data__clock="capped").exists()
+
+
+@pytest.mark.django_db
+def test_the_api_takes_the_reason_from_the_same_list(client, signed, street_handler):
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=street_handler)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    url = f"/api/v1/assignments/{signed.pk}/wait/"
+    assert client.post(url, {"code": "bogus", "reason": "x"}, content_type="application/json", **headers).status_code == 400
+    assert client.post(url, {"code": "other"}, content_type="application/json", **headers).status_code == 400
+    assert not Pause.objects.exists()
+    with time_machine.travel(day(11, 23, 10), tick=False):
+        response = client.post(url, {"code": "inspection"}, content_type="application/json", **headers)
+    assert response.status_code == 200
+    assert Pause.objects.get().reason == PauseReason.INSPECTION
+
+
+@pytest.mark.django_db
+def test_a_district_platform_decides_stops_in_its_own_district_only(signed, street_handler, city):
+    stop(signed, street_handler, day(11, 23, 10))
+    sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))
+    pause = Pause.objects.get()
+    other = make_user("d2_platform", "district_supervisor", _district_gov(city.other_district))
+    with pytest.raises(DomainError):
+        handling.pause_decide(pause=pause, actor=other, approve=True)
+    own = make_user("d1_platform", "district_supervisor", city.district_gov)
+    with time_machine.travel(day(12, 9, 10), tick=False):
+        handling.pause_decide(pause=pause, actor=own, approve=True)
+    assert Pause.objects.get().approval == PauseApproval.APPROVED
