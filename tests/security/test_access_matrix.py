@@ -45,6 +45,7 @@ MATRIX = {
     "/api/v1/supervision/cases/":            {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
     "/api/v1/metrics/?first=2026-01-01&last=2026-01-31": {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
     "/":                                     {"anon": OK, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK},
+    "/knowledge/":                           {"anon": OK, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK},
 }
 
 
@@ -144,6 +145,9 @@ ADMIN = {
     "disclosure.inforequest": {**WATCHERS, "admin": "vcd"},
     "disclosure.project": {**WATCHERS, "admin": "vacd"},
     "disclosure.event": {**WATCHERS, "admin": "vacd"},
+    # The knowledge base: platform admins (and knowledge editors, a duty: tests/knowledge/test_admin.py) write it;
+    # staff who answer from it read it. Citations are the console's, shown under the article.
+    "knowledge.article": {"operator": "v", "dispatcher": "v", **WATCHERS, "admin": "vacd"},
     "supervision.supervisioncase": {**WATCHERS, "admin": "v"},
     "notifications.notification": {**WATCHERS, "admin": "vc"},
     # The wording of every message: platform admins edit it (rows are made at migrate, never added or deleted).
