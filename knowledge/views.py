@@ -35,7 +35,7 @@ def faq(request):
     return render(request, "knowledge/faq.html", {
         "query": query, "theme": theme, "themes": Theme.choices, "searched": searched,
         "entries": selectors.faq_search(query, theme=theme) if searched else [],
-        "most_asked": selectors.faq_most_asked(limit=10),
+        "most_asked": [] if searched else selectors.faq_most_asked(limit=10),
     })
 
 
