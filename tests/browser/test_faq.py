@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from tests.browser.test_journeys import CHROMIUM, SHOTS
-from tests.browser.test_loop import ARGS
+from tests.browser.test_public_pages import ARGS, AXE
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM, reason="needs chromium (CI installs Debian's package)"),
               pytest.mark.django_db(transaction=True)]
@@ -44,8 +44,16 @@ def faq(city):
 
 
 def _no_sideways_scroll(page, width):
+    """No sideways scroll, and no serious or critical accessibility violation (axe-core, vendored)."""
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"the page scrolls sideways ({scroll} px)"
+    page.add_script_tag(content=AXE)
+    violations = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    assert violations == [], violations
 
 
 def test_a_citizen_on_a_phone_finds_an_answer_by_a_chinese_word_and_marks_it_helpful(browser, live_server, faq):
