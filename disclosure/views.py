@@ -68,7 +68,6 @@ def policy_qr(request, pk: int):
 
 
 def questions(request):
-    counting.ensure_session(request)  # so this visitor's votes can count (lib/counting.py)
     items = Question.objects.select_related("policy", "district", "department")
     query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
     if query:
@@ -78,10 +77,11 @@ def questions(request):
     for field in ("district", "department"):
         if request.GET.get(field, "").isdigit():
             items = items.filter(**{f"{field}_id": int(request.GET[field])})
-    return render(request, "disclosure/questions.html", {
+    # The visitor cookie lets this reader's votes count (lib/counting.py).
+    return counting.remember_visitor(request, render(request, "disclosure/questions.html", {
         "items": items[:100], "query": query, "theme": theme, "themes": Theme.choices,
         "most_asked": selectors.questions_most_asked()[:10], "voted": request.session.get(SESSION_VOTES, []),
-    })
+    }))
 
 
 @require_POST

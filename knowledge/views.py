@@ -16,6 +16,7 @@ from lib.ratelimits import limit
 from org.models import Classification
 
 SESSION_VOTED = "knowledge:voted"  # what this visitor answered "did this help?" for, to thank them instead
+VOTES_REMEMBERED = 200
 
 
 def _voted(request, key: str) -> bool:
@@ -23,20 +24,19 @@ def _voted(request, key: str) -> bool:
 
 
 def _remember_vote(request, key: str) -> None:
-    request.session[SESSION_VOTED] = (request.session.get(SESSION_VOTED, []) + [key])[-counting.MAX_REMEMBERED:]
+    request.session[SESSION_VOTED] = (request.session.get(SESSION_VOTED, []) + [key])[-VOTES_REMEMBERED:]
 
 
 def faq(request):
-    counting.ensure_session(request)  # the visitor's next page can count (lib/counting.py)
     query = request.GET.get("q", "").strip()[:100]
     theme = request.GET.get("theme", "")
     theme = theme if theme in Theme.values else ""
     searched = bool(query or theme)
-    return render(request, "knowledge/faq.html", {
+    return counting.remember_visitor(request, render(request, "knowledge/faq.html", {
         "query": query, "theme": theme, "themes": Theme.choices, "searched": searched,
         "entries": selectors.faq_search(query, theme=theme) if searched else [],
         "most_asked": [] if searched else selectors.faq_most_asked(limit=10),
-    })
+    }))
 
 
 def _item_path(classification: Classification | None) -> list[str]:
@@ -51,21 +51,19 @@ def article_detail(request, pk: int):
     article = selectors.article_public(pk)
     if article is None:  # not public, expired or not yet valid: the FAQ never shows it
         raise Http404
-    counting.ensure_session(request)
     services.article_count_view(article=article, request=request)
-    return render(request, "knowledge/article.html", {
+    return counting.remember_visitor(request, render(request, "knowledge/article.html", {
         "article": article, "item_path": _item_path(article.classification),
         "voted": _voted(request, f"article:{pk}"), "related": selectors.related_articles(article),
-    })
+    }))
 
 
 def question_detail(request, pk: int):
     question = get_object_or_404(Question.objects.select_related("policy", "district", "department"), pk=pk)
-    counting.ensure_session(request)
     services.question_count_view(question=question, request=request)
-    return render(request, "knowledge/question.html", {
+    return counting.remember_visitor(request, render(request, "knowledge/question.html", {
         "question": question, "voted": _voted(request, f"question:{pk}"),
-    })
+    }))
 
 
 @require_POST

@@ -5,6 +5,7 @@ from django.test import Client
 
 from disclosure.models import Question
 from knowledge.models import Article
+from lib import counting
 from tests.knowledge.conftest import BROWSER, TODAY
 
 FROZEN = time_machine.travel(TODAY.isoformat() + " 10:00 +0800", tick=False)
@@ -66,12 +67,27 @@ def test_a_client_that_keeps_no_cookies_never_counts(articles, qa):
 
 
 @FROZEN
-def test_a_forged_session_cookie_does_not_count(articles, settings):
+def test_a_made_up_or_altered_visitor_cookie_does_not_count(articles):
     article = articles["heating"]
-    client = Client(HTTP_USER_AGENT=BROWSER)
-    client.cookies[settings.SESSION_COOKIE_NAME] = "made-up-session-key-0123456789"
-    client.get(f"/knowledge/a/{article.pk}/")
+    genuine = Client(HTTP_USER_AGENT=BROWSER)
+    genuine.get("/knowledge/")
+    issued = genuine.cookies[counting.COOKIE].value
+    for forged in ("0123456789abcdef01234567", issued.replace(issued[0], "f" if issued[0] != "f" else "e", 1)):
+        client = Client(HTTP_USER_AGENT=BROWSER)
+        client.cookies[counting.COOKIE] = forged
+        client.get(f"/knowledge/a/{article.pk}/")
     assert _counts(article) == (0, 0, 0)
+
+
+@FROZEN
+def test_reading_the_faq_writes_no_session_row(articles):
+    """A crawler without cookies reads every answer: no session is stored for it (nor for anyone reading)."""
+    from django.contrib.sessions.models import Session
+
+    for _ in range(3):
+        Client(HTTP_USER_AGENT=BROWSER).get("/knowledge/", {"q": "暖气"})
+        Client(HTTP_USER_AGENT=BROWSER).get(f"/knowledge/a/{articles['heating'].pk}/")
+    assert Session.objects.count() == 0
 
 
 @FROZEN
