@@ -56,3 +56,11 @@ def test_the_faq_alias_and_a_theme_filter(visitor, articles):
 def test_the_citizen_home_page_sends_searches_to_the_faq(visitor, articles):
     page = visitor.get("/").content.decode()
     assert 'action="/knowledge/"' in page
+
+
+@FROZEN
+def test_the_faq_search_page_reads_a_bounded_number_of_queries(visitor, articles, qa, django_assert_max_num_queries):
+    visitor.get("/knowledge/", {"q": "暖气"})  # jieba learns the item names once per process
+    # The items named for each word and part (暖气不热, 暖气: 2), the articles (1), the policy Q&A (1); no session.
+    with django_assert_max_num_queries(4):
+        visitor.get("/knowledge/", {"q": "暖气不热怎么办"})
