@@ -55,7 +55,7 @@ def test_the_faq_alias_and_a_theme_filter(visitor, articles):
 @FROZEN
 def test_the_citizen_home_page_sends_searches_to_the_faq(visitor, articles):
     page = visitor.get("/").content.decode()
-    assert 'action="/knowledge/"' in page
+    assert 'action="/knowledge/"' in page and "先查一查" in page and "全部常见问题" in page
 
 
 @FROZEN
