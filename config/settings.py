@@ -294,6 +294,8 @@ PORTAL_RATE_OPEN311_WRITE = env_rate("PORTAL_RATE_OPEN311_WRITE", "600/h")
 PORTAL_RATE_INFO_REQUEST = env_rate("PORTAL_RATE_INFO_REQUEST", "10/h")
 PORTAL_RATE_EVENT = env_rate("PORTAL_RATE_EVENT", "20/h")  # event sign-up and inspection rating
 PORTAL_RATE_QA_VOTE = env_rate("PORTAL_RATE_QA_VOTE", "60/h")
+# Views and helpful votes that count towards "most asked" (FAQ, policy Q&A), per address (lib/counting.py).
+PORTAL_RATE_FAQ_COUNT = env_rate("PORTAL_RATE_FAQ_COUNT", "120/h")
 PORTAL_RATE_SUGGESTION = env_rate("PORTAL_RATE_SUGGESTION", "10/h")  # 三民 suggestions
 PORTAL_RATE_VOTING_CODE = env_rate("PORTAL_RATE_VOTING_CODE", "20/h")  # 三民 code entries and ballots
 PORTAL_RATE_MY_CODE = env_rate("PORTAL_RATE_MY_CODE", "20/h")  # "my petitions": code requests and checks

@@ -26,7 +26,7 @@ class PolicyAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ("question", "theme", "district", "department", "asked", "helpful", "not_helpful")
+    list_display = ("question", "theme", "district", "department", "views", "helpful", "not_helpful")
     list_filter = ("theme",)
     search_fields = ("question", "answer")
     autocomplete_fields = ("policy", "district", "department")

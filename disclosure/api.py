@@ -21,7 +21,7 @@ class QuestionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = ["id", "question", "answer", "theme", "policy", "asked", "helpful"]
+        fields = ["id", "question", "answer", "theme", "policy", "views", "helpful"]
         read_only_fields = fields
 
 
@@ -63,4 +63,4 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = QuestionOutput
     filterset_class = QuestionFilter
     lookup_value_regex = r"\d+"
-    queryset = Question.objects.select_related("policy").order_by("-asked", "id")
+    queryset = selectors.questions_most_asked(Question.objects.select_related("policy"))

@@ -52,11 +52,11 @@ def load(stdout=None) -> None:
     # and is given by that policy's issuing department.
     by_number = {p.number: p for p in Policy.objects.filter(number__in=[p[0] for p in POLICIES])}
     district = Area.objects.filter(level="district").first()
-    for index, (question, answer, policy_index, theme) in enumerate(QUESTIONS):
+    for question, answer, policy_index, theme in QUESTIONS:
         policy = by_number[POLICIES[policy_index][0]]
         Question.objects.update_or_create(question=question, defaults={
             "answer": answer, "policy": policy, "theme": theme, "district": district,
-            "department": policy.issuer, "asked": 120 - index * 25})
+            "department": policy.issuer})
     if not InfoRequest.objects.exists():
         officer = User.objects.filter(username="admin").first()
         today = timezone.localdate()

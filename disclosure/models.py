@@ -74,12 +74,14 @@ class Question(models.Model):
                                  on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("org.HandlingUnit", verbose_name=_("department"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    asked = models.PositiveIntegerField(_("times asked"), default=0)
-    helpful = models.PositiveIntegerField(_("helpful"), default=0)
-    not_helpful = models.PositiveIntegerField(_("not helpful"), default=0)
+    # Counted, never typed in: each visitor's view and vote once (lib/counting.py); "most asked" is
+    # selectors.questions_most_asked.
+    views = models.PositiveIntegerField(_("views"), default=0, editable=False)
+    helpful = models.PositiveIntegerField(_("helpful"), default=0, editable=False)
+    not_helpful = models.PositiveIntegerField(_("not helpful"), default=0, editable=False)
 
     class Meta:
-        ordering = ["-asked"]
+        ordering = ["-views", "pk"]
         verbose_name = _("policy question")
         verbose_name_plural = _("policy Q&A")
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+
+from disclosure.models import Question
 
 
 def _terms(text: str) -> list[str]:
@@ -23,3 +25,13 @@ def search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:
             condition |= Q(**{f"{field}__icontains": term})
         queryset = queryset.filter(condition)
     return queryset
+
+
+# A helpful vote says the answer served someone, so it weighs more than a view (docs/knowledge.md, "counting").
+HELPFUL_WEIGHT = 3
+
+
+def questions_most_asked(queryset: QuerySet | None = None) -> QuerySet:
+    """Policy Q&A, most asked first: real views plus helpful votes, each counted once per visitor."""
+    queryset = Question.objects.all() if queryset is None else queryset
+    return queryset.alias(popularity=F("views") + HELPFUL_WEIGHT * F("helpful")).order_by("-popularity", "pk")

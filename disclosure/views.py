@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from disclosure import selectors, services
 from disclosure.messages import request_from_token
 from disclosure.models import Event, InfoRequest, Policy, Project, Question, Theme
-from lib import spreadsheets
+from lib import counting, spreadsheets
 from lib.errors import DomainError
 from lib.fields import PhoneField, SubmissionTokenField
 from lib.identity import normalise_phone
@@ -77,21 +77,23 @@ def questions(request):
     for field in ("district", "department"):
         if request.GET.get(field, "").isdigit():
             items = items.filter(**{f"{field}_id": int(request.GET[field])})
-    return render(request, "disclosure/questions.html", {
+    # The visitor cookie lets this reader's votes count (lib/counting.py).
+    return counting.remember_visitor(request, render(request, "disclosure/questions.html", {
         "items": items[:100], "query": query, "theme": theme, "themes": Theme.choices,
-        "most_asked": Question.objects.order_by("-asked")[:10], "voted": request.session.get(SESSION_VOTES, []),
-    })
+        "most_asked": selectors.questions_most_asked()[:10], "voted": request.session.get(SESSION_VOTES, []),
+    }))
 
 
 @require_POST
 @limit("qa-vote", "PORTAL_RATE_QA_VOTE")
 def question_vote(request, pk: int):
-    """'Was this helpful?': one vote per question per visitor session."""
+    """'Was this helpful?': one vote per question per visitor, counted as lib/counting.py allows."""
     question = get_object_or_404(Question, pk=pk)
     voted = request.session.get(SESSION_VOTES, [])
     if pk not in voted:
         field = "helpful" if request.POST.get("helpful") == "yes" else "not_helpful"
-        Question.objects.filter(pk=pk).update(**{field: F(field) + 1})
+        if counting.count_once(request, f"vote:question:{pk}"):
+            Question.objects.filter(pk=pk).update(**{field: F(field) + 1})
         request.session[SESSION_VOTES] = voted + [pk]
     return redirect(f"/disclosure/questions/#q{question.pk}")
 

@@ -30,6 +30,7 @@ DISCLOSURE = ["disclosure.policy", "disclosure.question", "disclosure.inforeques
               "disclosure.project", "disclosure.projectitem", "disclosure.progressreport", "disclosure.event",
               "disclosure.signup"]
 SUPERVISION = ["supervision.supervisioncase", "supervision.supervisionnotice", "supervision.caseevent"]
+KNOWLEDGE = ["knowledge.article", "knowledge.citation"]
 CRUD = ("view", "add", "change", "delete")
 
 
@@ -44,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *grant(REFERENCE, "view"),
         *grant(["petitions.petition"], "view", "add", "change"), "petitions.view_personal_data",
         *grant(PETITION_PARTS, "view"),
+        *grant(KNOWLEDGE, "view"),  # answers from the knowledge base; writing it is the knowledge editors' duty
     ],
     # Decides dispatch in the console; reads the catalog (and its dry run), does not maintain it.
     "dispatcher": [
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *grant(["petitions.petition"], "view", "add", "change"), "petitions.view_personal_data",
         *grant(PETITION_PARTS, "view"),
         *grant(DISPATCH, "view"), "dispatch.dispatch_petitions",
+        *grant(KNOWLEDGE, "view"),
     ],
     # Watches; changes nothing in the admin and sees complainants' data masked.
     "supervisor": [
@@ -60,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *grant(EVALUATION_REPORTS, "view"),
         *grant(DISCLOSURE, "view"),
         *grant(SUPERVISION, "view"),
+        *grant(KNOWLEDGE, "view"),
         "notifications.view_notification",
     ],
     # Open government and grid workers work on their own pages; the helpers building them list what they hold.
@@ -84,6 +88,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The candidate pool, imported; representatives and the tally are the draw's and the ballot's alone.
         *grant(["evaluation.candidate"], *CRUD), "evaluation.import_candidate",
         *grant(DISCLOSURE, *CRUD),
+        # The knowledge base: articles maintained (retired by their end date); citations are the console's alone.
+        *grant(["knowledge.article"], *CRUD), *grant(["knowledge.citation"], "view"),
         *grant(SUPERVISION, "view"),
         *grant(["notifications.notification", "notifications.messagetemplate"], "view", "change"),
         *grant(["petitions.accessrecord"], "view"),
@@ -95,11 +101,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Duties held beside a role: a platform admin adds a user to the duty's group ("duty:<name>") on the user's
+# page; unlike a role's group, it stays when the role changes (sync_user_groups touches "role:" groups only).
+DUTY_PERMISSIONS: dict[str, list[str]] = {
+    # Knowledge editors (知识库维护员), usually senior operators or the owner units' liaisons: write and retire
+    # articles; they read what the article form links to (items, units, policies).
+    "knowledge_editor": [
+        *grant(["knowledge.article"], *CRUD), *grant(["knowledge.citation"], "view"),
+        *grant(["org.classification", "org.handlingunit", "disclosure.policy"], "view"),
+    ],
+}
+
+
 def ensure_role_groups(**kwargs):
     by_name = {f"{p.content_type.app_label}.{p.codename}": p
                for p in Permission.objects.select_related("content_type")}
-    for role, names in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=f"role:{role}")
+    groups = {**{f"role:{role}": names for role, names in ROLE_PERMISSIONS.items()},
+              **{f"duty:{duty}": names for duty, names in DUTY_PERMISSIONS.items()}}
+    for group_name, names in groups.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
         # Skip what does not exist yet: post_migrate runs once per app, before later apps' permissions exist.
         group.permissions.set([by_name[name] for name in names if name in by_name])
 

@@ -27,7 +27,9 @@ def test_policy_search_in_chinese_and_interpretation_beside_with_qr(client, publ
 
 @pytest.mark.django_db
 def test_questions_vote_once_per_visitor(client, published):
+    client.defaults["HTTP_USER_AGENT"] = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
     question = Question.objects.first()
+    client.get("/disclosure/questions/")  # the page gives the visitor the cookie a vote is counted by
     client.post(f"/disclosure/questions/{question.pk}/vote/", {"helpful": "yes"})
     client.post(f"/disclosure/questions/{question.pk}/vote/", {"helpful": "yes"})
     question.refresh_from_db()

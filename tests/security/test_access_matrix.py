@@ -54,6 +54,7 @@ MATRIX = {
     "/dispatch/supervision/petition/{other_petition}/": {"anon": LOGIN, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK, "district": NOT_FOUND},
     "/admin/petitions/petition/{own_petition}/callback/": {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": DENIED, "handler": LOGIN, "admin": OK, "district": LOGIN},
     "/":                                     {"anon": OK, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK, "district": OK},
+    "/knowledge/":                           {"anon": OK, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK, "district": OK},
 }
 
 
@@ -156,6 +157,9 @@ ADMIN = {
     "disclosure.inforequest": {**WATCHERS, "admin": "vcd"},
     "disclosure.project": {**WATCHERS, "admin": "vacd"},
     "disclosure.event": {**WATCHERS, "admin": "vacd"},
+    # The knowledge base: platform admins (and knowledge editors, a duty: tests/knowledge/test_admin.py) write it;
+    # staff who answer from it read it. Citations are the console's, shown under the article.
+    "knowledge.article": {"operator": "v", "dispatcher": "v", **WATCHERS, "admin": "vacd"},
     "supervision.supervisioncase": {**WATCHERS, "admin": "v"},
     "notifications.notification": {**WATCHERS, "admin": "vc"},
     # The wording of every message: platform admins edit it (rows are made at migrate, never added or deleted).
