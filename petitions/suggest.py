@@ -291,9 +291,10 @@ def history_examples(entries: dict[str, _Entry]) -> list[tuple[str, str]]:
     return found
 
 
-def suggester_train(*, min_examples: int = MIN_EXAMPLES, corpus: Path | None = CORPUS_CSV) -> SuggesterModel | None:
+def suggester_train(*, min_examples: int | None = None, corpus: Path | None = CORPUS_CSV) -> SuggesterModel | None:
     """Train a model on the labelled texts and store it; None (the keyword suggester stays) with fewer
-    than `min_examples` of them. Run by the nightly beat task, never by a request."""
+    than `min_examples` (MIN_EXAMPLES) of them. Run by the nightly beat task, never by a request."""
+    min_examples = MIN_EXAMPLES if min_examples is None else min_examples
     entries = _index()
     history = history_examples(entries)
     labelled = history + (corpus_examples(entries, corpus) if corpus else [])
