@@ -26,6 +26,7 @@ FULL = [
     ("Chinese search", "search.py", [], "bench_city"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "2000", "--concurrency", "16"], "bench_http"),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "bench_faults"),
+    ("Classification suggestions: held-out accuracy, latency", "suggest_accuracy.py", ["--scale"], None),
 ]
 SMALL = [
     ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "10000"], None),
@@ -34,6 +35,7 @@ SMALL = [
     ("Chinese search", "search.py", [], "ci_bench_city"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "300", "--concurrency", "8", "--workers", "2"], "ci_bench_http"),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "ci_bench_faults"),
+    ("Classification suggestions: held-out accuracy, latency", "suggest_accuracy.py", ["--scale"], None),
 ]
 
 
