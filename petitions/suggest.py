@@ -90,6 +90,8 @@ class _Entry:
 
 
 _INDEX: tuple[tuple, dict[str, _Entry]] | None = None
+# The keyword suggester's inverted index, built with _INDEX: word → [(leaf code, weight)], and the longest word.
+_POSTINGS: tuple[dict[str, list[tuple[str, float]]], int] = ({}, 0)
 
 
 def _words(text: str) -> set[str]:
@@ -133,6 +135,12 @@ def _index() -> dict[str, _Entry]:
             if len(keyword) >= 2:
                 weights[keyword] = max(weights.get(keyword, 0), 3.0 * len(keyword))
         entries[leaf.code] = _Entry(leaf, " / ".join(names), weights, units.get(leaf.sector_id))
+    postings: dict[str, list[tuple[str, float]]] = {}
+    for code, entry in entries.items():
+        for word, weight in entry.weights.items():
+            postings.setdefault(word, []).append((code, weight))
+    global _POSTINGS
+    _POSTINGS = (postings, max(map(len, postings), default=0))
     _INDEX = (stamp, entries)
     return entries
 
@@ -147,16 +155,19 @@ def _suggestion(entry: _Entry, score: float, source: str) -> Suggestion:
 
 def keyword_suggest(text: str, limit: int = 3) -> list[Suggestion]:
     """The keyword suggester alone (the fallback; benchmarks compare it with the model)."""
-    words = _words(text)
-    if not words:
+    if not _words(text):
         return []
-    scored = []
-    for entry in _index().values():
-        score = sum(weight for word, weight in entry.weights.items() if word in text or word in words)
-        if score:
-            scored.append((score, entry))
-    scored.sort(key=lambda s: (-s[0], s[1].leaf.code))
-    return [_suggestion(entry, score, "keywords") for score, entry in scored[:limit]]
+    entries = _index()
+    postings, longest = _POSTINGS
+    # A leaf scores the weights of its words found anywhere in the text: look up the text's substrings
+    # (each once) instead of testing every word of every leaf.
+    found = {text[i:i + n] for n in range(2, longest + 1) for i in range(len(text) - n + 1)}
+    scores: dict[str, float] = {}
+    for word in found & postings.keys():
+        for code, weight in postings[word]:
+            scores[code] = scores.get(code, 0.0) + weight
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [_suggestion(entries[code], score, "keywords") for code, score in ranked]
 
 
 def suggest(text: str, limit: int = 3) -> list[Suggestion]:
@@ -254,7 +265,7 @@ def fit(texts: list[str], codes: list[str]) -> CentroidModel:
     centroids = _unit_rows(centroids)
     terms = vectorizer.get_feature_names_out()
     return CentroidModel(terms=list(terms), idf=vectorizer.idf_.astype(np.float32), centroids=centroids,
-                         codes=[str(c) for c in labels])
+                         codes=[str(c) for c in labels], ngrams=NGRAMS)
 
 
 def _unit_rows(matrix):
@@ -347,7 +358,7 @@ def current_model() -> CentroidModel | None:
 
 def forget() -> None:
     """Drop what this process has loaded (tests; a new tree)."""
-    global _INDEX
+    global _INDEX, _POSTINGS
     with _Loaded.lock:
         _Loaded.model_id = _Loaded.model = _Loaded.checked_at = None
-    _INDEX = None
+    _INDEX, _POSTINGS = None, ({}, 0)
