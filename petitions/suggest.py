@@ -10,9 +10,10 @@ Two suggesters behind one function, `suggest(text, limit=3)`:
   become TF-IDF vectors of character 1-2-grams (`char_wb`: Chinese needs no word segmentation); each leaf
   is the normalised mean of its texts' vectors (a nearest-centroid linear classifier, pruned to its
   strongest n-grams), and a text's suggestions are the leaves whose vectors are closest. Chosen by
-  measurement on the held-out complaints (benchmarks/suggest_accuracy.py, docs/intake.md): better than
-  ComplementNB, SGD and logistic regression on this data, trained in well under a second, and small
-  (sparse), where a dense linear model over 1,000+ leaves weighs hundreds of megabytes.
+  measurement on the held-out complaints (benchmarks/suggest_accuracy.py, docs/intake.md): clearly better
+  than ComplementNB and SGD, as good as logistic regression (one complaint fewer at top-1) for a
+  three-hundredth of its training time, and small (sparse), where a dense linear model over 1,000+
+  leaves weighs tens to hundreds of megabytes in every worker.
 - **The keyword suggester** (the fallback): each leaf is known by the two-character words of its name
   and its path, and by its keywords; a text scores the leaves whose words it contains, longer words
   counting more. It needs no history, so it answers on a new city's first day.
@@ -115,7 +116,7 @@ def _default_units() -> dict[int, HandlingUnit]:
 def _index() -> dict[str, _Entry]:
     """Every active leaf by code, with its path, keyword weights and default unit. Built once per process
     and rebuilt when the active leaves change in number or newest id (one small aggregate per call)."""
-    global _INDEX
+    global _INDEX, _POSTINGS
     stamp = tuple(Classification.objects.filter(is_active=True, is_leaf=True)
                   .aggregate(n=Count("id"), last=Max("id")).values())
     if _INDEX is not None and _INDEX[0] == stamp:
@@ -139,7 +140,6 @@ def _index() -> dict[str, _Entry]:
     for code, entry in entries.items():
         for word, weight in entry.weights.items():
             postings.setdefault(word, []).append((code, weight))
-    global _POSTINGS
     _POSTINGS = (postings, max(map(len, postings), default=0))
     _INDEX = (stamp, entries)
     return entries
