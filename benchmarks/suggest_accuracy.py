@@ -140,7 +140,7 @@ def main() -> None:
     print(f"data: {leaves:,} leaves; held-out set {len(cases)} complaints "
           f"({len({c for _, c in cases})} leaves) from {HELDOUT.relative_to(ROOT)}")
     suggest.forget()
-    evaluate("keyword suggester (fallback)", suggest.suggest, cases)
+    evaluate("keyword suggester (fallback)", suggest.keyword_suggest, cases)  # what suggest() does with no model
     started = time.perf_counter()
     stored = suggest.suggester_train()
     print(f"trained in {time.perf_counter() - started:.1f} s on {stored.examples:,} texts: {stored.petitions} "
