@@ -30,6 +30,7 @@ FULL = [
     ("Web-form intake against django-helpdesk 2.6.1 (A/B, 3 pairs)", "peer_intake.py",
      ["--pairs", "3", "--duration", "20", "--concurrency", "8"], None),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "bench_faults"),
+    ("Classification suggestions: held-out accuracy, latency", "suggest_accuracy.py", ["--scale"], None),
 ]
 SMALL = [
     ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "10000"], None),
@@ -39,6 +40,7 @@ SMALL = [
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "300", "--concurrency", "8", "--workers", "2"], "ci_bench_http"),
     ("Web-form intake: statements and commits per filing", "profile_intake.py", ["--filings", "20"], "ci_bench_http"),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "ci_bench_faults"),
+    ("Classification suggestions: held-out accuracy, latency", "suggest_accuracy.py", ["--scale"], None),
 ]
 
 

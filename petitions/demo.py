@@ -6,8 +6,8 @@ it again adds nothing. Later apps' demo modules move petitions further along.
 from __future__ import annotations
 
 from org.models import Area, Classification, User
-from petitions import services
-from petitions.models import Channel, Kind, Petition, Stream
+from petitions import services, suggest
+from petitions.models import Channel, Kind, Petition, Stream, SuggesterModel
 
 SAMPLES = [
     # channel, kind, street code, leaf name, title, content, name, phone
@@ -25,6 +25,11 @@ SAMPLES = [
 
 
 def load(stdout=None) -> None:
+    if not SuggesterModel.objects.exists():
+        # The demo city suggests with the learnt model from the start, not only after the first night's beat.
+        stored = suggest.suggester_train()
+        if stdout and stored:
+            stdout.write(f"petitions: classification suggester trained on {stored.examples} texts")
     operator = User.objects.filter(username="operator").first()
     if Petition.objects.filter(complainant_phone="13800000001").exists():
         if stdout:

@@ -429,3 +429,17 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class SuggesterModel(models.Model):
+    """A trained classification suggester (petitions/suggest.py), written by the nightly task and read by
+    every web worker: in the database, because the web and worker processes may not share a disk. Internal:
+    nobody edits it, so its fields carry no labels. `data` is a NumPy .npz archive (no pickle: loading
+    it runs no code). Training keeps the newest few rows."""
+
+    trained_at = models.DateTimeField()
+    method = models.CharField(max_length=100)
+    petitions = models.PositiveIntegerField()  # classified petitions among the examples
+    examples = models.PositiveIntegerField()  # all labelled texts: petitions, the starter corpus, the leaves' names
+    leaves = models.PositiveIntegerField()
+    data = models.BinaryField()

@@ -208,9 +208,13 @@ def petition_open(request, token: str):
 
 @require_http_methods(["GET"])
 def classification_suggest(request):
-    """The top three items for the words typed so far (JSON, for the form's "suggest from my words")."""
+    """The top three items for the words typed so far (JSON, for the form's "suggest from my words"):
+    each with its path, handling tier and default unit, and whether the learnt model or the keywords chose it."""
     text = request.GET.get("q", "")[:2000]
-    return JsonResponse({"items": [{"id": s.pk, "code": s.code, "name": s.name, "path": s.path}
+    return JsonResponse({"items": [{"id": s.pk, "code": s.code, "name": s.name, "path": s.path, "tier": s.tier,
+                                    "tier_label": s.tier_label, "urgent_hours": s.urgent_hours,
+                                    "unit": {"id": s.unit_id, "name": s.unit_name} if s.unit_id else None,
+                                    "source": s.source}
                                    for s in suggest.suggest(text)]})
 
 

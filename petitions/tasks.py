@@ -1,0 +1,12 @@
+"""Celery tasks: thin wrappers that call services (docs/development.md). Run from beat
+(config/settings.py CELERY_BEAT_SCHEDULE)."""
+from celery import shared_task
+
+from petitions import suggest
+
+
+@shared_task
+def train_suggester():
+    """Nightly: learn the classification suggestions from the day's classified petitions."""
+    stored = suggest.suggester_train()
+    return stored.pk if stored else None
