@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0010_db_defaults'),
+        ('petitions', '0012_clocks_callbacks'),
     ]
 
     operations = [
