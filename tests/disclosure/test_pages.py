@@ -1,9 +1,9 @@
-import uuid
 
 import pytest
 
 from disclosure import demo
-from disclosure.models import InfoRequest, Policy, Question
+from disclosure.models import Body, InfoRequest, Policy, Question
+from tests.disclosure.conftest import application
 
 
 @pytest.fixture
@@ -37,14 +37,13 @@ def test_questions_vote_once_per_visitor(client, published):
 
 @pytest.mark.django_db
 def test_online_request_and_its_bad_input(client, published):
-    bad = client.post("/disclosure/requests/new/", {"applicant_name": "", "applicant_phone": "1", "description": "短",
-                                                    "submission_token": str(uuid.uuid4())})
+    body = Body.objects.get(unit__code="D01")
+    bad = client.post("/disclosure/requests/new/", application(body, applicant_name="", applicant_phone="1",
+                                                               description="短"))
     assert bad.status_code == 400 and set(bad.context["form"].errors) == {"applicant_name", "applicant_phone",
                                                                           "description"}
     count = InfoRequest.objects.count()
-    ok = client.post("/disclosure/requests/new/", {"applicant_name": "张三", "applicant_phone": "13912345678",
-                                                   "description": "请公开本街道2026年财政预算执行情况",
-                                                   "submission_token": str(uuid.uuid4())}, follow=True)
+    ok = client.post("/disclosure/requests/new/", application(body), follow=True)
     assert ok.status_code == 200 and InfoRequest.objects.count() == count + 1
     assert InfoRequest.objects.latest("submitted_at").number in ok.content.decode()
 
@@ -53,7 +52,7 @@ def test_online_request_and_its_bad_input(client, published):
 def test_demo_request_ran_its_whole_clock(published):
     full = InfoRequest.objects.get(applicant_name="李明")
     kinds = list(full.events.values_list("kind", flat=True))
-    assert kinds == ["received", "correction", "corrected", "extended", "answered"]
+    assert kinds == ["received", "correction", "corrected", "extension_asked", "extended", "answered"]
     assert full.answer_type == "partly" and full.extension_days == 15
 
 
