@@ -228,7 +228,9 @@ class InfoRequestAdmin(admin.ModelAdmin):
         return item
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra = {**(extra_context or {})}
+        # The page is read-only: the request moves only through its steps (the buttons), never by saving the form.
+        extra = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                 "show_save_and_add_another": False, "show_delete": False}
         item = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
         if item is not None:
             state, text = clock(item)

@@ -353,6 +353,9 @@ class RequestEvent(models.Model):
         verbose_name = _("request event")
         verbose_name_plural = _("request history")
 
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("a request's history is append-only")

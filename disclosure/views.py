@@ -210,15 +210,14 @@ def ogi_report(request, year: int):
     if not request.user.is_authenticated or not (request.user.is_staff or request.user.role in selectors.OFFICE_ROLES):
         return redirect_to_login(request.get_full_path())
     own = selectors.body_of(request.user)
-    sees_all = request.user.is_superuser or request.user.role in selectors.SEES_ALL_ROLES or (
-        own is not None and own.supervises_all)
-    if not sees_all and request.user.role not in selectors.OFFICE_ROLES:
+    office_role = request.user.role in selectors.OFFICE_ROLES
+    # The statistics are published each year: staff read the city's; an officer reads their own body's.
+    sees_all = not office_role or (own is not None and own.supervises_all)
+    if office_role and own is None:
         raise PermissionDenied
-    body = own if not sees_all else None
+    body = None if sees_all else own
     if sees_all and request.GET.get("body", "").isdigit():
         body = get_object_or_404(Body, pk=int(request.GET["body"]))
-    if not sees_all and own is None:
-        raise PermissionDenied
     report = services.annual_report(year, body=body)
     fmt = request.GET.get("format")
     name = f"ogi-report-{year}" + (f"-{body.unit.code}" if body else "")
