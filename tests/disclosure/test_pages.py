@@ -69,3 +69,17 @@ def test_demo_questions_rest_on_the_policy_they_are_about():
     for question in Question.objects.filter(question__in=expected):
         assert question.policy.number == expected[question.question]
         assert question.department == question.policy.issuer
+
+
+@pytest.mark.django_db
+def test_demo_officers_and_heads_of_two_bodies_see_only_their_bodys_requests(published):
+    from disclosure.selectors import body_of, requests_visible_to
+    from org.models import User
+
+    housing, shinan = User.objects.get(username="officer_housing"), User.objects.get(username="officer_shinan")
+    assert User.objects.get(username="head_housing").has_perm("disclosure.approve_extension")
+    assert User.objects.get(username="head_shinan").has_perm("disclosure.approve_extension")
+    assert not housing.has_perm("disclosure.approve_extension") and housing.is_staff
+    assert {r.body for r in requests_visible_to(housing)} == {body_of(housing)}
+    assert {r.body for r in requests_visible_to(shinan)} == {body_of(shinan)}
+    assert requests_visible_to(User.objects.get(username="officer_office")).count() == InfoRequest.objects.count()
