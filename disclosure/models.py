@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Theme(models.TextChoices):
@@ -142,7 +143,7 @@ class Body(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("information request status", "Received")
     CORRECTION = "correction", _("Waiting for the applicant's correction")
     CONSULTING = "consulting", _("Consulting a third party")
     ANSWERED = "answered", _("Answered")
@@ -322,7 +323,7 @@ class InfoRequest(models.Model):
 
 
 class RequestEventKind(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("information request event", "Received")
     CORRECTION = "correction", _("Correction notice sent")
     CORRECTED = "corrected", _("Corrected request received")
     EXTENSION_ASKED = "extension_asked", _("Extension asked")
