@@ -11,6 +11,7 @@ from django.utils import timezone
 from disclosure import services
 from disclosure.models import (
     AnswerType,
+    Body,
     Event,
     InfoRequest,
     Policy,
@@ -42,7 +43,18 @@ QUESTIONS = [
 ]
 
 
+def _bodies() -> dict[str, Body]:
+    """Every city department and district government is a body; the city's general office supervises them all."""
+    for unit in HandlingUnit.objects.filter(kind__in=[HandlingUnit.Kind.CITY_DEPARTMENT,
+                                                      HandlingUnit.Kind.DISTRICT_GOVERNMENT]):
+        Body.objects.get_or_create(unit=unit, defaults={"supervises_all": unit.code == "D_OFFICE",
+                                                        "address": f"{unit.name}政务公开办公室"})
+    Body.objects.filter(unit__code="D_OFFICE").update(supervises_all=True)
+    return {b.unit.code: b for b in Body.objects.select_related("unit")}
+
+
 def load(stdout=None) -> None:
+    bodies = _bodies()
     units = {u.code: u for u in HandlingUnit.objects.filter(code__in=[p[2] for p in POLICIES])}
     for number, title, issuer, theme, text, interpretation in POLICIES:
         Policy.objects.update_or_create(number=number, defaults={
@@ -58,7 +70,9 @@ def load(stdout=None) -> None:
             "answer": answer, "policy": policy, "theme": theme, "district": district,
             "department": policy.issuer})
     if not InfoRequest.objects.exists():
-        officer = User.objects.filter(username="admin").first()
+        officer = User.objects.filter(username="officer_housing").first() or User.objects.filter(username="admin").first()
+        head = User.objects.filter(username="head_housing").first() or officer
+        housing, shinan = bodies.get("D01"), bodies.get("G370202")
         today = timezone.localdate()
 
         def at(day):
@@ -67,7 +81,8 @@ def load(stdout=None) -> None:
 
         start = today - dt.timedelta(days=70)
         with at(start):
-            full = services.request_submit(applicant_name="李明", applicant_phone="13900001111",
+            full = services.request_submit(applicant_name="李明", applicant_phone="13900001111", body=housing,
+                                           id_type="resident_id", id_number="370202199001011237",
                                            description="请公开本市2026年老旧小区改造项目清单及资金安排")
         with at(start + dt.timedelta(days=2)):
             services.request_correction(request=full, actor=officer, text="请补充所指区（市）及具体小区名称",
@@ -76,15 +91,18 @@ def load(stdout=None) -> None:
             services.request_corrected(request=full, actor=officer)
         with at(start + dt.timedelta(days=20)):
             full.refresh_from_db()
-            services.request_extend(request=full, actor=officer, days=15, reason="涉及多个部门，需会同核查")
+            services.request_extension_ask(request=full, actor=officer, days=15, reason="涉及多个部门，需会同核查")
+            services.request_extend(request=full, actor=head)
         with at(start + dt.timedelta(days=40)):
             services.request_answer(request=full, actor=officer, answer_type=AnswerType.PARTLY,
                                     text="现提供项目清单；资金明细中涉及第三方商业信息部分不予公开。", withhold_reason="third_party")
         with at(today - dt.timedelta(days=3)):
-            services.request_submit(applicant_name="王芳", applicant_phone="13900002222",
+            services.request_submit(applicant_name="王芳", applicant_phone="13900002222", body=shinan,
                                     description="请公开某街道2026年垃圾分类设施采购合同")
         with at(today - dt.timedelta(days=40)):
-            services.request_submit(applicant_name="赵强", applicant_phone="13900003333",
+            services.request_submit(applicant_name="青岛某律师事务所", applicant_phone="13900003333", body=housing,
+                                    applicant_type="organisation", organisation_kind="law_firm", id_type="uscc",
+                                    id_number="91370200163562681G",
                                     description="请公开市区主干道路面维修计划及验收报告")
     _projects_and_events()
     if stdout:

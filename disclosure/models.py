@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib import labels
 
@@ -37,6 +38,27 @@ class Theme(models.TextChoices):
     GOVERNMENT = "government", _("Government affairs")
 
 
+class Validity(models.TextChoices):
+    """A policy's validity as the public sees it (DOMAIN.md section 10)."""
+
+    VALID = "valid", _("现行有效")
+    AMENDED = "amended", _("已修改")
+    EXPIRED = "expired", _("已失效")
+
+
+class PolicyQuerySet(models.QuerySet):
+    def with_validity(self, validity: str, today):
+        """Filter by validity as shown: a policy marked valid whose `valid until` has passed is expired."""
+        lapsed = Q(expires_on__lt=today)
+        if validity == Validity.VALID:
+            return self.filter(validity=Validity.VALID).exclude(lapsed)
+        if validity == Validity.EXPIRED:
+            return self.filter(Q(validity=Validity.EXPIRED) | (Q(validity=Validity.VALID) & lapsed))
+        if validity == Validity.AMENDED:
+            return self.filter(validity=Validity.AMENDED)
+        return self
+
+
 class Policy(models.Model):
     number = models.CharField(_("document number"), max_length=60, unique=True, help_text=_("文号, e.g. 青政发〔2026〕3号"))
     title = models.CharField(_("title"), max_length=200)
@@ -52,6 +74,13 @@ class Policy(models.Model):
     attachment = models.FileField(_("attachment"), upload_to="policies/", blank=True,
                                   help_text=_("The signed document or its annexes (PDF)."))
     published = models.BooleanField(_("published"), default=True)
+    validity = models.CharField(_("validity"), max_length=8, choices=Validity.choices, default=Validity.VALID,
+                                help_text=_("Amended: name the amending document. A valid policy past its "
+                                            "“valid until” date is shown as expired."))
+    amended_by = models.ForeignKey("self", verbose_name=_("amended or replaced by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="amends")
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_on"]
@@ -60,6 +89,14 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.number}）"
+
+    def validity_on(self, today) -> str:
+        if self.validity == Validity.VALID and self.expires_on and self.expires_on < today:
+            return Validity.EXPIRED
+        return self.validity
+
+    def get_validity_on_display(self, today) -> str:
+        return Validity(self.validity_on(today)).label
 
 
 class Question(models.Model):
@@ -89,8 +126,28 @@ class Question(models.Model):
         return self.question
 
 
+class Body(models.Model):
+    """An open-government body (Art. 29: an application is addressed to one): each city department
+    and district government. Its officers and head are the users of its unit; the city's office
+    (`supervises_all`) sees every body's requests."""
+
+    unit = models.OneToOneField("org.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
+                                related_name="disclosure_body")
+    supervises_all = models.BooleanField(_("supervises every body (the city's office)"), default=False)
+    address = models.CharField(_("address for in-person and postal requests"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("accepts requests"), default=True)
+
+    class Meta:
+        ordering = ["unit__kind", "unit__code"]
+        verbose_name = _("open-government body")
+        verbose_name_plural = _("open-government bodies")
+
+    def __str__(self) -> str:
+        return self.unit.name
+
+
 class RequestStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("information request status", "Received")
     CORRECTION = "correction", _("Waiting for the applicant's correction")
     CONSULTING = "consulting", _("Consulting a third party")
     ANSWERED = "answered", _("Answered")
@@ -131,6 +188,46 @@ class WithholdReason(models.TextChoices):
     QUERY = "query", _("Administrative query")
 
 
+class ApplicantType(models.TextChoices):
+    PERSON = "person", _("Natural person")
+    ORGANISATION = "organisation", _("Legal person or other organisation")
+
+
+class OrganisationKind(models.TextChoices):
+    """The columns of the national annual-report template for legal persons and other organisations."""
+
+    COMMERCIAL = "commercial", _("Commercial enterprise")
+    RESEARCH = "research", _("Research institution")
+    WELFARE = "welfare", _("Social welfare organisation")
+    LAW_FIRM = "law_firm", _("Law firm or legal service")
+    OTHER = "other", _("Other organisation")
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    PASSPORT = "passport", _("Passport")
+    HK_MACAU = "hk_macau", _("Mainland travel permit for Hong Kong and Macao residents")
+    TAIWAN = "taiwan", _("Mainland travel permit for Taiwan residents")
+    USCC = "uscc", _("Unified social credit code")
+
+
+class DeliveryForm(models.TextChoices):
+    PAPER = "paper", _("Paper")
+    ELECTRONIC = "electronic", _("Electronic")
+
+
+class DeliveryWay(models.TextChoices):
+    POST = "post", _("By post")
+    PICK_UP = "pick_up", _("Pick up in person")
+    EMAIL = "email", _("By e-mail")
+    ONLINE = "online", _("Online, on the request's page")
+
+
+class AbandonReason(models.TextChoices):
+    NO_CORRECTION = "no_correction", _("Not corrected in time")
+    FEE_UNPAID = "fee_unpaid", _("Fee not paid in time")
+
+
 class RequestCounter(models.Model):
     """Allocates the day's request numbers: YSQ202611230042. The row is locked for the
     rest of the submitting transaction (`services._allocate_number`)."""
@@ -151,10 +248,26 @@ class InfoRequest(models.Model):
         MAIL = "mail", _("Registered mail")
 
     number = models.CharField(_("request number"), max_length=20, unique=True)
+    # Art. 29: addressed to one body. Empty only on requests made before bodies existed.
+    body = models.ForeignKey(Body, verbose_name=_("addressed to"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="requests")
+    applicant_type = models.CharField(_("applicant type"), max_length=12, choices=ApplicantType.choices,
+                                      default=ApplicantType.PERSON)
+    organisation_kind = models.CharField(_("kind of organisation"), max_length=12, choices=OrganisationKind.choices,
+                                         blank=True)
     applicant_name = models.CharField(_("applicant"), max_length=100)
+    id_type = models.CharField(_("identity document"), max_length=12, choices=IdType.choices, blank=True)
+    id_number = models.CharField(_("document number"), max_length=32, blank=True)
     applicant_phone = models.CharField(_("phone"), max_length=32)
     applicant_email = models.EmailField(_("e-mail"), blank=True)
+    applicant_address = models.CharField(_("postal address"), max_length=200, blank=True)
     description = models.TextField(_("information requested"), max_length=5000)
+    delivery_form = models.CharField(_("form of delivery"), max_length=10, choices=DeliveryForm.choices,
+                                     default=DeliveryForm.ELECTRONIC)
+    delivery_way = models.CharField(_("way of delivery"), max_length=8, choices=DeliveryWay.choices,
+                                    default=DeliveryWay.ONLINE)
+    forwarded_from = models.ForeignKey("self", verbose_name=_("forwarded from"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="forwards")
     via = models.CharField(_("submitted"), max_length=10, choices=Via.choices, default=Via.ONLINE)
     submitted_at = models.DateTimeField(_("submitted at"))
     # Art. 31: in person, the day submitted; by mail, the day signed for; online, the day confirmed.
@@ -168,9 +281,14 @@ class InfoRequest(models.Model):
     corrected_on = models.DateField(_("corrected on"), null=True, blank=True)
     # Art. 30: the answer period restarts from the corrected request; the legal receipt date (Art. 31) stays.
     clock_restarted_on = models.DateField(_("answer period restarted on"), null=True, blank=True)
+    # Art. 33: the officer asks, the head of the disclosure office approves (or refuses).
+    extension_asked_days = models.PositiveSmallIntegerField(_("extension asked (working days)"), default=0)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=300, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
     extension_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                               on_delete=models.SET_NULL, related_name="+")
+    third_party = models.CharField(_("third party consulted"), max_length=200, blank=True)
+    consultation_question = models.TextField(_("what the third party is asked"), blank=True)
     consultation_started_on = models.DateField(_("third-party consultation from"), null=True, blank=True)
     # Art. 32: the third party's 15 working days; past them its silence is recorded and the clock resumes.
     consultation_due_on = models.DateField(_("third party's opinion due"), null=True, blank=True)
@@ -180,10 +298,16 @@ class InfoRequest(models.Model):
     answer_text = models.TextField(_("answer text"), blank=True)
     where_published = models.CharField(_("where published"), max_length=300, blank=True)
     right_body = models.CharField(_("the right body"), max_length=200, blank=True)
+    right_body_ref = models.ForeignKey(Body, verbose_name=_("the right body on the portal"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     fee = models.PositiveIntegerField(_("fee (yuan)"), default=0)
     fee_due_on = models.DateField(_("fee due"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    abandon_reason = models.CharField(_("why abandoned"), max_length=16, choices=AbandonReason.choices, blank=True)
+    # The day the request left the office's hands (answered free, fee paid, abandoned): the annual report counts it then.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, db_index=True)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
     # Raising it revokes the personal links sent to the applicant (disclosure.messages).
     link_version = models.PositiveSmallIntegerField(default=1, editable=False)
@@ -205,19 +329,48 @@ class InfoRequest(models.Model):
         return self.number
 
 
+class RequestEventKind(models.TextChoices):
+    RECEIVED = "received", pgettext_lazy("information request event", "Received")
+    CORRECTION = "correction", _("Correction notice sent")
+    CORRECTED = "corrected", _("Corrected request received")
+    EXTENSION_ASKED = "extension_asked", _("Extension asked")
+    EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+    EXTENDED = "extended", _("Extended")
+    CONSULTING = "consulting", _("Third party consulted")
+    CONSULTED = "consulted", _("Consultation over")
+    ANSWERED = "answered", _("Answered")
+    PAID = "paid", _("Fee paid")
+    ABANDONED = "abandoned", _("Treated as abandoned")
+    FORWARDED = "forwarded", _("Forwarded to the right body")
+    NOTICE_PRINTED = "notice_printed", _("Notice printed")
+
+
 class RequestEvent(models.Model):
-    """The request's history: append-only."""
+    """The request's history: typed and append-only."""
 
     request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
-    kind = models.CharField(_("event"), max_length=20)
+    kind = models.CharField(_("event"), max_length=20, choices=RequestEventKind.choices)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("request event")
+        verbose_name_plural = _("request history")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("a request's history is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("a request's history is append-only")
 
     def __str__(self) -> str:
         return f"{self.kind} · {labels.when(self.at)}"
@@ -237,6 +390,13 @@ class Project(models.Model):
     target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
     measure = models.CharField(_("unit of measure"), max_length=20, help_text=_("e.g. 个, 公里, 户"))
     third_party_evaluation = models.BooleanField(_("third-party evaluation"), default=False)
+    evaluator = models.CharField(_("evaluated by"), max_length=200, blank=True)
+    evaluation_summary = models.TextField(_("evaluation result"), blank=True)
+    evaluation_score = models.DecimalField(_("evaluation score"), max_digits=5, decimal_places=2, null=True,
+                                           blank=True)
+    evaluation_file = models.FileField(_("evaluation report"), upload_to="projects/evaluations/", blank=True)
+    evaluation_published_on = models.DateField(_("evaluation published on"), null=True, blank=True,
+                                               help_text=_("Shown on the public project page from this day."))
 
     class Meta:
         ordering = ["-year", "id"]
@@ -267,6 +427,11 @@ class ProgressReport(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
     due_on = models.DateField(_("due on"))
     reported_on = models.DateField(_("reported on"), null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    # Not in by its date: the lead unit is reminded, then (PROJECT_REPORT_GRACE_DAYS later) it is supervised.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    supervised_at = models.DateTimeField(_("sent to supervision at"), null=True, blank=True)
     percent = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
     text = models.TextField(_("report"), blank=True)
 

@@ -5,7 +5,7 @@ import logging
 
 from django.db.models import F, Q, QuerySet
 
-from disclosure.models import Question
+from disclosure.models import Body, InfoRequest, Question
 
 
 def _terms(text: str) -> list[str]:
@@ -25,6 +25,46 @@ def search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:
             condition |= Q(**{f"{field}__icontains": term})
         queryset = queryset.filter(condition)
     return queryset
+
+
+# --- who sees and acts on which information requests -------------------------------------------------------
+
+# Roles that watch or run every body's requests: platform admins run disclosure as before; supervisors watch.
+SEES_ALL_ROLES = ("admin", "supervisor")
+OFFICE_ROLES = ("disclosure_officer", "disclosure_head")
+
+
+def body_of(user):
+    """The open-government body a disclosure officer or head works for: their unit's."""
+    if not getattr(user, "unit_id", None):
+        return None
+    return Body.objects.filter(unit_id=user.unit_id).select_related("unit").first()
+
+
+def requests_visible_to(user, queryset=None):
+    """Officers see only their body's requests; the city's office (a body that supervises all),
+    supervisors and platform admins see every body's."""
+    queryset = InfoRequest.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser or user.role in SEES_ALL_ROLES:
+        return queryset
+    if user.role in OFFICE_ROLES:
+        body = body_of(user)
+        if body is None:
+            return queryset.none()
+        return queryset if body.supervises_all else queryset.filter(body=body)
+    return queryset.none()
+
+
+def may_act_on(user, request) -> bool:
+    """Only the body's own officers and head move its requests; platform admins may act on any."""
+    if user.is_superuser or user.role == "admin":
+        return user.is_active
+    if user.role in OFFICE_ROLES:
+        body = body_of(user)
+        return body is not None and request.body_id == body.pk
+    return False
 
 
 # A helpful vote says the answer served someone, so it weighs more than a view (docs/knowledge.md, "counting").

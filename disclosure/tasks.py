@@ -5,4 +5,5 @@ from disclosure import services
 
 @shared_task
 def sweep():
-    return services.sweep()
+    """Hourly: the requests' clocks (overdue, silent third parties, abandoned) and late project reports."""
+    return {**services.sweep(), **services.project_reports_sweep()}

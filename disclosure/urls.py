@@ -20,4 +20,5 @@ urlpatterns = [
     path("events/", views.events, name="events"),
     path("events/<int:pk>/", views.event_detail, name="event"),
     path("report/<int:year>/", views.ogi_report, name="ogi_report"),
+    path("unit/projects/", views.unit_projects, name="unit_projects"),
 ]

@@ -3,8 +3,14 @@
 information request with its status."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from openpyxl import Workbook
 
 from django import forms
 from django.contrib import messages
@@ -17,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from disclosure import selectors, services
+from disclosure import pdf, selectors, services
+from disclosure.forms import ApplicationForm, ProgressForm
 from disclosure.messages import request_from_token
-from disclosure.models import Event, InfoRequest, Policy, Project, Question, Theme
+from disclosure.models import Body, Event, InfoRequest, Policy, ProgressReport, Project, Question, Theme, Validity
 from lib import counting, spreadsheets
 from lib.errors import DomainError
 from lib.fields import PhoneField, SubmissionTokenField
@@ -27,6 +34,8 @@ from lib.identity import normalise_phone
 from lib.ratelimits import limit
 
 SESSION_VOTES = "disclosure:voted"
+# The lead unit may report this many days before a report's date (and any time after it).
+REPORT_WINDOW_DAYS = 14
 
 
 
@@ -34,17 +43,27 @@ SESSION_VOTES = "disclosure:voted"
 def policies(request):
     items = Policy.objects.filter(published=True).select_related("issuer")
     query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
+    validity = request.GET.get("validity", "")
+    today = timezone.localdate()
     if query:
         items = selectors.search(items, query, ["title", "number", "text", "interpretation"])
     if theme in Theme.values:
         items = items.filter(theme=theme)
-    return render(request, "disclosure/policies.html", {"items": items[:100], "query": query, "theme": theme,
-                                                        "themes": Theme.choices})
+    if validity in Validity.values:
+        items = items.with_validity(validity, today)
+    rows = [(policy, policy.validity_on(today), policy.get_validity_on_display(today)) for policy in items[:100]]
+    return render(request, "disclosure/policies.html", {"items": rows, "query": query, "theme": theme,
+                                                        "themes": Theme.choices, "validity": validity,
+                                                        "validities": Validity.choices})
 
 
 def policy_detail(request, pk: int):
-    policy = get_object_or_404(Policy.objects.select_related("issuer"), pk=pk, published=True)
-    return render(request, "disclosure/policy.html", {"policy": policy, "questions": policy.questions.all()[:10]})
+    policy = get_object_or_404(Policy.objects.select_related("issuer", "amended_by"), pk=pk, published=True)
+    today = timezone.localdate()
+    return render(request, "disclosure/policy.html", {
+        "policy": policy, "questions": policy.questions.all()[:10], "validity": policy.validity_on(today),
+        "validity_label": policy.get_validity_on_display(today),
+        "amended_by": policy.amended_by if policy.amended_by and policy.amended_by.published else None})
 
 
 def policy_attachment(request, pk: int):
@@ -58,8 +77,6 @@ def policy_attachment(request, pk: int):
 
 def policy_qr(request, pk: int):
     """A QR code of the policy's page, to print for markets and community centres."""
-    import segno
-
     policy = get_object_or_404(Policy, pk=pk, published=True)
     out = io.BytesIO()
     segno.make(request.build_absolute_uri(f"/disclosure/policies/{policy.pk}/"), error="m").save(
@@ -98,25 +115,9 @@ def question_vote(request, pk: int):
     return redirect(f"/disclosure/questions/#q{question.pk}")
 
 
-class RequestForm(forms.Form):
-    applicant_name = forms.CharField(label=gettext_lazy("Applicant (person or organisation)"), max_length=100)
-    applicant_phone = PhoneField(mobile_only=True, label=gettext_lazy("Mobile phone"))
-    applicant_email = forms.EmailField(label=gettext_lazy("E-mail (optional)"), required=False)
-    description = forms.CharField(label=gettext_lazy("The information you ask for"), max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 5}),
-                                  help_text=gettext_lazy("Name the document, the period and the subject as precisely as you can."))
-    submission_token = SubmissionTokenField()
-
-    def clean_description(self):
-        value = self.cleaned_data["description"].strip()
-        if len(value) < 10:
-            raise forms.ValidationError(_("Describe the information in at least 10 characters."))
-        return value
-
-
 @limit("info-request", "PORTAL_RATE_INFO_REQUEST")
 def request_new(request):
-    form = RequestForm(request.POST or None)
+    form = ApplicationForm(request.POST or None, initial={"body": request.GET.get("body")})
     if request.method == "POST" and form.is_valid():
         try:
             item = services.request_submit(**form.cleaned_data)
@@ -147,7 +148,9 @@ def timezone_year() -> int:
 
 def project_detail(request, pk: int):
     project = get_object_or_404(Project.objects.select_related("lead_unit"), pk=pk)
+    published = project.evaluation_published_on is not None and project.evaluation_published_on <= timezone.localdate()
     return render(request, "disclosure/project.html", {
+        "evaluation": project if published else None,
         "project": project, "progress": services.project_progress(project), "items": project.items.all(),
         "reports": project.reports.all(), "co_units": project.co_units.all(),
         "implementing": project.implementing_units.all(), "events": project.events.all()})
@@ -204,26 +207,74 @@ def event_detail(request, pk: int):
 
 
 def ogi_report(request, year: int):
-    """The statistics table of the annual OGI report; ?format=xlsx for the spreadsheet."""
-    if not request.user.is_authenticated or not request.user.is_staff:
+    """The annual report's table of requests in the national template; ?format=xlsx or pdf. Officers see
+    their own body's; the city's office, supervisors and admins the whole city's or any body's (?body=)."""
+    if not request.user.is_authenticated or not (request.user.is_staff or request.user.role in selectors.OFFICE_ROLES):
         return redirect_to_login(request.get_full_path())
-    table = services.annual_report_table(year)
-    if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        rows = [[_("Annual report on open government information"), year],
-                [_("New requests received"), table["received"]],
-                [_("Carried over from last year"), table["carried_over"]]]
-        for row in table["rows"]:
-            rows.append([row["label"], row["count"]])
-            rows.extend(["", label, count] for label, count in row["detail"].items())
-        rows.append([_("Reasons for not disclosing")])
-        rows.extend(["", label, count] for label, count in table["withheld"].items())
-        rows += [[_("Abandoned"), table["abandoned"]], [_("Fees collected (yuan)"), table["fees"]]]
+    own = selectors.body_of(request.user)
+    office_role = request.user.role in selectors.OFFICE_ROLES
+    # The statistics are published each year: staff read the city's; an officer reads their own body's.
+    sees_all = not office_role or (own is not None and own.supervises_all)
+    if office_role and own is None:
+        raise PermissionDenied
+    body = None if sees_all else own
+    if sees_all and request.GET.get("body", "").isdigit():
+        body = get_object_or_404(Body, pk=int(request.GET["body"]))
+    report = services.annual_report(year, body=body)
+    fmt = request.GET.get("format")
+    name = f"ogi-report-{year}" + (f"-{body.unit.code}" if body else "")
+    if fmt == "xlsx":
         book = Workbook()
-        spreadsheets.write_rows(book.active, rows)
-        return spreadsheets.xlsx_response(book, f"ogi-report-{year}.xlsx")
-    return render(request, "disclosure/ogi_report.html", {"table": table, "year": year})
+        header = [_("Annual report on open government information"), *report.columns]
+        rows = [[body.unit.name if body else settings.PORTAL_CITY_NAME, year]]
+        rows += [[row.label, *([] if row.heading else row.values)] for row in report.rows]
+        rows.append([_("Fees collected (yuan)"), report.fees])
+        spreadsheets.write_rows(book.active, rows, header=header)
+        return spreadsheets.xlsx_response(book, f"{name}.xlsx")
+    if fmt == "pdf":
+        response = HttpResponse(pdf.report_pdf(report), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+    bodies = Body.objects.select_related("unit") if sees_all else []
+    return render(request, "disclosure/ogi_report.html", {"report": report, "year": year, "body": body,
+                                                          "bodies": bodies, "balances": report.balances()})
+
+
+# --- practical projects: the lead unit's own page -------------------------------------------------------
+
+def unit_projects(request):
+    """The lead unit reports its projects' progress on schedule: each report due (or late) has its form."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.unit_id is None and not request.user.is_superuser:
+        raise PermissionDenied
+    projects_led = Project.objects.filter(lead_unit_id=request.user.unit_id).prefetch_related("reports")
+    today = timezone.localdate()
+    horizon = today + dt.timedelta(days=REPORT_WINDOW_DAYS)
+    forms_by_report, status = {}, 200
+    if request.method == "POST":
+        report = get_object_or_404(ProgressReport.objects.select_related("project"), pk=request.POST.get("report", 0),
+                                   project__in=projects_led, reported_on__isnull=True)
+        form = ProgressForm(request.POST, prefix=f"r{report.pk}")
+        if form.is_valid():
+            try:
+                services.progress_report(report=report, actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                error.as_form_error(form)
+            else:
+                messages.success(request, _("Progress reported and published."))
+                return redirect("disclosure:unit_projects")
+        forms_by_report[report.pk], status = form, 400
+    items = []
+    for project in projects_led.order_by("-year", "id"):
+        reports = []
+        for report in project.reports.all():
+            form = None
+            if report.reported_on is None and report.due_on <= horizon:
+                form = forms_by_report.get(report.pk) or ProgressForm(prefix=f"r{report.pk}")
+            reports.append((report, form, report.reported_on is None and report.due_on < today))
+        items.append((project, services.project_progress(project), reports))
+    return render(request, "disclosure/unit_projects.html", {"items": items, "today": today}, status=status)
 
 
 # --- the applicant's tracking page (by number and phone, or by the personal link) ------------------------

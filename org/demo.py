@@ -76,6 +76,12 @@ DEMO_USERS = [
     ("handler_shinan", "unit_handler", "G370202", "市南区承办人"),
     ("handler_badaguan", "unit_handler", "S370202001", "八大关街道承办人"),
     ("handler_heating", "unit_handler", "U04", "热电集团承办人"),
+    # Open government (disclosure/): an officer and the head of two bodies, and the city's office.
+    ("officer_housing", "disclosure_officer", "D01", "住建局政务公开专员"),
+    ("head_housing", "disclosure_head", "D01", "住建局政务公开负责人"),
+    ("officer_shinan", "disclosure_officer", "G370202", "市南区政务公开专员"),
+    ("head_shinan", "disclosure_head", "G370202", "市南区政务公开负责人"),
+    ("officer_office", "disclosure_officer", "D_OFFICE", "市政府办公厅政务公开办"),
 ]
 
 
@@ -119,6 +125,11 @@ def load(stdout=None) -> None:
         code="D_INSPECT", defaults={"name": "市政府督查室", "kind": HandlingUnit.Kind.CITY_DEPARTMENT}
     )
     inspection.areas.set([city])
+    # The city government's general office: its open-government office supervises every body (disclosure/).
+    office, _ = HandlingUnit.objects.update_or_create(
+        code="D_OFFICE", defaults={"name": "市人民政府办公厅", "kind": HandlingUnit.Kind.CITY_DEPARTMENT}
+    )
+    office.areas.set([city])
     for code, name, sector in DEPARTMENTS:
         unit, _ = HandlingUnit.objects.update_or_create(
             code=code, defaults={"name": name, "kind": HandlingUnit.Kind.CITY_DEPARTMENT, "sector": sectors[sector],

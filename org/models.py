@@ -185,8 +185,10 @@ class User(AbstractUser):
         # supervision pages, as the city platform does for the city. Their unit is the district government.
         DISTRICT_SUPERVISOR = "district_supervisor", _("District platform supervisor")
 
-    # Roles that work in the Django admin; unit handlers have their own pages.
-    STAFF_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
+    # Roles that work in the Django admin; unit handlers have their own pages. Disclosure officers and heads
+    # work their body's information requests in the admin (disclosure.admin, scoped to their body).
+    STAFF_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.DISCLOSURE_OFFICER,
+                   Role.DISCLOSURE_HEAD}
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     unit = models.ForeignKey(

@@ -26,7 +26,7 @@ DISPATCH = ["dispatch.catalogrule", "dispatch.assignment", "dispatch.returnreque
 EVALUATION_REPORTS = ["evaluation.dailystat", "evaluation.report", "evaluation.topic", "evaluation.topicupdate",
                       "evaluation.campaign", "evaluation.suggestion", "evaluation.reportgroup",
                       "evaluation.departmentreport"]
-DISCLOSURE = ["disclosure.policy", "disclosure.question", "disclosure.inforequest", "disclosure.requestevent",
+DISCLOSURE = ["disclosure.body", "disclosure.policy", "disclosure.question", "disclosure.inforequest", "disclosure.requestevent",
               "disclosure.project", "disclosure.projectitem", "disclosure.progressreport", "disclosure.event",
               "disclosure.signup"]
 SUPERVISION = ["supervision.supervisioncase", "supervision.supervisionnotice", "supervision.caseevent"]
@@ -66,9 +66,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *grant(KNOWLEDGE, "view"),
         "notifications.view_notification",
     ],
-    # Open government and grid workers work on their own pages; the helpers building them list what they hold.
-    "disclosure_officer": [],
-    "disclosure_head": [],
+    # Open government (disclosure/): an officer works their own body's information requests in the admin
+    # (disclosure.selectors scopes them): reads them and their history, moves them through the clock's steps
+    # (change), records in-person and postal requests (add); reads the bodies, policies and Q&A.
+    "disclosure_officer": [
+        *grant(["disclosure.inforequest"], "view", "add", "change"),
+        *grant(["disclosure.requestevent", "disclosure.body", "disclosure.policy", "disclosure.question"], "view"),
+    ],
+    # The head of the body's disclosure office: what an officer holds, and approves extensions (Art. 33).
+    "disclosure_head": [
+        *grant(["disclosure.inforequest"], "view", "add", "change"),
+        *grant(["disclosure.requestevent", "disclosure.body", "disclosure.policy", "disclosure.question"], "view"),
+        "disclosure.approve_extension",
+    ],
     # Grid workers report from the street on their own page (channels.views.grid_new); nothing in the admin.
     "grid_worker": ["channels.report_from_grid"],
     # A district platform works on the supervision pages only, scoped to its district (org.permissions):

@@ -1,9 +1,9 @@
-import uuid
 
 import pytest
 
 from disclosure import demo
-from disclosure.models import InfoRequest, Policy, Question
+from disclosure.models import Body, InfoRequest, Policy, Question
+from tests.disclosure.conftest import application
 
 
 @pytest.fixture
@@ -39,14 +39,13 @@ def test_questions_vote_once_per_visitor(client, published):
 
 @pytest.mark.django_db
 def test_online_request_and_its_bad_input(client, published):
-    bad = client.post("/disclosure/requests/new/", {"applicant_name": "", "applicant_phone": "1", "description": "短",
-                                                    "submission_token": str(uuid.uuid4())})
+    body = Body.objects.get(unit__code="D01")
+    bad = client.post("/disclosure/requests/new/", application(body, applicant_name="", applicant_phone="1",
+                                                               description="短"))
     assert bad.status_code == 400 and set(bad.context["form"].errors) == {"applicant_name", "applicant_phone",
                                                                           "description"}
     count = InfoRequest.objects.count()
-    ok = client.post("/disclosure/requests/new/", {"applicant_name": "张三", "applicant_phone": "13912345678",
-                                                   "description": "请公开本街道2026年财政预算执行情况",
-                                                   "submission_token": str(uuid.uuid4())}, follow=True)
+    ok = client.post("/disclosure/requests/new/", application(body), follow=True)
     assert ok.status_code == 200 and InfoRequest.objects.count() == count + 1
     assert InfoRequest.objects.latest("submitted_at").number in ok.content.decode()
 
@@ -55,7 +54,7 @@ def test_online_request_and_its_bad_input(client, published):
 def test_demo_request_ran_its_whole_clock(published):
     full = InfoRequest.objects.get(applicant_name="李明")
     kinds = list(full.events.values_list("kind", flat=True))
-    assert kinds == ["received", "correction", "corrected", "extended", "answered"]
+    assert kinds == ["received", "correction", "corrected", "extension_asked", "extended", "answered"]
     assert full.answer_type == "partly" and full.extension_days == 15
 
 
@@ -72,3 +71,17 @@ def test_demo_questions_rest_on_the_policy_they_are_about():
     for question in Question.objects.filter(question__in=expected):
         assert question.policy.number == expected[question.question]
         assert question.department == question.policy.issuer
+
+
+@pytest.mark.django_db
+def test_demo_officers_and_heads_of_two_bodies_see_only_their_bodys_requests(published):
+    from disclosure.selectors import body_of, requests_visible_to
+    from org.models import User
+
+    housing, shinan = User.objects.get(username="officer_housing"), User.objects.get(username="officer_shinan")
+    assert User.objects.get(username="head_housing").has_perm("disclosure.approve_extension")
+    assert User.objects.get(username="head_shinan").has_perm("disclosure.approve_extension")
+    assert not housing.has_perm("disclosure.approve_extension") and housing.is_staff
+    assert {r.body for r in requests_visible_to(housing)} == {body_of(housing)}
+    assert {r.body for r in requests_visible_to(shinan)} == {body_of(shinan)}
+    assert requests_visible_to(User.objects.get(username="officer_office")).count() == InfoRequest.objects.count()

@@ -9,7 +9,9 @@ import time_machine
 from django.utils import timezone
 
 from disclosure import services
-from disclosure.models import Event, InfoRequest, RequestCounter, RequestEvent, Signup
+from disclosure.models import Body, Event, InfoRequest, RequestCounter, RequestEvent, Signup
+from org.models import HandlingUnit
+from tests.disclosure.conftest import application
 from tests.concurrency import postgres_only, race
 from tests.identities import LANDLINE, SERVICE_NUMBERS
 
@@ -18,10 +20,8 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 
 def request_data(**overrides):
-    data = {"applicant_name": "张三", "applicant_phone": "13912345678",
-            "description": "请公开本街道2026年财政预算执行情况", "submission_token": str(uuid.uuid4())}
-    data.update(overrides)
-    return data
+    body = Body.objects.get_or_create(unit=HandlingUnit.objects.get(code="URB"))[0]
+    return application(body, **overrides)
 
 
 @pytest.fixture

@@ -139,14 +139,14 @@ def test_the_draws_codes(city, tmp_path, capsys):
 
 
 @pytest.mark.django_db
-def test_the_ogi_annual_report(client, city, platform_admin, monkeypatch):
-    from disclosure import services as disclosure_services
+def test_the_ogi_annual_report(client, city, platform_admin):
+    """The national table names the body it is for: a body whose name is a formula stays text."""
+    from disclosure.models import Body
 
-    monkeypatch.setattr(disclosure_services, "annual_report_table", lambda year: {
-        "received": 3, "carried_over": 0, "rows": [{"label": PAYLOADS[0], "count": 1, "detail": {PAYLOADS[3]: 1}}],
-        "withheld": {PAYLOADS[1]: 1}, "abandoned": 0, "fees": 0})
+    HandlingUnit.objects.filter(pk=city.urban.pk).update(name=PAYLOADS[0])
+    body = Body.objects.create(unit=city.urban)
     client.force_login(platform_admin)
-    response = client.get("/disclosure/report/2026/?format=xlsx")
+    response = client.get(f"/disclosure/report/2026/?format=xlsx&body={body.pk}")
     assert response.status_code == 200 and formula_cells(response.content) == []
 
 
