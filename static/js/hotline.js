@@ -116,6 +116,7 @@
     var url = kindName === "area" ? form.dataset.areasUrl : form.dataset.classificationsUrl;
     var next = wrapper.dataset.next;
     var within = "";
+    var trail = [];  // the branches opened, to go back up one at a time
     var items = [];
     var active = -1;
     var listId = "picker-list-" + (++uid);
@@ -226,7 +227,9 @@
     function activate(i) {
       var item = items[i];
       if (!item) return;
-      if (kindName === "classification" && !item.leaf) { within = item; input.value = ""; load(); return; }
+      if (kindName === "classification" && !item.leaf) {
+        trail.push(within); within = item; input.value = ""; load(); return;
+      }
       self.choose(item, false);
     }
 
@@ -253,7 +256,7 @@
         e.preventDefault(); activate(active);
       } else if (e.key === "ArrowLeft" && kindName === "classification" && within && input.selectionStart === 0) {
         e.preventDefault();
-        within = ""; load();
+        within = trail.pop() || ""; load();
       } else if (e.key === "Escape") {
         close();
       }
