@@ -13,7 +13,8 @@
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var $ = function (id) { return document.getElementById(id); };
 
-  Array.prototype.forEach.call(form.querySelectorAll(".nojs-only"), function (el) { el.hidden = true; });
+  // The look-up button is for browsers without JavaScript: here the panels follow the typing.
+  Array.prototype.forEach.call(form.querySelectorAll(".nojs-only"), function (el) { el.remove(); });
 
   function debounce(fn, ms) {
     var timer = null;

@@ -44,6 +44,12 @@ MATRIX = {
     "/api/v1/dispatch/petitions/":           {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": DENIED, "handler": DENIED, "admin": OK},
     "/api/v1/supervision/cases/":            {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
     "/api/v1/metrics/?first=2026-01-01&last=2026-01-31": {"anon": UNAUTH, "operator": DENIED, "dispatcher": OK, "supervisor": OK, "handler": DENIED, "admin": OK},
+    # The operator's console and its queues and search: operators and platform admins only (docs/intake.md).
+    "/hotline/":                             {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK},
+    "/hotline/queues/":                      {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK},
+    "/hotline/search/?name=王小明":            {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK},
+    "/hotline/classifications/?q=zy":        {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK},
+    "/hotline/areas/?q=jy":                  {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK},
     "/":                                     {"anon": OK, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK},
 }
 
