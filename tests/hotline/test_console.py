@@ -151,3 +151,10 @@ def test_the_number_is_today_s(client, city, operator, noise_to_street):
     client.force_login(operator)
     client.post("/hotline/", call(city))
     assert Petition.objects.get().number.startswith("20261123")
+
+
+def test_operators_find_the_console_in_the_header_and_others_do_not(client, operator, dispatcher):
+    client.force_login(operator)
+    assert 'href="/hotline/"' in client.get("/").content.decode()
+    client.force_login(dispatcher)
+    assert 'href="/hotline/"' not in client.get("/").content.decode()
