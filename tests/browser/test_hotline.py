@@ -154,3 +154,28 @@ def test_a_consultation_is_answered_on_the_spot_citing_an_article(browser, live_
     page.goto(f"{live_server.url}/hotline/queues/")
     assert petition.number in page.content()
     page.screenshot(path=str(SHOTS / "hotline-5-queues-en.png"))
+
+
+def test_the_classification_tree_is_walked_with_the_arrow_keys(browser, live_server, desk):
+    page = _login(browser, live_server)
+    keys = Keys(page)
+    keys.nav("Alt+C")
+    assert keys.focused() == "id_classification"
+    page.wait_for_selector(".picker-option.active >> text=民生诉求")  # the tree's roots
+    keys.nav("ArrowRight")  # open 民生诉求
+    page.wait_for_selector(".picker-option.active >> text=城市管理")
+    keys.nav("ArrowRight")  # open 城市管理: its leaves, each with its tier and default unit
+    page.wait_for_selector(".picker-option.active >> text=违法停车")
+    keys.nav("ArrowDown")
+    page.wait_for_selector(".picker-option.active >> text=噪音扰民")
+    assert "市城市管理局" in page.text_content(".picker-option.active")
+    keys.nav("ArrowLeft")  # back up one level
+    page.wait_for_selector(".picker-option.active >> text=城市管理")
+    keys.nav("ArrowRight")
+    page.wait_for_selector(".picker-option.active >> text=违法停车")
+    keys.nav("ArrowDown")
+    page.wait_for_selector(".picker-option.active >> text=噪音扰民")
+    keys.nav("Enter")
+    assert keys.focused() == "id_content"
+    assert page.eval_on_selector("#id_classification_select", "el => el.value") == str(desk.noise.pk)
+    assert "民生诉求 / 城市管理 / 噪音扰民" in page.text_content(".picker-chosen >> nth=1")

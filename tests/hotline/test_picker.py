@@ -93,3 +93,12 @@ def test_areas_by_name_pinyin_and_initials(client, city, operator):
         assert items[0]["name"] == "甲一街道", query
     # Communities are below the street offices: the intake places a call in a district or a street.
     assert all(i["depth"] in (2, 3) for i in json.loads(client.get("/hotline/areas/?q=jia").content)["items"])
+
+
+def test_a_renamed_item_shows_within_the_index_ttl(standard, monkeypatch):
+    index = picker.classification_index()
+    Classification.objects.filter(name="小区路灯损坏").update(name="小区路灯坏了")  # same count, same newest id
+    assert picker.classification_index() is index
+    later = picker.time.monotonic() + picker.INDEX_TTL + 1
+    monkeypatch.setattr(picker.time, "monotonic", lambda: later)
+    assert "小区路灯坏了" in names(picker.search(picker.classification_index(), "路灯"))
