@@ -26,6 +26,8 @@ FULL = [
     ("Chinese search", "search.py", [], "bench_city"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "2000", "--concurrency", "16"], "bench_http"),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "bench_faults"),
+    ("Operator's console: caller history, classification search (10,000,000 petitions)", "bench_hotline.py",
+     ["--petitions", "10000000"], "bench_hotline"),
 ]
 SMALL = [
     ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "10000"], None),
@@ -34,6 +36,8 @@ SMALL = [
     ("Chinese search", "search.py", [], "ci_bench_city"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "300", "--concurrency", "8", "--workers", "2"], "ci_bench_http"),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "ci_bench_faults"),
+    ("Operator's console: caller history, classification search (200,000 petitions)", "bench_hotline.py",
+     ["--petitions", "200000", "--runs", "100"], "ci_bench_hotline"),
 ]
 
 
