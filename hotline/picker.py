@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from dispatch import routing
 from org.models import Area, Classification

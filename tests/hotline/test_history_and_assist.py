@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from org.models import HandlingUnit
 from petitions.models import AccessRecord, Rating
 from petitions.services import petition_link_repeat
 from hotline.selectors import caller_history
