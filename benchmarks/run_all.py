@@ -31,6 +31,8 @@ FULL = [
      ["--pairs", "3", "--duration", "20", "--concurrency", "8"], None),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "bench_faults"),
     ("Classification suggestions: held-out accuracy, latency", "suggest_accuracy.py", ["--scale"], None),
+    ("Operator's console: caller history, classification search (10,000,000 petitions)", "bench_hotline.py",
+     ["--petitions", "10000000"], "bench_hotline"),
 ]
 SMALL = [
     ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "10000"], None),
@@ -41,6 +43,8 @@ SMALL = [
     ("Web-form intake: statements and commits per filing", "profile_intake.py", ["--filings", "20"], "ci_bench_http"),
     ("Faults: worker killed, Redis restarted, two sweeps", "faults.py", [], "ci_bench_faults"),
     ("Classification suggestions: held-out accuracy, latency", "suggest_accuracy.py", ["--scale"], None),
+    ("Operator's console: caller history, classification search (200,000 petitions)", "bench_hotline.py",
+     ["--petitions", "200000", "--runs", "100"], "ci_bench_hotline"),
 ]
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -175,10 +176,15 @@ class Petition(models.Model):
         indexes = [
             # Serves repeat detection: same place and classification within a window.
             models.Index(fields=["area", "classification", "received_at"], name="petition_repeat_place_idx"),
+            # Also serves the operator's caller history (hotline.selectors.caller_history), newest first.
             models.Index(fields=["complainant_phone", "received_at"], name="petition_repeat_phone_idx"),
             # dispatch.sweeps.sweep_callbacks reads only callbacks that became due.
             models.Index(fields=["callback_due_at"], name="petition_callback_due_idx",
                          condition=Q(status="callback", callback_overdue_at__isnull=True)),
+            # The operator's search by the caller's name, and by the last four digits of the phone
+            # (hotline.selectors.petition_find; the expression must match the query's RIGHT(phone, 4)).
+            models.Index(fields=["complainant_name", "received_at"], name="petition_name_idx"),
+            models.Index(Right("complainant_phone", 4), F("received_at"), name="petition_phone_last4_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -67,6 +67,12 @@ MATRIX = {
     "/admin/disclosure/inforequest/{request}/notice/receipt.pdf": {"anon": LOGIN, "operator": NOT_FOUND, "dispatcher": NOT_FOUND, "supervisor": OK, "handler": LOGIN, "admin": OK, "officer": OK, "head": OK, "officer_other": NOT_FOUND, "district": LOGIN},
     "/disclosure/report/2026/":              {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": LOGIN, "admin": OK, "officer": OK, "head": OK, "officer_other": OK, "district": LOGIN},
     "/disclosure/unit/projects/":            {"anon": LOGIN, "operator": OK, "dispatcher": OK, "supervisor": OK, "handler": OK, "admin": OK, "officer": OK, "head": OK, "officer_other": OK, "district": OK},
+    # The operator's console and its queues and search: operators and platform admins only (docs/intake.md).
+    "/hotline/":                             {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK, "district": DENIED, "officer": DENIED, "head": DENIED, "officer_other": DENIED},
+    "/hotline/queues/":                      {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK, "district": DENIED, "officer": DENIED, "head": DENIED, "officer_other": DENIED},
+    "/hotline/search/?name=王小明":            {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK, "district": DENIED, "officer": DENIED, "head": DENIED, "officer_other": DENIED},
+    "/hotline/classifications/?q=zy":        {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK, "district": DENIED, "officer": DENIED, "head": DENIED, "officer_other": DENIED},
+    "/hotline/areas/?q=jy":                  {"anon": LOGIN, "operator": OK, "dispatcher": DENIED, "supervisor": DENIED, "handler": DENIED, "admin": OK, "district": DENIED, "officer": DENIED, "head": DENIED, "officer_other": DENIED},
 }
 
 

@@ -1,0 +1,295 @@
+/* The operator's console, keyboard first (docs/intake.md). Without this file the page still works: the
+   selects are plain, "Look up" posts the form back. With it:
+   - the area and classification selects become search boxes (Chinese, pinyin, initials) whose list shows
+     each item's path, tier and default unit; Enter chooses and moves on to the next field;
+   - typing the phone shows the caller's history at once; typing the content refreshes the suggestions,
+     the routing preview and the knowledge base;
+   - hotkeys: Alt+P/N/A/C/T focus a field, Alt+1..3 take a suggestion, Alt+K the details, Alt+Q the
+     knowledge base, Ctrl+Enter saves and takes the next call. */
+(function () {
+  "use strict";
+  var form = document.getElementById("call");
+  if (!form) return;
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var $ = function (id) { return document.getElementById(id); };
+
+  // The look-up button is for browsers without JavaScript: here the panels follow the typing.
+  Array.prototype.forEach.call(form.querySelectorAll(".nojs-only"), function (el) { el.remove(); });
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () { clearTimeout(timer); timer = setTimeout(fn, ms); };
+  }
+
+  function post(url, body) {
+    return fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                        headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch" } });
+  }
+
+  /* --- the caller's history ------------------------------------------------------------------- */
+  var phone = $("id_complainant_phone");
+  var lastPhone = null;
+  var looksComplete = function (value) {
+    var digits = value.replace(/[^\d]/g, "");
+    return /^1[3-9]\d{9}$/.test(digits) || (/^0/.test(digits) && digits.length >= 10);
+  };
+  var loadHistory = function () {
+    var value = phone.value.trim();
+    if (!looksComplete(value) || value === lastPhone) return;
+    lastPhone = value;
+    var body = new FormData();
+    body.append("complainant_phone", value);
+    post(form.dataset.historyUrl, body).then(function (r) { return r.text(); }).then(function (html) {
+      $("history").innerHTML = html;
+    });
+  };
+  phone.addEventListener("input", debounce(loadHistory, 120));
+  phone.addEventListener("change", loadHistory);
+
+  /* --- routing preview, suggestions, knowledge base ------------------------------------------ */
+  var answer = $("id_answer");
+  var assist = debounce(function () {
+    post(form.dataset.assistUrl, new FormData(form)).then(function (r) { return r.json(); }).then(function (data) {
+      $("routing").innerHTML = data.routing;
+      $("knowledge").innerHTML = data.knowledge;
+      renderSuggestions(data.suggestions);
+    });
+  }, 250);
+  ["id_content", "id_kb_query", "id_title"].forEach(function (id) { $(id).addEventListener("input", assist); });
+  ["id_kind", "id_area", "id_classification"].forEach(function (id) { $(id).addEventListener("change", assist); });
+
+  $("knowledge").addEventListener("change", function (event) {
+    if (event.target.name === "article") {
+      // The article's answer is what the operator tells the caller; they may reword it.
+      answer.value = event.target.dataset.answer || "";
+    }
+  });
+
+  var kindShown = $("kind-shown");
+  var kind = $("id_kind");
+  var showKind = function () { kindShown.textContent = kind.options[kind.selectedIndex].text; };
+  kind.addEventListener("change", showKind);
+  showKind();
+
+  /* --- suggestions ------------------------------------------------------------------------------ */
+  var suggestions = [];
+  function renderSuggestions(items) {
+    suggestions = items || [];
+    var box = $("suggestions");
+    box.textContent = "";
+    if (!suggestions.length) return;
+    var label = document.createElement("span");
+    label.className = "muted";
+    label.textContent = box.dataset.label + ": ";
+    box.appendChild(label);
+    suggestions.forEach(function (item, i) {
+      var chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "chip";
+      chip.tabIndex = -1;
+      chip.innerHTML = "<kbd>Alt+" + (i + 1) + "</kbd> ";
+      chip.appendChild(document.createTextNode(item.name + " "));
+      var small = document.createElement("small");
+      small.textContent = item.path;
+      chip.appendChild(small);
+      chip.title = item.path + " / " + item.name + " · " + item.tier + (item.unit ? " · " + item.unit : "");
+      chip.addEventListener("click", function () { pickers.classification.choose(item, true); });
+      box.appendChild(chip);
+    });
+  }
+  // The chips drawn by the server (after a look-up without JavaScript) work the same way.
+  Array.prototype.forEach.call($("suggestions").querySelectorAll(".chip"), function (chip) {
+    suggestions.push({ pk: +chip.dataset.pk, name: chip.dataset.name, path: chip.dataset.path,
+                       tier: chip.dataset.tier, unit: chip.dataset.unit, leaf: true });
+    chip.type = "button";
+    chip.addEventListener("click", function () {
+      pickers.classification.choose(suggestions[Array.prototype.indexOf.call($("suggestions").querySelectorAll(".chip"), chip)], true);
+    });
+  });
+
+  /* --- the pickers: a search box over a listbox ------------------------------------------------ */
+  var pickers = {};
+  var uid = 0;
+  function Picker(wrapper) {
+    var self = this;
+    var select = wrapper.querySelector("select");
+    var kindName = wrapper.dataset.picker;
+    var url = kindName === "area" ? form.dataset.areasUrl : form.dataset.classificationsUrl;
+    var next = wrapper.dataset.next;
+    var within = "";
+    var trail = [];  // the branches opened, to go back up one at a time
+    var items = [];
+    var active = -1;
+    var listId = "picker-list-" + (++uid);
+
+    var input = document.createElement("input");
+    input.type = "text";
+    input.id = select.id;            // the label keeps pointing at what the operator types in
+    select.id = select.id + "_select";
+    select.hidden = true;
+    select.tabIndex = -1;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listId);
+    input.autocomplete = "off";
+    input.placeholder = wrapper.dataset.placeholder || (kindName === "area" ? "市南 / shinan / sn" : "噪音 / zaoyin / zy");
+    var chosen = document.createElement("div");
+    chosen.className = "picker-chosen";
+    var list = document.createElement("ul");
+    list.id = listId;
+    list.className = "picker-list";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    select.parentNode.insertBefore(input, select);
+    select.parentNode.insertBefore(list, select.nextSibling);
+    select.parentNode.insertBefore(chosen, list);
+
+    var current = select.options[select.selectedIndex];
+    if (current && current.value) {
+      input.value = current.text.replace(/^— /, "").split(" / ").pop();
+      chosen.textContent = current.text;
+    }
+
+    function render() {
+      list.textContent = "";
+      if (within) {
+        var up = document.createElement("li");
+        up.className = "picker-crumb";
+        up.textContent = "← " + within.path + (within.path ? " / " : "") + within.name;
+        list.appendChild(up);
+      }
+      items.forEach(function (item, i) {
+        var li = document.createElement("li");
+        li.id = listId + "-" + i;
+        li.setAttribute("role", "option");
+        li.className = "picker-option" + (item.leaf ? "" : " branch") + (i === active ? " active" : "");
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
+        var name = document.createElement("span");
+        name.className = "picker-name";
+        name.textContent = item.name + (item.leaf ? "" : " ▸");
+        var path = document.createElement("span");
+        path.className = "picker-path";
+        path.textContent = item.path;
+        li.appendChild(name);
+        li.appendChild(path);
+        if (kindName === "classification") {
+          var meta = document.createElement("span");
+          meta.className = "picker-meta";
+          meta.textContent = item.tier + (item.unit ? " · " + item.unit : "");
+          li.appendChild(meta);
+        }
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); activate(i); });
+        list.appendChild(li);
+      });
+      if (!items.length) {
+        var none = document.createElement("li");
+        none.className = "picker-none";
+        none.textContent = "—";
+        list.appendChild(none);
+      }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      input.setAttribute("aria-activedescendant", active >= 0 ? listId + "-" + active : "");
+      var el = document.getElementById(listId + "-" + active);
+      if (el && el.scrollIntoView) el.scrollIntoView({ block: "nearest" });
+    }
+
+    var seq = 0;
+    function load() {
+      var mine = ++seq;
+      var q = input.value.trim();
+      var params = "?q=" + encodeURIComponent(q) + (within ? "&within=" + encodeURIComponent(within.code) : "");
+      return fetch(url + params, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+        if (mine !== seq) return;
+        items = data.items;
+        active = items.length ? 0 : -1;
+        render();
+      });
+    }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+    }
+
+    self.choose = function (item, stay) {
+      if (!select.querySelector('option[value="' + item.pk + '"]')) return false;
+      select.value = String(item.pk);
+      input.value = item.name;
+      chosen.textContent = (item.path ? item.path + " / " : "") + item.name +
+        (item.tier && kindName === "classification" ? " · " + item.tier + (item.unit ? " · " + item.unit : "") : "");
+      close();
+      select.dispatchEvent(new Event("change"));
+      if (!stay && next) { var target = $(next); if (target) target.focus(); }
+      return true;
+    };
+
+    function activate(i) {
+      var item = items[i];
+      if (!item) return;
+      if (kindName === "classification" && !item.leaf) {
+        trail.push(within); within = item; input.value = ""; load(); return;
+      }
+      self.choose(item, false);
+    }
+
+    input.addEventListener("input", function () {
+      select.value = "";
+      chosen.textContent = "";
+      load();
+    });
+    input.addEventListener("focus", function () { if (!select.value) load(); });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    input.addEventListener("keydown", function (e) {
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === "ArrowDown") {
+        e.preventDefault();
+        if (list.hidden) { load(); return; }
+        active = Math.min(items.length - 1, active + 1); render();
+      } else if (e.key === "ArrowUp") {
+        e.preventDefault(); active = Math.max(0, active - 1); render();
+      } else if (e.key === "Enter") {
+        e.preventDefault();
+        if (!list.hidden && active >= 0) activate(active);
+        else if (select.value && next) $(next).focus();
+      } else if (e.key === "ArrowRight" && kindName === "classification" && !list.hidden && items[active] && !items[active].leaf) {
+        e.preventDefault(); activate(active);
+      } else if (e.key === "ArrowLeft" && kindName === "classification" && within && input.selectionStart === 0) {
+        e.preventDefault();
+        within = trail.pop() || ""; load();
+      } else if (e.key === "Escape") {
+        close();
+      }
+    });
+    self.input = input;
+  }
+  Array.prototype.forEach.call(form.querySelectorAll("[data-picker]"), function (wrapper) {
+    pickers[wrapper.dataset.picker] = new Picker(wrapper);
+  });
+
+  /* --- Enter moves on; hotkeys --------------------------------------------------------------- */
+  // In the phone and name fields Enter goes to the next field instead of submitting half a call.
+  [["id_complainant_phone", "id_complainant_name"], ["id_complainant_name", "id_area"]].forEach(function (pair) {
+    $(pair[0]).addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.ctrlKey) { e.preventDefault(); $(pair[1]).focus(); }
+    });
+  });
+  var focusKeys = { p: "id_complainant_phone", n: "id_complainant_name", a: "id_area", c: "id_classification",
+                    t: "id_content", q: "id_kb_query" };
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey && e.key === "Enter") {
+      e.preventDefault();
+      $("save").click();
+      return;
+    }
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    var key = (e.key || "").toLowerCase();
+    if (focusKeys[key]) { e.preventDefault(); $(focusKeys[key]).focus(); return; }
+    if (key === "k") { e.preventDefault(); $("details").open = true; kind.focus(); return; }
+    if (/^[1-3]$/.test(key)) {
+      var item = suggestions[+key - 1];
+      if (item) { e.preventDefault(); pickers.classification.choose(item, true); }
+    }
+  });
+})();
