@@ -14,9 +14,22 @@ from org.models import User
 
 # Words that are names, not labels: the product names and abbreviations staff use as they are.
 ALLOWED = {"API", "Excel", "SMS", "URL", "ID", "WeChat", "Open311", "GeoReport", "CSV", "PDF", "QR", "IP",
-           "Django", "HTTP", "JSON", "XML", "e", "mail"}
+           "Django", "HTTP", "JSON", "XML", "e", "mail", "LDAP",
+           # keys as Django's own Chinese names them ("按住 Control 键或 Mac 上的 Command 键"), the HTTP header "Accept"
+           "Control", "Command", "Mac", "Accept",
+           # the names WeChat's and the police platform's consoles give their settings, which staff copy as they are
+           "AppID", "AppSecret", "Token", "EncodingAESKey", "Bearer", "first", "remark"}
+# Whole labels that are data: what django-axes stores for a request without the header.
+DATA_LABELS = {"<unknown>"}
+# A token with a digit, "_", ".", ":", "@" or "/" inside, or a capital and a hyphen ("C-new-business"), is a code,
+# a version, an address or a number of the demo city's data ("role:admin", "applicant.answered", "SHA-256",
+# "YSQ202611290001", "d05@qingdao.example.gov.cn"), not a label.
+CODE = re.compile(r".*[0-9_]|.+[.:@/].|[A-Z]-")
 
 LABEL_TAGS = {"th", "label", "h1", "h2", "h3", "legend", "caption", "button", "summary", "dt"}
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 class Labels(HTMLParser):
@@ -24,32 +37,42 @@ class Labels(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.stack, self.labels, self.text = [], [], []
+        self.stack = []  # (tag, is_label) of the open elements; void elements are never pushed
+        self.labels, self.text = [], []
         self.skip = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in ("script", "style"):
-            self.skip += 1
+        classes = (attrs.get("class") or "").split()
         if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
             self.labels.append(attrs["value"])
-        for name in ("placeholder", "title", "aria-label"):
-            if attrs.get(name):
-                self.labels.append(attrs[name])
-        classes = (attrs.get("class") or "").split()
+        # The changelist's row checkbox is named "Select this object for an action - <the object>": Django's
+        # words (translated) and the object's name, which the row header already shows.
+        if "action-select" not in classes:
+            for name in ("placeholder", "title", "aria-label"):
+                if attrs.get(name):
+                    self.labels.append(attrs[name])
+        if tag in VOID:
+            return
+        if tag in ("script", "style"):
+            self.skip += 1
         if tag == "th" and any(c.startswith("field-") for c in classes):
-            self.stack.append(None)  # a changelist row's first cell: data, not a label
-        elif tag in LABEL_TAGS or "help" in (attrs.get("class") or "").split() or attrs.get("id") == "changelist-filter":
-            self.stack.append(tag)
+            is_label = False  # a changelist row's first cell: data, not a label
         else:
-            self.stack.append(None)
+            is_label = tag in LABEL_TAGS or "help" in classes or attrs.get("id") == "changelist-filter"
+        self.stack.append((tag, is_label))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self.skip = max(0, self.skip - 1)
-        # pop up to the matching start tag (HTML allows unclosed tags)
+        # close the nearest open element of that name (HTML allows unclosed <p>, <li>...); a stray end tag is ignored
         for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index] == tag or (self.stack[index] is None and index == len(self.stack) - 1):
+            if self.stack[index][0] == tag:
                 del self.stack[index:]
                 break
 
@@ -57,12 +80,21 @@ class Labels(HTMLParser):
         if self.skip:
             return
         self.text.append(data)
-        if any(self.stack):
-            self.labels.append(data)
+        # a data cell inside a label element (a changelist row under the filter...) is data all the same
+        for _tag, is_label in reversed(self.stack):
+            if _tag == "th" and not is_label:
+                return
+            if is_label:
+                self.labels.append(data)
+                return
 
 
-def english_words(text: str) -> list[str]:
-    words = re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
+def english_words(text: str, data: frozenset = frozenset()) -> list[str]:
+    """The English words of a label; `data` holds the page's data words (user names) shown in headings."""
+    if text.strip() in DATA_LABELS or text.strip() in data:
+        return []
+    tokens = (t.rstrip(".:-") for t in re.findall(r"[A-Za-z][\w'’.:@/+-]*", text))
+    words = (w for t in tokens if not CODE.match(t) for w in re.findall(r"[A-Za-z][A-Za-z'’]+", t))
     return [w for w in words if w not in ALLOWED]
 
 
@@ -91,6 +123,7 @@ def crawl(client, rf):
     client.force_login(superuser)
     request = rf.get("/admin/")
     request.user = superuser
+    usernames = frozenset(User.objects.values_list("username", flat=True))  # a user's page is headed by the name
     problems = {}
     visited = 0
     for url in staff_urls(admin.site, request):
@@ -105,7 +138,7 @@ def crawl(client, rf):
         parser.feed(html)
         text = " ".join(parser.text)
         found = re.findall(r"\S+ object \(\d+\)", text)
-        words = sorted({w for label in parser.labels for w in english_words(label)})
+        words = sorted({w for label in parser.labels for w in english_words(label, usernames)})
         if found or words:
             problems[url] = {"reprs": found[:3], "english": words[:20]}
     assert visited > 60
