@@ -24,7 +24,7 @@ class Channel(models.TextChoices):
     MEDIA = "media", _("Newspaper and TV hotlines")
     PETITION_BUREAU = "petition_bureau", _("Petition bureau")
     POLICE_110 = "police_110", _("110 non-emergency transfer")
-    GRID = "grid", _("Grid worker")
+    GRID = "grid", pgettext_lazy("channel", "Grid worker")
     ENTERPRISE = "enterprise", _("Enterprise service line")
     API = "api", _("Integrated system (API)")
 
@@ -76,7 +76,7 @@ class CloseReason(models.TextChoices):
 
 
 class ComplainantType(models.TextChoices):
-    PERSON = "person", _("Citizen")
+    PERSON = "person", pgettext_lazy("complainant", "Citizen")
     ENTERPRISE = "enterprise", _("Enterprise")
 
 
