@@ -95,11 +95,11 @@ class Labels(HTMLParser):
 
 
 def english_words(text: str, data: frozenset = frozenset()) -> list[str]:
-    """The English words of a label; `data` holds the page's data words (user names) shown in headings."""
-    if text.strip() in DATA_LABELS or text.strip() in data:
+    """The English words of a label; `data` holds the data words (user names) that headings show."""
+    if text.strip() in DATA_LABELS:
         return []
     tokens = (t.rstrip(".:-") for t in re.findall(r"[A-Za-z][\w'’.:@/+-]*", text))
-    words = (w for t in tokens if not CODE.match(t) for w in re.findall(r"[A-Za-z][A-Za-z'’]+", t))
+    words = (w for t in tokens if not CODE.match(t) and t not in data for w in re.findall(r"[A-Za-z][A-Za-z'’]+", t))
     return [w for w in words if w not in ALLOWED]
 
 
@@ -121,6 +121,20 @@ def admin_urls(site, user_request):
         first = model_admin.get_queryset(user_request).first()
         if first is not None and model_admin.has_delete_permission(user_request, first):
             yield reverse("admin:%s_%s_delete" % info, args=[first.pk])
+        # The admin's own pages beyond those (spreadsheet import and export, a user's password, the operators'
+        # screening and callback forms, the dispatch console, the routing dry run...), of the first object.
+        standard = {pattern.name for pattern in admin.ModelAdmin(model, site).get_urls()}
+        for pattern in model_admin.get_urls():
+            arguments = pattern.pattern.regex.groups
+            if pattern.name in standard or not pattern.name or pattern.name.endswith("process_import"):
+                continue  # process_import only answers the import page's POST
+            may_export = getattr(model_admin, "has_export_permission", lambda request: True)
+            if pattern.name.endswith("_export") and not may_export(user_request):
+                continue  # the pool of 三民 candidates leaves the portal only with its organiser
+            if arguments == 0:
+                yield reverse(f"admin:{pattern.name}")
+            elif arguments == 1 and first is not None:
+                yield reverse(f"admin:{pattern.name}", args=[first.pk])
 
 
 def staff_pages():
@@ -159,6 +173,8 @@ def page_problems(client, url, usernames) -> dict:
     response = client.get(url, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
     if response.status_code != 200:
         return {"status": response.status_code}
+    if not response["Content-Type"].startswith("text/html"):
+        return {}  # a spreadsheet download
     html = response.content.decode()
     assert '<html lang="zh-hans"' in html, url
     parser = Labels()
