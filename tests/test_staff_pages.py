@@ -1,7 +1,8 @@
-"""Staff pages speak clean Chinese (issue 17, item 8): a superuser walks every admin changelist, add page, change
-page and delete page on the demo city, in zh-hans, and the units', supervisors', grid workers' and operators' own
-pages are walked as those users; no page shows an object repr ("Rating object (3833)") or an English word where a
-label should be: column headers, field labels, headings, filters, buttons, inline titles, help texts."""
+"""Staff pages speak clean Chinese (issue 17, item 8): a superuser walks every admin changelist, add, change,
+history and delete page and every extra admin page (import, export, password, screening...) on the demo city, in
+zh-hans, and the units', supervisors', grid workers' and operators' own pages are walked as those users; no page
+shows an object repr ("Rating object (3833)") or an English word where a label should be: column headers, field
+labels, headings, filters, buttons, inline titles, help texts. The disclosure admin waits for its rebuild."""
 import re
 from html.parser import HTMLParser
 
@@ -32,8 +33,6 @@ DATA_LABELS = {"<unknown>"}
 CODE = re.compile(r".*[0-9_]|.+[.:@/].|[A-Z]-")
 
 LABEL_TAGS = {"th", "label", "h1", "h2", "h3", "legend", "caption", "button", "summary", "dt"}
-
-
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -117,6 +116,7 @@ def admin_urls(site, user_request):
                 pass
         for obj in model_admin.get_queryset(user_request)[:2]:
             yield reverse("admin:%s_%s_change" % info, args=[obj.pk])
+            yield reverse("admin:%s_%s_history" % info, args=[obj.pk])
         # The delete page names every row that would go with the object: inlines' and history's reprs show there.
         first = model_admin.get_queryset(user_request).first()
         if first is not None and model_admin.has_delete_permission(user_request, first):
@@ -141,6 +141,8 @@ def staff_pages():
     """The staff pages outside the admin, each with a demo user who works there: (user, url)."""
     handler = User.objects.get(username="handler_d05")
     yield handler, reverse("dispatch:queue")
+    yield handler, reverse("notifications:inbox")
+    yield handler, reverse("org:deadline")
     for pk in Assignment.objects.filter(unit=handler.unit).values_list("pk", flat=True)[:2]:
         yield handler, reverse("dispatch:detail", args=[pk])
     supervisor = User.objects.get(username="supervisor")
