@@ -11,7 +11,9 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from lib import labels
 from petitions.models import Channel
 
 
@@ -54,12 +56,17 @@ class ReplayGuard(models.Model):
     """A nonce seen on a signed inbound message: the same nonce again within the window is a replay.
     Rows older than the window are swept (`replay_guard_sweep`)."""
 
-    scope = models.CharField(max_length=20)
-    nonce = models.CharField(max_length=64)
-    seen_at = models.DateTimeField(db_index=True)
+    scope = models.CharField(_("channel"), max_length=20)
+    nonce = models.CharField(_("nonce"), max_length=64)
+    seen_at = models.DateTimeField(_("seen at"), db_index=True)
 
     class Meta:
+        verbose_name = _("replay guard")
+        verbose_name_plural = _("replay guards")
         constraints = [models.UniqueConstraint(fields=["scope", "nonce"], name="replay_guard_once")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} · {self.nonce}"
 
 
 class WechatUser(models.Model):
@@ -67,7 +74,7 @@ class WechatUser(models.Model):
 
     openid = models.CharField(_("openid"), max_length=64, unique=True)
     # The name and mobile given on the last filing: prefilled next time.
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
     # A phone proven with the SMS code of "my petitions" (citizens) in a WeChat session: later visits from
     # WeChat open "my petitions" for it without a new code.
@@ -86,12 +93,17 @@ class WechatUser(models.Model):
 class WechatPetition(models.Model):
     """A petition filed through WeChat and the follower to tell about it."""
 
-    user = models.ForeignKey(WechatUser, on_delete=models.PROTECT, related_name="petitions")
-    petition = models.OneToOneField("petitions.Petition", on_delete=models.CASCADE, related_name="wechat")
+    user = models.ForeignKey(WechatUser, verbose_name=_("WeChat user"),
+                             on_delete=models.PROTECT, related_name="petitions")
+    petition = models.OneToOneField("petitions.Petition", verbose_name=_("petition"),
+                                    on_delete=models.CASCADE, related_name="wechat")
 
     class Meta:
         verbose_name = _("petition filed through WeChat")
         verbose_name_plural = _("petitions filed through WeChat")
+
+    def __str__(self) -> str:
+        return self.petition.number
 
 
 class WechatDraft(models.Model):
@@ -103,12 +115,14 @@ class WechatDraft(models.Model):
         OPEN = "open", _("Waiting for confirmation")
         FILED = "filed", _("Filed")
 
-    user = models.ForeignKey(WechatUser, on_delete=models.CASCADE, related_name="drafts")
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(WechatUser, verbose_name=_("WeChat user"),
+                             on_delete=models.CASCADE, related_name="drafts")
+    token = models.UUIDField(_("draft token"), default=uuid.uuid4, unique=True, editable=False)
     text = models.TextField(_("text"), blank=True, max_length=5000)
     photos = models.PositiveSmallIntegerField(_("photos"), default=0)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    petition = models.ForeignKey("petitions.Petition", null=True, blank=True, on_delete=models.SET_NULL,
+    petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"),
+                                 null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
@@ -121,15 +135,26 @@ class WechatDraft(models.Model):
             models.UniqueConstraint(fields=["user"], condition=models.Q(status="open"), name="wechat_one_open_draft"),
         ]
 
+    def __str__(self) -> str:
+        return _("%(status)s draft of %(at)s") % {"status": self.get_status_display(), "at": labels.when(self.created_at)}
+
 
 class WechatMessage(models.Model):
     """A message received from WeChat, by its MsgId: WeChat retries a message it got no answer to within
     5 seconds, three times, with the same MsgId; the retry is answered and not added again."""
 
-    msg_id = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(WechatUser, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16)
-    received_at = models.DateTimeField()
+    msg_id = models.CharField(_("message id"), max_length=64, unique=True)
+    user = models.ForeignKey(WechatUser, verbose_name=_("WeChat user"),
+                             on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("message type"), max_length=16)
+    received_at = models.DateTimeField(pgettext_lazy("message", "received at"))
+
+    class Meta:
+        verbose_name = _("WeChat message")
+        verbose_name_plural = _("WeChat messages")
+
+    def __str__(self) -> str:
+        return f"{self.msg_id} · {labels.when(self.received_at)}"
 
 
 class PoliceTransfer(models.Model):
@@ -137,11 +162,12 @@ class PoliceTransfer(models.Model):
     same transfer posted again is answered with the same acknowledgment and files nothing)."""
 
     incident_number = models.CharField(_("110 incident number"), max_length=40, unique=True)
-    petition = models.OneToOneField("petitions.Petition", on_delete=models.PROTECT, related_name="police_transfer")
+    petition = models.OneToOneField("petitions.Petition", verbose_name=_("petition"),
+                                    on_delete=models.PROTECT, related_name="police_transfer")
     # The body as received, hashed: the same number with another body is a conflict, not a replay.
-    fingerprint = models.CharField(max_length=64)
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64)
     payload = models.JSONField(_("payload"), default=dict)
-    received_at = models.DateTimeField(_("received at"))
+    received_at = models.DateTimeField(pgettext_lazy("message", "received at"))
 
     class Meta:
         ordering = ["-received_at"]
@@ -155,9 +181,13 @@ class PoliceTransfer(models.Model):
 class EnterpriseFiling(models.Model):
     """The unified social credit code (统一社会信用代码) of an enterprise that filed on the enterprise line."""
 
-    petition = models.OneToOneField("petitions.Petition", on_delete=models.CASCADE, related_name="enterprise")
+    petition = models.OneToOneField("petitions.Petition", verbose_name=_("petition"),
+                                    on_delete=models.CASCADE, related_name="enterprise")
     credit_code = models.CharField(_("unified social credit code"), max_length=18, db_index=True)
 
     class Meta:
         verbose_name = _("enterprise filing")
         verbose_name_plural = _("enterprise filings")
+
+    def __str__(self) -> str:
+        return self.credit_code

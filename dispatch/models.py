@@ -68,7 +68,8 @@ class CatalogRule(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True, db_index=True)
     created_at = models.DateTimeField(_("created at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
@@ -130,7 +131,8 @@ class WarningLevel(models.TextChoices):
 
 
 class Assignment(models.Model):
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="assignments")
+    petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"),
+                                 on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="assignments")
     role = models.CharField(_("role"), max_length=8, choices=Role.choices)
@@ -139,10 +141,12 @@ class Assignment(models.Model):
                              on_delete=models.PROTECT, related_name="assignments")
     round = models.PositiveSmallIntegerField(_("handling round"), default=1)
     dispatched_at = models.DateTimeField(_("dispatched at"))
-    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dispatched by"),
+                                      null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+")
     signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"),
+                                  null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answer = models.TextField(_("answer to the lead unit"), blank=True)
@@ -212,9 +216,11 @@ class UnitRequest(models.Model):
     reason = models.TextField(_("reason"))
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     requested_at = models.DateTimeField(_("requested at"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     null=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     decision_note = models.TextField(_("decision note"), blank=True)
 
@@ -227,7 +233,8 @@ class ReturnRequest(UnitRequest):
     """A unit asks to give a petition back (退单). First-receiver responsibility:
     it keeps handling until the platform approves (先办后议)."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="return_requests")
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"),
+                                   on_delete=models.CASCADE, related_name="return_requests")
     suggested_unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("suggested unit"), null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+")
 
@@ -243,7 +250,8 @@ class ReturnRequest(UnitRequest):
 
 
 class ExtensionRequest(UnitRequest):
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"),
+                                   on_delete=models.CASCADE, related_name="extension_requests")
     days = models.PositiveSmallIntegerField(_("extra working days"))
 
     class Meta(UnitRequest.Meta):
@@ -265,16 +273,20 @@ class Reply(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected for re-handling")
 
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="replies")
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
+    petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"),
+                                 on_delete=models.CASCADE, related_name="replies")
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"),
+                                   on_delete=models.PROTECT, related_name="replies")
     round = models.PositiveSmallIntegerField(_("handling round"))
     content = models.TextField(_("answer"))
     solved = models.BooleanField(_("the unit reports the problem solved"), default=True)
     submitted_at = models.DateTimeField(_("submitted at"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
+                                     null=True, on_delete=models.SET_NULL, related_name="+")
     review = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.PENDING)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     review_note = models.TextField(_("review note"), blank=True)
     # The perfunctory phrases found in the answer when it was submitted (dispatch.perfunctory): the
@@ -313,11 +325,13 @@ class LookbackSample(models.Model):
         FALSE_CLOSURE = "false_closure", _("False closure: reopened")
 
     month = models.DateField(_("month"))
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="lookbacks")
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"),
+                                 on_delete=models.CASCADE, related_name="lookbacks")
     drawn_at = models.DateTimeField(_("drawn at"))
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.PENDING)
     checked_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     note = models.TextField(_("finding"), blank=True)
 
@@ -376,12 +390,14 @@ class Pause(models.Model):
     on its own. `cap_at` is when that allowance runs out: the sweep (dispatch.sweeps.sweep_pause_caps)
     restarts the clock there and asks the platform; approving stops it again from the cap."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="pauses")
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"),
+                                   on_delete=models.CASCADE, related_name="pauses")
     round = models.PositiveSmallIntegerField(_("handling round"))
     reason = models.CharField(_("reason"), max_length=16, choices=PauseReason.choices)
     reason_text = models.CharField(_("details"), max_length=500, blank=True)
     started_at = models.DateTimeField(_("clock stopped at"))
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     cap_at = models.DateTimeField(_("allowance ends at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -390,7 +406,8 @@ class Pause(models.Model):
     approval = models.CharField(_("approval"), max_length=10, choices=PauseApproval.choices,
                                 default=PauseApproval.NONE)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     decision_note = models.CharField(_("decision note"), max_length=1000, blank=True)
 
@@ -409,7 +426,7 @@ class Pause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assignment_id} {self.reason} {self.started_at:%Y-%m-%d}"
+        return f"{self.get_reason_display()} · {labels.when(self.started_at)}"
 
     @property
     def reason_shown(self) -> str:
@@ -421,7 +438,8 @@ class Consultation(models.Model):
     """A petition's stay in joint consultation (会商研判), with its clock
     (PORTAL_CONSULTATION_WORKING_DAYS): past `due_at` it enters the supervision pool."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="consultations")
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"),
+                                 on_delete=models.CASCADE, related_name="consultations")
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("to be concluded by"))
     ended_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
@@ -435,3 +453,6 @@ class Consultation(models.Model):
                                 condition=Q(ended_at__isnull=True, overdue_at__isnull=True))]
         constraints = [models.UniqueConstraint(fields=["petition"], condition=Q(ended_at__isnull=True),
                                                name="consultation_one_open_per_petition")]
+
+    def __str__(self) -> str:
+        return _("Joint consultation from %(at)s") % {"at": labels.when(self.started_at)}

@@ -67,6 +67,7 @@ from import_export import fields as ie_fields, widgets  # noqa: E402
 from import_export.admin import ImportExportModelAdmin  # noqa: E402
 
 from evaluation.models import Campaign, Candidate, DepartmentReport, ReportGroup, Suggestion  # noqa: E402
+from lib import spreadsheets  # noqa: E402
 from lib.spreadsheets import SafeModelResource  # noqa: E402
 from org.models import Area  # noqa: E402
 
@@ -119,6 +120,7 @@ class CandidateResource(SafeModelResource):
 @admin.register(Candidate)
 class CandidateAdmin(ImportExportModelAdmin):
     resource_classes = [CandidateResource]
+    export_form_class = spreadsheets.LabelledExportForm
     list_display = ("external_id", "district", "sector", "source", "campaign")
     list_filter = ("campaign", "source", "sector")
     search_fields = ("external_id",)

@@ -27,8 +27,10 @@ class DailyStat(models.Model):
 
     day = models.DateField(_("day"))
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
-    area = models.ForeignKey("org.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("org.HandlingUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey("org.Area", verbose_name=_("area"),
+                             null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("unit"),
+                             null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     petitions = models.PositiveIntegerField(_("petitions received"), default=0)
     # Assignments whose sign-for limit fell that day, minus those withdrawn before it (evaluation.aggregates).
     sign_due = models.PositiveIntegerField(_("sign-for limits due"), default=0)
@@ -109,14 +111,18 @@ class Topic(models.Model):
 
 
 class TopicUpdate(models.Model):
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="updates")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"),
+                              on_delete=models.CASCADE, related_name="updates")
     at = models.DateTimeField(_("at"))
     progress = models.PositiveSmallIntegerField(_("progress (%)"))
     note = models.TextField(_("note"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
+                           null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["at"]
+        verbose_name = _("topic update")
+        verbose_name_plural = _("topic updates")
 
 
 # --- The annual 三民 public evaluation (docs/sanmin.md) -------------------------------------------------------
@@ -184,7 +190,8 @@ class Suggestion(models.Model):
         PARTLY = "partly", _("Partly adopted")
         NOT_ADOPTED = "not_adopted", _("Not adopted, with reasons")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="suggestions")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("三民 campaign"),
+                                 on_delete=models.CASCADE, related_name="suggestions")
     name = models.CharField(_("real name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=32)
     theme = models.CharField(_("theme"), max_length=12, choices=SuggestionTheme.choices)
@@ -197,7 +204,8 @@ class Suggestion(models.Model):
     adoption = models.CharField(_("adoption"), max_length=12, choices=Adoption.choices, default=Adoption.PENDING)
     excellent = models.BooleanField(_("selected as excellent"), default=False)
     # The public form's hidden token: the same form posted twice makes one suggestion.
-    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    submission_token = models.UUIDField(_("submission token"), null=True, blank=True, unique=True,
+                                        editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -211,12 +219,14 @@ class Suggestion(models.Model):
 class ReportGroup(models.Model):
     """One of the four groups of departments reporting publicly (述职)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="groups")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("三民 campaign"),
+                                 on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("name"), max_length=100)
     scheduled_at = models.DateTimeField(_("scheduled at"))
     venue = models.CharField(_("venue"), max_length=200)
     video_url = models.URLField(_("live stream / video"), blank=True)
-    departments = models.ManyToManyField("org.HandlingUnit", through="DepartmentReport", related_name="+")
+    departments = models.ManyToManyField("org.HandlingUnit", verbose_name=_("departments"),
+                                         through="DepartmentReport", related_name="+")
 
     class Meta:
         ordering = ["scheduled_at"]
@@ -228,12 +238,15 @@ class ReportGroup(models.Model):
 
 
 class DepartmentReport(models.Model):
-    group = models.ForeignKey(ReportGroup, on_delete=models.CASCADE, related_name="reports")
+    group = models.ForeignKey(ReportGroup, verbose_name=_("report group"),
+                              on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
     summary = models.TextField(_("report summary"), blank=True)
     document = models.FileField(_("report document"), upload_to="sanmin/", blank=True)
 
     class Meta:
+        verbose_name = _("department report")
+        verbose_name_plural = _("department reports")
         constraints = [models.UniqueConstraint(fields=["group", "unit"], name="one_report_per_department")]
 
     def __str__(self) -> str:
@@ -248,9 +261,10 @@ class Candidate(models.Model):
         RECOMMENDED = "recommended", _("Recommended by an organisation")
         VOLUNTEER = "volunteer", _("Volunteer")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="candidates")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("三民 campaign"),
+                                 on_delete=models.CASCADE, related_name="candidates")
     external_id = models.CharField(_("pool id"), max_length=40)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=32)
     district = models.ForeignKey("org.Area", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
     sector = models.CharField(_("sector or identity"), max_length=40)
@@ -272,10 +286,12 @@ class Representative(models.Model):
     """A citizen representative. `has_voted` is kept here, apart from the ballots:
     nothing in the tally points back to a representative (docs/sanmin.md)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="representatives")
-    candidate = models.OneToOneField(Candidate, on_delete=models.PROTECT, related_name="representative")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("三民 campaign"),
+                                 on_delete=models.CASCADE, related_name="representatives")
+    candidate = models.OneToOneField(Candidate, verbose_name=_("candidate"),
+                                     on_delete=models.PROTECT, related_name="representative")
     groups = models.ManyToManyField(ReportGroup, verbose_name=_("report groups heard"), blank=True, related_name="+")
-    code_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
     has_voted = models.BooleanField(_("has voted"), default=False)
 
     class Meta:
@@ -292,12 +308,16 @@ class TallyCell(models.Model):
     order say anything about who voted when; no foreign key, hash or time links a
     counter to a voter."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("org.HandlingUnit", on_delete=models.PROTECT, related_name="+")
-    choice = models.CharField(max_length=12)
-    count = models.PositiveIntegerField(default=0)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("三民 campaign"),
+                                 on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("unit"),
+                             on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(_("rating"), max_length=12)
+    count = models.PositiveIntegerField(_("votes"), default=0)
 
     class Meta:
+        verbose_name = _("tally cell")
+        verbose_name_plural = _("tally cells")
         constraints = [models.UniqueConstraint(fields=["campaign", "unit", "choice"], name="one_tally_cell")]
 
     def __str__(self) -> str:
@@ -310,8 +330,13 @@ class SpentBallotToken(models.Model):
     is the key). The token is signed when the code is used and written here only when
     the ballot is counted, in that second transaction (docs/sanmin.md, "Row versions")."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, primary_key=True)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("三民 campaign"),
+                                 on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(_("token hash"), max_length=64, primary_key=True)
+
+    class Meta:
+        verbose_name = _("counted ballot")
+        verbose_name_plural = _("counted ballots")
 
     def __str__(self) -> str:
         return _("Counted ballot %(hash)s…") % {"hash": self.token_hash[:8]}

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpResponse
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
+from import_export.forms import SelectableFieldsExportForm
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,3 +99,16 @@ class SafeModelResource(resources.ModelResource):
         super().before_import_row(row, **kwargs)
         for key, value in row.items():
             row[key] = unescape(value)
+
+
+class LabelledExportForm(SelectableFieldsExportForm):
+    """The admin's export page with each column's checkbox named by the model field's verbose name ("编码"):
+    django-import-export (4.x, `_get_field_label`) titles the attribute name ("Code"), which no catalog reaches."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        try:
+            model_field = resource._meta.model._meta.get_field(field.attribute if field else field_name)
+        except FieldDoesNotExist:
+            return super()._get_field_label(resource, field_name)
+        return capfirst(model_field.verbose_name)

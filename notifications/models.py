@@ -115,7 +115,7 @@ class InboxItem(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox",
                              verbose_name=_("user"))
-    key = models.CharField(max_length=200)
+    key = models.CharField(_("key"), max_length=200)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)

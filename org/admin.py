@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.db.models import Q
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from lib import spreadsheets
 from org import resources
 from org.models import Area, CalendarDay, CalendarYear, Classification, HandlingUnit, Sector, User
 from org.roles import sync_user_groups
@@ -13,6 +16,7 @@ from org.services import classification_refresh_leaves
 @admin.register(Area)
 class AreaAdmin(ImportExportModelAdmin):
     resource_classes = [resources.AreaResource]
+    export_form_class = spreadsheets.LabelledExportForm
     list_display = ("name", "code", "level", "parent", "population", "is_active")
     list_filter = ("level", "is_active")
     search_fields = ("name", "code")
@@ -23,6 +27,7 @@ class AreaAdmin(ImportExportModelAdmin):
 @admin.register(Sector)
 class SectorAdmin(ImportExportModelAdmin):
     resource_classes = [resources.SectorResource]
+    export_form_class = spreadsheets.LabelledExportForm
     list_display = ("code", "name")
     search_fields = ("name", "code")
 
@@ -48,6 +53,7 @@ class ReachableFilter(admin.SimpleListFilter):
 @admin.register(HandlingUnit)
 class HandlingUnitAdmin(ImportExportModelAdmin):
     resource_classes = [resources.HandlingUnitResource]
+    export_form_class = spreadsheets.LabelledExportForm
     list_display = ("name", "code", "kind", "sector", "parent", "phone", "email", "round_the_clock", "is_active")
     list_filter = (ReachableFilter, "kind", "sector", "round_the_clock", "is_active")
     search_fields = ("name", "code")
@@ -57,6 +63,7 @@ class HandlingUnitAdmin(ImportExportModelAdmin):
 @admin.register(Classification)
 class ClassificationAdmin(ImportExportModelAdmin):
     resource_classes = [resources.ClassificationResource]
+    export_form_class = spreadsheets.LabelledExportForm
     list_display = ("name", "code", "depth", "top_class", "tier", "urgent_hours", "sector", "is_leaf", "is_active")
     list_filter = ("top_class", "tier", "is_leaf", "depth", "is_active")
     search_fields = ("name", "code", "keywords")
@@ -83,13 +90,24 @@ class CalendarYearAdmin(admin.ModelAdmin):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(ImportExportModelAdmin):
     resource_classes = [resources.CalendarDayResource]
+    export_form_class = spreadsheets.LabelledExportForm
     list_display = ("date", "name", "is_workday")
     list_filter = ("is_workday", "name")
     date_hierarchy = "date"
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django 5.2 appends this warning to the help text as a plain English string, which no catalog reaches.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordChangeForm
     list_display = ("username", "first_name", "last_name", "role", "unit", "is_active")
     list_filter = ("role", "is_active", "unit__kind")
     search_fields = ("username", "first_name", "last_name", "unit__name")

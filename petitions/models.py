@@ -25,7 +25,7 @@ class Channel(models.TextChoices):
     MEDIA = "media", _("Newspaper and TV hotlines")
     PETITION_BUREAU = "petition_bureau", _("Petition bureau")
     POLICE_110 = "police_110", _("110 non-emergency transfer")
-    GRID = "grid", _("Grid worker")
+    GRID = "grid", pgettext_lazy("channel", "Grid worker")
     ENTERPRISE = "enterprise", _("Enterprise service line")
     API = "api", _("Integrated system (API)")
 
@@ -77,7 +77,7 @@ class CloseReason(models.TextChoices):
 
 
 class ComplainantType(models.TextChoices):
-    PERSON = "person", _("Citizen")
+    PERSON = "person", pgettext_lazy("complainant", "Citizen")
     ENTERPRISE = "enterprise", _("Enterprise")
 
 
@@ -107,7 +107,7 @@ class Petition(models.Model):
     complainant_type = models.CharField(
         _("complainant type"), max_length=12, choices=ComplainantType.choices, default=ComplainantType.PERSON
     )
-    complainant_name = models.CharField(_("name"), max_length=50)
+    complainant_name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     complainant_phone = models.CharField(_("phone"), max_length=32, db_index=True)
     complainant_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     enterprise_name = models.CharField(_("enterprise name"), max_length=100, blank=True)
@@ -127,7 +127,7 @@ class Petition(models.Model):
     # The language the citizen filed in: their messages are written in it.
     language = models.CharField(_("language"), max_length=8, default="zh-hans", db_default="zh-hans", editable=False)
     # Raising it revokes every personal link sent to the citizen so far (petitions.links).
-    link_version = models.PositiveSmallIntegerField(default=1, db_default=1, editable=False)
+    link_version = models.PositiveSmallIntegerField(_("link version"), default=1, db_default=1, editable=False)
 
     received_at = models.DateTimeField(_("received at"), db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -135,7 +135,8 @@ class Petition(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
     # The round whose answer the citizen was last reminded to rate (dispatch.sweeps.remind_callbacks).
-    callback_reminded_round = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    callback_reminded_round = models.PositiveSmallIntegerField(_("callback reminder round"), default=0, db_default=0,
+                                                               editable=False)
     # The callback's clock (回访, PORTAL_CALLBACK_WORKING_DAYS): set when the answer is published;
     # past it, dispatch.sweeps.sweep_callbacks puts the petition in the supervision pool once.
     callback_due_at = models.DateTimeField(_("callback due"), null=True, blank=True, editable=False)
@@ -166,7 +167,8 @@ class Petition(models.Model):
     api_key = models.ForeignKey("ApiKey", verbose_name=_("filed with API key"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="petitions", editable=False)
     # The double-submit guard: a form posted twice carries the same token.
-    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    submission_token = models.UUIDField(_("submission token"), null=True, blank=True, unique=True,
+                                        editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -227,7 +229,8 @@ class EventKind(models.TextChoices):
 class PetitionEvent(models.Model):
     """One step in a petition's history. Append-only: never updated or deleted."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"),
+                                 on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -265,15 +268,17 @@ class Attachment(models.Model):
         PETITION = "petition", _("Filed with the petition")
         ANSWER = "answer", _("Attached to an answer")
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
-    purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.PETITION)
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"),
+                                 on_delete=models.CASCADE, related_name="attachments")
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices, default=Purpose.PETITION)
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=50)
+    content_type = models.CharField(pgettext_lazy("file", "content type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
     uploaded_at = models.DateTimeField(_("uploaded at"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -298,7 +303,8 @@ class Rating(models.Model):
         CITIZEN = "citizen", _("Rated by the citizen online")
         CALLBACK = "callback", _("Operator's callback")
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="ratings")
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"),
+                                 on_delete=models.CASCADE, related_name="ratings")
     round = models.PositiveSmallIntegerField(_("handling round"))
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
     solved = models.BooleanField(_("solved"))
@@ -306,7 +312,8 @@ class Rating(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     rated_at = models.DateTimeField(_("rated at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -333,18 +340,23 @@ class CallbackAttempt(models.Model):
         WRONG_NUMBER = "wrong_number", _("Wrong or empty number")
         HUNG_UP = "hung_up", _("Hung up before rating")
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="callback_attempts")
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"),
+                                 on_delete=models.CASCADE, related_name="callback_attempts")
     round = models.PositiveSmallIntegerField(_("handling round"))
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     at = models.DateTimeField(_("at"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("failed callback")
         verbose_name_plural = _("failed callbacks")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} · {labels.when(self.at)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -355,8 +367,12 @@ class CallbackAttempt(models.Model):
 class DailyCounter(models.Model):
     """Allocates the day's tracking numbers: 20261123000042."""
 
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    day = models.DateField(_("day"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("daily counter")
+        verbose_name_plural = _("daily counters")
 
     def __str__(self) -> str:
         return _("Tracking numbers of %(day)s: %(last)s issued") % {"day": labels.day(self.day), "last": self.last}
@@ -369,9 +385,10 @@ class ApiKey(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=8, db_index=True, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("issued at"), editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
@@ -393,15 +410,19 @@ class IdempotencyRecord(models.Model):
     """The stored answer to a POST made with an Idempotency-Key header: the same
     key replays it instead of acting twice."""
 
-    scope = models.CharField(max_length=80)  # who: user id, API key id or client address
-    key = models.CharField(max_length=100)
-    fingerprint = models.CharField(max_length=64)  # method, path and body: the same key for another request is refused
-    status_code = models.PositiveSmallIntegerField(null=True)
-    body = models.BinaryField(default=b"")
-    content_type = models.CharField(max_length=100, default="application/json")
-    created_at = models.DateTimeField(db_index=True)
+    # who: user id, API key id or client address
+    scope = models.CharField(pgettext_lazy("API", "caller"), max_length=80)
+    key = models.CharField(_("idempotency key"), max_length=100)
+    # method, path and body: the same key for another request is refused
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
+    body = models.BinaryField(_("response body"), default=b"")
+    content_type = models.CharField(_("response content type"), max_length=100, default="application/json")
+    created_at = models.DateTimeField(_("created at"), db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
 
     def __str__(self) -> str:
@@ -440,12 +461,20 @@ class AccessRecord(models.Model):
 class SuggesterModel(models.Model):
     """A trained classification suggester (petitions/suggest.py), written by the nightly task and read by
     every web worker: in the database, because the web and worker processes may not share a disk. Internal:
-    nobody edits it, so its fields carry no labels. `data` is a NumPy .npz archive (no pickle: loading
-    it runs no code). Training keeps the newest few rows."""
+    nobody edits it; its labels only name it wherever Django lists models. `data` is a NumPy .npz archive
+    (no pickle: loading it runs no code). Training keeps the newest few rows."""
 
-    trained_at = models.DateTimeField()
-    method = models.CharField(max_length=100)
-    petitions = models.PositiveIntegerField()  # classified petitions among the examples
-    examples = models.PositiveIntegerField()  # all labelled texts: petitions, the starter corpus, the leaves' names
-    leaves = models.PositiveIntegerField()
-    data = models.BinaryField()
+    trained_at = models.DateTimeField(_("trained at"))
+    method = models.CharField(_("training method"), max_length=100)
+    petitions = models.PositiveIntegerField(_("classified petitions"))  # classified petitions among the examples
+    # all labelled texts: petitions, the starter corpus, the leaves' names
+    examples = models.PositiveIntegerField(_("training examples"))
+    leaves = models.PositiveIntegerField(_("classification leaves"))
+    data = models.BinaryField(_("model data"))
+
+    class Meta:
+        verbose_name = _("suggester model")
+        verbose_name_plural = _("suggester models")
+
+    def __str__(self) -> str:
+        return _("Suggester trained at %(at)s") % {"at": labels.when(self.trained_at)}

@@ -43,8 +43,9 @@ class CaseStatus(models.TextChoices):
 
 
 class SupervisionCase(models.Model):
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, verbose_name=_("target type"),
+                                     on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField(_("target id"))
     target = GenericForeignKey("content_type", "object_id")
     reference = models.CharField(_("reference"), max_length=40, db_index=True,
                                  help_text=_("The tracking or request number."))
@@ -85,16 +86,19 @@ class SupervisionCase(models.Model):
 class SupervisionNotice(models.Model):
     """A supervision notice (督办通知) to the unit, with its own reply deadline."""
 
-    case = models.ForeignKey(SupervisionCase, on_delete=models.CASCADE, related_name="notices")
+    case = models.ForeignKey(SupervisionCase, verbose_name=_("supervision case"),
+                             on_delete=models.CASCADE, related_name="notices")
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     text = models.TextField(_("notice"))
     sent_at = models.DateTimeField(_("sent at"))
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"),
+                                null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     reply_due_at = models.DateTimeField(_("reply due"))
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("replied by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     reply_overdue_at = models.DateTimeField(_("reply overdue since"), null=True, blank=True)
 
@@ -123,9 +127,11 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         CLOSED = "closed", _("Closed")
 
-    case = models.ForeignKey(SupervisionCase, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(SupervisionCase, verbose_name=_("supervision case"),
+                             on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
+                              null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
@@ -133,6 +139,8 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case history")
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
