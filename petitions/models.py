@@ -289,6 +289,8 @@ class Rating(models.Model):
             # One rating per round of handling, however often the form is posted.
             models.UniqueConstraint(fields=["petition", "round"], name="one_rating_per_round")
         ]
+        # The ratings of a period, and of the last minutes of one (evaluation.aggregates.rating_counts).
+        indexes = [models.Index(fields=["rated_at"], name="rating_rated_at_idx")]
 
 
 class DailyCounter(models.Model):
