@@ -5,9 +5,10 @@ of an assignment or of a petition's district); this module folds the deltas (`co
 the sweep), compares them with a full recount of the assignments and repairs them (`check`, `repair`,
 `manage.py recount_open_work`, nightly), and reads them (dispatch.selectors).
 
-Keys: unit, district of the petition, Beijing day of dispatch. Days older than AGING_FOLD days are folded
-into one day (FOLDED) when compacting: the dashboard's oldest band is "15 days and more", so the table
-stays at (units x districts x 16 days) rows at most, whatever the size of the backlog.
+Two series: by unit and district of the petition (the tables), and by district, kind of unit and Beijing day
+of dispatch (the aging bands). Days older than AGING_FOLD days are folded into one day (FOLDED) when
+compacting: the oldest band is "15 days and more", so the table stays at (units x districts) + (districts x
+kinds x 16 days) rows at most, whatever the size of the backlog.
 """
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from dispatch.models import OpenWorkCount
 
 AGING_FOLD = 15
 FOLDED = dt.date(2000, 1, 1)
-COLUMNS = "unit_id, district_id, day, open, yellow, red, late_sign"
+COLUMNS = "unit_id, district_id, unit_kind, day, open, yellow, red, late_sign"
+KEY = "unit_id, district_id, unit_kind"
+SERIES = "(SELECT 1 AS summary UNION ALL SELECT 0) g"
 
 
 def _day(column: str) -> str:
@@ -42,22 +45,25 @@ def _folded(column: str = "day") -> str:
 
 
 def _exact_sql() -> str:
-    """Open work counted from the assignments themselves, in the counters' shape."""
+    """Open work counted from the assignments themselves, in the counters' shape (both series)."""
     yellow, red = _flag("a.warning = 'yellow'"), _flag("a.warning = 'red'")
     late = _flag("a.status = 'pending' AND a.sign_overdue_at IS NOT NULL")
-    return (f"SELECT a.unit_id AS unit_id, p.district_id AS district_id, {_day('a.dispatched_at')} AS day, "
+    return ("SELECT CASE WHEN g.summary = 1 THEN a.unit_id END AS unit_id, p.district_id AS district_id, "
+            "CASE WHEN g.summary = 1 THEN '' ELSE u.kind END AS unit_kind, "
+            f"CASE WHEN g.summary = 1 THEN NULL ELSE {_day('a.dispatched_at')} END AS day, "
             f"1 AS open, {yellow} AS yellow, {red} AS red, {late} AS late_sign "
             "FROM dispatch_assignment a LEFT JOIN petitions_petition p ON p.id = a.petition_id "
+            f"LEFT JOIN org_handlingunit u ON u.id = a.unit_id CROSS JOIN {SERIES} "
             "WHERE a.status IN ('pending', 'signed')")
 
 
 def _difference_sql() -> tuple[str, list]:
     """(exact − counted) per key, only the keys that differ: one statement, so one snapshot in PostgreSQL:
     transactions that commit meanwhile add their own deltas on top of a consistent base."""
-    sql = (f"SELECT unit_id, district_id, {_folded()} AS day, SUM(open), SUM(yellow), SUM(red), SUM(late_sign) "
-           f"FROM ({_exact_sql()} UNION ALL SELECT unit_id, district_id, day, -open, -yellow, -red, -late_sign "
+    sql = (f"SELECT {KEY}, {_folded()} AS day, SUM(open), SUM(yellow), SUM(red), SUM(late_sign) "
+           f"FROM ({_exact_sql()} UNION ALL SELECT {KEY}, day, -open, -yellow, -red, -late_sign "
            "FROM dispatch_openworkcount) d "
-           f"GROUP BY unit_id, district_id, {_folded()} "
+           f"GROUP BY {KEY}, {_folded()} "
            "HAVING SUM(open) <> 0 OR SUM(yellow) <> 0 OR SUM(red) <> 0 OR SUM(late_sign) <> 0")
     cutoff = _cutoff()
     return sql, [cutoff, FOLDED, cutoff, FOLDED]
@@ -68,7 +74,7 @@ def check() -> list[dict]:
     sql, params = _difference_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = ["unit_id", "district_id", "day", "open", "yellow", "red", "late_sign"]
+        names = ["unit_id", "district_id", "unit_kind", "day", "open", "yellow", "red", "late_sign"]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
@@ -85,8 +91,8 @@ def repair() -> int:
 def compact() -> int:
     """Fold the delta rows into one row per key (days past AGING_FOLD into FOLDED); returns the rows left."""
     cutoff = _cutoff()
-    grouped = (f"SELECT unit_id, district_id, {_folded()}, SUM(open), SUM(yellow), SUM(red), SUM(late_sign) "
-               "FROM {source} GROUP BY unit_id, district_id, " + _folded() +
+    grouped = (f"SELECT {KEY}, {_folded()}, SUM(open), SUM(yellow), SUM(red), SUM(late_sign) "
+               "FROM {source} GROUP BY " + KEY + ", " + _folded() +
                " HAVING SUM(open) <> 0 OR SUM(yellow) <> 0 OR SUM(red) <> 0 OR SUM(late_sign) <> 0")
     params = [cutoff, FOLDED, cutoff, FOLDED]
     with transaction.atomic(), connection.cursor() as cursor:
@@ -97,12 +103,12 @@ def compact() -> int:
         else:  # SQLite: one writer at a time
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM dispatch_openworkcount")
             last = cursor.fetchone()[0]
-            cursor.execute(f"SELECT unit_id, district_id, {_folded()}, SUM(open), SUM(yellow), SUM(red), "
-                           "SUM(late_sign) FROM dispatch_openworkcount WHERE id <= %s GROUP BY unit_id, district_id, "
-                           f"{_folded()}", [cutoff, FOLDED, last, cutoff, FOLDED])
-            rows = [row for row in cursor.fetchall() if any(row[3:])]
+            cursor.execute(f"SELECT {KEY}, {_folded()}, SUM(open), SUM(yellow), SUM(red), SUM(late_sign) "
+                           f"FROM dispatch_openworkcount WHERE id <= %s GROUP BY {KEY}, {_folded()}",
+                           [cutoff, FOLDED, last, cutoff, FOLDED])
+            rows = [row for row in cursor.fetchall() if any(row[4:])]
             cursor.execute("DELETE FROM dispatch_openworkcount WHERE id <= %s", [last])
             OpenWorkCount.objects.bulk_create([
-                OpenWorkCount(unit_id=u, district_id=d, day=day, open=o, yellow=y, red=r, late_sign=late)
-                for u, d, day, o, y, r, late in rows])
+                OpenWorkCount(unit_id=u, district_id=d, unit_kind=kind, day=day, open=o, yellow=y, red=r, late_sign=late)
+                for u, d, kind, day, o, y, r, late in rows])
     return OpenWorkCount.objects.count()

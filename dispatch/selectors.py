@@ -109,7 +109,7 @@ def open_work_counts(*, district: Area | None = None, districts=None, unit_kind:
     if districts is not None:
         counts = counts.filter(district__in=districts)
     if unit_kind:
-        counts = counts.filter(unit__kind=unit_kind)
+        counts = counts.filter(Q(unit__kind=unit_kind) | Q(unit__isnull=True, unit_kind=unit_kind))
     return counts
 
 
@@ -121,8 +121,8 @@ def open_work_summary(assignments: QuerySet, group: str):
     the last sweep)."""
     if assignments.model is OpenWorkCount:
         field = COUNTER_GROUPS[group]
-        rows = (assignments.values(field).annotate(open=Sum("open"), yellow=Sum("yellow"), red=Sum("red"),
-                                                   not_signed=Sum("late_sign"))
+        rows = (assignments.filter(unit__isnull=False).values(field)
+                .annotate(open=Sum("open"), yellow=Sum("yellow"), red=Sum("red"), not_signed=Sum("late_sign"))
                 .filter(open__gt=0).order_by("-red", "-yellow", "-open", field))
         return [{group: row[field], "open": row["open"], "yellow": row["yellow"], "red": row["red"],
                  "not_signed": row["not_signed"]} for row in rows]
@@ -146,7 +146,7 @@ def open_work_aging(assignments: QuerySet) -> list[tuple[str, int]]:
     yesterday or the day before: 1–3; ...); from assignments, 24-hour periods before now."""
     if assignments.model is OpenWorkCount:
         today = timezone.localdate()
-        by_day = assignments.values("day").annotate(n=Sum("open")).order_by()
+        by_day = assignments.filter(unit__isnull=True).values("day").annotate(n=Sum("open")).order_by()
         totals = dict.fromkeys(AGING, 0)
         for row in by_day:
             if row["day"] is None:

@@ -26,7 +26,7 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -96,9 +96,12 @@ def rating_counts(first: dt.date, last: dt.date) -> dict[tuple, dict[str, int]]:
     counts = _decode(snapshot.data)
     if snapshot.as_of >= end:  # the period ended before the snapshot: nothing can be added to it
         return counts
-    recent = Rating.objects.using(reports_alias()).filter(rated_at__gte=max(start, snapshot.as_of), rated_at__lt=end)
-    if not recent.exists():
+    ratings = Rating.objects.using(reports_alias())
+    # The latest rating of the period, from the end of the rated_at index (the planner cannot misjudge it).
+    latest = ratings.filter(rated_at__lt=end).aggregate(latest=Max("rated_at"))["latest"]
+    if latest is None or latest < max(start, snapshot.as_of):
         return counts
+    recent = ratings.filter(rated_at__gte=max(start, snapshot.as_of), rated_at__lt=end)
     for key, values in rating_counts_direct(first, last, petitions=recent.values("petition_id")).items():
         for counter, n in values.items():
             counts[key][counter] += n

@@ -81,22 +81,36 @@ def topics(*, force: bool = False) -> list[tuple]:
 
 
 def monthly_series(months: int = 12) -> dict:
-    """The city's figures for the last `months` months (rating snapshots: no month is recounted)."""
+    """The city's figures for the last `months` months: the final months stored together, the live ones
+    (this month, and last month for its first REFRESH_DAYS days) computed from DailyStat and the snapshots."""
     today = timezone.localdate()
-    labels, petitions, satisfaction, response = [], [], [], []
     year, month = today.year, today.month
     periods = []
     for _ in range(months):
         periods.append(metrics.month_bounds(year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    for first, last in reversed(periods):
-        row = metrics.city(first, last)
-        labels.append(first.strftime("%Y-%m"))
-        petitions.append(row.counts["petitions"])
-        satisfaction.append(round(row.values["satisfaction"] * 100, 2) if row.values["satisfaction"] is not None
-                            else None)
-        response.append(round(row.values["response"] * 100, 2) if row.values["response"] is not None else None)
-    return {"labels": labels, "petitions": petitions, "satisfaction": satisfaction, "response": response}
+    periods.reverse()
+    closed = [p for p in periods if final(p[1], today)]
+    stored = {}
+    if closed:
+        stored = _stored(f"series:{closed[0][0].isoformat()}:{closed[-1][1].isoformat()}", closed[0][0], closed[-1][1],
+                         lambda: {first.isoformat(): _city_point(first, last) for first, last in closed})
+    series = {"labels": [], "petitions": [], "satisfaction": [], "response": []}
+    for first, last in periods:
+        point = stored.get(first.isoformat()) or _city_point(first, last)
+        series["labels"].append(first.strftime("%Y-%m"))
+        for name in ("petitions", "satisfaction", "response"):
+            series[name].append(point[name])
+    return series
+
+
+def _city_point(first: dt.date, last: dt.date) -> dict:
+    row = metrics.city(first, last)
+
+    def pct(value):
+        return round(value * 100, 2) if value is not None else None
+    return {"petitions": row.counts["petitions"], "satisfaction": pct(row.values["satisfaction"]),
+            "response": pct(row.values["response"])}
 
 
 def refresh(today: dt.date | None = None) -> int:

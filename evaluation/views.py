@@ -3,12 +3,13 @@ public bulletin and statistics pages (no personal data on those)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from evaluation import metrics, snapshots
 from evaluation.models import Report
@@ -28,6 +29,13 @@ def _month(request) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+def _digest(rows) -> str:
+    """The key of the rendered units table: its figures and the reader's language (hundreds of rows are rendered
+    once per change of a figure, not once per request)."""
+    text = json.dumps(rows, sort_keys=True, default=str) + (translation.get_language() or "")
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def _monthly_series(months: int = 12) -> dict:
     return snapshots.monthly_series(months)
 
@@ -44,7 +52,7 @@ def dashboard(request):
         "keywords": found["keywords"], "topics": snapshots.topics(),
         "series": json.dumps(_monthly_series()),
         "reports": Report.objects.order_by("-generated_at")[:12],
-        "by_channel": found["by_channel"],
+        "by_channel": found["by_channel"], "tables_digest": _digest(data["units"]),
     }
     return render(request, "evaluation/dashboard.html", context)
 
@@ -68,7 +76,8 @@ def bulletin_detail(request, pk: int):
     return render(request, "evaluation/bulletin.html", {
         "report": report, "data": report.data, "definitions": metrics.DEFINITIONS,
         "min_sample": settings.PORTAL_RANK_MIN_SAMPLE,
-        "by_channel": snapshots.channels(report.period_start, report.period_end)})
+        "by_channel": snapshots.channels(report.period_start, report.period_end),
+        "tables_digest": _digest(report.data["units"])})
 
 
 def bulletin_pdf(request, pk: int):

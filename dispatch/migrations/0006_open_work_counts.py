@@ -4,36 +4,44 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-# The triggers that keep dispatch_openworkcount current (dispatch/models.py OpenWorkCount). One delta row per
-# key changed, in the transaction of the change. PostgreSQL: statement-level with transition tables (a sweep
-# flagging 10,000 rows writes a handful of rows, not 10,000); SQLite (tests, development): row-level.
+# The triggers that keep dispatch_openworkcount current (dispatch/models.py OpenWorkCount): in the transaction
+# of each change, one delta row per key changed in each of the two series (by unit and district; by district,
+# kind of unit and day of dispatch). PostgreSQL: statement-level triggers with transition tables (a sweep flagging
+# 10,000 assignments writes a few hundred rows, not 10,000); SQLite (tests, development): row-level.
+COLUMNS = "unit_id, district_id, unit_kind, day, open, yellow, red, late_sign"
+SERIES = "(SELECT 1 AS summary UNION ALL SELECT 0) g"
 
 
-def _side(table: str, sign: str) -> str:
-    return (f"SELECT (a.dispatched_at AT TIME ZONE 'Asia/Shanghai')::date AS k_day, a.unit_id AS k_unit, "
-            f"p.district_id AS k_district, {sign}1 AS o, "
-            f"{sign}(a.warning = 'yellow')::int AS y, {sign}(a.warning = 'red')::int AS r, "
-            f"{sign}(a.status = 'pending' AND a.sign_overdue_at IS NOT NULL)::int AS l "
-            f"FROM {table} a LEFT JOIN petitions_petition p ON p.id = a.petition_id "
-            f"WHERE a.status IN ('pending', 'signed')")
+def _pg_rows(source: str, sign: str, district: str = "p.district_id", join_petition: bool = True) -> str:
+    petition = " LEFT JOIN petitions_petition p ON p.id = a.petition_id" if join_petition else ""
+    return (f"SELECT CASE WHEN g.summary = 1 THEN a.unit_id END AS k_unit, {district} AS k_district, "
+            "CASE WHEN g.summary = 1 THEN '' ELSE u.kind END AS k_kind, "
+            "CASE WHEN g.summary = 1 THEN NULL ELSE (a.dispatched_at AT TIME ZONE 'Asia/Shanghai')::date END AS k_day, "
+            f"{sign} AS o, {sign} * (a.warning = 'yellow')::int AS y, {sign} * (a.warning = 'red')::int AS r, "
+            f"{sign} * (a.status = 'pending' AND a.sign_overdue_at IS NOT NULL)::int AS l "
+            f"FROM {source}{petition} LEFT JOIN org_handlingunit u ON u.id = a.unit_id CROSS JOIN {SERIES} "
+            "WHERE a.status IN ('pending', 'signed')")
 
 
-def _insert(select: str) -> str:
-    return ("INSERT INTO dispatch_openworkcount (unit_id, district_id, day, open, yellow, red, late_sign) "
-            "SELECT k_unit, k_district, k_day, SUM(o), SUM(y), SUM(r), SUM(l) "
-            f"FROM ({select}) d GROUP BY k_unit, k_district, k_day "
+def _pg_insert(select: str) -> str:
+    return (f"INSERT INTO dispatch_openworkcount ({COLUMNS}) "
+            "SELECT k_unit, k_district, k_kind, k_day, SUM(o), SUM(y), SUM(r), SUM(l) "
+            f"FROM ({select}) d GROUP BY k_unit, k_district, k_kind, k_day "
             "HAVING SUM(o) <> 0 OR SUM(y) <> 0 OR SUM(r) <> 0 OR SUM(l) <> 0;")
 
+
+MOVED = ("(SELECT n.id, o.district_id AS old_d, n.district_id AS new_d FROM new_rows n JOIN old_rows o ON o.id = n.id "
+         "WHERE o.district_id IS DISTINCT FROM n.district_id) m JOIN dispatch_assignment a ON a.petition_id = m.id")
 
 PG_FORWARD = f"""
 CREATE FUNCTION dispatch_openwork_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {_insert(_side('new_rows', '+'))}
+        {_pg_insert(_pg_rows('new_rows a', '1'))}
     ELSIF TG_OP = 'UPDATE' THEN
-        {_insert(_side('old_rows', '-') + ' UNION ALL ' + _side('new_rows', '+'))}
+        {_pg_insert(_pg_rows('old_rows a', '-1') + ' UNION ALL ' + _pg_rows('new_rows a', '1'))}
     ELSE
-        {_insert(_side('old_rows', '-'))}
+        {_pg_insert(_pg_rows('old_rows a', '-1'))}
     END IF;
     RETURN NULL;
 END $$;
@@ -46,17 +54,7 @@ CREATE TRIGGER dispatch_openwork_del AFTER DELETE ON dispatch_assignment REFEREN
 
 CREATE FUNCTION dispatch_openwork_district() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO dispatch_openworkcount (unit_id, district_id, day, open, yellow, red, late_sign)
-    SELECT a.unit_id, m.district_id, (a.dispatched_at AT TIME ZONE 'Asia/Shanghai')::date, SUM(m.sign),
-           SUM(m.sign * (a.warning = 'yellow')::int), SUM(m.sign * (a.warning = 'red')::int),
-           SUM(m.sign * (a.status = 'pending' AND a.sign_overdue_at IS NOT NULL)::int)
-    FROM (SELECT n.id, o.district_id, -1 AS sign FROM new_rows n JOIN old_rows o ON o.id = n.id
-              WHERE o.district_id IS DISTINCT FROM n.district_id
-          UNION ALL
-          SELECT n.id, n.district_id, 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
-              WHERE o.district_id IS DISTINCT FROM n.district_id) m
-    JOIN dispatch_assignment a ON a.petition_id = m.id AND a.status IN ('pending', 'signed')
-    GROUP BY 1, 2, 3;
+    {_pg_insert(_pg_rows(MOVED, '-1', 'm.old_d', False) + ' UNION ALL ' + _pg_rows(MOVED, '1', 'm.new_d', False))}
     RETURN NULL;
 END $$;
 CREATE TRIGGER dispatch_openwork_district AFTER UPDATE ON petitions_petition
@@ -72,32 +70,31 @@ DROP FUNCTION IF EXISTS dispatch_openwork_district();
 """
 
 
-def _row_sqlite(ref: str, sign: str) -> str:
-    return (f"INSERT INTO dispatch_openworkcount (unit_id, district_id, day, open, yellow, red, late_sign) "
-            f"SELECT {ref}.unit_id, (SELECT district_id FROM petitions_petition WHERE id = {ref}.petition_id), "
-            f"date({ref}.dispatched_at, '+8 hours'), {sign}1, {sign}({ref}.warning = 'yellow'), "
-            f"{sign}({ref}.warning = 'red'), {sign}({ref}.status = 'pending' AND {ref}.sign_overdue_at IS NOT NULL) "
-            f"WHERE {ref}.status IN ('pending', 'signed');")
+def _sqlite_rows(ref: str, sign: str, district: str | None = None, source: str = "") -> str:
+    """Two INSERTs (the two series) for the assignment `ref` (NEW, OLD, or `a` of `source`)."""
+    district = district or f"(SELECT district_id FROM petitions_petition WHERE id = {ref}.petition_id)"
+    counts = (f"{sign}1, {sign}({ref}.warning = 'yellow'), {sign}({ref}.warning = 'red'), "
+              f"{sign}({ref}.status = 'pending' AND {ref}.sign_overdue_at IS NOT NULL)")
+    where = f"{source} {'AND' if 'WHERE' in source else 'WHERE'} {ref}.status IN ('pending', 'signed')"
+    return (f"INSERT INTO dispatch_openworkcount ({COLUMNS}) SELECT {ref}.unit_id, {district}, '', NULL, {counts}"
+            f"{where}; "
+            f"INSERT INTO dispatch_openworkcount ({COLUMNS}) SELECT NULL, {district}, "
+            f"(SELECT kind FROM org_handlingunit WHERE id = {ref}.unit_id), date({ref}.dispatched_at, '+8 hours'), "
+            f"{counts}{where};")
 
 
-def _district_sqlite(district: str, sign: str) -> str:
-    return (f"INSERT INTO dispatch_openworkcount (unit_id, district_id, day, open, yellow, red, late_sign) "
-            f"SELECT a.unit_id, {district}, date(a.dispatched_at, '+8 hours'), {sign}1, {sign}(a.warning = 'yellow'), "
-            f"{sign}(a.warning = 'red'), {sign}(a.status = 'pending' AND a.sign_overdue_at IS NOT NULL) "
-            f"FROM dispatch_assignment a WHERE a.petition_id = NEW.id AND a.status IN ('pending', 'signed');")
-
-
+_MOVED_SQLITE = " FROM dispatch_assignment a WHERE a.petition_id = NEW.id"
 SQLITE_FORWARD = [
-    f"CREATE TRIGGER dispatch_openwork_ins AFTER INSERT ON dispatch_assignment BEGIN {_row_sqlite('NEW', '')} END;",
+    f"CREATE TRIGGER dispatch_openwork_ins AFTER INSERT ON dispatch_assignment BEGIN {_sqlite_rows('NEW', '')} END;",
     "CREATE TRIGGER dispatch_openwork_upd AFTER UPDATE ON dispatch_assignment WHEN OLD.status IS NOT NEW.status "
     "OR OLD.warning IS NOT NEW.warning OR (OLD.sign_overdue_at IS NULL) IS NOT (NEW.sign_overdue_at IS NULL) "
     "OR OLD.unit_id IS NOT NEW.unit_id OR OLD.petition_id IS NOT NEW.petition_id "
-    f"OR OLD.dispatched_at IS NOT NEW.dispatched_at BEGIN {_row_sqlite('OLD', '-')} "
-    f"{_row_sqlite('NEW', '')} END;",
-    f"CREATE TRIGGER dispatch_openwork_del AFTER DELETE ON dispatch_assignment BEGIN {_row_sqlite('OLD', '-')} END;",
+    f"OR OLD.dispatched_at IS NOT NEW.dispatched_at BEGIN {_sqlite_rows('OLD', '-')} {_sqlite_rows('NEW', '')} END;",
+    f"CREATE TRIGGER dispatch_openwork_del AFTER DELETE ON dispatch_assignment BEGIN {_sqlite_rows('OLD', '-')} END;",
     "CREATE TRIGGER dispatch_openwork_district AFTER UPDATE OF district_id ON petitions_petition "
-    f"WHEN OLD.district_id IS NOT NEW.district_id BEGIN {_district_sqlite('OLD.district_id', '-')} "
-    f"{_district_sqlite('NEW.district_id', '')} END;",
+    "WHEN OLD.district_id IS NOT NEW.district_id BEGIN "
+    f"{_sqlite_rows('a', '-', 'OLD.district_id', _MOVED_SQLITE)} {_sqlite_rows('a', '', 'NEW.district_id', _MOVED_SQLITE)} "
+    "END;",
 ]
 SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {name};" for name in (
     "dispatch_openwork_ins", "dispatch_openwork_upd", "dispatch_openwork_del", "dispatch_openwork_district")]
@@ -109,19 +106,18 @@ def triggers_create(apps, schema_editor):
     elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
-    recount = apps.get_model("dispatch", "OpenWorkCount")  # existing open work: counted once, here
-    recount.objects.all().delete()
-    schema_editor.execute(
-        "INSERT INTO dispatch_openworkcount (unit_id, district_id, day, open, yellow, red, late_sign) "
-        + ("SELECT a.unit_id, p.district_id, (a.dispatched_at AT TIME ZONE 'Asia/Shanghai')::date, COUNT(*), "
-           "SUM((a.warning = 'yellow')::int), SUM((a.warning = 'red')::int), "
-           "SUM((a.status = 'pending' AND a.sign_overdue_at IS NOT NULL)::int) "
-           if schema_editor.connection.vendor == "postgresql" else
-           "SELECT a.unit_id, p.district_id, date(a.dispatched_at, '+8 hours'), COUNT(*), "
-           "SUM(a.warning = 'yellow'), SUM(a.warning = 'red'), "
-           "SUM(a.status = 'pending' AND a.sign_overdue_at IS NOT NULL) ")
-        + "FROM dispatch_assignment a LEFT JOIN petitions_petition p ON p.id = a.petition_id "
-          "WHERE a.status IN ('pending', 'signed') GROUP BY 1, 2, 3")
+    # The open work that exists already, counted once here.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(_pg_insert(_pg_rows("dispatch_assignment a", "1")))
+    else:
+        schema_editor.execute(
+            f"INSERT INTO dispatch_openworkcount ({COLUMNS}) SELECT CASE WHEN g.summary = 1 THEN a.unit_id END, "
+            "p.district_id, CASE WHEN g.summary = 1 THEN '' ELSE u.kind END, "
+            "CASE WHEN g.summary = 1 THEN NULL ELSE date(a.dispatched_at, '+8 hours') END, COUNT(*), "
+            "SUM(a.warning = 'yellow'), SUM(a.warning = 'red'), "
+            "SUM(a.status = 'pending' AND a.sign_overdue_at IS NOT NULL) FROM dispatch_assignment a "
+            "LEFT JOIN petitions_petition p ON p.id = a.petition_id LEFT JOIN org_handlingunit u ON u.id = a.unit_id "
+            f"CROSS JOIN {SERIES} WHERE a.status IN ('pending', 'signed') GROUP BY 1, 2, 3, 4")
 
 
 def triggers_drop(apps, schema_editor):
@@ -145,13 +141,14 @@ class Migration(migrations.Migration):
             name='OpenWorkCount',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('unit_kind', models.CharField(blank=True, max_length=32)),
                 ('day', models.DateField(null=True, verbose_name='dispatched on')),
                 ('open', models.IntegerField(default=0)),
                 ('yellow', models.IntegerField(default=0)),
                 ('red', models.IntegerField(default=0)),
                 ('late_sign', models.IntegerField(default=0)),
                 ('district', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.area')),
-                ('unit', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.handlingunit')),
+                ('unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.handlingunit')),
             ],
             options={
                 'verbose_name': 'open work counter',
