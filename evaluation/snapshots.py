@@ -20,6 +20,7 @@ from evaluation.models import Snapshot, Topic
 from petitions.models import Channel
 
 ANALYSIS_MAX_AGE = dt.timedelta(minutes=15)
+REFRESH_EVERY = dt.timedelta(minutes=5)  # evaluation.tasks.refresh_stats (config/settings.py)
 
 
 def final(last: dt.date, today: dt.date | None = None) -> bool:
@@ -29,10 +30,13 @@ def final(last: dt.date, today: dt.date | None = None) -> bool:
 
 
 def _stored(key: str, first: dt.date, last: dt.date, compute, *, force: bool = False):
+    """The stored figures under `key`, computed now if missing or aged; `force`: unless a reader would still
+    find them fresh at the next refresh (the refresh task does not recompute them every time)."""
     now = timezone.now()
-    row = None if force else Snapshot.objects.filter(key=key).first()
+    row = Snapshot.objects.filter(key=key).first()
+    max_age = ANALYSIS_MAX_AGE - REFRESH_EVERY * 2 if force else ANALYSIS_MAX_AGE
     if row is not None and (final(row.last, timezone.localdate(row.computed_at))
-                            or now - row.computed_at < ANALYSIS_MAX_AGE):
+                            or now - row.computed_at < max_age):
         return row.data
     data = compute()
     aggregates.snapshot_store(key, first, last, as_of=now, now=now, data=data)
