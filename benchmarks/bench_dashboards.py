@@ -43,7 +43,16 @@ def load_open(connection, target: int, now: dt.datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM petitions_petition WHERE number LIKE %s", [f"{PREFIX}%"])
         have = cursor.fetchone()[0]
-        if have >= target:
+        if have > target:  # fewer this time: the newest go (the counters' triggers count them out)
+            cursor.execute("SELECT id FROM petitions_petition WHERE number LIKE %s ORDER BY number DESC LIMIT 1 "
+                           "OFFSET %s", [f"{PREFIX}%", have - target - 1])
+            cut = cursor.fetchone()[0]
+            cursor.execute("DELETE FROM dispatch_assignment WHERE petition_id >= %s AND petition_id IN "
+                           "(SELECT id FROM petitions_petition WHERE number LIKE %s)", [cut, f"{PREFIX}%"])
+            cursor.execute("DELETE FROM petitions_petition WHERE id >= %s AND number LIKE %s", [cut, f"{PREFIX}%"])
+            cursor.execute("ANALYZE petitions_petition; ANALYZE dispatch_assignment;")
+            return target - have
+        if have == target:
             return 0
         rng = random.Random(have + 20)
         streets = list(Area.objects.filter(level="street").values_list("pk", "parent_id"))
@@ -177,7 +186,7 @@ def main() -> None:
 
     from dispatch import counters
     from dispatch.models import Assignment
-    from evaluation import metrics, reports
+    from evaluation import aggregates, metrics, reports
     from evaluation.models import Report
     from org.models import Area, User
     from org.services import user_set_role
@@ -206,9 +215,13 @@ def main() -> None:
     assert counters.check() == []
     print(f"full recount against the counters: agree ({time.perf_counter() - t0:.1f} s)")
 
+    # The bulletin month: the last complete month with ratings (generate.py's year may be an earlier one).
     today = timezone.localdate()
-    last_month_day = today.replace(day=1) - dt.timedelta(days=1)
-    first, last = metrics.month_bounds(last_month_day.year, last_month_day.month)
+    latest = Rating.objects.order_by("-rated_at").values_list("rated_at", flat=True).first()
+    month_day = min(latest.astimezone(aggregates.SH).date() if latest else today, today)
+    if month_day.replace(day=1) == today.replace(day=1):
+        month_day = today.replace(day=1) - dt.timedelta(days=1)
+    first, last = metrics.month_bounds(month_day.year, month_day.month)
     report = Report.objects.filter(kind=Report.Kind.MONTHLY, period_start=first).first()
     if report is None:
         t0 = time.perf_counter()
@@ -239,7 +252,7 @@ def main() -> None:
             ("supervisors' dashboard", "/dispatch/supervision/"),
             ("supervisors' dashboard, one district", f"/dispatch/supervision/?district={district}"),
             ("evaluation dashboard, this month", "/evaluation/"),
-            ("evaluation dashboard, last month", f"/evaluation/?month={first:%Y-%m}"),
+            (f"evaluation dashboard, {first:%Y-%m}", f"/evaluation/?month={first:%Y-%m}"),
             ("published bulletins", "/evaluation/bulletins/"),
             ("a published bulletin", f"/evaluation/bulletins/{report.pk}/"),
             ("public statistics", "/evaluation/statistics/"),
