@@ -35,7 +35,7 @@ PREFIX = "O"  # the numbers of the open petitions this script loads
 
 
 def load_open(connection, target: int, now: dt.datetime) -> int:
-    """Add open petitions (and their assignments) until there are `target`; returns how many were added."""
+    """Add open petitions (and their assignments) until there are `target`; or remove the newest down to it; returns the change."""
     from django.db import transaction
 
     from org.models import Area, Classification, HandlingUnit
@@ -208,7 +208,7 @@ def main() -> None:
     petitions = Petition.objects.count()
     print(f"machine: {machine()}; load average {load_avg} at the start; gunicorn {args.workers} workers; PostgreSQL")
     print(f"data: {Petition.objects.filter(number__startswith=PREFIX).count():,} open petitions "
-          f"({open_count:,} open assignments; {added:,} added in {loaded_s:.0f} s), {petitions:,} petitions and "
+          f"({open_count:,} open assignments; {added:+,} open petitions in {loaded_s:.0f} s), {petitions:,} petitions and "
           f"{Rating.objects.count():,} ratings in all; counters recounted in {recount_s:.1f} s "
           f"({repaired:,} keys), {counters.compact():,} counter rows")
     t0 = time.perf_counter()
