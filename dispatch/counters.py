@@ -88,27 +88,42 @@ def repair() -> int:
     return max(fixed, 0)
 
 
+def _doomed() -> tuple[str, list]:
+    """The rows a compaction rewrites: the keys with more than one row, the days to fold, the zeroes; a key
+    already in one row stays untouched (no dead row for the vacuum each minute)."""
+    cutoff = _cutoff()
+    return (f"SELECT id FROM (SELECT id, day, open, yellow, red, late_sign, COUNT(*) OVER (PARTITION BY {KEY}, "
+            f"{_folded()}) AS n FROM dispatch_openworkcount) x WHERE n > 1 OR (day < %s AND day <> %s) "
+            "OR (open = 0 AND yellow = 0 AND red = 0 AND late_sign = 0)", [cutoff, FOLDED, cutoff, FOLDED])
+
+
 def compact() -> int:
     """Fold the delta rows into one row per key (days past AGING_FOLD into FOLDED); returns the rows left."""
     cutoff = _cutoff()
     grouped = (f"SELECT {KEY}, {_folded()}, SUM(open), SUM(yellow), SUM(red), SUM(late_sign) "
                "FROM {source} GROUP BY " + KEY + ", " + _folded() +
                " HAVING SUM(open) <> 0 OR SUM(yellow) <> 0 OR SUM(red) <> 0 OR SUM(late_sign) <> 0")
-    params = [cutoff, FOLDED, cutoff, FOLDED]
+    doomed, doomed_params = _doomed()
+    params = [*doomed_params, cutoff, FOLDED, cutoff, FOLDED]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement: the rows it deletes are exactly the rows it sums (a concurrent insert stays).
-            cursor.execute(f"WITH gone AS (DELETE FROM dispatch_openworkcount RETURNING {COLUMNS}) "
-                           f"INSERT INTO dispatch_openworkcount ({COLUMNS}) " + grouped.format(source="gone"), params)
+            cursor.execute(f"WITH gone AS (DELETE FROM dispatch_openworkcount WHERE id IN ({doomed}) "
+                           f"RETURNING {COLUMNS}) INSERT INTO dispatch_openworkcount ({COLUMNS}) "
+                           + grouped.format(source="gone"), params)
         else:  # SQLite: one writer at a time
-            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM dispatch_openworkcount")
-            last = cursor.fetchone()[0]
-            cursor.execute(f"SELECT {KEY}, {_folded()}, SUM(open), SUM(yellow), SUM(red), SUM(late_sign) "
-                           f"FROM dispatch_openworkcount WHERE id <= %s GROUP BY {KEY}, {_folded()}",
-                           [cutoff, FOLDED, last, cutoff, FOLDED])
-            rows = [row for row in cursor.fetchall() if any(row[4:])]
-            cursor.execute("DELETE FROM dispatch_openworkcount WHERE id <= %s", [last])
-            OpenWorkCount.objects.bulk_create([
-                OpenWorkCount(unit_id=u, district_id=d, unit_kind=kind, day=day, open=o, yellow=y, red=r, late_sign=late)
-                for u, d, kind, day, o, y, r, late in rows])
+            cursor.execute(doomed, doomed_params)
+            ids = [row[0] for row in cursor.fetchall()]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT {KEY}, {_folded()}, SUM(open), SUM(yellow), SUM(red), SUM(late_sign) "
+                               f"FROM dispatch_openworkcount WHERE id IN ({marks}) GROUP BY {KEY}, {_folded()}",
+                               [cutoff, FOLDED, *chunk, cutoff, FOLDED])
+                rows = [row for row in cursor.fetchall() if any(row[4:])]
+                cursor.execute(f"DELETE FROM dispatch_openworkcount WHERE id IN ({marks})", chunk)
+                OpenWorkCount.objects.bulk_create([
+                    OpenWorkCount(unit_id=u, district_id=d, unit_kind=kind, day=day, open=o, yellow=y, red=r,
+                                  late_sign=late)
+                    for u, d, kind, day, o, y, r, late in rows])
     return OpenWorkCount.objects.count()
