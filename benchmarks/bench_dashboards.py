@@ -35,7 +35,8 @@ PREFIX = "O"  # the numbers of the open petitions this script loads
 
 
 def load_open(connection, target: int, now: dt.datetime) -> int:
-    """Add open petitions (and their assignments) until there are `target`; or remove the newest down to it; returns the change."""
+    """Add open petitions (and their assignments) up to `target`, or remove the newest down to it;
+    returns the change."""
     from django.db import transaction
 
     from org.models import Area, Classification, HandlingUnit

@@ -88,7 +88,7 @@ def test_a_closed_month_is_read_from_its_snapshot_alone(world, monkeypatch, djan
 
 
 @pytest.mark.django_db
-def test_the_dashboard_reads_stored_analysis_and_refresh_recomputes_the_live_period(world, client, supervisor):  # noqa: F811
+def test_the_dashboard_reads_stored_analysis_and_refresh_recomputes_it(world, client, supervisor):  # noqa: F811
     client.force_login(supervisor)
     with time_machine.travel(at(11, 30, 12), tick=False):
         first = client.get("/evaluation/", {"month": "2026-11"})
