@@ -245,9 +245,9 @@ def main() -> None:
                                f"127.0.0.1:{PORT}", "--workers", str(args.workers), "--log-level", "warning",
                                "--timeout", "300"], cwd=ROOT, env=env)
     try:
-        for _ in range(120):
+        for _ in range(120):  # ready: a cheap page (the home page lists petitions: not a probe to repeat)
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/evaluation/bulletins/", timeout=10)
                 break
             except Exception:
                 time.sleep(0.5)
