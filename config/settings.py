@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "deadlines": {"task": "dispatch.tasks.sweep_deadlines", "schedule": 60.0},
     "waiting-clocks": {"task": "dispatch.tasks.sweep_waiting_clocks", "schedule": 60.0},
+    "open-work-recount": {"task": "dispatch.tasks.recount_open_work", "schedule": crontab(minute=50, hour=3)},
     "escalations": {"task": "supervision.tasks.sweep_escalations", "schedule": 300.0},
     "dispatch-stragglers": {"task": "dispatch.tasks.dispatch_stragglers", "schedule": 300.0},
     "outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},

@@ -456,3 +456,32 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return _("Joint consultation from %(at)s") % {"at": labels.when(self.started_at)}
+
+
+class OpenWorkCount(models.Model):
+    """Counters of open work (pending or signed assignments) for the supervisors' dashboard, so that it reads a
+    few hundred small rows instead of scanning every open assignment (issue 20; docs/supervision.md).
+
+    Each row is a *delta* of one of two series: by unit and district of the petition (`unit` set, no day), and
+    by district, kind of unit and Beijing day of dispatch (`unit` empty: the aging bands). Database triggers
+    (migration 0006) append the rows in the same transaction as every insert, update or delete of an assignment
+    (and every change of a petition's district), whoever makes it: services, sweeps, bulk updates, raw SQL.
+    Nothing ever updates a row, so concurrent transactions never wait on a hot counter; `dispatch.counters.compact`
+    folds the rows into one per key (every minute, with the sweep) and `manage.py recount_open_work` recounts from
+    the assignments and repairs any difference (nightly; also after a unit changes kind).
+    """
+
+    unit = models.ForeignKey("org.HandlingUnit", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             related_name="+")
+    district = models.ForeignKey("org.Area", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                 related_name="+")
+    unit_kind = models.CharField(max_length=32, blank=True)  # the aging series only
+    day = models.DateField(_("dispatched on"), null=True)  # the aging series only; long-waiting days folded
+    open = models.IntegerField(default=0)
+    yellow = models.IntegerField(default=0)
+    red = models.IntegerField(default=0)
+    late_sign = models.IntegerField(default=0)  # pending and flagged by the sweep as not signed for in time
+
+    class Meta:
+        verbose_name = _("open work counter")
+        verbose_name_plural = _("open work counters")

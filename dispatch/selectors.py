@@ -19,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -32,6 +33,7 @@ from dispatch.models import (
     Assignment,
     AssignmentStatus,
     ExtensionRequest,
+    OpenWorkCount,
     Reply,
     RequestStatus,
     ReturnRequest,
@@ -177,9 +179,36 @@ def urgency_hours(row: Petition, now: dt.datetime) -> int:
 
 OPEN_WORK = [AssignmentStatus.PENDING, AssignmentStatus.SIGNED]
 AGING = [(0, 1), (1, 3), (3, 7), (7, 15), (15, None)]
+# The counters' names for the groups the dashboard and the export ask for (dispatch.counters).
+COUNTER_GROUPS = {"unit__name": "unit__name", "petition__district__name": "district__name"}
 
-def open_work_summary(assignments: QuerySet, group: str) -> QuerySet:
-    """Open work grouped by `group` (unit or district), the worst first: the supervisors' dashboard and export."""
+
+def open_work_counts(*, district: Area | None = None, districts=None, unit_kind: str = "") -> QuerySet[OpenWorkCount]:
+    """The open-work counters (dispatch.counters), narrowed to a district (or a set of districts, for a district
+    platform's own) and a kind of unit: what the supervisors' dashboard reads instead of the assignments."""
+    counts = OpenWorkCount.objects.all()
+    if district is not None:
+        counts = counts.filter(district=district)
+    if districts is not None:
+        counts = counts.filter(district__in=districts)
+    if unit_kind:
+        counts = counts.filter(Q(unit__kind=unit_kind) | Q(unit__isnull=True, unit_kind=unit_kind))
+    return counts
+
+
+def open_work_summary(assignments: QuerySet, group: str):
+    """Open work grouped by `group` (unit or district), the worst first: the supervisors' dashboard and export.
+
+    Given the counters (`open_work_counts`), it sums a few hundred rows whatever the backlog; given assignments,
+    it counts them (the full recount, and "not signed for in time" is then exact to the second rather than as of
+    the last sweep)."""
+    if assignments.model is OpenWorkCount:
+        field = COUNTER_GROUPS[group]
+        rows = (assignments.filter(unit__isnull=False).values(field)
+                .annotate(open=Sum("open"), yellow=Sum("yellow"), red=Sum("red"), not_signed=Sum("late_sign"))
+                .filter(open__gt=0).order_by("-red", "-yellow", "-open", field))
+        return [{group: row[field], "open": row["open"], "yellow": row["yellow"], "red": row["red"],
+                 "not_signed": row["not_signed"]} for row in rows]
     now = timezone.now()
     return (assignments.values(group).annotate(
         open=Count("pk"),
@@ -189,16 +218,34 @@ def open_work_summary(assignments: QuerySet, group: str) -> QuerySet:
     ).order_by("-red", "-yellow", "-open"))
 
 
+def _band(low: int, high: int | None) -> str:
+    return f"{low}–{high}" if high is not None else f"≥{low}"
+
+
 def open_work_aging(assignments: QuerySet) -> list[tuple[str, int]]:
-    """How long open work has waited since dispatch, in day bands (the supervisors' dashboard)."""
+    """How long open work has waited since dispatch, in day bands (the supervisors' dashboard).
+
+    From the counters the bands are Beijing calendar days since the day of dispatch (dispatched today: 0–1;
+    yesterday or the day before: 1–3; ...); from assignments, 24-hour periods before now."""
+    if assignments.model is OpenWorkCount:
+        today = timezone.localdate()
+        by_day = assignments.filter(unit__isnull=True).values("day").annotate(n=Sum("open")).order_by()
+        totals = dict.fromkeys(AGING, 0)
+        for row in by_day:
+            if row["day"] is None:
+                continue
+            age = (today - row["day"]).days
+            for low, high in AGING:
+                if age >= low and (high is None or age < high):
+                    totals[(low, high)] += row["n"]
+        return [(_band(low, high), totals[(low, high)]) for low, high in AGING]
     now = timezone.now()
     rows = []
     for low, high in AGING:
         condition = Q(dispatched_at__lte=now - dt.timedelta(days=low))
         if high is not None:
             condition &= Q(dispatched_at__gt=now - dt.timedelta(days=high))
-        label = f"{low}–{high}" if high is not None else f"≥{low}"
-        rows.append((label, assignments.filter(condition).count()))
+        rows.append((_band(low, high), assignments.filter(condition).count()))
     return rows
 
 

@@ -95,13 +95,22 @@ def _filtered(request):
 
 
 
+def _open_counts(request, form):
+    """The open-work counters under the same filters and the same district scope as `_filtered`
+    (dispatch.counters: no scan of open work). A district platform's form only offers its own district."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return selectors.open_work_counts(district=data.get("district") or _scope(request),
+                                      unit_kind=data.get("kind") or "")
+
+
 @supervisor_required
 def dashboard(request):
     form, assignments, cases = _filtered(request)
-    by_district = list(selectors.open_work_summary(assignments, "petition__district__name")[:20])
-    by_unit = list(selectors.open_work_summary(assignments, "unit__name")[:50])
+    counts = _open_counts(request, form)
+    by_district = list(selectors.open_work_summary(counts, "petition__district__name")[:20])
+    by_unit = list(selectors.open_work_summary(counts, "unit__name")[:50])
     context = {
-        "form": form, "by_district": by_district, "by_unit": by_unit, "aging": selectors.open_work_aging(assignments),
+        "form": form, "by_district": by_district, "by_unit": by_unit, "aging": selectors.open_work_aging(counts),
         "pool_by_level": {row["level"]: row["n"] for row in cases.values("level").annotate(n=Count("pk"))},
         "levels": Level.choices, "query": request.GET.urlencode(), "district": _scope(request),
         "lookback_pending": LookbackSample.objects.filter(result=LookbackSample.Result.PENDING,
@@ -228,10 +237,10 @@ def export(request):
     counts = [_("Open"), _("Yellow"), _("Red (overdue)"), _("Not signed for in time")]
     spreadsheets.write_rows(sheet, header=[_("Unit"), *counts], rows=(
         [row["unit__name"], row["open"], row["yellow"], row["red"], row["not_signed"]]
-        for row in selectors.open_work_summary(assignments, "unit__name")))
+        for row in selectors.open_work_summary(_open_counts(request, form), "unit__name")))
     spreadsheets.write_rows(book.create_sheet(_("By district")[:31]), header=[_("District"), *counts], rows=(
         [row["petition__district__name"] or "—", row["open"], row["yellow"], row["red"], row["not_signed"]]
-        for row in selectors.open_work_summary(assignments, "petition__district__name")))
+        for row in selectors.open_work_summary(_open_counts(request, form), "petition__district__name")))
     spreadsheets.write_rows(
         book.create_sheet(_("Supervision pool")[:31]),
         header=[_("Reference"), _("Title"), _("Case"), _("Level"), _("Unit"), _("Opened"), _("Escalates")],

@@ -6,12 +6,20 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from dispatch import services, sweeps
+from dispatch import counters, services, sweeps
 
 
 @shared_task
 def sweep_deadlines():
-    return sweeps.sweep_deadlines()
+    result = sweeps.sweep_deadlines()
+    counters.compact()  # fold the open-work counters' delta rows (the supervisors' dashboard)
+    return result
+
+
+@shared_task
+def recount_open_work():
+    """Nightly: the open-work counters against a full recount; any difference is repaired and returned."""
+    return counters.repair()
 
 
 @shared_task

@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self):
+        # Imported here: models cannot load before the app registry is ready.
+        from evaluation.snapshots import on_rating_saved
+        from petitions.models import Rating
+
+        # A rating dated before a stored snapshot of its period drops that snapshot (evaluation.aggregates).
+        post_save.connect(on_rating_saved, sender=Rating, dispatch_uid="evaluation.snapshots.rating")

@@ -340,3 +340,25 @@ class SpentBallotToken(models.Model):
 
     def __str__(self) -> str:
         return _("Counted ballot %(hash)s…") % {"hash": self.token_hash[:8]}
+
+
+class Snapshot(models.Model):
+    """Stored figures of a period, so that the dashboards and bulletins read one row instead of a month of
+    petitions and ratings (issue 20; evaluation.snapshots and evaluation.aggregates.rating_counts).
+
+    - `ratings:<first>:<last>`: the 解决率/满意率 counters of the petitions rated in the period whose ratings
+      are all before `as_of`; the petitions rated since are counted at read time, so the figures stay exact;
+    - `analysis:<first>:<last>`: the problem analysis of the period (top items, hotspots, keywords, channels).
+
+    A period that ended before `as_of` (and, for the analysis, whose days are all refreshed) is final."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    first = models.DateField(_("from"))
+    last = models.DateField(_("to"))
+    as_of = models.DateTimeField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+    data = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("stored figures")
+        verbose_name_plural = _("stored figures")

@@ -3,13 +3,15 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from evaluation import aggregates, reports, sanmin
+from evaluation import aggregates, reports, sanmin, snapshots
 from evaluation.models import Report
 
 
 @shared_task
 def refresh_stats():
-    return aggregates.refresh_recent()
+    days = aggregates.refresh_recent()
+    snapshots.refresh()  # the live periods' stored figures, before a reader finds them aged
+    return days
 
 
 @shared_task

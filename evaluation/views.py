@@ -3,16 +3,16 @@ public bulletin and statistics pages (no personal data on those)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from evaluation import analysis, metrics
-from evaluation.by_channel import petitions_by_channel
-from evaluation.models import Report, Topic
+from evaluation import metrics, snapshots
+from evaluation.models import Report
 from org.permissions import STAFF_ROLES, role_required
 
 
@@ -29,38 +29,30 @@ def _month(request) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+def _digest(rows) -> str:
+    """The key of the rendered units table: its figures and the reader's language (hundreds of rows are rendered
+    once per change of a figure, not once per request)."""
+    text = json.dumps(rows, sort_keys=True, default=str) + (translation.get_language() or "")
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def _monthly_series(months: int = 12) -> dict:
-    today = timezone.localdate()
-    labels, petitions, satisfaction, response = [], [], [], []
-    year, month = today.year, today.month
-    periods = []
-    for _ in range(months):
-        periods.append(metrics.month_bounds(year, month))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    for first, last in reversed(periods):
-        row = metrics.city(first, last)
-        labels.append(first.strftime("%Y-%m"))
-        petitions.append(row.counts["petitions"])
-        satisfaction.append(round(row.values["satisfaction"] * 100, 2) if row.values["satisfaction"] is not None
-                            else None)
-        response.append(round(row.values["response"] * 100, 2) if row.values["response"] is not None else None)
-    return {"labels": labels, "petitions": petitions, "satisfaction": satisfaction, "response": response}
+    return snapshots.monthly_series(months)
 
 
 @staff_required
 def dashboard(request):
     first, last = _month(request)
-    data = metrics.bulletin(first, last)
+    data = metrics.bulletin(first, last)  # DailyStat and the rating snapshots: a few thousand small rows
+    found = snapshots.period_analysis(first, last)  # stored (evaluation.snapshots)
     context = {
         "first": first, "last": last, "data": data, "definitions": metrics.DEFINITIONS,
         "min_sample": settings.PORTAL_RANK_MIN_SAMPLE,
-        "top": analysis.top_classifications(first, last), "hotspots": analysis.hotspots(first, last),
-        "repeated": analysis.repeated_matters(first, last, minimum=3),
-        "keywords": analysis.rising_keywords(first, last),
-        "topics": [(t, analysis.topic_summary(t)) for t in Topic.objects.exclude(status=Topic.Status.DONE)[:20]],
+        "top": found["top"], "hotspots": found["hotspots"], "repeated": found["repeated"],
+        "keywords": found["keywords"], "topics": snapshots.topics(),
         "series": json.dumps(_monthly_series()),
         "reports": Report.objects.order_by("-generated_at")[:12],
-        "by_channel": petitions_by_channel(first, last),
+        "by_channel": found["by_channel"], "tables_digest": _digest(data["units"]),
     }
     return render(request, "evaluation/dashboard.html", context)
 
@@ -84,7 +76,8 @@ def bulletin_detail(request, pk: int):
     return render(request, "evaluation/bulletin.html", {
         "report": report, "data": report.data, "definitions": metrics.DEFINITIONS,
         "min_sample": settings.PORTAL_RANK_MIN_SAMPLE,
-        "by_channel": petitions_by_channel(report.period_start, report.period_end)})
+        "by_channel": snapshots.channels(report.period_start, report.period_end),
+        "tables_digest": _digest(report.data["units"])})
 
 
 def bulletin_pdf(request, pk: int):

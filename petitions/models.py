@@ -324,6 +324,8 @@ class Rating(models.Model):
             # One rating per round of handling, however often the form is posted.
             models.UniqueConstraint(fields=["petition", "round"], name="one_rating_per_round")
         ]
+        # The ratings of a period, and of the last minutes of one (evaluation.aggregates.rating_counts).
+        indexes = [models.Index(fields=["rated_at"], name="rating_rated_at_idx")]
 
     def __str__(self) -> str:
         return _("Rating of round %(round)s: %(satisfaction)s, %(solved)s") % {

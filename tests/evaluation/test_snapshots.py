@@ -1,0 +1,109 @@
+"""Issue 20, target 3: the evaluation dashboard and the bulletins read stored figures (evaluation.snapshots,
+evaluation.aggregates.rating_counts), and those equal a full recount: ratings made after a snapshot (a petition
+rated unsatisfied then satisfied across it), a rating recorded late, a closed period, every table of the bulletin."""
+import datetime as dt
+
+import pytest
+import time_machine
+
+from dispatch import handling, review
+from dispatch.models import Reply, Role
+from evaluation import aggregates, metrics, snapshots
+from evaluation.models import Snapshot
+from petitions.models import Petition, Rating, Satisfaction
+from petitions.services import petition_rate
+from tests.evaluation.test_metrics import NOV, at, world  # noqa: F401  (the fixture)
+from tests.factories import file_petition
+
+
+def plain(counts) -> dict:
+    return {key: dict(values) for key, values in counts.items() if any(values.values())}
+
+
+def direct_bulletin(monkeypatch, first, last) -> dict:
+    with monkeypatch.context() as patch:
+        patch.setattr(aggregates, "rating_counts", aggregates.rating_counts_direct)
+        return metrics.bulletin(first, last)
+
+
+@pytest.fixture
+def act(django_capture_on_commit_callbacks):
+    def run(when, fn, **kw):
+        with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
+            return fn(**kw)
+    return run
+
+
+@pytest.mark.django_db
+def test_snapshot_and_the_ratings_since_equal_a_full_recount(world, city, act, street_handler, dispatcher,  # noqa: F811
+                                                              monkeypatch):
+    monkeypatch.setattr(aggregates, "SNAPSHOT_REBUILD", dt.timedelta(days=30))  # the ratings since, read each time
+    with time_machine.travel(at(11, 20), tick=False):
+        first_read = plain(aggregates.rating_counts(*NOV))
+        snapshot = Snapshot.objects.get(key=f"ratings:{NOV[0]}:{NOV[1]}")
+        assert snapshot.as_of == at(11, 20) - aggregates.SNAPSHOT_MARGIN and snapshot.data["rows"]
+        assert first_read == plain(aggregates.rating_counts_direct(*NOV))
+    # After the snapshot: a new petition rated unsatisfied, re-handled and rated satisfied; its last rating counts.
+    p6 = act(at(11, 21), file_petition, city=city, complainant_phone="13700000006")
+    lead = p6.assignments.get(role=Role.LEAD)
+    act(at(11, 21, 11), handling.assignment_sign, assignment=lead, actor=street_handler)
+    act(at(11, 21, 12), handling.assignment_answer, assignment=lead, actor=street_handler,
+        content="已联系物业，要求商铺限制营业时间。")
+    act(at(11, 21, 13), review.reply_review, reply=Reply.objects.get(petition=p6), approve=True, actor=dispatcher)
+    act(at(11, 22), petition_rate, petition=p6, satisfaction=Satisfaction.UNSATISFIED, solved=False)
+    with time_machine.travel(at(11, 22, 1), tick=False):
+        assert plain(aggregates.rating_counts(*NOV)) == plain(aggregates.rating_counts_direct(*NOV))
+        city_rated = metrics.city(*NOV).counts["rated"]
+    act(at(11, 23), handling.assignment_answer, assignment=lead, actor=street_handler, content="已再次上门处理完毕。")
+    act(at(11, 23, 11), review.reply_review, reply=Reply.objects.get(petition=p6, review="pending"), approve=True,
+        actor=dispatcher)
+    act(at(11, 24), petition_rate, petition=Petition.objects.get(pk=p6.pk), satisfaction=Satisfaction.SATISFIED,
+        solved=True)
+    with time_machine.travel(at(11, 24, 1), tick=False):
+        assert Snapshot.objects.get(key=f"ratings:{NOV[0]}:{NOV[1]}").as_of == snapshot.as_of  # not recomputed
+        counts = plain(aggregates.rating_counts(*NOV))
+        assert counts == plain(aggregates.rating_counts_direct(*NOV))
+        assert metrics.city(*NOV).counts["rated"] == city_rated  # p6 once, by its last rating
+        assert metrics.city(*NOV).counts["satisfied"] == 3  # p1, p2 (basic), p6
+        assert metrics.bulletin(*NOV) == direct_bulletin(monkeypatch, *NOV)
+
+    # A rating recorded with a time before the snapshot (a late commit, a correction): the snapshot is dropped.
+    Rating.objects.create(petition=world["p3"], round=1, satisfaction=Satisfaction.UNSATISFIED, solved=False,
+                          source=Rating.Source.CALLBACK, rated_at=at(11, 15))
+    assert not Snapshot.objects.filter(key=f"ratings:{NOV[0]}:{NOV[1]}").exists()
+    with time_machine.travel(at(11, 24, 2), tick=False):
+        assert plain(aggregates.rating_counts(*NOV)) == plain(aggregates.rating_counts_direct(*NOV))
+        assert metrics.city(*NOV).counts["rated"] == city_rated + 1
+
+
+@pytest.mark.django_db
+def test_a_closed_month_is_read_from_its_snapshot_alone(world, monkeypatch, django_assert_num_queries):  # noqa: F811
+    with time_machine.travel(at(12, 20), tick=False):
+        expected = direct_bulletin(monkeypatch, *NOV)
+        assert metrics.bulletin(*NOV) == expected
+        assert Snapshot.objects.get(key=f"ratings:{NOV[0]}:{NOV[1]}").as_of > at(12, 1, 0)  # after the month
+        with django_assert_num_queries(1):  # the snapshot: no rating is read again
+            aggregates.rating_counts(*NOV)
+        assert metrics.bulletin(*NOV) == expected
+
+
+@pytest.mark.django_db
+def test_the_dashboard_reads_stored_analysis_and_refresh_recomputes_it(world, client, supervisor):  # noqa: F811
+    client.force_login(supervisor)
+    with time_machine.travel(at(11, 30, 12), tick=False):
+        first = client.get("/evaluation/", {"month": "2026-11"})
+        assert first.status_code == 200 and Snapshot.objects.filter(key=f"analysis:{NOV[0]}:{NOV[1]}").exists()
+        top = first.context["top"]
+        assert top and top[0]["count"] == 4  # p1, p2, p3 and p5 under 城市管理 in November
+        # A new petition: the stored analysis is served until it ages or the task refreshes it.
+        Petition.objects.filter(pk=world["p4"].pk).update(received_at=at(11, 29))
+        assert client.get("/evaluation/", {"month": "2026-11"}).context["top"][0]["count"] == 4
+        snapshots.refresh(dt.date(2026, 11, 30))  # just computed: the task leaves it
+        assert client.get("/evaluation/", {"month": "2026-11"}).context["top"][0]["count"] == 4
+    refreshed = at(11, 30, 12) + snapshots.REFRESH_EVERY * 2
+    with time_machine.travel(refreshed, tick=False):
+        snapshots.refresh(dt.date(2026, 11, 30))  # a reader would find it aged before the next run: recomputed
+        assert client.get("/evaluation/", {"month": "2026-11"}).context["top"][0]["count"] == 5
+    with time_machine.travel(refreshed + snapshots.ANALYSIS_MAX_AGE + dt.timedelta(minutes=1), tick=False):
+        Petition.objects.filter(pk=world["p4"].pk).update(received_at=at(10, 31, 23, 30))
+        assert client.get("/evaluation/", {"month": "2026-11"}).context["top"][0]["count"] == 4  # aged: recomputed
