@@ -150,50 +150,72 @@ def _calendar_tables(calendar: WorkCalendar, first: dt.date, last_start: dt.date
 def _recompute_sql(years: list[int], batch: int) -> int:
     span, span_params = _span_sql(years)
     days = _days_sql()
-    base = f"""
-        FROM dispatch_assignment a
-        JOIN petitions_petition p ON p.id = a.petition_id
-        LEFT JOIN org_classification c ON c.id = p.classification_id
-        WHERE a.status IN ('pending', 'signed') AND a.clock_started_at IS NOT NULL AND a.handle_due_at IS NOT NULL
-          AND (c.tier IS NULL OR c.tier <> 'urgent') AND {span}"""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN({_LOCAL_START}), MAX({_LOCAL_START}), "
-                       f"MAX({days} + a.extended_days + a.waited_days), MIN(a.id), MAX(a.id) {base}", span_params)
-        first, last_start, most_days, low, high = cursor.fetchone()
+        # The span the working-day table must cover (from the assignments alone: the longest tier is assumed).
+        cursor.execute(f"SELECT MIN({_LOCAL_START}), MAX({_LOCAL_START}), MAX(a.extended_days + a.waited_days) "
+                       f"FROM dispatch_assignment a WHERE a.status IN ('pending', 'signed') "
+                       f"AND a.clock_started_at IS NOT NULL AND a.handle_due_at IS NOT NULL AND {span}", span_params)
+        first, last_start, extra = cursor.fetchone()
     if first is None:
         return 0
+    most_days = max(max(_tier_days().values()), deadlines.DEFAULT_DAYS) + extra
     (dates, ordinals, working), warn = _calendar_tables(get_calendar(), first, last_start, most_days)
     ns, ks, minutes = zip(*warn)
-    new_due = "(d.day + time '23:59:59') AT TIME ZONE 'Asia/Shanghai'"
-    new_warn = "(w.day + make_interval(mins => r.minute)) AT TIME ZONE 'Asia/Shanghai'"
-    new_sign = "(s1.day + time '23:59:59') AT TIME ZONE 'Asia/Shanghai'"
-    update = f"""
+    # `clocks`: for each start day and limit N of the span, the three new moments, from the ordinals (a few
+    # thousand rows, materialised once). One pass then meets every affected assignment with its clocks in a hash
+    # join on (start day, N) and keeps the rows whose values change (`recompute_todo`); the writes follow in
+    # batches of ids, each its own transaction.
+    todo = f"""
+        CREATE TEMPORARY TABLE recompute_todo AS
         WITH days AS (SELECT * FROM unnest(%s::date[], %s::int[], %s::bool[]) AS t(day, ordinal, working)),
              workdays AS (SELECT day, ordinal FROM days WHERE working),
-             warn AS (SELECT * FROM unnest(%s::int[], %s::int[], %s::int[]) AS t(n, k, minute))
+             warn AS (SELECT * FROM unnest(%s::int[], %s::int[], %s::int[]) AS t(n, k, minute)),
+             clocks AS MATERIALIZED (
+                SELECT s.day AS start_day, r.n,
+                       (d.day + time '23:59:59') AT TIME ZONE 'Asia/Shanghai' AS due,
+                       (w.day + make_interval(mins => r.minute)) AT TIME ZONE 'Asia/Shanghai' AS warn,
+                       (s1.day + time '23:59:59') AT TIME ZONE 'Asia/Shanghai' AS sign
+                  FROM days s CROSS JOIN warn r
+                  JOIN workdays d ON d.ordinal = s.ordinal + r.n
+                  JOIN workdays w ON w.ordinal = s.ordinal + r.k
+                  JOIN workdays s1 ON s1.ordinal = s.ordinal + 1)
+        SELECT x.id, x.status, x.clock_started_at, x.extended_days, x.waited_days, k.due, k.warn, k.sign
+          FROM (SELECT a.id, a.status, a.clock_started_at, a.extended_days, a.waited_days, a.handle_due_at,
+                       a.warn_at, a.sign_due_at, {_LOCAL_START} AS start_day,
+                       {days} + a.extended_days + a.waited_days AS n
+                  FROM dispatch_assignment a
+                  JOIN petitions_petition p ON p.id = a.petition_id
+                  LEFT JOIN org_classification c ON c.id = p.classification_id
+                 WHERE a.status IN ('pending', 'signed') AND a.clock_started_at IS NOT NULL
+                   AND a.handle_due_at IS NOT NULL AND (c.tier IS NULL OR c.tier <> 'urgent') AND {span}
+                OFFSET 0) x
+          JOIN clocks k ON k.start_day = x.start_day AND k.n = x.n
+         WHERE x.handle_due_at IS DISTINCT FROM k.due OR x.warn_at IS DISTINCT FROM k.warn
+            OR (x.status = 'pending' AND x.sign_due_at IS DISTINCT FROM k.sign)"""
+    update = """
         UPDATE dispatch_assignment a
-           SET handle_due_at = {new_due},
-               warn_at = {new_warn},
-               sign_due_at = CASE WHEN a.status = 'pending' THEN {new_sign} ELSE a.sign_due_at END
-          FROM petitions_petition p
-          LEFT JOIN org_classification c ON c.id = p.classification_id,
-               days s, warn r, workdays d, workdays w, workdays s1
-         WHERE a.id BETWEEN %s AND %s
-           AND p.id = a.petition_id
-           AND a.status IN ('pending', 'signed') AND a.clock_started_at IS NOT NULL AND a.handle_due_at IS NOT NULL
-           AND (c.tier IS NULL OR c.tier <> 'urgent') AND {span}
-           AND s.day = {_LOCAL_START}
-           AND r.n = {days} + a.extended_days + a.waited_days
-           AND d.ordinal = s.ordinal + r.n
-           AND w.ordinal = s.ordinal + r.k
-           AND s1.ordinal = s.ordinal + 1
-           AND (a.handle_due_at IS DISTINCT FROM {new_due} OR a.warn_at IS DISTINCT FROM {new_warn}
-                OR (a.status = 'pending' AND a.sign_due_at IS DISTINCT FROM {new_sign}))"""
-    tables = [dates, ordinals, working, list(ns), list(ks), list(minutes)]
+           SET handle_due_at = t.due, warn_at = t.warn,
+               sign_due_at = CASE WHEN a.status = 'pending' THEN t.sign ELSE a.sign_due_at END
+          FROM recompute_todo t
+         WHERE t.id BETWEEN %s AND %s AND a.id = t.id
+           -- the row as it was read: a concurrent sign-for, extension or resumption is left to that change
+           AND a.status = t.status AND a.clock_started_at = t.clock_started_at
+           AND a.extended_days = t.extended_days AND a.waited_days = t.waited_days"""
     affected = 0
-    for start in range(low, high + 1, batch):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(update, [*tables, start, min(start + batch - 1, high), *span_params])
-            affected += cursor.rowcount
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS recompute_todo")
+        try:
+            cursor.execute(todo, [dates, ordinals, working, list(ns), list(ks), list(minutes), *span_params])
+            cursor.execute("CREATE INDEX ON recompute_todo (id)")
+            cursor.execute("SELECT MIN(id), MAX(id), COUNT(*) FROM recompute_todo")
+            low, high, count = cursor.fetchone()
+            if not count:
+                return 0
+            step = max(1, (high - low + 1) * batch // count)  # about `batch` rows per transaction
+            for start in range(low, high + 1, step):
+                with transaction.atomic():
+                    cursor.execute(update, [start, start + step - 1])
+                    affected += cursor.rowcount
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS recompute_todo")
     return affected
-
