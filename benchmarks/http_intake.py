@@ -96,8 +96,9 @@ def main() -> None:
                 break
             except Exception:
                 time.sleep(0.5)
-        print(f"machine: {machine()}; gunicorn {args.workers} workers; database "
-              f"{'PostgreSQL' if url.startswith('postgres') else 'SQLite'}")
+        print(f"machine: {machine()}; gunicorn {args.workers} workers and one Celery worker (concurrency 1) sending "
+              f"the messages from the broker; database {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}; "
+              f"load average {open('/proc/loadavg').read().split()[0]} at the start")
 
         def filing(i):
             return lambda: post("/api/v1/petitions/", {

@@ -23,6 +23,8 @@ PG = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
 FULL = [
     ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "50000"], None),
     ("Sweeps (1,000,000 open, 10,000 newly overdue)", "sweeps.py", ["--open", "1000000", "--due", "10000"], "bench_sweeps"),
+    ("Calendar republished at 1,000,000 open petitions (set-based recompute)", "recompute.py", ["--open", "1000000"],
+     "bench_recompute"),
     ("City-year: rebuild and bulletin (10,000,000 petitions)", "generate.py", ["--petitions", "10000000"], "bench_city_texts"),
     ("Chinese search", "search.py", [], "bench_city_texts"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "2000", "--concurrency", "16"], "bench_http"),
@@ -34,6 +36,8 @@ FULL = [
 SMALL = [
     ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "10000"], None),
     ("Sweeps (50,000 open, 2,000 newly overdue)", "sweeps.py", ["--open", "50000", "--due", "2000", "--idle-runs", "5"], "ci_bench_sweeps"),
+    ("Calendar republished at 50,000 open petitions (set-based recompute)", "recompute.py", ["--open", "50000"],
+     "ci_bench_recompute"),
     ("City-year: rebuild and bulletin (73,000 petitions)", "generate.py", ["--petitions", "73000"], "ci_bench_city_texts"),
     ("Chinese search", "search.py", [], "ci_bench_city_texts"),
     ("HTTP intake and tracking", "http_intake.py", ["--requests", "300", "--concurrency", "8", "--workers", "2"], "ci_bench_http"),
