@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -34,20 +35,35 @@ from dispatch import deadlines
 from dispatch.models import Assignment, AssignmentStatus
 from lib.workdays import SHANGHAI, WorkCalendar
 from org.calendar import get_calendar
+from org.calendar import version as calendar_version
 from org.models import Classification
 
 OPEN = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
 BATCH = 100_000
+DONE_SECONDS = 24 * 3600
 
 
 def recompute_deadlines(*, years: list[int], batch: int = BATCH) -> int:
-    """Recompute the open working-day deadlines whose clock runs through `years`; returns the rows changed."""
+    """Recompute the open working-day deadlines whose clock runs through `years`; returns the rows changed.
+
+    A republished calendar sends one `calendar_changed` per day it deletes or saves (and the sync command one
+    more for all its years), so dozens of these tasks arrive for one change. Each notes the years it covered
+    under the calendar's version (`org.calendar.version`, new after every edit or sync); a task that finds its
+    years already covered under the current version has nothing to do. New clocks always start on the current
+    calendar, so skipping is safe; a task that fails notes nothing.
+    """
     years = sorted(set(int(y) for y in years))
     if not years:
         return 0
-    if settings.IS_POSTGRES:
-        return _recompute_sql(years, batch)
-    return _recompute_python(years, batch)
+    get_calendar()  # makes sure the calendar has a version
+    version = calendar_version()
+    done = f"dispatch:recompute:{version}"
+    if version and set(years) <= set(cache.get(done) or ()):
+        return 0
+    changed = _recompute_sql(years, batch) if settings.IS_POSTGRES else _recompute_python(years, batch)
+    if version:
+        cache.set(done, sorted(set(cache.get(done) or ()) | set(years)), DONE_SECONDS)
+    return changed
 
 
 def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:

@@ -102,7 +102,8 @@ def test_recomputed_deadlines_equal_the_python_clocks(open_work, engine):
     after = {a.pk: _clocks(a) for a in open_work.all()}
     wrong = {pk: (after[pk], expected[pk]) for pk in expected if after[pk] != expected[pk]}
     assert not wrong, [(pk, [str(v) for v in got], [str(v) for v in want]) for pk, (got, want) in list(wrong.items())[:3]]
-    # Run again: nothing left to change, nothing written.
+    # Run again on a new version of the same calendar: nothing left to change, nothing written.
+    calendar.invalidate()
     assert recompute.recompute_deadlines(years=[2026, 2027]) == 0
 
 
@@ -125,3 +126,21 @@ def test_the_warning_point_is_the_working_time_share_of_the_calendar():
     assert recompute.warn_point(1, office=(9 * 60, 17 * 60)) == (1, 15 * 60)
     assert recompute.warn_point(4, office=(9 * 60, 17 * 60)) == (3, 17 * 60 - 1)  # capped at closing - 1 minute
 
+
+
+@pytest.mark.django_db
+def test_the_tasks_of_one_republication_recompute_once(open_work):
+    """One sync deletes and saves dozens of days, each sending calendar_changed: the first task recomputes,
+    the others find their years done under the same version of the calendar."""
+    _republish()
+    assert recompute.recompute_deadlines(years=[2026, 2027]) > 0
+    victim = open_work.filter(status=AssignmentStatus.SIGNED).exclude(petition__classification__tier="urgent").first()
+    right = victim.handle_due_at
+    Assignment.objects.filter(pk=victim.pk).update(handle_due_at=right + dt.timedelta(days=1))
+    assert recompute.recompute_deadlines(years=[2027]) == 0  # same version, its year covered: skipped
+    victim.refresh_from_db()
+    assert victim.handle_due_at == right + dt.timedelta(days=1)
+    calendar.invalidate()  # the calendar changed again
+    assert recompute.recompute_deadlines(years=[2027]) == 1
+    victim.refresh_from_db()
+    assert victim.handle_due_at == right
