@@ -1,6 +1,10 @@
 """Intake and tracking over HTTP: sustained requests per second, p50 and p95
 under concurrency, against gunicorn on this machine (loopback only).
 
+As in production, the filing only queues its messages (the citizen's receipt, the units' work orders) on the
+broker (Redis) and a real Celery worker sends them beside the web workers, on the same cores (benchmarks/_worker.py);
+nothing runs eagerly inside the request. The time the worker needed to drain the queue is reported.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_http \
         python benchmarks/http_intake.py [--requests 2000] [--concurrency 16] [--workers 4]
 """
@@ -17,9 +21,11 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from _django import machine
+from _worker import backlog, celery_worker, drain, worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8091
@@ -74,8 +80,12 @@ def main() -> None:
         call_command("load_demo", verbosity=0)
     streets = list(Area.objects.filter(level="street").values_list("code", flat=True))
     leaves = list(Classification.objects.filter(is_leaf=True).values_list("code", flat=True))
-    env = {**os.environ, "PORTAL_RATE_LIMITS": "0",
-           "DJANGO_LOG_LEVEL": "WARNING", "CELERY_TASK_ALWAYS_EAGER": "1"}
+    env = worker_env({**os.environ, "PORTAL_RATE_LIMITS": "0", "DJANGO_LOG_LEVEL": "WARNING"})
+    from notifications.models import Notification
+
+    sent_before = Notification.objects.filter(status="sent").count()
+    stack = ExitStack()
+    stack.enter_context(celery_worker(env))
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
                                f"127.0.0.1:{PORT}", "--workers", str(args.workers), "--log-level", "warning"],
                               cwd=ROOT, env=env)
@@ -86,8 +96,9 @@ def main() -> None:
                 break
             except Exception:
                 time.sleep(0.5)
-        print(f"machine: {machine()}; gunicorn {args.workers} workers; database "
-              f"{'PostgreSQL' if url.startswith('postgres') else 'SQLite'}")
+        print(f"machine: {machine()}; gunicorn {args.workers} workers and one Celery worker (concurrency 1) sending "
+              f"the messages from the broker; database {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}; "
+              f"load average {open('/proc/loadavg').read().split()[0]} at the start")
 
         def filing(i):
             return lambda: post("/api/v1/petitions/", {
@@ -98,12 +109,18 @@ def main() -> None:
         filed = run("intake POST /api/v1/petitions/ (filed, routed by the catalog, clocks started)",
                     [filing(i) for i in range(args.requests)], args.concurrency)
         numbers = [(r[2].get("number"), f"139{i:08d}") for i, r in enumerate(filed) if r[2].get("number")]
+        waiting = backlog(env)
         run("tracking POST /api/v1/petitions/track/",
             [(lambda n=n, p=p: post("/api/v1/petitions/track/", {"number": n, "phone": p})) for n, p in numbers],
             args.concurrency)
+        waited = drain(env)
+        sent = Notification.objects.filter(status="sent").count() - sent_before
+        print(f"messages: {waiting:,} tasks still queued when the filings ended; the worker had sent {sent:,} "
+              f"messages {waited:.0f} s after the tracking run ({backlog(env)} tasks left)")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        stack.close()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Web-form intake side by side with django-helpdesk 2.6.1's public form (issue 20, target 1), on the peer's
 own harness (../shared/peers/helpdesk, run from there, never copied here): A B A B ..., each run
 `bench_submit.sh D C` (helpdesk) then `portal/bench_submit_portal.sh D C` (this checkout), the load average
-noted at the start of each, the ratio of each pair printed.
+noted at the start of each, the ratio of each pair printed. During the portal's runs a real Celery worker sends
+the messages the filings queue on the broker (benchmarks/_worker.py), on the same two cores, as in production;
+helpdesk renders its e-mail inside the request. The tasks still queued at the end of each run are reported.
 
     python benchmarks/peer_intake.py [--pairs 3] [--duration 20] [--concurrency 8] [--database bench_peer_portal]
 
@@ -58,12 +60,13 @@ def main() -> int:
         subprocess.run(["./load_tickets.py", "100000", "--reset"], cwd=PEER, env=peer_env, check=True,
                        capture_output=True)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _worker import backlog, celery_worker, drain, worker_env
     from sweeps import ensure_database
 
     url = f"{PG}/{args.database}"
     ensure_database(url)
-    portal_env = {**os.environ, "DATABASE_URL": url, "PORTAL_DIR": str(ROOT), "PORTAL_RATE_LIMITS": "0",
-                  "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")}
+    portal_env = worker_env({**os.environ, "DATABASE_URL": url, "PORTAL_DIR": str(ROOT), "PORTAL_RATE_LIMITS": "0",
+                             "DJANGO_LOG_LEVEL": "WARNING"})
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=portal_env, check=True)
     check = subprocess.run([sys.executable, "manage.py", "shell", "-c",
                             "from org.models import Classification; print(Classification.objects.exists())"],
@@ -72,21 +75,26 @@ def main() -> int:
         subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=portal_env, check=True,
                        capture_output=True)
     print(f"web-form intake, GET the form then POST it, concurrency {args.concurrency}, 2 sync gunicorn workers, "
-          f"{args.duration} s per run, PostgreSQL; A = django-helpdesk 2.6.1 public form, B = the portal")
+          f"{args.duration} s per run, PostgreSQL; A = django-helpdesk 2.6.1 public form, B = the portal "
+          f"(with one Celery worker sending its messages)")
     ratios, portal_rates, peer_rates = [], [], []
     for pair in range(1, args.pairs + 1):
         load_a = loadavg()
         peer, _ = run(["./bench_submit.sh", str(args.duration), str(args.concurrency)], peer_env)
         load_b = loadavg()
-        portal, verify = run(["./portal/bench_submit_portal.sh", str(args.duration), str(args.concurrency),
-                              args.database], portal_env)
+        with celery_worker(portal_env):
+            portal, verify = run(["./portal/bench_submit_portal.sh", str(args.duration), str(args.concurrency),
+                                  args.database], portal_env)
+            left = backlog(portal_env)
+            waited = drain(portal_env)
         a, b = float(peer.get("ok_per_s", "nan")), float(portal.get("ok_per_s", "nan"))
         ratios.append(b / a)
         peer_rates.append(a)
         portal_rates.append(b)
         print(f"pair {pair}: helpdesk {a:.1f}/s (POST p50 {peer.get('post_p50_ms')} ms, load {load_a} at start); "
               f"portal {b:.1f}/s (POST p50 {portal.get('post_p50_ms')} ms, GET p50 {portal.get('get_p50_ms')} ms, "
-              f"load {load_b} at start, {verify.split()[-1] if verify else '?'}); ratio {b / a:.2f}x", flush=True)
+              f"load {load_b} at start, {verify.split()[-1] if verify else '?'}, {left} message tasks queued at the end, "
+              f"drained in {waited:.0f} s); ratio {b / a:.2f}x", flush=True)
     print(f"portal {min(portal_rates):.1f}-{max(portal_rates):.1f}/s, helpdesk {min(peer_rates):.1f}-{max(peer_rates):.1f}/s; "
           f"ratio per pair {', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}x)")
     return 0

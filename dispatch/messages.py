@@ -15,22 +15,23 @@ from django.utils.translation import gettext as _
 
 from dispatch.models import Assignment, AssignmentStatus, Role
 from lib.workdays import local_date
-from notifications.messaging import message_send, unit_recipients
+from notifications.messaging import Recipients, message_send, message_send_many, unit_recipients, units_recipients
 from org.calendar import get_calendar
 from petitions import privacy
 from petitions.messages import tell_citizen
 
 
-def _provisional(moment) -> str:
+def _provisional(moment, calendar=None) -> str:
     """A deadline in a year with no official calendar is counted Monday to Friday and may move (DOMAIN.md
-    section 5): the message says so, as the pages do (org.templatetags.portal.calendar_note)."""
-    if moment and not get_calendar().is_complete(local_date(moment).year):
+    section 5): the message says so, as the pages do (org.templatetags.portal.calendar_note). `calendar`:
+    the one already at hand (each get_calendar() asks the shared cache for the calendar's version)."""
+    if moment and not (calendar or get_calendar()).is_complete(local_date(moment).year):
         return _(" (provisional: no official calendar yet)")
     return ""
 
 
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%m-%d %H:%M") + _provisional(moment) if moment else ""
+def _when(moment, calendar=None) -> str:
+    return timezone.localtime(moment).strftime("%m-%d %H:%M") + _provisional(moment, calendar) if moment else ""
 
 
 def _unit_link(assignment: Assignment) -> str:
@@ -42,23 +43,29 @@ def _urgent(petition) -> bool:
 
 
 def announce(assignments, petition) -> None:
-    """New work orders to their units, and the citizen told where their petition went."""
+    """New work orders to their units, and the citizen told where their petition went.
+
+    The units' work orders of one filing are written together (issue 20): their recipients in two queries,
+    every outbox row in one INSERT and every inbox item in another, with the keys `message_send` would use."""
     pending = [a for a in assignments if a.status == AssignmentStatus.PENDING]
-    for assignment in pending:
-        unit = assignment.unit
-        message_send(
-            code="unit.new_work_order", key=str(assignment.pk), to=unit_recipients(unit), urgent=_urgent(petition),
-            link=reverse("dispatch:detail", args=[assignment.pk]),
-            context={"number": petition.number, "role": assignment.get_role_display(),
-                     "classification": petition.classification.name if petition.classification else "",
-                     "area": petition.area.name, "sign_due": _when(assignment.sign_due_at),
-                     "handle_due": _when(assignment.handle_due_at), "link": _unit_link(assignment),
-                     "title": privacy.case_title(petition)})
+    if not pending:
+        return
+    calendar = get_calendar()  # once for the filing's messages
+    recipients = {unit.pk: to for unit, to in units_recipients([a.unit_id for a in pending]).items()}
+    message_send_many(code="unit.new_work_order", urgent=_urgent(petition), sends=[{
+        "key": str(assignment.pk), "to": recipients.get(assignment.unit_id, Recipients()),
+        "link": reverse("dispatch:detail", args=[assignment.pk]),
+        "context": {"number": petition.number, "role": assignment.get_role_display(),
+                    "classification": petition.classification.name if petition.classification else "",
+                    "area": petition.area.name, "sign_due": _when(assignment.sign_due_at, calendar),
+                    "handle_due": _when(assignment.handle_due_at, calendar), "link": _unit_link(assignment),
+                    "title": privacy.case_title(petition)}} for assignment in pending])
     lead = next((a for a in pending if a.role == Role.LEAD), None)
     if lead is not None:
         units = "、".join(a.unit.name for a in sorted(pending, key=lambda a: a.role != Role.LEAD))
         tell_citizen(petition, "citizen.dispatched", key=f"{petition.pk}:{lead.pk}", units=units,
-                     expected=timezone.localtime(lead.handle_due_at).strftime("%Y-%m-%d") + _provisional(lead.handle_due_at)
+                     expected=timezone.localtime(lead.handle_due_at).strftime("%Y-%m-%d")
+                     + _provisional(lead.handle_due_at, calendar)
                      if lead.handle_due_at else "")
 
 

@@ -24,7 +24,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import deadlines, handling, messages
+from dispatch import handling, messages, recompute
 from dispatch.models import Assignment, AssignmentStatus, Consultation, LookbackSample, Role, WarningLevel
 from lib.errors import ConflictError, DomainError
 from notifications.messaging import message_send, unit_recipients
@@ -196,27 +196,9 @@ def lookback_record(*, sample: LookbackSample, actor, false_closure: bool, note:
 
 def recompute_deadlines(*, years: list[int]) -> int:
     """Next year's holidays were published (or a day was corrected): recompute
-    the open working-day deadlines whose clock runs through those years."""
-    affected = 0
-    years = set(years)
-    rows = (Assignment.objects.filter(status__in=OPEN, clock_started_at__isnull=False)
-            .select_related("petition__classification"))
-    for assignment in rows.iterator(chunk_size=1000):
-        start, due = assignment.clock_started_at, assignment.handle_due_at
-        if not ({start.year, due.year} & years or any(y in years for y in range(start.year, due.year + 1))):
-            continue
-        classification = assignment.petition.classification
-        if classification is not None and classification.tier == "urgent":
-            continue  # hours are hours: the calendar does not move them
-        values = deadlines.clocks(start, classification, extended_days=assignment.extended_days,
-                                  waited_days=assignment.waited_days, with_sign=assignment.status == AssignmentStatus.PENDING)
-        values.pop("clock_started_at")
-        changed = {k: v for k, v in values.items() if getattr(assignment, k) != v}
-        if changed:
-            Assignment.objects.filter(pk=assignment.pk, status__in=OPEN).update(**changed)
-            affected += 1
-    return affected
-
+    the open working-day deadlines whose clock runs through those years, set-based
+    in the database on PostgreSQL (dispatch/recompute.py); returns the rows changed."""
+    return recompute.recompute_deadlines(years=years)
 
 
 # --- reminders and digests (docs/notifications.md) ---------------------------------------------------------

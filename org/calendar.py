@@ -41,6 +41,11 @@ def invalidate() -> None:
     _state["calendar"] = None
 
 
+def version() -> str | None:
+    """The calendar's current version: a new value after every edit or sync (None before the first load)."""
+    return cache.get(_VERSION_KEY)
+
+
 def get_calendar() -> WorkCalendar:
     version = cache.get(_VERSION_KEY)
     if version is None:
