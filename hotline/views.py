@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hotline import picker, selectors, services
@@ -32,7 +32,7 @@ operator_required = role_required(User.Role.OPERATOR, User.Role.ADMIN)
 
 # Documented in docs/intake.md; static/js/hotline.js implements them.
 HOTKEYS = [
-    ("Alt+P", gettext_lazy("Caller's phone")), ("Alt+N", gettext_lazy("Name")), ("Alt+A", gettext_lazy("Area")),
+    ("Alt+P", gettext_lazy("Caller's phone")), ("Alt+N", pgettext_lazy("person", "Name")), ("Alt+A", gettext_lazy("Area")),
     ("Alt+C", gettext_lazy("Classification")), ("Alt+T", gettext_lazy("Content")),
     ("Alt+1 / 2 / 3", gettext_lazy("Take suggestion 1, 2 or 3")),
     ("Alt+K", gettext_lazy("Kind and other details")), ("Alt+Q", gettext_lazy("Knowledge base")),
