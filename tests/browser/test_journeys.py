@@ -107,7 +107,7 @@ def test_unit_signs_and_answers(page, live_server, routed, street_handler):
     page.goto(f"{live_server.url}/dispatch/")
     page.click(f"text={petition.number}")
     page.click("form button:has-text('签收')")
-    page.fill("#id_content", "经现场核查，已责令商铺晚十点后停止外放音响。")
+    page.fill("#id_answer_content", "经现场核查，已责令商铺晚十点后停止外放音响。")
     page.screenshot(path=str(SHOTS / "unit-answer.png"), full_page=True)
     page.click("button:has-text('提交答复')")
     petition.refresh_from_db()

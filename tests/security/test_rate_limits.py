@@ -10,11 +10,12 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from disclosure.models import Event, InfoRequest, Question, Signup
+from disclosure.models import Body, Event, InfoRequest, Question, Signup
 from evaluation.models import Suggestion
 from petitions.models import Petition
 from petitions.services import apikey_issue
 from tests.api.test_open311 import post_body
+from tests.disclosure.conftest import application
 from tests.evaluation.test_sanmin import OPEN, SH, campaign, drawn  # noqa: F401 (the campaign fixture)
 from tests.petitions.test_citizen_form import form_data
 
@@ -156,8 +157,8 @@ def published(db):
 def test_information_requests_are_limited(client, settings, published):
     settings.PORTAL_RATE_INFO_REQUEST = "1/h"
     before = InfoRequest.objects.count()
-    data = {"applicant_name": "张三", "applicant_phone": "13912345678", "description": "2025年老旧小区改造的资金安排明细",
-            "submission_token": str(uuid.uuid4())}
+    body = Body.objects.filter(is_active=True).first()
+    data = application(body, description="2025年老旧小区改造的资金安排明细")
     assert client.post("/disclosure/requests/new/", data, **forged()).status_code == 302
     assert_refused_page(client.post("/disclosure/requests/new/", {**data, "submission_token": str(uuid.uuid4())},
                                     **forged()))
