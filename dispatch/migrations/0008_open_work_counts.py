@@ -79,7 +79,9 @@ def _sqlite_rows(ref: str, sign: str, district: str | None = None, source: str =
     return (f"INSERT INTO dispatch_openworkcount ({COLUMNS}) SELECT {ref}.unit_id, {district}, '', NULL, {counts}"
             f"{where}; "
             f"INSERT INTO dispatch_openworkcount ({COLUMNS}) SELECT NULL, {district}, "
-            f"(SELECT kind FROM org_handlingunit WHERE id = {ref}.unit_id), date({ref}.dispatched_at, '+8 hours'), "
+            # COALESCE: while `manage.py flush` (SQLite has no TRUNCATE) deletes the units before the assignments.
+            f"COALESCE((SELECT kind FROM org_handlingunit WHERE id = {ref}.unit_id), ''), "
+            f"date({ref}.dispatched_at, '+8 hours'), "
             f"{counts}{where};")
 
 
