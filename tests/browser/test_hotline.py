@@ -155,6 +155,14 @@ def test_a_consultation_is_answered_on_the_spot_citing_an_article(browser, live_
     assert petition.number in page.content()
     page.screenshot(path=str(SHOTS / "hotline-5-queues-en.png"))
 
+    # The same article is the FAQ a citizen searches on a phone before filing (docs/knowledge.md).
+    citizen = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True).new_page()
+    citizen.goto(f"{live_server.url}/knowledge/?q=违法停车")
+    citizen.click(f"text={article.title}")
+    citizen.wait_for_selector(f"text={article.answer}")
+    citizen.screenshot(path=str(SHOTS / "hotline-6-citizen-finds-the-article.png"), full_page=True)
+
 
 def test_the_classification_tree_is_walked_with_the_arrow_keys(browser, live_server, desk):
     page = _login(browser, live_server)
