@@ -28,6 +28,9 @@
       placeholder: select.getAttribute("data-placeholder") || "",
       closeAfterSelect: !many,
       setFirstOptionActive: true,  // type part of a name, then Enter takes the first match
+      // Filter on every key, not 300 ms later: a refresh still pending when the dispatcher clicks a match
+      // re-opened the list over the next field (with 443 units, filtering takes a millisecond).
+      refreshThrottle: 0,
       plugins: many ? ["remove_button", "checkbox_options"] : [],
       render: {
         option: function (data) {
@@ -46,6 +49,14 @@
     };
     if (!many) {
       settings.allowEmptyOption = true;
+      // The pick is made: nothing typed before it may re-open the list afterwards.
+      settings.onItemAdd = function () {
+        if (this.refreshTimeout) {
+          window.clearTimeout(this.refreshTimeout);
+          this.refreshTimeout = null;
+        }
+        this.close();
+      };
     }
     new window.TomSelect(select, settings);
   }

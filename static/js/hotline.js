@@ -195,17 +195,24 @@
       if (el && el.scrollIntoView) el.scrollIntoView({ block: "nearest" });
     }
 
-    var seq = 0;
+    // Keys pressed while a list is on its way (an operator walks the tree faster than the server answers)
+    // wait for it: they apply to the list the operator will see, never to the one being replaced.
+    var seq = 0, pending = false, waiting = [];
     function load() {
       var mine = ++seq;
+      pending = true;
       var q = input.value.trim();
       var params = "?q=" + encodeURIComponent(q) + (within ? "&within=" + encodeURIComponent(within.code) : "");
       return fetch(url + params, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
         if (mine !== seq) return;
+        pending = false;
         items = data.items;
         active = items.length ? 0 : -1;
         render();
-      });
+        var keys = waiting;
+        waiting = [];
+        keys.forEach(function (key) { if (!pending) navigate(key); else waiting.push(key); });
+      }, function () { if (mine === seq) { pending = false; waiting = []; } });
     }
 
     function close() {
@@ -241,26 +248,35 @@
     });
     input.addEventListener("focus", function () { if (!select.value) load(); });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
-    input.addEventListener("keydown", function (e) {
-      if (e.altKey || e.ctrlKey || e.metaKey) return;
-      if (e.key === "ArrowDown") {
-        e.preventDefault();
-        if (list.hidden) { load(); return; }
+    var walking = { ArrowDown: 1, ArrowUp: 1, Enter: 1, ArrowRight: 1, ArrowLeft: 1 };
+    // One navigation key on the list as it is shown; true when the key was the list's.
+    function navigate(key) {
+      if (key === "ArrowDown") {
+        if (list.hidden) { load(); return true; }
         active = Math.min(items.length - 1, active + 1); render();
-      } else if (e.key === "ArrowUp") {
-        e.preventDefault(); active = Math.max(0, active - 1); render();
-      } else if (e.key === "Enter") {
-        e.preventDefault();
+      } else if (key === "ArrowUp") {
+        active = Math.max(0, active - 1); render();
+      } else if (key === "Enter") {
         if (!list.hidden && active >= 0) activate(active);
         else if (select.value && next) $(next).focus();
-      } else if (e.key === "ArrowRight" && kindName === "classification" && !list.hidden && items[active] && !items[active].leaf) {
-        e.preventDefault(); activate(active);
-      } else if (e.key === "ArrowLeft" && kindName === "classification" && within && input.selectionStart === 0) {
-        e.preventDefault();
+      } else if (key === "ArrowRight" && kindName === "classification" && !list.hidden && items[active] && !items[active].leaf) {
+        activate(active);
+      } else if (key === "ArrowLeft" && kindName === "classification" && within && input.selectionStart === 0) {
         within = trail.pop() || ""; load();
-      } else if (e.key === "Escape") {
-        close();
+      } else {
+        return false;
       }
+      return true;
+    }
+    input.addEventListener("keydown", function (e) {
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === "Escape") { waiting = []; close(); return; }
+      if (!walking[e.key]) return;
+      // ArrowLeft/Right walk the classification tree; in the other pickers they stay the text's own.
+      if (pending && (kindName === "classification" || (e.key !== "ArrowLeft" && e.key !== "ArrowRight"))) {
+        e.preventDefault(); waiting.push(e.key); return;
+      }
+      if (navigate(e.key)) e.preventDefault();
     });
     self.input = input;
   }

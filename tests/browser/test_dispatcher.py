@@ -2,7 +2,6 @@
 picked by typing part of its name, two co-units are added with clicks only (no Ctrl-click), and the petition is
 dispatched. Screenshots in zh-hans and English in var/screenshots/."""
 import pytest
-from django.conf import settings
 
 from tests.browser.test_journeys import CHROMIUM, SHOTS, login
 from tests.browser.test_loop import ARGS
@@ -23,10 +22,6 @@ def browser(monkeypatch):
         browser.close()
 
 
-# Timing-sensitive (a dropdown that must settle before the next key or click): on SQLite the live server
-# shares one in-memory database with the whole parallel pass and missed its 30 s in CI; it runs on PostgreSQL.
-@pytest.mark.postgres
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="timing-sensitive UI: run on PostgreSQL")
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_pick_the_lead_by_typing_add_two_co_units_by_clicks_and_dispatch(browser, live_server, city, dispatcher,
                                                                          language):
