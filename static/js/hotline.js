@@ -195,12 +195,14 @@
       if (el && el.scrollIntoView) el.scrollIntoView({ block: "nearest" });
     }
 
-    // Keys pressed while a list is on its way (an operator walks the tree faster than the server answers)
-    // wait for it: they apply to the list the operator will see, never to the one being replaced.
+    // Keys pressed while a list of the tree is on its way (an operator walks the tree faster than the server
+    // answers) wait for it: they apply to the list the operator will see, never to the one being replaced.
+    // While the operator types a search, keys act on the list shown (it narrows what they already see), so
+    // "jiayi", Enter and the next field's words can be typed without a pause.
     var seq = 0, pending = false, waiting = [];
-    function load() {
+    function load(walk) {
       var mine = ++seq;
-      pending = true;
+      pending = walk !== false;
       var q = input.value.trim();
       var params = "?q=" + encodeURIComponent(q) + (within ? "&within=" + encodeURIComponent(within.code) : "");
       return fetch(url + params, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
@@ -244,7 +246,8 @@
     input.addEventListener("input", function () {
       select.value = "";
       chosen.textContent = "";
-      load();
+      waiting = [];
+      load(false);
     });
     input.addEventListener("focus", function () { if (!select.value) load(); });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
