@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from channels import services
+from petitions.models import Channel
 from petitions.signals import petition_status_changed
 
 
-def _on_status(sender, petition_id, to_status, **kwargs):
-    services.police_callback_queue(petition_id=petition_id, to_status=to_status)
+def _on_status(sender, petition_id, to_status, channel=None, **kwargs):
+    # Only a 110 transfer has a callback; a sender that names the channel spares every other petition the look-up.
+    if channel in (None, Channel.POLICE_110):
+        services.police_callback_queue(petition_id=petition_id, to_status=to_status)
 
 
 def connect() -> None:

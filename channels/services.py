@@ -160,6 +160,8 @@ def wechat_fanout(*, code: str, context: dict, subject: str, body: str) -> list[
     number = context.get("number")
     if not code.startswith("citizen.") or not number:
         return []
+    if context.get("petition_channel") not in (None, Channel.WECHAT):
+        return []  # only a petition filed through WeChat has a follower to tell (no look-up for the others)
     binding = WechatPetition.objects.filter(petition__number=number).select_related("user", "petition").first()
     if binding is None:
         return []

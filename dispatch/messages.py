@@ -51,7 +51,9 @@ def announce(assignments, petition) -> None:
     if not pending:
         return
     calendar = get_calendar()  # once for the filing's messages
-    recipients = {unit.pk: to for unit, to in units_recipients([a.unit_id for a in pending]).items()}
+    by_unit = units_recipients([a.unit_id for a in pending])
+    recipients = {unit.pk: to for unit, to in by_unit.items()}
+    names = {unit.pk: unit.name for unit in by_unit}  # the units are read once, for both messages
     message_send_many(code="unit.new_work_order", urgent=_urgent(petition), sends=[{
         "key": str(assignment.pk), "to": recipients.get(assignment.unit_id, Recipients()),
         "link": reverse("dispatch:detail", args=[assignment.pk]),
@@ -62,7 +64,7 @@ def announce(assignments, petition) -> None:
                     "title": privacy.case_title(petition)}} for assignment in pending])
     lead = next((a for a in pending if a.role == Role.LEAD), None)
     if lead is not None:
-        units = "、".join(a.unit.name for a in sorted(pending, key=lambda a: a.role != Role.LEAD))
+        units = "、".join(names.get(a.unit_id, "") for a in sorted(pending, key=lambda a: a.role != Role.LEAD))
         tell_citizen(petition, "citizen.dispatched", key=f"{petition.pk}:{lead.pk}", units=units,
                      expected=timezone.localtime(lead.handle_due_at).strftime("%Y-%m-%d")
                      + _provisional(lead.handle_due_at, calendar)

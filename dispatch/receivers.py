@@ -9,8 +9,8 @@ from petitions.signals import petition_filed, petition_reopened, petition_status
 
 
 @receiver(petition_filed, dispatch_uid="dispatch.on_filed")
-def _on_filed(sender, petition_id, **kwargs):
-    services.dispatch_new_petition(petition_id)
+def _on_filed(sender, petition_id, petition=None, **kwargs):
+    services.dispatch_new_petition(petition_id, petition=petition)
 
 
 @receiver(petition_reopened, dispatch_uid="dispatch.on_reopened")

@@ -54,10 +54,12 @@ def same_matter(petition: Petition) -> Petition | None:
     )
 
 
-def repeat_detect(*, petition: Petition) -> Petition | None:
+def repeat_detect(*, petition: Petition, fresh: bool = False) -> Petition | None:
     """Decide (again) whether `petition` repeats an earlier matter; called at intake and whenever its
-    classification is set or changed. Returns the petition it was linked to, if any."""
-    petition.refresh_from_db(fields=["repeat_of", "repeat_count", "repeat_by_hand", "classification", "kind"])
+    classification is set or changed. Returns the petition it was linked to, if any. `fresh`: the petition
+    was filed a moment ago and is as intake saved it (no link yet, nobody decided by hand): not read again."""
+    if not fresh:
+        petition.refresh_from_db(fields=["repeat_of", "repeat_count", "repeat_by_hand", "classification", "kind"])
     if petition.repeat_by_hand:
         return None  # a dispatcher decided; detection does not overrule them
     earlier = same_matter(petition)

@@ -95,7 +95,7 @@ def dispatch_petition(*, petition: Petition | int, actor=None, mode: str | None 
             if locked.status != Status.CONSULTATION:
                 petition_services.petition_transition(
                     petition=locked, to=Status.CONSULTATION, actor=actor, kind=EventKind.DISPATCHED,
-                    reason=explanation, data={"rule": decision.lead_rule_id}, now=now,
+                    reason=explanation, data={"rule": decision.lead_rule_id}, now=now, held=True,
                 )
                 consultation_start(petition=locked, now=now)
             return []
@@ -111,7 +111,7 @@ def dispatch_petition(*, petition: Petition | int, actor=None, mode: str | None 
         else:
             petition_services.petition_transition(
                 petition=locked, to=Status.DISPATCHED, actor=actor, kind=EventKind.DISPATCHED, reason=explanation,
-                data={"units": units, "rule": decision.lead_rule_id}, now=now,
+                data={"units": units, "rule": decision.lead_rule_id}, now=now, held=True,
             )
             messages.announce(made, locked)
     return made
@@ -133,6 +133,7 @@ def dispatch_confirm(*, petition: Petition, actor) -> list[Assignment]:
         petition_services.petition_transition(
             petition=locked, to=Status.DISPATCHED, actor=actor, kind=EventKind.DISPATCHED,
             data={"units": units, "confirmed": True}, expected=[Status.RECEIVED, Status.CONSULTATION], now=now,
+            held=True,
         )
         messages.announce(proposals, locked)
     return proposals
@@ -169,7 +170,7 @@ def dispatch_redispatch(*, petition: Petition, lead_unit: HandlingUnit, co_units
         petition_services.petition_transition(
             petition=locked, to=Status.DISPATCHED, actor=actor, kind=kind, reason=reason,
             data={"units": _unit_names([lead_unit.pk, *[u.pk for u in co_units]]),
-                  "withdrawn": _unit_names(withdrawn)}, now=now,
+                  "withdrawn": _unit_names(withdrawn)}, now=now, held=True,
         )
         messages.announce(made, locked)
     return made
@@ -228,7 +229,7 @@ def dispatch_to_consultation(*, petition: Petition, actor, reason: str) -> Petit
         withdrawn = cancel_live(locked, now)
         petition_services.petition_transition(petition=locked, to=Status.CONSULTATION, actor=actor,
                                               kind=EventKind.DISPATCHED, reason=reason,
-                                              data={"withdrawn": _unit_names(withdrawn)}, now=now)
+                                              data={"withdrawn": _unit_names(withdrawn)}, now=now, held=True)
         consultation_start(petition=locked, now=now)
     petition.refresh_from_db()
     return petition
@@ -298,11 +299,14 @@ def on_petition_reopened(*, petition_id: int) -> None:
                   warning="none", extended_days=0, waited_days=0, **clocks)
 
 
-def dispatch_new_petition(petition_id: int) -> None:
-    """Called after a petition enters the workflow: link repeats, then route."""
-    petition = Petition.objects.select_related("classification", "area").get(pk=petition_id)
+def dispatch_new_petition(petition_id: int, petition: Petition | None = None) -> None:
+    """Called after a petition enters the workflow: link repeats, then route. `petition`: the one intake
+    has just filed and committed (then nothing is read back; dispatch_petition still locks its row)."""
+    fresh = petition is not None and petition.pk == petition_id
+    if not fresh:
+        petition = Petition.objects.select_related("classification", "area").get(pk=petition_id)
     try:
-        repeats.repeat_detect(petition=petition)
+        repeats.repeat_detect(petition=petition, fresh=fresh)
     except Exception:  # a repeat link must never stop the dispatch
         logger.exception("repeat detection failed for petition %s", petition_id)
     if petition.classification_id is None:

@@ -144,25 +144,27 @@ def _queue_many(pks: list[int]) -> None:
         logger.warning("could not queue notifications %s; the sweep will send them", pks)
 
 
-def insert_new_many(objs: list, conflict_fields: list[str], batch: int = 1000) -> list[int]:
+def insert_new_many(objs: list, conflict_fields: list[str], batch: int = 1000, also: tuple[str, ...] = ()) -> list:
     """`insert_new` for many unsaved rows of one model, in multi-row INSERTs: the ids of the rows inserted
-    (those whose `conflict_fields` already existed are skipped)."""
+    (those whose `conflict_fields` already existed are skipped). With `also` (field names), each item is a
+    tuple of the id and those fields' values, from the same RETURNING."""
     if not objs:
         return []
     meta = objs[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
+    returning = ", ".join([quote(meta.pk.column), *(quote(meta.get_field(name).column) for name in also)])
     row = f"({', '.join(['%s'] * len(fields))})"
-    ids: list[int] = []
+    ids: list = []
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch):
             chunk = objs[start:start + batch]
             params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in chunk for f in fields]
             cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
                            f"VALUES {', '.join([row] * len(chunk))} ON CONFLICT ({conflict}) DO NOTHING "
-                           f"RETURNING {quote(meta.pk.column)}", params)
-            ids += [r[0] for r in cursor.fetchall()]
+                           f"RETURNING {returning}", params)
+            ids += [tuple(r) if also else r[0] for r in cursor.fetchall()]
     return ids
 
 
@@ -180,14 +182,13 @@ def notifications_enqueue_many(rows: list[dict]) -> int:
             subject=row.get("subject", "")[:200], body=row["body"], created_at=now, last_error=invalid,
             next_attempt_at=max(now, not_before) if not_before else now,
             status=Notification.Status.FAILED if invalid else Notification.Status.PENDING))
-    ids = insert_new_many(objs, ["key"])
-    pending = list(Notification.objects.filter(pk__in=ids, status=Notification.Status.PENDING)
-                   .values_list("pk", flat=True)) if ids else []
-    if pending:
-        batch = _Batch()
-        batch.pks = pending
-        transaction.on_commit(batch)
-    return len(ids)
+    inserted = insert_new_many(objs, ["key"], also=("status",))  # one statement: no read-back of the statuses
+    pending = [pk for pk, status in inserted if status == Notification.Status.PENDING]
+    if pending and not connection.in_atomic_block:
+        _queue_many(pending)  # autocommit: the rows are already committed
+    for pk in pending if connection.in_atomic_block else ():
+        _queue_on_commit(pk)  # with the transaction's other messages: one task after commit
+    return len(inserted)
 
 
 def _queue(pk: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -104,8 +105,9 @@ class Area(TreeNode):
     def __str__(self) -> str:
         return self.name
 
-    @property
+    @cached_property
     def district(self) -> "Area | None":
+        """The district this area lies in (itself for a district), read once per instance."""
         if self.level == self.Level.CITY:
             return None
         codes = self.ancestor_codes

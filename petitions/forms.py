@@ -125,10 +125,45 @@ def _grouped_leaves(field):
     yield from sorted(groups.items())
 
 
+def _cached_object(field, name: str, value, prepare=None):
+    """The choice posted, looked up among the field's objects read once per version of the option lists
+    (like the lists themselves): each filing read its area, its district and its item (issue 20). The objects are
+    shared by the requests of one process and must not be changed."""
+    if value in field.empty_values:
+        return None
+    store = _choices_store()["lists"]
+    key = ("objects", name)
+    if key not in store:
+        objects = {obj.pk: obj for obj in field.queryset}
+        if prepare is not None:
+            prepare(objects)
+        store[key] = objects
+    try:
+        found = store[key].get(int(str(value).strip()))
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                    params={"value": value})
+    return found
+
+
+def _with_districts(areas: dict) -> None:
+    """Each area's district, from one query (Area.district asks the database once per area otherwise)."""
+    districts = {a.code: a for a in Area.objects.filter(level=Area.Level.DISTRICT)}
+    for area in areas.values():
+        if area.level != Area.Level.CITY:
+            area.__dict__["district"] = next((districts[c] for c in area.ancestor_codes if c in districts), None)
+
+
 class GroupedAreaField(forms.ModelChoiceField):
-    """Districts and their streets, grouped so the select works without JavaScript."""
+    """Districts and their streets, grouped so the select works without JavaScript. The posted area is found
+    among the areas read once per version of the lists (a form that narrows `queryset` must not use it)."""
 
     widget = CachedSelect
+
+    def to_python(self, value):
+        return _cached_object(self, "area", value, _with_districts)
 
     def __init__(self, **kwargs):
         queryset = Area.objects.filter(is_active=True, level__in=[Area.Level.DISTRICT, Area.Level.STREET])
@@ -152,6 +187,9 @@ class GroupedClassificationField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         super().__init__(queryset=Classification.objects.filter(is_active=True, is_leaf=True).order_by("path"),
                          **kwargs)
+
+    def to_python(self, value):
+        return _cached_object(self, "classification", value)
 
     def _get_choices(self):
         return _CachedChoices(self, "classification", _grouped_leaves)

@@ -22,7 +22,9 @@ _ON_STATUS = {Status.CALLBACK: "citizen.answered", Status.CLOSED: "citizen.close
 def tell_citizen(petition: Petition, code: str, *, key: str, urgent: bool = False, **context) -> int:
     if not _MOBILE.match(petition.complainant_phone or ""):
         return 0
-    context = {"number": petition.number, "link": petition_link(petition), **context}
+    # petition_channel: lets a channel's fanout (the WeChat copy) skip petitions that did not come through it.
+    context = {"number": petition.number, "link": petition_link(petition), "petition_channel": petition.channel,
+               **context}
     return message_send(code=code, key=key, context=context, to=Recipients(phones=[petition.complainant_phone]),
                         language=petition.language, urgent=urgent)
 

@@ -171,7 +171,9 @@ def petition_file(
                 return existing, False
         raise
     if status == Status.RECEIVED:
-        transaction.on_commit(lambda: signals.petition_filed.send(sender=Petition, petition_id=petition.pk))
+        # The petition as filed goes with the signal: dispatch need not read it back (issue 20).
+        transaction.on_commit(lambda: signals.petition_filed.send(sender=Petition, petition_id=petition.pk,
+                                                                  petition=petition))
     return petition, True
 
 
@@ -202,58 +204,75 @@ def petition_transition(
     expected: Iterable[str] | None = None,
     changes: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
+    held: bool = False,
 ) -> Petition:
     """Move a petition to `to`: lock, check the table, save, record; one transaction.
 
     `expected` names the statuses the caller saw; if the petition moved on in
     the meantime the caller lost a race and gets a ConflictError saying so.
     `changes` are further fields saved with the status (answer, closed_at...).
+    `held`: the caller has locked `petition` (a Petition read with select_for_update) in the transaction it
+    is in: the step is made on that object, without reading and locking the row again (issue 20).
     """
-    petition_id = petition.pk if isinstance(petition, Petition) else petition
     now = now or timezone.now()
+    if held:
+        if not isinstance(petition, Petition) or not transaction.get_connection().in_atomic_block:
+            raise ValueError("held=True needs the locked Petition, inside the transaction that locked it")
+        return _transition(petition, to=to, actor=actor, kind=kind, reason=reason, data=data, public=public,
+                           expected=expected, changes=changes, now=now)
+    petition_id = petition.pk if isinstance(petition, Petition) else petition
     with transaction.atomic():
         locked = Petition.objects.select_for_update().get(pk=petition_id)
-        from_status = locked.status
-        if expected is not None and from_status not in set(expected):
-            raise ConflictError(
-                _("Petition %(number)s was changed by someone else meanwhile: it is now “%(status)s”.")
-                % {"number": locked.number, "status": locked.get_status_display()}
-            )
-        if not transitions.allowed(from_status, to):
-            raise DomainError(
-                _("A petition that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": locked.get_status_display(), "to": Status(to).label},
-                code="invalid_transition",
-            )
-        locked.status = to
-        fields = ["status", "updated_at"]
-        for name, value in (changes or {}).items():
-            setattr(locked, name, value)
-            fields.append(name)
-        if to in (Status.CLOSED, Status.CLOSED_ON_SPOT, Status.ROUTED_OUT, Status.MERGED):
-            locked.closed_at = now
-            fields.append("closed_at")
-        if to == Status.CALLBACK:
-            # The callback's clock (回访): nothing waits without one (docs/supervision.md).
-            locked.callback_due_at = get_calendar().deadline_from(now, settings.PORTAL_CALLBACK_WORKING_DAYS)
-            locked.callback_overdue_at = None
-            fields += ["callback_due_at", "callback_overdue_at"]
-        if from_status == Status.CLOSED:
-            locked.close_reason = ""  # reopened: how it closes next time is decided then
-            fields.append("close_reason")
-        locked.save(update_fields=sorted(set(fields)))
-        event = _record(locked, kind=kind, at=now, actor=actor, from_status=from_status, to_status=to,
-                        reason=reason, data=data, public=public)
-        messages.on_transition(locked, from_status=from_status, to_status=to, reopened=kind == EventKind.REOPENED,
-                               reason=reason, event_id=event.pk)
-        transaction.on_commit(
-            lambda: signals.petition_status_changed.send(
-                sender=Petition, petition_id=locked.pk, from_status=from_status, to_status=to
-            )
-        )
+        _transition(locked, to=to, actor=actor, kind=kind, reason=reason, data=data, public=public,
+                    expected=expected, changes=changes, now=now)
     if isinstance(petition, Petition):
         petition.refresh_from_db()
         return petition
+    return locked
+
+
+def _transition(locked: Petition, *, to: str, actor, kind: str, reason: str, data: dict | None, public: bool,
+                expected: Iterable[str] | None, changes: dict[str, Any] | None, now: dt.datetime) -> Petition:
+    """The step itself, on a petition row this transaction has locked."""
+    from_status = locked.status
+    if expected is not None and from_status not in set(expected):
+        raise ConflictError(
+            _("Petition %(number)s was changed by someone else meanwhile: it is now “%(status)s”.")
+            % {"number": locked.number, "status": locked.get_status_display()}
+        )
+    if not transitions.allowed(from_status, to):
+        raise DomainError(
+            _("A petition that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": locked.get_status_display(), "to": Status(to).label},
+            code="invalid_transition",
+        )
+    locked.status = to
+    fields = ["status", "updated_at"]
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+        fields.append(name)
+    if to in (Status.CLOSED, Status.CLOSED_ON_SPOT, Status.ROUTED_OUT, Status.MERGED):
+        locked.closed_at = now
+        fields.append("closed_at")
+    if to == Status.CALLBACK:
+        # The callback's clock (回访): nothing waits without one (docs/supervision.md).
+        locked.callback_due_at = get_calendar().deadline_from(now, settings.PORTAL_CALLBACK_WORKING_DAYS)
+        locked.callback_overdue_at = None
+        fields += ["callback_due_at", "callback_overdue_at"]
+    if from_status == Status.CLOSED:
+        locked.close_reason = ""  # reopened: how it closes next time is decided then
+        fields.append("close_reason")
+    locked.save(update_fields=sorted(set(fields)))
+    event = _record(locked, kind=kind, at=now, actor=actor, from_status=from_status, to_status=to,
+                    reason=reason, data=data, public=public)
+    messages.on_transition(locked, from_status=from_status, to_status=to, reopened=kind == EventKind.REOPENED,
+                           reason=reason, event_id=event.pk)
+    channel = locked.channel
+    transaction.on_commit(
+        lambda: signals.petition_status_changed.send(
+            sender=Petition, petition_id=locked.pk, from_status=from_status, to_status=to, channel=channel
+        )
+    )
     return locked
 
 
@@ -386,10 +405,14 @@ def petition_classify(*, petition: Petition, classification, actor, reason: str 
 
 
 def _chain_recount(root_id: int) -> int:
-    """Store the chain's repeat count on the root and on every repeat of it."""
-    count = Petition.objects.filter(repeat_of_id=root_id).count()
-    Petition.objects.filter(Q(pk=root_id) | Q(repeat_of_id=root_id)).update(repeat_count=count)
-    return count
+    """Store the chain's repeat count on the root and on every repeat of it: one UPDATE that counts as it
+    writes, and says what it wrote."""
+    table = connection.ops.quote_name(Petition._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET repeat_count = (SELECT count(*) FROM {table} AS r WHERE r.repeat_of_id = %s) "
+                       f"WHERE id = %s OR repeat_of_id = %s RETURNING repeat_count", [root_id, root_id, root_id])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def petition_link_repeat(*, petition: Petition, original: Petition, actor=None, reason: str = "",
@@ -421,10 +444,13 @@ def petition_link_repeat(*, petition: Petition, original: Petition, actor=None, 
         if previous_root:
             _chain_recount(previous_root)
         count = _chain_recount(root.pk)
-        _record(locked, kind=EventKind.REPEAT, at=now, actor=actor, reason=reason,
-                data={"original": root.number, "repeat_count": count, "by_hand": by_hand})
-        _record(root, kind=EventKind.REPEAT, at=now, actor=actor, reason=reason,
-                data={"repeat": locked.number, "repeat_count": count, "by_hand": by_hand})
+        who = actor if getattr(actor, "pk", None) else None
+        PetitionEvent.objects.bulk_create([  # both sides of the link, one INSERT
+            PetitionEvent(petition=locked, kind=EventKind.REPEAT, at=now, actor=who, reason=reason,
+                          data={"original": root.number, "repeat_count": count, "by_hand": by_hand}),
+            PetitionEvent(petition=root, kind=EventKind.REPEAT, at=now, actor=who, reason=reason,
+                          data={"repeat": locked.number, "repeat_count": count, "by_hand": by_hand}),
+        ])
     return count
 
 
