@@ -151,7 +151,7 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lib.rediscache.ReusingRedisCache",  # one redis-py client per pool (lib/rediscache.py)
             "LOCATION": REDIS_URL,
             # Parallel test workers (and test runs) share one Redis: keep their keys apart.
             "KEY_PREFIX": env_str("PORTAL_CACHE_PREFIX", "") + env_str("PYTEST_XDIST_WORKER", ""),

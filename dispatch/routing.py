@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from dispatch.models import CatalogRule, RuleKind, Target
+from lib.versions import VersionCheck
 from org.models import Area, HandlingUnit
 
 _VERSION_KEY = "dispatch:catalog:version"
@@ -130,12 +131,18 @@ def compile_catalog() -> Catalog:
     return Catalog(by_slot, fallbacks, street_office, district_government, sector_unit, area_level, unit_names, count)
 
 
+_check = VersionCheck()  # the shared version is asked once per request (or per second outside one)
+
+
 def get_catalog() -> Catalog:
+    if _state["catalog"] is not None and not _check.due() and time.monotonic() - _state["loaded_at"] < CATALOG_TTL:
+        return _state["catalog"]
     version = cache.get(_VERSION_KEY)
     if version is None:
         cache.add(_VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(_VERSION_KEY)
     fresh = time.monotonic() - _state["loaded_at"] < CATALOG_TTL
+    _check.done()
     if _state["catalog"] is not None and _state["version"] == version and fresh:
         return _state["catalog"]
     catalog = compile_catalog()

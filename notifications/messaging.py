@@ -75,8 +75,9 @@ def template_for(code: str) -> MessageTemplate:
 
 
 
-def render(code: str, context: dict, language: str = "zh-hans") -> tuple[str, str]:
-    template = template_for(code)
+def render(code: str, context: dict, language: str = "zh-hans", template: MessageTemplate | None = None
+           ) -> tuple[str, str]:
+    template = template or template_for(code)
     english = (language or "").startswith("en")
     values = _Blanks({k: "" if v is None else str(v) for k, v in context.items()})
     values.setdefault("city", settings.PORTAL_CITY_NAME)
@@ -109,7 +110,7 @@ def message_send(*, code: str, key: str, context: dict, to: Recipients, language
     template = template_for(code)
     if not template.is_active:
         return 0
-    subject, body = render(code, context, language)
+    subject, body = render(code, context, language, template)
     now = timezone.now()
     hold = None if urgent else quiet_until(now)
     written = 0
@@ -140,13 +141,14 @@ def message_send_many(*, code: str, sends: list[dict], urgent: bool = False) -> 
     written in multi-row INSERTs, duplicates of a key skipped; returns how many rows were written."""
     if code not in CATALOG:
         raise KeyError(code)
-    if not sends or not template_for(code).is_active:
+    template = template_for(code) if sends else None
+    if template is None or not template.is_active:
         return 0
     now = timezone.now()
     hold = None if urgent else quiet_until(now)
     rows, items = [], []
     for send in sends:
-        subject, body = render(code, send["context"], send.get("language", "zh-hans"))
+        subject, body = render(code, send["context"], send.get("language", "zh-hans"), template)
         key, to = send["key"], send["to"]
         rows += [{"key": f"{code}:{key}:sms:{p}", "channel": "sms", "recipient": p, "subject": subject,
                   "body": body[:500], "not_before": hold} for p in dict.fromkeys(p for p in to.phones if p)]

@@ -15,6 +15,7 @@ import uuid
 from django.core.cache import cache
 from django.utils import timezone
 
+from lib.versions import VersionCheck
 from lib.workdays import Exception_, WorkCalendar
 from org.models import CalendarDay, CalendarYear
 
@@ -36,9 +37,13 @@ HOLIDAY_NAMES_ZH = {
 }
 
 
+_check = VersionCheck()  # the shared version is asked once per request (or per second outside one)
+
+
 def invalidate() -> None:
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
     _state["calendar"] = None
+    _check.reset()
 
 
 def version() -> str | None:
@@ -47,12 +52,15 @@ def version() -> str | None:
 
 
 def get_calendar() -> WorkCalendar:
+    if _state["calendar"] is not None and not _check.due() and time.monotonic() - _state["loaded_at"] < CALENDAR_TTL:
+        return _state["calendar"]
     version = cache.get(_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         cache.add(_VERSION_KEY, version, None)
         version = cache.get(_VERSION_KEY, version)
     fresh = time.monotonic() - _state["loaded_at"] < CALENDAR_TTL
+    _check.done()
     if _state["calendar"] is not None and _state["version"] == version and fresh:
         return _state["calendar"]
     exceptions = {
