@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from lib.identity import is_mobile, normalise_phone
@@ -118,6 +121,26 @@ class _Batch:
         _queue_many(self.pks)
 
 
+_together = threading.local()
+
+
+@contextmanager
+def queued_together():
+    """The messages committed inside this block (by any number of transactions: a filing's receipt, then its
+    dispatch's work orders and SMS) go to the worker as one task when the block ends. The rows are committed
+    already; if the process dies before the end, the outbox sweep sends them."""
+    if getattr(_together, "pks", None) is not None:
+        yield  # an outer block queues them
+        return
+    _together.pks = []
+    try:
+        yield
+    finally:
+        pks, _together.pks = _together.pks, None
+        if pks:
+            _queue_many(pks)
+
+
 def _queue_on_commit(pk: int) -> None:
     if not connection.in_atomic_block:
         transaction.on_commit(lambda: _queue(pk))  # autocommit: the row is already committed
@@ -133,6 +156,10 @@ def _queue_on_commit(pk: int) -> None:
 
 
 def _queue_many(pks: list[int]) -> None:
+    held = getattr(_together, "pks", None)
+    if held is not None:
+        held.extend(pks)
+        return
     if len(pks) == 1:
         _queue(pks[0])
         return
@@ -192,6 +219,10 @@ def notifications_enqueue_many(rows: list[dict]) -> int:
 
 
 def _queue(pk: int) -> None:
+    held = getattr(_together, "pks", None)
+    if held is not None:
+        held.append(pk)
+        return
     from notifications.tasks import send_notification  # cycle: tasks <-> services (the task calls the service)
 
     try:
@@ -206,34 +237,61 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def notification_send(*, pk: int, now: dt.datetime | None = None) -> bool:
     """Send one pending notification if it is due. Returns True if this call sent it."""
+    return notifications_send([pk], now=now) == 1
+
+
+def _claim(pks: list[int], now: dt.datetime) -> list[Notification]:
+    """Claim the due, pending rows among `pks` (pending -> sending) and read them, in one statement."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in Notification._meta.concrete_fields)
+    marks = ", ".join(["%s"] * len(pks))
+    return list(Notification.objects.raw(
+        f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id IN ({marks}) AND status = %s "
+        f"AND next_attempt_at <= %s RETURNING {columns}",
+        [Notification.Status.SENDING, now, *pks, Notification.Status.PENDING, now]))
+
+
+def _deliver(notification: Notification) -> None:
+    if notification.channel == Notification.Channel.EMAIL:
+        backends.send_email(recipient=notification.recipient, subject=notification.subject, body=notification.body)
+    elif notification.channel == Notification.Channel.SMS:
+        backends.sms_backend().send(recipient=notification.recipient, body=notification.body, key=notification.key)
+    else:
+        backends.delivery_for(notification.channel)(notification)
+
+
+def notifications_send(pks: list[int], *, now: dt.datetime | None = None) -> int:
+    """Send the due, pending notifications among `pks`; returns how many this call sent. The rows are claimed
+    together (one UPDATE ... RETURNING: a row another worker claimed first is not among them) and those sent
+    are marked together, each delivered on its own; a failure is recorded on its row alone."""
     now = now or timezone.now()
-    claimed = Notification.objects.filter(pk=pk, status=Notification.Status.PENDING, next_attempt_at__lte=now).update(
-        status=Notification.Status.SENDING, claimed_at=now)
-    if not claimed:
-        return False  # sent, failed, not due, or another worker got there first
-    notification = Notification.objects.get(pk=pk)
-    try:
-        if notification.channel == Notification.Channel.EMAIL:
-            backends.send_email(recipient=notification.recipient, subject=notification.subject, body=notification.body)
-        elif notification.channel == Notification.Channel.SMS:
-            backends.sms_backend().send(recipient=notification.recipient, body=notification.body, key=notification.key)
-        else:
-            backends.delivery_for(notification.channel)(notification)
-    except Exception as error:  # noqa: BLE001 - any provider failure is retried, unless it is permanent
-        attempts = notification.attempts + 1
-        failed = attempts >= MAX_ATTEMPTS or isinstance(error, backends.PermanentDeliveryError)
-        Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
-            status=Notification.Status.FAILED if failed else Notification.Status.PENDING, attempts=attempts,
-            next_attempt_at=now + backoff(attempts), last_error=f"{type(error).__name__}: {error}"[:2000],
-            claimed_at=None)
-        logger.warning("notification %s failed (attempt %s): %s", pk, attempts, error)
-        return False
-    sent = {"status": Notification.Status.SENT, "attempts": notification.attempts + 1, "sent_at": timezone.now(),
+    pks = list(dict.fromkeys(pks))
+    if not pks:
+        return 0
+    sent: list[Notification] = []
+    for notification in _claim(pks, now):
+        try:
+            _deliver(notification)
+        except Exception as error:  # noqa: BLE001 - any provider failure is retried, unless it is permanent
+            attempts = notification.attempts + 1
+            failed = attempts >= MAX_ATTEMPTS or isinstance(error, backends.PermanentDeliveryError)
+            Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+                status=Notification.Status.FAILED if failed else Notification.Status.PENDING, attempts=attempts,
+                next_attempt_at=now + backoff(attempts), last_error=f"{type(error).__name__}: {error}"[:2000],
+                claimed_at=None)
+            logger.warning("notification %s failed (attempt %s): %s", notification.pk, attempts, error)
+            continue
+        sent.append(notification)
+    done = {"status": Notification.Status.SENT, "attempts": F("attempts") + 1, "sent_at": timezone.now(),
             "claimed_at": None}
-    if notification.key.startswith(SECRET_MESSAGES):
-        sent["body"] = "（已发送，内容含一次性码，已清除）"  # the code must not outlive its delivery
-    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(**sent)
-    return True
+    plain = [n.pk for n in sent if not n.key.startswith(SECRET_MESSAGES)]
+    secret = [n.pk for n in sent if n.key.startswith(SECRET_MESSAGES)]
+    if plain:
+        Notification.objects.filter(pk__in=plain, status=Notification.Status.SENDING).update(**done)
+    if secret:  # the code must not outlive its delivery
+        Notification.objects.filter(pk__in=secret, status=Notification.Status.SENDING).update(
+            body="（已发送，内容含一次性码，已清除）", **done)
+    return len(sent)
 
 
 def notification_retry(*, notification: Notification) -> Notification:
@@ -254,5 +312,5 @@ def sweep_outbox(*, now: dt.datetime | None = None, batch: int = 500) -> dict[st
         status=Notification.Status.PENDING, next_attempt_at=now, claimed_at=None)
     due = list(Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
                .order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
-    sent = sum(notification_send(pk=pk, now=now) for pk in due)
+    sent = sum(notifications_send(due[start:start + 50], now=now) for start in range(0, len(due), 50))
     return {"sent": sent, "due": len(due), "reclaimed": reclaimed}

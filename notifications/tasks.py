@@ -11,7 +11,7 @@ def send_notification(pk):
 @shared_task
 def send_notifications(pks):
     """The notifications one transaction queued, in one task (each still claimed and sent on its own)."""
-    return sum(bool(services.notification_send(pk=pk)) for pk in pks)
+    return services.notifications_send(pks)
 
 
 @shared_task

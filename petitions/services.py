@@ -21,6 +21,7 @@ from lib.errors import ConflictError, DomainError
 from lib.upload_handlers import OversizedUpload
 from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
+from notifications.services import queued_together
 from org.calendar import get_calendar
 from petitions import messages, signals, transitions
 from petitions.models import (
@@ -142,39 +143,41 @@ def petition_file(
         raise DomainError(_("This area is no longer in use."), field="area")
     now = timezone.now()
     status = Status.SCREENING if channel in MEDIA_CHANNELS else Status.RECEIVED
-    try:
-        with transaction.atomic():
-            petition = Petition.objects.create(
-                number=_allocate_number(now), channel=channel, kind=kind, status=status,
-                classification=classification, area=area, district=area.district, address=address,
-                latitude=latitude, longitude=longitude, title=title, content=content,
-                complainant_type=complainant_type, complainant_name=complainant_name,
-                complainant_phone=complainant_phone, complainant_id_number=complainant_id_number,
-                enterprise_name=enterprise_name, confidential=confidential, received_at=now,
-                # Consent to publish means nothing on a confidential petition: it is never published.
-                publish_consent=publish_consent and not confidential, language=language[:8],
-                filed_by=actor if getattr(actor, "pk", None) else None, submission_token=submission_token,
-                api_key=api_key,
-            )
-            Attachment.objects.bulk_create(
-                [_attachment(petition, upload, now, actor) for upload in attachments]
-            )
-            _record(petition, kind=EventKind.FILED, at=now, actor=actor, to_status=status,
-                    data={"channel": channel, **({"api_key": api_key.name} if api_key else {})}, public=True)
-            # The receipt with the tracking number and the personal link, in the filing's transaction.
-            messages.tell_citizen(petition, "citizen.receipt", key=str(petition.pk), urgent=True)
-    except IntegrityError:
-        # Two posts of the same form raced past the check above: the other one won.
-        if submission_token is not None:
-            existing = Petition.objects.filter(submission_token=submission_token).first()
-            if existing is not None:
-                return existing, False
-        raise
-    if status == Status.RECEIVED:
-        # The petition as filed goes with the signal: dispatch need not read it back (issue 20).
-        transaction.on_commit(lambda: signals.petition_filed.send(sender=Petition, petition_id=petition.pk,
-                                                                  petition=petition))
-    return petition, True
+    # The receipt and the dispatch's messages (work orders, the "dispatched" SMS) go to the worker as one task.
+    with queued_together():
+        try:
+            with transaction.atomic():
+                petition = Petition.objects.create(
+                    number=_allocate_number(now), channel=channel, kind=kind, status=status,
+                    classification=classification, area=area, district=area.district, address=address,
+                    latitude=latitude, longitude=longitude, title=title, content=content,
+                    complainant_type=complainant_type, complainant_name=complainant_name,
+                    complainant_phone=complainant_phone, complainant_id_number=complainant_id_number,
+                    enterprise_name=enterprise_name, confidential=confidential, received_at=now,
+                    # Consent to publish means nothing on a confidential petition: it is never published.
+                    publish_consent=publish_consent and not confidential, language=language[:8],
+                    filed_by=actor if getattr(actor, "pk", None) else None, submission_token=submission_token,
+                    api_key=api_key,
+                )
+                Attachment.objects.bulk_create(
+                    [_attachment(petition, upload, now, actor) for upload in attachments]
+                )
+                _record(petition, kind=EventKind.FILED, at=now, actor=actor, to_status=status,
+                        data={"channel": channel, **({"api_key": api_key.name} if api_key else {})}, public=True)
+                # The receipt with the tracking number and the personal link, in the filing's transaction.
+                messages.tell_citizen(petition, "citizen.receipt", key=str(petition.pk), urgent=True)
+        except IntegrityError:
+            # Two posts of the same form raced past the check above: the other one won.
+            if submission_token is not None:
+                existing = Petition.objects.filter(submission_token=submission_token).first()
+                if existing is not None:
+                    return existing, False
+            raise
+        if status == Status.RECEIVED:
+            # The petition as filed goes with the signal: dispatch need not read it back (issue 20).
+            transaction.on_commit(lambda: signals.petition_filed.send(sender=Petition, petition_id=petition.pk,
+                                                                      petition=petition))
+        return petition, True
 
 
 def _attachment(petition: Petition, upload: CleanUpload, now: dt.datetime, actor, purpose=Attachment.Purpose.PETITION):

@@ -169,3 +169,33 @@ def test_concurrent_enqueue_and_send_happen_once(flaky):
     sends = race(*[lambda: services.notification_send(pk=pk, now=NOW) for _ in range(4)])
     assert sum(1 for kind, sent in sends if sent is True) == 1
     assert len(flaky.calls) == 1
+
+
+class OneBadNumber(backends.SmsBackend):
+    calls = []
+
+    def send(self, *, recipient, body, key):
+        OneBadNumber.calls.append(key)
+        if recipient == "13800000002":
+            raise ConnectionError("gateway refused this one")
+
+
+@pytest.mark.django_db
+def test_a_batch_claims_together_sends_each_and_records_a_failure_on_its_row_alone(settings):
+    """One task sends a filing's messages (issue 20): claimed in one statement, each delivered on its own;
+    a row another worker claimed first is not sent again, a failing one is retried alone, a code is cleared."""
+    settings.PORTAL_SMS_BACKEND = "tests.notifications.test_outbox.OneBadNumber"
+    OneBadNumber.calls = []
+    rows = [Notification.objects.create(key=key, channel="sms", recipient=phone, body="您的验证码 123456",
+                                        next_attempt_at=NOW, created_at=NOW)
+            for key, phone in (("a", "13800000001"), ("b", "13800000002"), ("citizen.login_code:c", "13800000003"),
+                               ("d", "13800000004"))]
+    Notification.objects.filter(pk=rows[3].pk).update(status="sending", claimed_at=NOW)  # another worker has it
+    assert services.notifications_send([r.pk for r in rows] + [rows[0].pk], now=NOW) == 2
+    assert sorted(OneBadNumber.calls) == ["a", "b", "citizen.login_code:c"]
+    a, b, c, d = (Notification.objects.get(pk=r.pk) for r in rows)
+    assert (a.status, a.attempts) == ("sent", 1) and a.body == "您的验证码 123456"
+    assert (b.status, b.attempts) == ("pending", 1) and "refused" in b.last_error and b.next_attempt_at > NOW
+    assert c.status == "sent" and "123456" not in c.body
+    assert d.status == "sending"
+    assert services.notifications_send([a.pk, c.pk], now=NOW) == 0  # sent rows are never sent twice
