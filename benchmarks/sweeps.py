@@ -101,6 +101,9 @@ def main() -> None:
     parser.add_argument("--idle-runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep the data of the previous run")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--memory", action="store_true",
+                        help="one more flagging run under tracemalloc: the peak of the sweep's Python allocations")
+    parser.add_argument("--flag-runs", type=int, default=3)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -145,7 +148,12 @@ def main() -> None:
     print(f"idle sweep: p50 {statistics.median(idle) * 1000:.1f} ms, max {idle[-1] * 1000:.1f} ms "
           f"({args.idle_runs} runs)")
     flag_times = []
-    for run in range(3):
+    for run in range(args.flag_runs + (1 if args.memory else 0)):
+        measure = args.memory and run == args.flag_runs
+        if measure:
+            import tracemalloc
+
+            tracemalloc.start()
         t0 = time.perf_counter()
         if args.profile and run == 0:
             import cProfile
@@ -156,7 +164,13 @@ def main() -> None:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
         else:
             result = sweep_deadlines(now=t_due + dt.timedelta(minutes=2))
-        flag_times.append(time.perf_counter() - t0)
+        if measure:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"memory: flagging {args.due:,} newly overdue peaked at {peak / 2**20:.1f} MiB of Python allocations "
+                  f"(tracemalloc, its own run)")
+        else:
+            flag_times.append(time.perf_counter() - t0)
         assert result["red"] == args.due, result
         with connection.cursor() as cursor:  # reset for the next run
             cursor.execute("TRUNCATE supervision_caseevent, supervision_supervisionnotice, supervision_supervisioncase")
