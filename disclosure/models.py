@@ -286,7 +286,8 @@ class InfoRequest(models.Model):
     extension_reason = models.CharField(_("reason for the extension"), max_length=300, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
     extension_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                              on_delete=models.SET_NULL, related_name="+")
+                                              on_delete=models.SET_NULL, related_name="+",
+                                              verbose_name=_("extension approved by"))
     third_party = models.CharField(_("third party consulted"), max_length=200, blank=True)
     consultation_question = models.TextField(_("what the third party is asked"), blank=True)
     consultation_started_on = models.DateField(_("third-party consultation from"), null=True, blank=True)
@@ -351,10 +352,10 @@ class RequestEvent(models.Model):
     request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+                              related_name="+", verbose_name=_("by"))
     kind = models.CharField(_("event"), max_length=20, choices=RequestEventKind.choices)
     note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -428,7 +429,7 @@ class ProgressReport(models.Model):
     due_on = models.DateField(_("due on"))
     reported_on = models.DateField(_("reported on"), null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("reported by"))
     # Not in by its date: the lead unit is reminded, then (PROJECT_REPORT_GRACE_DAYS later) it is supervised.
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     supervised_at = models.DateTimeField(_("sent to supervision at"), null=True, blank=True)
