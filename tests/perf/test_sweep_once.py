@@ -72,3 +72,25 @@ def test_a_sweep_flagging_25000_writes_each_case_event_and_notice_once(city, cat
     assert sweep_deadlines(now=late + dt.timedelta(minutes=1), batch=10_000)["red"] == 0
     assert SupervisionNotice.objects.count() == total and Notification.objects.count() == written
     assert written > before
+
+
+@pytest.mark.django_db
+def test_the_cases_written_in_the_database_carry_what_the_pool_shows_and_hide_a_confidential_title(
+        city, catalog, django_capture_on_commit_callbacks):
+    """The sweep writes its cases with one INSERT ... SELECT (issue 20): each case still has its reference, its
+    unit and area, its link and a title, and a confidential petition's title (which may name the complainant)
+    is replaced by its number, as when the cases were built in Python."""
+    with time_machine.travel(MON, tick=False), django_capture_on_commit_callbacks(execute=True):
+        plain = file_petition(city, title="楼下噪音扰民")
+        secret = file_petition(city, title="我是王小明13912345678举报邻居", confidential=True)
+    late = plain.assignments.get(role=Role.LEAD).handle_due_at + dt.timedelta(hours=1)
+    sweep_deadlines(now=late)
+    for petition, title in ((plain, "楼下噪音扰民"), (secret, secret.number)):
+        lead = petition.assignments.get(role=Role.LEAD)
+        case = SupervisionCase.objects.get(kind=CaseKind.OVERDUE, object_id=lead.pk)
+        assert (case.reference, case.title, case.unit_id, case.area_id) == (
+            petition.number, title, lead.unit_id, petition.area_id)
+        assert case.link == f"/dispatch/supervision/assignment/{lead.pk}/"
+        assert case.status == "open" and case.level == 1 and case.opened_at == late and case.escalate_at > late
+        assert case.events.filter(kind=CaseEvent.Kind.OPENED).count() == 1 and case.notices.count() == 1
+    assert "王小明" not in "".join(SupervisionCase.objects.values_list("title", flat=True))
