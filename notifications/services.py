@@ -245,6 +245,7 @@ def _claim(pks: list[int], now: dt.datetime) -> list[Notification]:
     table = connection.ops.quote_name(Notification._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in Notification._meta.concrete_fields)
     marks = ", ".join(["%s"] * len(pks))
+    now = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (SQLite compares text)
     return list(Notification.objects.raw(
         f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id IN ({marks}) AND status = %s "
         f"AND next_attempt_at <= %s RETURNING {columns}",
