@@ -183,13 +183,15 @@ def test_voting_page_and_suggestions(campaign, client):
 @pytest.mark.serial
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_hundred_concurrent_submissions_of_one_code_count_once(campaign):
+def test_eighty_concurrent_submissions_of_one_code_count_once(campaign):
+    # Eighty at once: PostgreSQL admits 100 connections by default, 3 of them reserved, and the test holds one;
+    # a hundred threads could only all connect when some had already finished (it failed in CI when they did not).
     _, codes = drawn(campaign)
     code = next(iter(codes.values()))
     ratings = ratings_for(campaign)
     with time_machine.travel(OPEN + dt.timedelta(hours=1)):
         results = race(*[lambda: sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings)
-                         for _ in range(100)], timeout=120)
+                         for _ in range(80)], timeout=120)
     assert sum(1 for kind, _ in results if kind == "ok") == 1
     others = [repr(r[1])[:200] for r in results if r[0] == "error" and not isinstance(r[1], DomainError)]
     assert others == []
