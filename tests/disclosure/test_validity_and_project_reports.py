@@ -61,6 +61,8 @@ def test_the_lead_unit_reports_progress_from_its_own_page_and_it_is_published(cl
                                                                              street_handler):
     due = project.reports.get(due_on=D(2026, 11, 6))
     with on(D(2026, 11, 2)):
+        client.force_login(urban_handler)  # the unit reaches its projects from its own queue page
+        assert 'href="/disclosure/unit/projects/"' in client.get("/dispatch/").content.decode()
         client.force_login(street_handler)  # not the lead unit: no project, no form, no report
         assert client.get("/disclosure/unit/projects/").context["items"] == []
         refused = client.post("/disclosure/unit/projects/", {"report": due.pk, f"r{due.pk}-percent": 40,

@@ -10,25 +10,13 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dispatch import routing
-from dispatch.catalog import rule_create
-from dispatch.models import AssignmentStatus, Target
+from dispatch.models import AssignmentStatus
 from notifications.models import Notification
 from petitions.models import Petition, Status
+from tests.notifications.test_messages import routed  # noqa: F401 - the noise rule and a reachable street office
 
 SH = dt.timezone(dt.timedelta(hours=8))
 MON = dt.datetime(2026, 11, 23, 10, 0, tzinfo=SH)
-
-
-@pytest.fixture
-def routed(city):
-    rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
-    rule_create(key="fallback", kind="territorial", target=Target.DISTRICT, is_fallback=True)
-    routing.invalidate()
-    city.street_office.phone, city.street_office.email = "13900000001", "st1@example.gov.cn"
-    city.street_office.save()
-    yield
-    routing.invalidate()
 
 
 def _form(city, phone):
