@@ -18,7 +18,7 @@ import math
 import random
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
@@ -80,10 +80,15 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 10000) -> di
     # Batch by batch, holding one batch's ids at a time (peak memory flat in the backlog); each unit is then
     # told once, with the exact count, from the cases themselves (one GROUP BY), however many batches it took.
     opened = 0
-    while ids := _claim(Assignment.objects.filter(red), red, batch, warning=WarningLevel.RED, overdue_at=now):
-        counts["red"] += len(ids)
-        opened += _into_pool(ids, now)
-        del ids
+    if settings.IS_POSTGRES:  # each batch one statement: flag, open the cases, their events and notices
+        while claimed := _flag_overdue(red, now, batch):
+            counts["red"] += claimed[0]
+            opened += claimed[1]
+    else:
+        while ids := _claim(Assignment.objects.filter(red), red, batch, warning=WarningLevel.RED, overdue_at=now):
+            counts["red"] += len(ids)
+            opened += _into_pool(ids, now)
+            del ids
     if opened:
         supervision.notify_units_opened_at(model=Assignment, kind=CaseKind.OVERDUE, now=now)
 
@@ -127,6 +132,30 @@ def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
         message_send(code="unit.deadline_digest", key=f"deadline:{what}:{unit_id}:{digest}",
                      to=unit_recipients(units[unit_id]), context={"summary": subject, "numbers": listed},
                      link="/dispatch/")
+
+
+def _flag_overdue(red: Q, now: dt.datetime, batch: int) -> tuple[int, int] | None:
+    """PostgreSQL: flag up to `batch` overdue assignments red and open their supervision cases, in one statement
+    (`supervision.services.cases_open_claiming`): the rows are picked with FOR UPDATE SKIP LOCKED, as `_claim`
+    does, and flagged by an UPDATE whose RETURNING gives each case its columns. Returns (flagged, opened), or
+    None when nothing was left to flag."""
+    quote = connection.ops.quote_name
+    table, petitions = quote(Assignment._meta.db_table), quote(Petition._meta.db_table)
+    with transaction.atomic():
+        pick, pick_params = (Assignment.objects.filter(red).order_by().values("pk")
+                             .select_for_update(skip_locked=True)[:batch].query.sql_with_params())
+        # The picked rows are locked by this statement (a row another sweep holds is skipped; one it flagged
+        # meanwhile is re-checked against `red` under the lock and dropped), so each is flagged once.
+        # RETURNING in supervision.services.SELECT_COLUMNS' order; a confidential title may name the
+        # complainant: the number instead.
+        claim = (f"UPDATE {table} a SET warning = %s, overdue_at = %s FROM ({pick}) AS picked (id), {petitions} p "
+                 f"WHERE a.id = picked.id AND p.id = a.petition_id "
+                 f"RETURNING a.id, p.number, CASE WHEN p.confidential THEN p.number ELSE substr(p.title, 1, 200) END, "
+                 f"a.unit_id, p.area_id, '/dispatch/supervision/assignment/' || a.id || '/'",
+                 [WarningLevel.RED, now, *pick_params])
+        flagged, opened = supervision.cases_open_claiming(model=Assignment, kind=CaseKind.OVERDUE, now=now,
+                                                         claim=claim)
+    return (flagged, opened) if flagged else None
 
 
 def _into_pool(ids: list[int], now: dt.datetime) -> int:

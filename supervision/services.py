@@ -253,18 +253,12 @@ def cases_open_batch(*, model, items: list[dict], kind: str, now: dt.datetime, l
 SELECT_COLUMNS = ("object_id", "reference", "title", "unit_id", "area_id", "link")
 
 
-def cases_open_select(*, model, select: tuple[str, list], object_ids: list[int], kind: str, now: dt.datetime,
-                      level: int = Level.HOTLINE) -> int:
-    """`cases_open_batch` for targets described by a SQL SELECT (its columns: SELECT_COLUMNS, the title at most
-    200 characters) over `object_ids`: the cases are written by one INSERT ... SELECT in the database (a sweep
-    flagging 70,000 spent a third of its time building case objects for bulk_create: issue 20), then their
-    OPENED event and notice as in `cases_open_batch`. Returns how many cases it opened."""
-    if not object_ids:
-        return 0
-    content_type = ContentType.objects.get_for_model(model)
-    calendar = get_calendar()
-    constants = {"content_type": content_type.pk, "kind": kind, "level": level, "opened_at": now,
-                 "escalate_at": calendar.deadline_from(now, _escalation_days())}
+def _case_columns(model, kind: str, now: dt.datetime, level: int) -> tuple[list[str], list]:
+    """The case table's columns for an INSERT ... SELECT whose SELECT yields SELECT_COLUMNS first, and the
+    parameters of the rest: this call's constants (content type, kind, level, opened and escalation times) and
+    the model's defaults, in the columns' order."""
+    constants = {"content_type": ContentType.objects.get_for_model(model).pk, "kind": kind, "level": level,
+                 "opened_at": now, "escalate_at": get_calendar().deadline_from(now, _escalation_days())}
     quote = connection.ops.quote_name
     fields = {f.attname: f for f in SupervisionCase._meta.concrete_fields if not f.primary_key}
     columns = [quote(fields[name].column) for name in SELECT_COLUMNS]
@@ -275,17 +269,60 @@ def cases_open_select(*, model, select: tuple[str, list], object_ids: list[int],
         name = attname.removesuffix("_id")
         columns.append(quote(field.column))
         params.append(field.get_db_prep_save(constants[name] if name in constants else field.get_default(), connection))
+    return columns, params
+
+
+def cases_open_select(*, model, select: tuple[str, list], object_ids: list[int], kind: str, now: dt.datetime,
+                      level: int = Level.HOTLINE) -> int:
+    """`cases_open_batch` for targets described by a SQL SELECT (its columns: SELECT_COLUMNS, the title at most
+    200 characters) over `object_ids`: the cases are written by one INSERT ... SELECT in the database (a sweep
+    flagging 70,000 spent a third of its time building case objects for bulk_create: issue 20), then their
+    OPENED event and notice as in `cases_open_batch`. Returns how many cases it opened."""
+    if not object_ids:
+        return 0
+    columns, params = _case_columns(model, kind, now, level)
     sql, select_params = select
     with transaction.atomic():
         with connection.cursor() as cursor:
             # The SELECT's columns come first, in SELECT_COLUMNS' order (s.*), then this call's constants and the
             # model's defaults. ON CONFLICT DO NOTHING: a target with an open case of this kind keeps it.
             cursor.execute(
-                f"INSERT INTO {quote(SupervisionCase._meta.db_table)} ({', '.join(columns)}) "
+                f"INSERT INTO {connection.ops.quote_name(SupervisionCase._meta.db_table)} ({', '.join(columns)}) "
                 f"SELECT s.*, {', '.join(['%s'] * len(params))} FROM ({sql}) AS s "
                 f"WHERE true ON CONFLICT DO NOTHING",  # WHERE: SQLite's parser needs one before an upsert
                 [*params, *select_params])  # in the order of their placeholders: the constants come first
-        return _history_for_opened(content_type, kind, now, object_ids, level)
+        return _history_for_opened(ContentType.objects.get_for_model(model), kind, now, object_ids, level)
+
+
+def cases_open_claiming(*, model, claim: tuple[str, list], kind: str, now: dt.datetime,
+                        level: int = Level.HOTLINE) -> tuple[int, int]:
+    """PostgreSQL: claim targets and open their cases in one statement. `claim` is a data-modifying statement
+    (an UPDATE ... RETURNING that flags a batch of targets) whose rows are SELECT_COLUMNS; each row it returns
+    gets its case, and each case this statement opened its OPENED event and its notice, all in one WITH ...
+    INSERT: no id list travels to Python and back, and nothing is looked up twice (a sweep flagging 70,000
+    spent most of its time on those round trips and the NOT EXISTS re-checks: issue 20). A target that already
+    has an open case of this kind keeps it and gets no second event or notice (ON CONFLICT DO NOTHING returns
+    only the rows it wrote). Returns (rows claimed, cases opened)."""
+    columns, params = _case_columns(model, kind, now, level)
+    claim_sql, claim_params = claim
+    quote = connection.ops.quote_name
+    event, notice, case = (quote(m._meta.db_table) for m in (CaseEvent, SupervisionNotice, SupervisionCase))
+    moment, reply_due = (connection.ops.adapt_datetimefield_value(v)
+                         for v in (now, get_calendar().deadline_from(now, _reply_days())))
+    with connection.cursor() as cursor:  # one statement: atomic by itself
+        cursor.execute(
+            f"WITH claimed AS ({claim_sql}), "
+            f"opened AS (INSERT INTO {case} ({', '.join(columns)}) "
+            f"SELECT claimed.*, {', '.join(['%s'] * len(params))} FROM claimed "
+            f"ON CONFLICT DO NOTHING RETURNING id, level), "
+            f"events AS (INSERT INTO {event} (case_id, at, kind, level, note, actor_id) "
+            f"SELECT id, %s, %s, level, '', NULL FROM opened), "
+            f"notices AS (INSERT INTO {notice} (case_id, level, text, sent_at, sent_by_id, reply_due_at, reply) "
+            f"SELECT id, level, %s, %s, NULL, %s, '' FROM opened) "
+            f"SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM opened)",
+            [*claim_params, *params, moment, CaseEvent.Kind.OPENED, _bulk_notice(kind, level), moment, reply_due])
+        claimed, opened = cursor.fetchone()
+    return claimed, opened
 
 
 def _history_for_opened(content_type, kind: str, now: dt.datetime, ids: list[int], level: int) -> int:
@@ -325,11 +362,10 @@ def notify_units_opened_at(*, model, kind: str, now: dt.datetime, listed: int = 
     if not counts:
         return {}
     ranked = (opened.annotate(rank=Window(RowNumber(), partition_by=[F("unit_id")], order_by=F("pk").asc()))
-              .values_list("unit_id", "reference", "rank"))
+              .filter(rank__lte=listed).order_by("unit_id", "rank").values_list("unit_id", "reference"))
     first: dict[int, list[str]] = {}
-    for unit_id, reference, rank in ranked.iterator(chunk_size=5000):
-        if rank <= listed:
-            first.setdefault(unit_id, []).append(reference)
+    for unit_id, reference in ranked:  # `listed` a unit at most, filtered in the database
+        first.setdefault(unit_id, []).append(reference)
     label = CaseKind(kind).label
     sends = []
     for unit, recipients in units_recipients(list(counts)).items():

@@ -194,7 +194,11 @@ def test_calendar_change_moves_open_deadlines(dispatched):
 @pytest.mark.django_db
 def test_idle_sweep_reads_no_rows(dispatched, django_assert_max_num_queries):
     # Four empty index probes (yellow, red, sign-for reminder, sign-for overdue); in a test each
-    # transaction adds a savepoint and its release.
+    # transaction adds a savepoint and its release. The supervision case's content type is read once per
+    # process (Django caches it), as in a worker that has swept before.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(Assignment)
     with django_assert_max_num_queries(12):
         assert sweep_deadlines(now=at(24)) == {"yellow": 0, "red": 0, "sign_reminded": 0, "sign_overdue": 0}
 
