@@ -75,6 +75,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--stats", help="also save the cProfile statistics to this file (pstats format)")
     args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        from sweeps import ensure_database
+
+        ensure_database(url)  # created if missing (setup migrates it)
     from _django import setup
 
     setup("profile")

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lib.admin import ReadOnlyInline
+from lib.admin import CappedCountAdmin, ReadOnlyInline
 from dispatch import catalog, catalog_io, forms, perfunctory, repeats, review, routing, selectors, services
 from dispatch.models import (
     Assignment,
@@ -187,7 +187,7 @@ class PerfunctoryPhraseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(CappedCountAdmin, admin.ModelAdmin):
     list_display = ("petition", "unit", "role", "status", "sign_due_at", "handle_due_at", "dispatched_at")
     list_filter = ("status", "role", "unit__kind")
     search_fields = ("petition__number", "unit__name")
@@ -226,7 +226,7 @@ def _queue(value) -> str:
 
 
 @admin.register(QueuedPetition)
-class DispatchQueueAdmin(admin.ModelAdmin):
+class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
     """The dispatcher's queue: what needs a decision, the most urgent first, and a console per petition.
     Callbacks are a queue of their own (docs/dispatch.md, "The dispatcher's queue")."""
 

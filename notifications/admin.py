@@ -1,4 +1,6 @@
 from django.contrib import admin
+
+from lib.admin import CappedCountAdmin
 from django.utils.translation import gettext_lazy as _
 
 from notifications.catalog import AUDIENCES, CATALOG
@@ -7,7 +9,7 @@ from notifications.services import notification_retry
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CappedCountAdmin, admin.ModelAdmin):
     list_display = ("created_at", "channel", "recipient", "subject", "status", "attempts", "next_attempt_at", "sent_at")
     list_filter = ("status", "channel")
     search_fields = ("recipient", "subject", "key")

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lib.admin import ReadOnlyInline
+from lib.admin import CappedCountAdmin, ReadOnlyInline
 from lib.errors import DomainError
 from lib.masking import mask_id_number, mask_phone
 from lib.redact import redact
@@ -71,7 +71,7 @@ def _sees_personal_data(request) -> bool:
 
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(CappedCountAdmin, admin.ModelAdmin):
     list_display = ("number", "title_shown", "kind", "status", "channel", "area", "classification", "phone", "received_at")
     list_filter = ("status", "channel", "kind", "confidential", ("area", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("area", "classification")
@@ -345,7 +345,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(CappedCountAdmin, admin.ModelAdmin):
     """The audit of staff looks at personal data: read-only, for the platform administrators."""
 
     list_display = ("at", "user", "action", "petition", "detail")
