@@ -25,6 +25,7 @@ import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
@@ -96,16 +97,27 @@ def rating_counts(first: dt.date, last: dt.date) -> dict[tuple, dict[str, int]]:
     counts = _decode(snapshot.data)
     if snapshot.as_of >= end:  # the period ended before the snapshot: nothing can be added to it
         return counts
-    ratings = Rating.objects.using(reports_alias())
-    # The latest rating of the period, from the end of the rated_at index (the planner cannot misjudge it).
-    latest = ratings.filter(rated_at__lt=end).aggregate(latest=Max("rated_at"))["latest"]
-    if latest is None or latest < max(start, snapshot.as_of):
+    recent = Rating.objects.using(reports_alias()).filter(rated_at__gte=max(start, snapshot.as_of), rated_at__lt=end)
+    # The ratings since the snapshot, from a range of the rated_at index: the last minutes' few rows.
+    mark = recent.aggregate(n=Count("pk"), last_id=Max("pk"), latest=Max("rated_at"))
+    if not mark["n"]:
         return counts
-    recent = ratings.filter(rated_at__gte=max(start, snapshot.as_of), rated_at__lt=end)
-    for key, values in rating_counts_direct(first, last, petitions=recent.values("petition_id")).items():
+    # Their counters are kept in the cache under what identifies them (ratings are only ever added: a new one
+    # changes the count and the last id), so the dashboards and the statistics page, which ask for a dozen
+    # periods a request, count them once between two ratings, not on every request (issue 20, target 3).
+    key = (f"ratings-delta:{first.isoformat()}:{last.isoformat()}:{snapshot.pk}:{snapshot.computed_at.timestamp()}:"
+           f"{mark['n']}:{mark['last_id']}:{mark['latest'].timestamp()}")
+    delta = cache.get(key)
+    if delta is None:
+        delta = {k: dict(v) for k, v in rating_counts_direct(first, last, petitions=recent.values("petition_id")).items()}
+        cache.set(key, delta, DELTA_KEPT)
+    for row, values in delta.items():
         for counter, n in values.items():
-            counts[key][counter] += n
+            counts[row][counter] += n
     return counts
+
+
+DELTA_KEPT = 15 * 60  # seconds: a snapshot is recomputed at least this often (refresh_stats, every 5 minutes)
 
 
 # A snapshot counts the ratings made up to SNAPSHOT_MARGIN before it was computed (a rating's transaction
