@@ -88,6 +88,28 @@ def test_a_closed_month_is_read_from_its_snapshot_alone(world, monkeypatch, djan
 
 
 @pytest.mark.django_db
+def test_the_ratings_since_the_snapshot_are_counted_once_between_two_ratings(world, monkeypatch,  # noqa: F811
+                                                                             django_assert_num_queries):
+    # The statistics page asks for a dozen periods a request: the ratings made since each period's snapshot are
+    # counted once, then read from the cache until another rating comes (issue 20, target 3).
+    monkeypatch.setattr(aggregates, "SNAPSHOT_REBUILD", dt.timedelta(days=30))
+    with time_machine.travel(at(11, 20), tick=False):
+        aggregates.rating_counts(*NOV)  # the snapshot
+    Rating.objects.create(petition=world["p3"], round=1, satisfaction=Satisfaction.SATISFIED, solved=True,
+                          source=Rating.Source.CALLBACK, rated_at=at(11, 21))
+    with time_machine.travel(at(11, 22), tick=False):
+        first = plain(aggregates.rating_counts(*NOV))
+        assert first == plain(aggregates.rating_counts_direct(*NOV))
+        with django_assert_num_queries(2):  # the snapshot and the mark of the ratings since: no recount
+            assert plain(aggregates.rating_counts(*NOV)) == first
+    # Another rating: counted at the next read.
+    Rating.objects.create(petition=world["p3"], round=2, satisfaction=Satisfaction.UNSATISFIED, solved=False,
+                          source=Rating.Source.CALLBACK, rated_at=at(11, 23))
+    with time_machine.travel(at(11, 24), tick=False):
+        assert plain(aggregates.rating_counts(*NOV)) == plain(aggregates.rating_counts_direct(*NOV)) != first
+
+
+@pytest.mark.django_db
 def test_the_dashboard_reads_stored_analysis_and_refresh_recomputes_it(world, client, supervisor):  # noqa: F811
     client.force_login(supervisor)
     with time_machine.travel(at(11, 30, 12), tick=False):
