@@ -19,6 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PG = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+KEPT = 12  # the last lines of each script's output that go into the report
 
 FULL = [
     ("Routing decisions (10,000-rule catalog)", "dispatch_routing.py", ["--rules", "10000", "--petitions", "50000"], None),
@@ -84,10 +85,10 @@ def main() -> int:
         result = subprocess.run([sys.executable, str(HERE / script), *options], cwd=HERE, env=env,
                                 capture_output=True, text=True)
         output = [l for l in result.stdout.splitlines() if l.strip() and "jieba" not in l and "Prefix dict" not in l]
-        lines += [f"### {title}", "", "```", *output[-8:], "```",
+        lines += [f"### {title}", "", "```", *output[-KEPT:], "```",
                   f"({time.perf_counter() - started:.0f} s, load average {load} at the start"
                   f"{'' if result.returncode == 0 else ', FAILED'})", ""]
-        print("\n".join(lines[-(len(output[-8:]) + 5):]), flush=True)
+        print("\n".join(lines[-(len(output[-KEPT:]) + 5):]), flush=True)
         if result.returncode != 0:
             failed = True
             print(result.stderr[-3000:], file=sys.stderr)

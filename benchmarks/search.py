@@ -21,7 +21,10 @@ def main() -> None:
     from petitions.selectors import petition_search
 
     total = Petition.objects.count()
-    sample = Petition.objects.order_by("-id").values_list("number", "complainant_phone").first() or ("0", "0")
+    # A real tracking number (digits: the date and a serial), the newest: bench_dashboards.py's open petitions,
+    # numbered "O…", may be loaded in the same database and are not what a citizen quotes.
+    sample = (Petition.objects.filter(number__lt="A").order_by("-number")
+              .values_list("number", "complainant_phone").first() or ("0", "0"))
     print(f"machine: {machine()}; {total:,} petitions")
     for label, term in (("tracking number", sample[0]), ("phone", sample[1]), ("rare word 无人机", "无人机"),
                         ("common word 物业", "物业"), ("two common words 物业 停车", "物业 停车")):
@@ -35,7 +38,7 @@ def main() -> None:
         counted = time.perf_counter() - t0
         print(f"search by {label}: p50 {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
               f"(first {len(page)} of {matches:,} matches, newest first; counting them all: {counted * 1000:.0f} ms)")
-        if "word" in label and not matches:
+        if not matches:
             raise SystemExit(f"the {label} search matched nothing: the data is not the corpus-generated city-year")
 
 
