@@ -21,6 +21,7 @@ from lib.admin import CappedCountAdmin, ReadOnlyInline
 from lib.errors import DomainError
 from lib.masking import mask_id_number, mask_phone
 from lib.redact import redact
+from org.models import Area
 from petitions import privacy, selectors, services
 from petitions.forms import CallbackFailedForm, CloseOnSpotForm, OperatorIntakeForm, RatingForm, ScreenForm
 from petitions.models import (
@@ -70,10 +71,25 @@ def _sees_personal_data(request) -> bool:
     return getattr(user, "sees_personal_data", False) or user.is_superuser
 
 
+class DistrictFilter(admin.SimpleListFilter):
+    """By district: the city's districts (a dozen rows). The filter by area it replaces listed the areas that have
+    petitions, a DISTINCT over the whole table on every page of the list (0.8 s at 1,900,000 petitions)."""
+
+    title = _("district")
+    parameter_name = "district"
+
+    def lookups(self, request, model_admin):
+        return list(Area.objects.filter(level=Area.Level.DISTRICT).order_by("code").values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(district_id=int(value)) if value and value.isdigit() else queryset
+
+
 @admin.register(Petition)
 class PetitionAdmin(CappedCountAdmin, admin.ModelAdmin):
     list_display = ("number", "title_shown", "kind", "status", "channel", "area", "classification", "phone", "received_at")
-    list_filter = ("status", "channel", "kind", "confidential", ("area", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("status", "channel", "kind", "confidential", DistrictFilter)
     list_select_related = ("area", "classification")
     date_hierarchy = "received_at"
     search_fields = ("number",)  # the real search is get_search_results below

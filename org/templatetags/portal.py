@@ -1,9 +1,11 @@
 import datetime as dt
 
 from django import template
+from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from lib.admin import bounded_date_hierarchy
 from lib.masking import mask_id_number, mask_name, mask_phone
 from lib.redact import redact
 from lib.workdays import local_date
@@ -29,3 +31,11 @@ def calendar_note(moment):
     text = _("No official calendar for %(year)s yet: counted Monday to Friday, it may move.") % {"year": year}
     return format_html(' <span class="badge yellow calendar-note" title="{}">{}</span>', text,
                        _("provisional (%(year)s calendar not published)") % {"year": year})
+
+
+@register.tag(name="bounded_date_hierarchy")
+def bounded_date_hierarchy_tag(parser, token):
+    """{% bounded_date_hierarchy cl %}: the admin's date hierarchy without a DISTINCT over every row of a big
+    table (lib.admin.bounded_date_hierarchy)."""
+    return InclusionAdminNode(parser, token, func=bounded_date_hierarchy, template_name="date_hierarchy.html",
+                              takes_context=False)
