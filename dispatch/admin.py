@@ -193,7 +193,6 @@ class AssignmentAdmin(CappedCountAdmin, admin.ModelAdmin):
     search_fields = ("petition__number", "unit__name")
     list_select_related = ("petition", "unit")
     readonly_fields = [f.name for f in Assignment._meta.fields]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
@@ -234,7 +233,6 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
     list_display_links = ("number", "title")
     list_filter = (QueueFilter, "status", "channel")
     search_fields = ("number", "title", "complainant_phone")
-    show_full_result_count = False
     sortable_by = ()  # the order is the urgency: a column sort would hide the most urgent
     change_list_template = "admin/dispatch/queuedpetition/change_list.html"
 

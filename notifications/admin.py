@@ -15,7 +15,6 @@ class NotificationAdmin(CappedCountAdmin, admin.ModelAdmin):
     search_fields = ("recipient", "subject", "key")
     readonly_fields = [f.name for f in Notification._meta.fields]
     actions = ["retry_now"]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

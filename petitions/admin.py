@@ -97,7 +97,6 @@ class PetitionAdmin(CappedCountAdmin, admin.ModelAdmin):
     inlines = [AttachmentInline, RatingInline, PetitionEventInline]
     autocomplete_fields = ("area", "classification")
     list_per_page = 50
-    show_full_result_count = False  # a COUNT(*) over millions of rows on every page is too slow
 
     fieldsets = (
         (_("Matter"), {"fields": ("number", "status", "channel", "kind", "stream", "routed_to", "classification",
@@ -369,7 +368,6 @@ class AccessRecordAdmin(CappedCountAdmin, admin.ModelAdmin):
     list_select_related = ("user", "petition")
     date_hierarchy = "at"
     search_fields = ("user__username",)
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
