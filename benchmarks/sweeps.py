@@ -175,8 +175,10 @@ def main() -> None:
         with connection.cursor() as cursor:  # reset for the next run
             cursor.execute("TRUNCATE supervision_caseevent, supervision_supervisionnotice, supervision_supervisioncase")
             cursor.execute("UPDATE dispatch_assignment SET warning='yellow', overdue_at=NULL WHERE warning='red'")
-    print(f"flagging {args.due:,} newly overdue (red + supervision cases + notices): "
-          + ", ".join(f"{t:.2f} s" for t in flag_times))
+    from django.conf import settings
+
+    print(f"flagging {args.due:,} newly overdue (red + supervision cases + notices, "
+          f"{settings.PORTAL_SWEEP_WORKERS} connections): " + ", ".join(f"{t:.2f} s" for t in flag_times))
     # The supervisors' dashboard over the same open work: by unit, by district, aging, as the page reads them
     # (the open-work counters, kept by triggers: dispatch.counters), and by scanning the assignments for contrast.
     from dispatch import counters

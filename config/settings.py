@@ -449,6 +449,9 @@ PORTAL_CONSULTATION_WORKING_DAYS = env_int("PORTAL_CONSULTATION_WORKING_DAYS", 2
 PORTAL_CALLBACK_WORKING_DAYS = env_int("PORTAL_CALLBACK_WORKING_DAYS", 3, minimum=1)
 PORTAL_CALLBACK_MAX_ATTEMPTS = env_int("PORTAL_CALLBACK_MAX_ATTEMPTS", 3, minimum=1)
 PORTAL_PAUSE_CAP_WORKING_DAYS = env_int("PORTAL_PAUSE_CAP_WORKING_DAYS", 10, minimum=1)
+# Connections the overdue sweep flags with at once on PostgreSQL (dispatch.sweeps._flag_overdue_all): one keeps
+# one database core busy.
+PORTAL_SWEEP_WORKERS = env_int("PORTAL_SWEEP_WORKERS", 2, minimum=1)
 PORTAL_LOOKBACK_RATE_PERCENT = env_int("PORTAL_LOOKBACK_RATE_PERCENT", 5, minimum=1)
 # A unit or district is ranked on a rate only when it rests on at least this many petitions (DOMAIN.md section 7).
 PORTAL_RANK_MIN_SAMPLE = env_int("PORTAL_RANK_MIN_SAMPLE", 10, minimum=1)

@@ -133,8 +133,11 @@ class WarningLevel(models.TextChoices):
 class Assignment(models.Model):
     petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"),
                                  on_delete=models.CASCADE, related_name="assignments")
+    # No index of its own: assignment_unit_queue_idx leads with the unit. Every index is rewritten by each
+    # non-HOT update of an assignment (a sweep flags 70,000 at once: issue 20), so none is kept twice, and none
+    # on who dispatched or signed (read only beside the assignment; a user is deactivated, not deleted).
     unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="assignments")
+                             related_name="assignments", db_index=False)
     role = models.CharField(_("role"), max_length=8, choices=Role.choices)
     status = models.CharField(_("status"), max_length=12, choices=AssignmentStatus.choices, editable=False)
     rule = models.ForeignKey(CatalogRule, verbose_name=_("catalog rule"), null=True, blank=True,
@@ -143,11 +146,11 @@ class Assignment(models.Model):
     dispatched_at = models.DateTimeField(_("dispatched at"))
     dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dispatched by"),
                                       null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+                                      related_name="+", db_index=False)
     signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"),
                                   null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+                                  related_name="+", db_index=False)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answer = models.TextField(_("answer to the lead unit"), blank=True)
     # The clocks (DOMAIN.md section 5), computed once when they start; see dispatch.deadlines.

@@ -16,10 +16,12 @@ import datetime as dt
 import hashlib
 import math
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,9 +83,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = 10000) -> di
     # told once, with the exact count, from the cases themselves (one GROUP BY), however many batches it took.
     opened = 0
     if settings.IS_POSTGRES:  # each batch one statement: flag, open the cases, their events and notices
-        while claimed := _flag_overdue(red, now, batch):
-            counts["red"] += claimed[0]
-            opened += claimed[1]
+        counts["red"], opened = _flag_overdue_all(red, now, batch)
     else:
         while ids := _claim(Assignment.objects.filter(red), red, batch, warning=WarningLevel.RED, overdue_at=now):
             counts["red"] += len(ids)
@@ -134,44 +134,81 @@ def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
                      link="/dispatch/")
 
 
+def _flag_overdue_all(red: Q, now: dt.datetime, batch: int) -> tuple[int, int]:
+    """PostgreSQL: flag every overdue assignment, batch by batch (`_flag_overdue`). When the first batch comes
+    back full, PORTAL_SWEEP_WORKERS connections take the rest at once: the database does a batch's work while
+    Python waits, so one connection keeps one core busy, and SKIP LOCKED hands each connection rows no other
+    holds, so each row is still flagged once (issue 20). An idle sweep, or one inside a transaction (a caller's
+    atomic block, a test: other connections could not see its rows), stays on its own connection. Returns
+    (flagged, opened)."""
+    def drain() -> tuple[int, int]:
+        flagged = opened = 0
+        while claimed := _flag_overdue(red, now, batch):
+            flagged, opened = flagged + claimed[0], opened + claimed[1]
+        return flagged, opened
+
+    def in_thread() -> tuple[int, int]:
+        try:
+            return drain()
+        finally:
+            connection.close()  # this thread's own connection
+
+    first = _flag_overdue(red, now, batch) or (0, 0)
+    workers = 1 if connection.in_atomic_block else settings.PORTAL_SWEEP_WORKERS
+    results = [first]
+    if first[0] < batch:  # a short batch: nothing was left (or another sweep holds the rest)
+        pass
+    elif workers == 1:
+        results.append(drain())
+    else:
+        with ThreadPoolExecutor(max_workers=workers - 1) as pool:
+            others = [pool.submit(in_thread) for _ in range(workers - 1)]
+            results += [drain(), *(other.result() for other in others)]
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
 def _flag_overdue(red: Q, now: dt.datetime, batch: int) -> tuple[int, int] | None:
     """PostgreSQL: flag up to `batch` overdue assignments red and open their supervision cases, in one statement
     (`supervision.services.cases_open_claiming`): the rows are picked with FOR UPDATE SKIP LOCKED, as `_claim`
-    does, and flagged by an UPDATE whose RETURNING gives each case its columns. Returns (flagged, opened), or
-    None when nothing was left to flag."""
-    quote = connection.ops.quote_name
-    table, petitions = quote(Assignment._meta.db_table), quote(Petition._meta.db_table)
+    does, flagged by an UPDATE ... RETURNING their ids, and their cases written from `_pool_rows` over exactly
+    those ids. Returns (flagged, opened), or None when nothing was left to flag."""
+    table = connection.ops.quote_name(Assignment._meta.db_table)
     with transaction.atomic():
         pick, pick_params = (Assignment.objects.filter(red).order_by().values("pk")
                              .select_for_update(skip_locked=True)[:batch].query.sql_with_params())
         # The picked rows are locked by this statement (a row another sweep holds is skipped; one it flagged
         # meanwhile is re-checked against `red` under the lock and dropped), so each is flagged once.
-        # RETURNING in supervision.services.SELECT_COLUMNS' order; a confidential title may name the
-        # complainant: the number instead.
-        claim = (f"UPDATE {table} a SET warning = %s, overdue_at = %s FROM ({pick}) AS picked (id), {petitions} p "
-                 f"WHERE a.id = picked.id AND p.id = a.petition_id "
-                 f"RETURNING a.id, p.number, CASE WHEN p.confidential THEN p.number ELSE substr(p.title, 1, 200) END, "
-                 f"a.unit_id, p.area_id, '/dispatch/supervision/assignment/' || a.id || '/'",
-                 [WarningLevel.RED, now, *pick_params])
-        flagged, opened = supervision.cases_open_claiming(model=Assignment, kind=CaseKind.OVERDUE, now=now,
-                                                         claim=claim)
+        # = ANY(ARRAY(...)): the batch's ids are picked first, then each row is reached through the primary key
+        # (a join let the planner hash the whole table for every batch).
+        claim = (f"UPDATE {table} a SET warning = %s, overdue_at = %s WHERE a.id = ANY(ARRAY({pick})) "
+                 f"RETURNING a.id", [WarningLevel.RED, now, *pick_params])
+        flagged, opened = supervision.cases_open_claiming(
+            model=Assignment, kind=CaseKind.OVERDUE, now=now, claim=claim,
+            select=_pool_rows(RawSQL(f"SELECT id FROM {supervision.CLAIMED}", [])))
     return (flagged, opened) if flagged else None
 
 
 def _into_pool(ids: list[int], now: dt.datetime) -> int:
     """Open the overdue cases of these assignments in the supervision pool (set-based, one batch): how many.
     The cases are written from a SELECT over the assignments, in the database (no case object in Python)."""
-    title = Case(When(petition__confidential=True, then=F("petition__number")),  # a confidential title may name
-                 default=Substr("petition__title", 1, 200))                     # the complainant: the number instead
+    return supervision.cases_open_select(model=Assignment, kind=CaseKind.OVERDUE, now=now, object_ids=ids,
+                                         select=_pool_rows(ids))
+
+
+def _pool_rows(ids) -> tuple[str, list]:
+    """The SQL of the pool's columns for the assignments `ids` (a list, or a subquery of ids), in
+    supervision.services.SELECT_COLUMNS' order: both ways into the pool (`_into_pool`, `_flag_overdue`) write
+    their cases from it. A confidential title may name the complainant: the number instead."""
+    title = Case(When(petition__confidential=True, then=F("petition__number")),
+                 default=Substr("petition__title", 1, 200))
     link = Concat(Value("/dispatch/supervision/assignment/"), Cast("pk", output_field=CharField()), Value("/"),
                   output_field=CharField())
-    # Annotations only, in supervision.services.SELECT_COLUMNS' order: the SELECT's columns are in that order.
+    # Annotations only, in SELECT_COLUMNS' order: the SELECT's columns are in that order.
     rows = (Assignment.objects.filter(pk__in=ids).order_by()
             .annotate(c_object=F("pk"), c_reference=F("petition__number"), c_title=title, c_unit=F("unit_id"),
                       c_area=F("petition__area_id"), c_link=link)
             .values_list("c_object", "c_reference", "c_title", "c_unit", "c_area", "c_link"))
-    return supervision.cases_open_select(model=Assignment, kind=CaseKind.OVERDUE, now=now, object_ids=ids,
-                                         select=rows.query.sql_with_params())
+    return rows.query.sql_with_params()
 
 
 

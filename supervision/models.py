@@ -43,11 +43,14 @@ class CaseStatus(models.TextChoices):
 
 
 class SupervisionCase(models.Model):
+    # Indexes are what a sweep pays for each case it opens (issue 20): a case is found by its target through
+    # one_open_case_per_target_kind, by its reference through case_reference_idx (exact: no LIKE index), and
+    # the users who sent, replied or acted on the pool's rows are read beside them, never searched for.
     content_type = models.ForeignKey(ContentType, verbose_name=_("target type"),
-                                     on_delete=models.PROTECT, related_name="+")
+                                     on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField(_("target id"))
     target = GenericForeignKey("content_type", "object_id")
-    reference = models.CharField(_("reference"), max_length=40, db_index=True,
+    reference = models.CharField(_("reference"), max_length=40,
                                  help_text=_("The tracking or request number."))
     title = models.CharField(_("title"), max_length=200)
     unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("unit"), null=True, blank=True,
@@ -72,6 +75,7 @@ class SupervisionCase(models.Model):
             # supervision.services.sweep_escalations reads only open cases that became due.
             models.Index(fields=["escalate_at"], name="case_escalation_due_idx", condition=Q(status="open")),
             models.Index(fields=["status", "level", "kind"], name="case_pool_idx"),
+            models.Index(fields=["reference"], name="case_reference_idx"),
         ]
         constraints = [
             # One open case per target and kind: opening is idempotent, even from two sweeps at once.
@@ -93,13 +97,13 @@ class SupervisionNotice(models.Model):
     sent_at = models.DateTimeField(_("sent at"))
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"),
                                 null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+                                related_name="+", db_index=False)
     reply_due_at = models.DateTimeField(_("reply due"))
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("replied by"),
                                    null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
     reply_overdue_at = models.DateTimeField(_("reply overdue since"), null=True, blank=True)
 
     class Meta:
@@ -132,7 +136,7 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
                               null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+                              related_name="+", db_index=False)
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     note = models.TextField(_("note"), blank=True)

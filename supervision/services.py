@@ -294,33 +294,39 @@ def cases_open_select(*, model, select: tuple[str, list], object_ids: list[int],
         return _history_for_opened(ContentType.objects.get_for_model(model), kind, now, object_ids, level)
 
 
-def cases_open_claiming(*, model, claim: tuple[str, list], kind: str, now: dt.datetime,
+CLAIMED = "claimed"  # the name, inside cases_open_claiming's statement, of the rows its `claim` returned
+
+
+def cases_open_claiming(*, model, claim: tuple[str, list], select: tuple[str, list], kind: str, now: dt.datetime,
                         level: int = Level.HOTLINE) -> tuple[int, int]:
     """PostgreSQL: claim targets and open their cases in one statement. `claim` is a data-modifying statement
-    (an UPDATE ... RETURNING that flags a batch of targets) whose rows are SELECT_COLUMNS; each row it returns
-    gets its case, and each case this statement opened its OPENED event and its notice, all in one WITH ...
-    INSERT: no id list travels to Python and back, and nothing is looked up twice (a sweep flagging 70,000
-    spent most of its time on those round trips and the NOT EXISTS re-checks: issue 20). A target that already
-    has an open case of this kind keeps it and gets no second event or notice (ON CONFLICT DO NOTHING returns
-    only the rows it wrote). Returns (rows claimed, cases opened)."""
+    (an UPDATE ... RETURNING the ids of the batch of targets it flags), named CLAIMED inside the statement;
+    `select` yields SELECT_COLUMNS for those targets (it reads its ids from CLAIMED), as `cases_open_select`'s
+    does. Each target gets its case, and each case this statement opened its OPENED event and its notice, all in
+    one WITH ... INSERT: no id list travels to Python and back, and nothing is looked up twice (a sweep flagging
+    70,000 spent most of its time on those round trips and the NOT EXISTS re-checks: issue 20). A target that
+    already has an open case of this kind keeps it and gets no second event or notice (ON CONFLICT DO NOTHING
+    returns only the rows it wrote). Returns (rows claimed, cases opened)."""
     columns, params = _case_columns(model, kind, now, level)
     claim_sql, claim_params = claim
+    select_sql, select_params = select
     quote = connection.ops.quote_name
     event, notice, case = (quote(m._meta.db_table) for m in (CaseEvent, SupervisionNotice, SupervisionCase))
     moment, reply_due = (connection.ops.adapt_datetimefield_value(v)
                          for v in (now, get_calendar().deadline_from(now, _reply_days())))
     with connection.cursor() as cursor:  # one statement: atomic by itself
         cursor.execute(
-            f"WITH claimed AS ({claim_sql}), "
+            f"WITH {CLAIMED} AS ({claim_sql}), "
             f"opened AS (INSERT INTO {case} ({', '.join(columns)}) "
-            f"SELECT claimed.*, {', '.join(['%s'] * len(params))} FROM claimed "
+            f"SELECT s.*, {', '.join(['%s'] * len(params))} FROM ({select_sql}) AS s "
             f"ON CONFLICT DO NOTHING RETURNING id, level), "
             f"events AS (INSERT INTO {event} (case_id, at, kind, level, note, actor_id) "
             f"SELECT id, %s, %s, level, '', NULL FROM opened), "
             f"notices AS (INSERT INTO {notice} (case_id, level, text, sent_at, sent_by_id, reply_due_at, reply) "
             f"SELECT id, level, %s, %s, NULL, %s, '' FROM opened) "
-            f"SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM opened)",
-            [*claim_params, *params, moment, CaseEvent.Kind.OPENED, _bulk_notice(kind, level), moment, reply_due])
+            f"SELECT (SELECT count(*) FROM {CLAIMED}), (SELECT count(*) FROM opened)",
+            [*claim_params, *params, *select_params, moment, CaseEvent.Kind.OPENED, _bulk_notice(kind, level),
+             moment, reply_due])
         claimed, opened = cursor.fetchone()
     return claimed, opened
 

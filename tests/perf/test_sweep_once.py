@@ -3,17 +3,20 @@ and its notice exactly once, and tells each unit once with the exact count (it u
 notices of the earlier batches past 10,000 and tell units the wrong count)."""
 import copy
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.db.models import Count
 
+from dispatch import counters, sweeps
 from dispatch.models import Assignment, Role
 from dispatch.sweeps import sweep_deadlines
 from notifications.models import Notification
 from org.models import HandlingUnit
 from petitions.models import Petition
 from supervision.models import CaseEvent, CaseKind, SupervisionCase, SupervisionNotice
+from tests.concurrency import postgres_only
 from tests.factories import file_petition
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -26,6 +29,36 @@ def test_a_sweep_flagging_25000_writes_each_case_event_and_notice_once(city, cat
                                                                        django_capture_on_commit_callbacks):
     with time_machine.travel(MON, tick=False), django_capture_on_commit_callbacks(execute=True):
         petition = file_petition(city)
+    _flag_25000_once(city, petition, batch=10_000)
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_flagging_25000_at_once_write_each_case_event_and_notice_once(city, catalog, settings,
+                                                                                      monkeypatch):
+    """On PostgreSQL the sweep flags with PORTAL_SWEEP_WORKERS connections at once (dispatch.sweeps.
+    _flag_overdue_all), each batch claimed with SKIP LOCKED: committed data, both connections at work, and still
+    each case, event and notice once, each unit told once with its exact count, the counters equal to a recount."""
+    settings.PORTAL_SWEEP_WORKERS = 2
+    with time_machine.travel(MON, tick=False):
+        petition = file_petition(city)  # outside a test transaction, filing dispatches at once
+    claimers = set()
+    flag_batch = sweeps._flag_overdue
+
+    def spy(*args, **kwargs):
+        claimed = flag_batch(*args, **kwargs)
+        if claimed:
+            claimers.add(threading.get_ident())
+        return claimed
+
+    monkeypatch.setattr(sweeps, "_flag_overdue", spy)
+    _flag_25000_once(city, petition, batch=1_000)
+    assert len(claimers) == 2, "both connections flagged batches"
+    assert counters.check() == []
+
+
+def _flag_25000_once(city, petition, *, batch: int) -> None:
     template = petition.assignments.get(role=Role.LEAD)
     units = [city.street_office, city.urban]
     for n, unit in enumerate(units):
@@ -49,7 +82,7 @@ def test_a_sweep_flagging_25000_writes_each_case_event_and_notice_once(city, cat
     total = FLAGGED + sum(own.values())
     before = Notification.objects.count()
 
-    counts = sweep_deadlines(now=late, batch=10_000)
+    counts = sweep_deadlines(now=late, batch=batch)
 
     assert counts["red"] == total
     cases = SupervisionCase.objects.filter(kind=CaseKind.OVERDUE)
@@ -69,7 +102,7 @@ def test_a_sweep_flagging_25000_writes_each_case_event_and_notice_once(city, cat
 
     # A second sweep finds nothing new and writes nothing.
     written = Notification.objects.count()
-    assert sweep_deadlines(now=late + dt.timedelta(minutes=1), batch=10_000)["red"] == 0
+    assert sweep_deadlines(now=late + dt.timedelta(minutes=1), batch=batch)["red"] == 0
     assert SupervisionNotice.objects.count() == total and Notification.objects.count() == written
     assert written > before
 
