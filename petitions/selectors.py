@@ -18,6 +18,12 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 BIGRAM_MATCH = "portal_bigrams(title || ' ' || content || ' ' || address) @@ to_tsquery('simple', %s)"
 
 
+def word_bigrams(text: str) -> list[str]:
+    """The pairs of adjacent Chinese characters of `text`, in order: what the search index holds for a text
+    (the database's portal_bigrams, petitions migration 0017, applies the same rule) and what a search asks for."""
+    return [text[i:i + 2] for i in range(len(text) - 1) if _CJK.match(text[i]) and _CJK.match(text[i + 1])]
+
+
 @dataclass
 class TimelineStep:
     at: dt.datetime
@@ -77,9 +83,9 @@ def petition_search(queryset: QuerySet[Petition], term: str) -> QuerySet[Petitio
         condition &= (Q(**{f"title__{lookup}": word}) | Q(**{f"content__{lookup}": word})
                       | Q(**{f"address__{lookup}": word}))
         # Only pairs of Chinese characters: they are what the index holds.
-        bigrams += [word[i:i + 2] for i in range(len(word) - 1) if _CJK.match(word[i]) and _CJK.match(word[i + 1])]
+        bigrams += word_bigrams(word)
     if bigrams and connection.vendor == "postgresql":
-        # Narrow through the bigram index first (migration 0005); the LIKE above confirms.
+        # Narrow through the bigram index first (migrations 0005, 0017); the LIKE above confirms.
         queryset = queryset.extra(where=[BIGRAM_MATCH], params=[" & ".join(sorted(set(bigrams)))])
     return queryset.filter(condition)
 
