@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from dispatch import counters, handling, review, selectors, services
 from dispatch.models import Assignment, AssignmentStatus, OpenWorkCount, Reply, Role, WarningLevel
@@ -108,6 +108,19 @@ def test_counters_equal_a_full_recount_after_a_mixed_sequence(city, catalog, act
     after = from_counters("petition__district__name")
     live = Assignment.objects.filter(petition=moved, status__in=selectors.OPEN_WORK).count()
     assert live and after["乙区"][0] == before["乙区"][0] + live
+    assert_agree(compact=True)
+
+    # Bulk updates that move open work to another unit and day, that change nothing counted, and that do both at
+    # once in one statement (the UPDATE trigger pairs the old and new rows by id).
+    one, two = Assignment.objects.filter(status__in=selectors.OPEN_WORK).order_by("pk")[:2]
+    Assignment.objects.filter(pk=one.pk).update(unit=city.district_gov,
+                                                dispatched_at=one.dispatched_at - dt.timedelta(days=3))
+    assert_agree()
+    Assignment.objects.filter(status__in=selectors.OPEN_WORK).update(sign_reminded_at=F("sign_reminded_at"))
+    assert_agree()
+    Assignment.objects.filter(pk__in=[one.pk, two.pk]).update(
+        warning=WarningLevel.YELLOW, unit=Case(When(pk=two.pk, then=Value(city.other_street_office.pk)),
+                                               default=F("unit"), output_field=IntegerField()))
     assert_agree(compact=True)
 
     # Filters: a district's own, a kind of unit.
