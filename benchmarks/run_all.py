@@ -30,8 +30,8 @@ FULL = [
      ["--open", "100000", "--due", "7000", "--idle-runs", "5", "--memory"], "bench_sweeps"),
     ("Calendar republished at 1,000,000 open petitions (set-based recompute)", "recompute.py", ["--open", "1000000"],
      "bench_recompute"),
-    # A city-year of realistic texts: 1,000,000 petitions (10,000,000 with realistic texts is a load of several
-    # hours on this machine, most of it the bigram index: docs/benchmarks.md).
+    # A city-year of realistic texts: 1,000,000 petitions (10,000,000 with realistic texts is a load of 72 minutes
+    # on this machine, 26 of them the bigram index: measured on its own in docs/benchmarks.md).
     ("City-year: rebuild and bulletin (1,000,000 petitions, realistic texts)", "generate.py",
      ["--petitions", "1000000", "--year", "2026"], "bench_city_texts"),
     ("Chinese search", "search.py", [], "bench_city_texts"),

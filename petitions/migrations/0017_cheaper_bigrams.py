@@ -12,6 +12,8 @@ The old index held every pair the new function yields (and more: pairs with Lati
 punctuation, which no search asks for), so searches stay correct while the index is rebuilt, CONCURRENTLY:
 writes go on meanwhile. Hence a non-atomic migration.
 """
+import importlib
+
 from django.db import migrations
 
 # Python's rule (petitions.selectors.word_bigrams): characters U+4E00-U+9FFF.
@@ -24,13 +26,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
            UNION ALL SELECT (regexp_matches(substr(chars, 2), '..', 'g'))[1]) AS pairs(pair)
 $$
 """
-OLD_FUNCTION = """
-CREATE OR REPLACE FUNCTION portal_bigrams(t text) RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(to_tsvector('simple', string_agg(substr(t, i, 2), ' ')), ''::tsvector)
-  FROM generate_series(1, greatest(char_length(t) - 1, 0)) AS i
-$$
-"""
+OLD_FUNCTION = importlib.import_module("petitions.migrations.0005_search_bigrams").FUNCTION  # for the way back
 
 
 def _replace(function: str):

@@ -111,7 +111,7 @@ def test_counters_equal_a_full_recount_after_a_mixed_sequence(city, catalog, act
     assert_agree(compact=True)
 
     # Bulk updates that move open work to another unit and day, that change nothing counted, and that do both at
-    # once in one statement (the UPDATE trigger pairs the old and new rows by id).
+    # once in one statement.
     one, two = Assignment.objects.filter(status__in=selectors.OPEN_WORK).order_by("pk")[:2]
     Assignment.objects.filter(pk=one.pk).update(unit=city.district_gov,
                                                 dispatched_at=one.dispatched_at - dt.timedelta(days=3))
