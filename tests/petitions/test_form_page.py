@@ -11,8 +11,8 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client, RequestFactory
 
 from petitions import views
-from tests import factories
 from petitions.models import Petition
+from tests import factories
 from tests.petitions.test_citizen_form import URL, form_data
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
