@@ -48,13 +48,29 @@
 
   /* --- routing preview, suggestions, knowledge base ------------------------------------------ */
   var answer = $("id_answer");
-  var assist = debounce(function () {
+  // Only the newest answer is drawn: a slower, older one must not overwrite it. While one is awaited the
+  // panels say so (aria-busy), and the article the operator chose stays chosen when the list is redrawn.
+  var asked = 0;
+  var panels = ["routing", "knowledge", "suggestions"];
+  var busy = function (on) {
+    panels.forEach(function (id) { if (on) $(id).setAttribute("aria-busy", "true"); else $(id).removeAttribute("aria-busy"); });
+  };
+  var refresh = debounce(function () {
+    var mine = ++asked;
     post(form.dataset.assistUrl, new FormData(form)).then(function (r) { return r.json(); }).then(function (data) {
+      if (mine !== asked) return;
+      var chosen = form.querySelector("#knowledge input[name=article]:checked");
       $("routing").innerHTML = data.routing;
       $("knowledge").innerHTML = data.knowledge;
+      if (chosen) {
+        var again = form.querySelector("#knowledge input[name=article][value='" + chosen.value + "']");
+        if (again) again.checked = true;
+      }
       renderSuggestions(data.suggestions);
-    });
+    }).catch(function () { /* the panels keep what they showed; the next keystroke asks again */ })
+      .then(function () { if (mine === asked) busy(false); });
   }, 250);
+  var assist = function () { busy(true); refresh(); };
   ["id_content", "id_kb_query", "id_title"].forEach(function (id) { $(id).addEventListener("input", assist); });
   ["id_kind", "id_area", "id_classification"].forEach(function (id) { $(id).addEventListener("change", assist); });
 

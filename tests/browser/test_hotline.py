@@ -138,13 +138,15 @@ def test_a_consultation_is_answered_on_the_spot_citing_an_article(browser, live_
     keys.nav("Alt+K")  # the details: the kind
     assert keys.focused() == "id_kind"
     page.select_option("#id_kind", "consultation")
+    page.wait_for_selector("#knowledge:not([aria-busy])")  # the panels follow the typing; wait for the last answer
     page.wait_for_selector(f"#knowledge >> text={article.title}")
     page.check(f"#knowledge input[name=article][value='{article.pk}']")
     assert page.input_value("#id_answer") == article.answer  # the article's answer, ready to read out
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / "hotline-4-answer-on-the-spot-en.png"))
     page.screenshot(path=str(SHOTS / "hotline-4-answer-on-the-spot-en-full.png"), full_page=True)
-    page.click("#close-on-spot")
+    with page.expect_navigation():
+        page.click("#close-on-spot")
     page.wait_for_selector(".messages >> text=answered on the spot")
 
     petition = Petition.objects.get()
@@ -201,3 +203,73 @@ def test_keys_pressed_faster_than_the_server_answers_apply_to_the_list_being_loa
         keys.nav(key)  # no wait between them: every list arrives 250 ms after its key
     page.wait_for_function("() => document.activeElement.id === 'id_content'", timeout=10000)
     assert page.eval_on_selector("#id_classification_select", "el => el.value") == str(desk.noise.pk)
+
+
+def _hold_assist(page):
+    """Holds the console's look-ups (the routing, suggestions and knowledge panels) while `held["on"]`, so that a
+    test can answer them late and out of order, as a slow network would."""
+    held = {"on": False, "routes": []}
+
+    def handle(route):
+        if held["on"]:
+            held["routes"].append(route)
+        else:
+            route.continue_()
+
+    page.route("**/hotline/assist/", handle)
+    return held
+
+
+def _wait_held(page, held, count):
+    for _ in range(100):
+        if len(held["routes"]) >= count:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{count} look-ups were not asked")
+
+
+def test_a_late_answer_of_the_panels_keeps_the_article_the_operator_chose(browser, live_server, desk):
+    from knowledge.models import Article
+
+    article = Article.objects.create(title="小区内乱停车由谁管理", answer="小区内由物业管理停车；道路上请找交警。",
+                                     classification=desk.parking, valid_from=dt.date(2020, 1, 1))
+    page = _login(browser, live_server)
+    held = _hold_assist(page)
+    page.focus("#id_kb_query")
+    page.keyboard.type("停车", delay=15)
+    page.wait_for_selector("#knowledge:not([aria-busy])")
+    page.wait_for_selector(f"#knowledge >> text={article.title}")
+
+    held["on"] = True  # the next look-up is slow: it was asked before the operator chose the article
+    page.keyboard.type("谁管", delay=15)
+    _wait_held(page, held, 1)
+    page.check(f"#knowledge input[name=article][value='{article.pk}']")
+    assert page.input_value("#id_answer") == article.answer
+    held["on"] = False
+    held["routes"].pop().continue_()
+    page.wait_for_selector("#knowledge:not([aria-busy])")
+    assert page.is_checked(f"#knowledge input[name=article][value='{article.pk}']")  # redrawn, still chosen
+
+
+def test_an_older_answer_of_the_panels_arriving_late_does_not_overwrite_a_newer_one(browser, live_server, desk):
+    from knowledge.models import Article
+
+    parking = Article.objects.create(title="小区内乱停车由谁管理", answer="小区内由物业管理停车。",
+                                     valid_from=dt.date(2020, 1, 1))
+    heating = Article.objects.create(title="暖气不热向谁反映", answer="先找供热单位报修。",
+                                     valid_from=dt.date(2020, 1, 1))
+    page = _login(browser, live_server)
+    held = _hold_assist(page)
+    held["on"] = True
+    page.focus("#id_kb_query")
+    page.keyboard.type("停车", delay=15)
+    _wait_held(page, held, 1)  # the look-up for 停车 is slow
+    held["on"] = False
+    page.fill("#id_kb_query", "")
+    page.keyboard.type("暖气", delay=15)
+    page.wait_for_selector(f"#knowledge >> text={heating.title}")  # the newer look-up answered first
+    page.wait_for_selector("#knowledge:not([aria-busy])")  # the newest answer is drawn: the panels are current
+    with page.expect_response("**/hotline/assist/"):
+        held["routes"].pop().continue_()  # then the older one arrives
+    page.wait_for_timeout(200)
+    assert heating.title in page.inner_text("#knowledge") and parking.title not in page.inner_text("#knowledge")
