@@ -33,14 +33,17 @@
     var digits = value.replace(/[^\d]/g, "");
     return /^1[3-9]\d{9}$/.test(digits) || (/^0/.test(digits) && digits.length >= 10);
   };
+  // A late answer for a number typed before must never show another caller's history: only the newest is drawn.
+  var historyAsked = 0;
   var loadHistory = function () {
     var value = phone.value.trim();
     if (!looksComplete(value) || value === lastPhone) return;
     lastPhone = value;
+    var mine = ++historyAsked;
     var body = new FormData();
     body.append("complainant_phone", value);
     post(form.dataset.historyUrl, body).then(function (r) { return r.text(); }).then(function (html) {
-      $("history").innerHTML = html;
+      if (mine === historyAsked) $("history").innerHTML = html;
     });
   };
   phone.addEventListener("input", debounce(loadHistory, 120));

@@ -34,13 +34,15 @@
     box.className = "suggestions";
     box.setAttribute("aria-live", "polite");
     select.parentNode.appendChild(box);
-    var timer = null;
+    var timer = null, asked = 0;
     var ask = function () {
       var text = (document.getElementById("id_title") || {}).value + " " + (document.getElementById("id_content") || {}).value;
       if (text.trim().length < 4) return;
+      var mine = ++asked;  // only the newest answer is drawn: an older one arriving late is dropped
       fetch((form.dataset.suggestUrl || "/petitions/suggest/") + "?q=" + encodeURIComponent(text), {credentials: "same-origin"})
         .then(function (r) { return r.ok ? r.json() : {items: []}; })
         .then(function (data) {
+          if (mine !== asked) return;
           box.textContent = "";
           if (!data.items.length) return;
           var label = document.createElement("span");

@@ -205,9 +205,9 @@ def test_keys_pressed_faster_than_the_server_answers_apply_to_the_list_being_loa
     assert page.eval_on_selector("#id_classification_select", "el => el.value") == str(desk.noise.pk)
 
 
-def _hold_assist(page):
-    """Holds the console's look-ups (the routing, suggestions and knowledge panels) while `held["on"]`, so that a
-    test can answer them late and out of order, as a slow network would."""
+def _hold_assist(page, pattern="**/hotline/assist/"):
+    """Holds the console's look-ups (by default those of the routing, suggestions and knowledge panels) while
+    `held["on"]`, so that a test can answer them late and out of order, as a slow network would."""
     held = {"on": False, "routes": []}
 
     def handle(route):
@@ -216,7 +216,7 @@ def _hold_assist(page):
         else:
             route.continue_()
 
-    page.route("**/hotline/assist/", handle)
+    page.route(pattern, handle)
     return held
 
 
@@ -273,3 +273,24 @@ def test_an_older_answer_of_the_panels_arriving_late_does_not_overwrite_a_newer_
         held["routes"].pop().continue_()  # then the older one arrives
     page.wait_for_timeout(200)
     assert heating.title in page.inner_text("#knowledge") and parking.title not in page.inner_text("#knowledge")
+
+
+def test_a_late_history_of_an_earlier_number_never_shows_under_the_callers_number(browser, live_server, desk):
+    from tests.factories import file_petition
+
+    other = file_petition(desk, title="另一位来电人的诉求", complainant_phone="13700000001")
+    caller = file_petition(desk, title="本次来电人的诉求", complainant_phone="13912345678")
+    page = _login(browser, live_server)
+    held = _hold_assist(page, "**/hotline/history/")
+    held["on"] = True
+    page.keyboard.type("13700000001", delay=15)  # a wrong number: its history is slow to come
+    _wait_held(page, held, 1)
+    held["on"] = False
+    page.fill("#id_complainant_phone", "")
+    page.keyboard.type("13912345678", delay=15)  # corrected at once
+    page.wait_for_selector(f"#history >> text={caller.number}")
+    with page.expect_response("**/hotline/history/"):
+        held["routes"].pop().continue_()  # the wrong number's history arrives last
+    page.wait_for_timeout(200)
+    shown = page.inner_text("#history")
+    assert caller.number in shown and other.number not in shown
