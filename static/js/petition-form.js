@@ -140,13 +140,16 @@
   var area = document.getElementById("id_area");
   var map = L.map("map", {attributionControl: false, zoomSnap: 0.5});
   if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, {maxZoom: 18}).addTo(map);
-  var marker = null;
+  var marker = null, asked = 0;
   var place = function (latlng) {
     if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, {radius: 8, color: "#c8102e"}).addTo(map);
     lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
+    // Two taps in a row: only the street of the last point fills the area, whichever answer comes first.
+    var mine = ++asked;
     fetch(box.dataset.locate + "?lat=" + latlng.lat + "&lon=" + latlng.lng, {credentials: "same-origin"})
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        if (mine !== asked) return;
         if (data.area) {
           area.value = String(data.area.id);
           status.textContent = (zh ? "已定位到：" : "Located in: ") + data.area.name;
