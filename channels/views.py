@@ -25,6 +25,7 @@ from channels.models import WechatDraft, WechatUser
 from channels.sources import source_for
 from citizens import services as citizens
 from lib.errors import DomainError
+from lib.progress import redirect_named_for_progress
 from lib.ratelimits import limit
 from org.models import User
 from org.permissions import user_passes
@@ -128,6 +129,7 @@ def _token(request):
 
 @require_http_methods(["GET", "POST"])
 @limit("file", "PORTAL_RATE_FILE")
+@redirect_named_for_progress
 def wechat_file(request):
     """File inside WeChat: name and phone remembered, the draft's text and photos already there."""
     user = _wechat_user(request)
@@ -254,6 +256,7 @@ def grid_list(request):
 
 @grid_required
 @require_http_methods(["GET", "POST"])
+@redirect_named_for_progress
 def grid_new(request):
     if not source_for(Channel.GRID).enabled:
         return _closed(request)
@@ -287,6 +290,7 @@ def _public_channel(request, *, channel: str, form_class, title: str, lead: str)
 
 @require_http_methods(["GET", "POST"])
 @limit("file", "PORTAL_RATE_FILE")
+@redirect_named_for_progress
 def enterprise_new(request):
     return _public_channel(request, channel=Channel.ENTERPRISE, form_class=forms.EnterpriseForm,
                            title=_("Enterprise service line"),
@@ -295,6 +299,7 @@ def enterprise_new(request):
 
 @require_http_methods(["GET", "POST"])
 @limit("file", "PORTAL_RATE_FILE")
+@redirect_named_for_progress
 def mailbox_new(request):
     return _public_channel(request, channel=Channel.MAYOR_MAILBOX, form_class=forms.MailboxForm,
                            title=_("Write to the mayor"),

@@ -94,7 +94,7 @@ class UnitTreeSelectMixin:
 
 def _chooser_attrs(kind: str) -> dict:
     return {"data-unit-chooser": kind, "data-placeholder": _("Type part of a unit's name or of its area"),
-            "data-no-results": _("No unit matches.")}
+            "data-no-results": _("No unit matches."), "data-remove": _("Remove")}
 
 
 class UnitTreeSelect(UnitTreeSelectMixin, forms.Select):

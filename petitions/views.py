@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.errors import DomainError
+from lib.progress import redirect_named_for_progress
 from lib.ratelimits import limit
 from org import geo
 from petitions import drafts, links, privacy, selectors, services, suggest
@@ -77,6 +78,7 @@ def _page(request, form, kept, **extra):
 
 @require_http_methods(["GET", "POST"])
 @limit("file", "PORTAL_RATE_FILE")
+@redirect_named_for_progress
 def petition_new(request):
     if request.method == "GET" and (page := _blank_page(request)) is not None:
         return page

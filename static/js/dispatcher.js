@@ -31,7 +31,8 @@
       // Filter on every key, not 300 ms later: a refresh still pending when the dispatcher clicks a match
       // re-opened the list over the next field (with 443 units, filtering takes a millisecond).
       refreshThrottle: 0,
-      plugins: many ? ["remove_button", "checkbox_options"] : [],
+      // The × on a chosen unit is titled in the page's language (Tom Select's own title is English).
+      plugins: many ? {remove_button: {title: select.getAttribute("data-remove") || ""}, checkbox_options: {}} : [],
       render: {
         option: function (data) {
           var depth = parseInt(data.depth || "0", 10);

@@ -28,22 +28,48 @@
 
   /* --- the caller's history ------------------------------------------------------------------- */
   var phone = $("id_complainant_phone");
-  var lastPhone = null;
   var looksComplete = function (value) {
     var digits = value.replace(/[^\d]/g, "");
     return /^1[3-9]\d{9}$/.test(digits) || (/^0/.test(digits) && digits.length >= 10);
   };
-  // A late answer for a number typed before must never show another caller's history: only the newest is drawn.
-  var historyAsked = 0;
+  // The history drawn by the server (after a look-up without JavaScript) is the typed number's.
+  var lastPhone = looksComplete(phone.value.trim()) ? phone.value.trim() : null;
+  // Says in the panel that a look-up failed (a lost connection, an expired session): never an error page.
+  function failed(id) {
+    var p = document.createElement("p");
+    p.className = "error";
+    p.setAttribute("role", "alert");
+    p.textContent = form.dataset.lookupFailed;
+    $(id).textContent = "";
+    $(id).appendChild(p);
+  }
+  function ok(r) {
+    if (!r.ok || r.redirected) throw new Error(r.status);
+    return r;
+  }
+  // A late answer for a number typed before must never show another caller's history: only the newest is
+  // drawn, and once the number is no longer complete the panel forgets the last caller.
+  var historyAsked = 0, historyBlank = lastPhone === null;
   var loadHistory = function () {
     var value = phone.value.trim();
-    if (!looksComplete(value) || value === lastPhone) return;
+    if (!looksComplete(value)) {
+      historyAsked++;
+      lastPhone = null;
+      if (!historyBlank) { $("history").innerHTML = $("history-blank").innerHTML; historyBlank = true; }
+      return;
+    }
+    if (value === lastPhone) return;
     lastPhone = value;
+    historyBlank = false;
     var mine = ++historyAsked;
     var body = new FormData();
     body.append("complainant_phone", value);
-    post(form.dataset.historyUrl, body).then(function (r) { return r.text(); }).then(function (html) {
+    post(form.dataset.historyUrl, body).then(ok).then(function (r) { return r.text(); }).then(function (html) {
       if (mine === historyAsked) $("history").innerHTML = html;
+    }).catch(function () {
+      if (mine !== historyAsked) return;
+      lastPhone = null;  // the same number typed again asks again
+      failed("history");
     });
   };
   phone.addEventListener("input", debounce(loadHistory, 120));
@@ -60,7 +86,7 @@
   };
   var refresh = debounce(function () {
     var mine = ++asked;
-    post(form.dataset.assistUrl, new FormData(form)).then(function (r) { return r.json(); }).then(function (data) {
+    post(form.dataset.assistUrl, new FormData(form)).then(ok).then(function (r) { return r.json(); }).then(function (data) {
       if (mine !== asked) return;
       var chosen = form.querySelector("#knowledge input[name=article]:checked");
       $("routing").innerHTML = data.routing;
@@ -70,7 +96,7 @@
         if (again) again.checked = true;
       }
       renderSuggestions(data.suggestions);
-    }).catch(function () { /* the panels keep what they showed; the next keystroke asks again */ })
+    }).catch(function () { if (mine === asked) failed("routing"); })  /* the next keystroke asks again */
       .then(function () { if (mine === asked) busy(false); });
   }, 250);
   var assist = function () { busy(true); refresh(); };
@@ -170,12 +196,13 @@
       chosen.textContent = current.text;
     }
 
-    function render() {
+    function render(problem) {
       list.textContent = "";
       if (within) {
         var up = document.createElement("li");
         up.className = "picker-crumb";
         up.textContent = "← " + within.path + (within.path ? " / " : "") + within.name;
+        up.addEventListener("mousedown", function (e) { e.preventDefault(); back(); });
         list.appendChild(up);
       }
       items.forEach(function (item, i) {
@@ -203,8 +230,8 @@
       });
       if (!items.length) {
         var none = document.createElement("li");
-        none.className = "picker-none";
-        none.textContent = "—";
+        none.className = problem ? "picker-none error" : "picker-none";
+        none.textContent = problem || "—";
         list.appendChild(none);
       }
       list.hidden = false;
@@ -216,33 +243,58 @@
 
     // Keys pressed while a list of the tree is on its way (an operator walks the tree faster than the server
     // answers) wait for it: they apply to the list the operator will see, never to the one being replaced.
-    // While the operator types a search, keys act on the list shown (it narrows what they already see), so
-    // "jiayi", Enter and the next field's words can be typed without a pause.
-    var seq = 0, pending = false, waiting = [];
+    // While the operator types a search, the arrows act on the list shown (it narrows what they already see),
+    // but Enter never chooses from a list the words have outdated: the operator goes on to the next field at
+    // once, and the first match of the words typed is chosen when their answer comes (`chooseFirst`).
+    // Any other answer that comes after the choice, or once the operator has left the field, is dropped.
+    var seq = 0, pending = false, searching = false, waiting = [], chooseFirst = false;
     function load(walk) {
       var mine = ++seq;
       pending = walk !== false;
+      searching = true;
       var q = input.value.trim();
       var params = "?q=" + encodeURIComponent(q) + (within ? "&within=" + encodeURIComponent(within.code) : "");
-      return fetch(url + params, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      return fetch(url + params, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok || r.redirected) throw new Error(r.status);
+        return r.json();
+      }).then(function (data) {
         if (mine !== seq) return;
-        pending = false;
+        pending = searching = false;
+        if (chooseFirst) {
+          chooseFirst = false; waiting = [];
+          var first = data.items.filter(function (item) { return item.leaf || kindName !== "classification"; })[0];
+          if (first) self.choose(first, true);
+          return;
+        }
+        if (document.activeElement !== input) { waiting = []; return; }
         items = data.items;
         active = items.length ? 0 : -1;
         render();
         var keys = waiting;
         waiting = [];
         keys.forEach(function (key) { if (!pending) navigate(key); else waiting.push(key); });
-      }, function () { if (mine === seq) { pending = false; waiting = []; } });
+      }).catch(function () {
+        if (mine !== seq) return;
+        if (chooseFirst) { chooseFirst = false; chosen.textContent = form.dataset.lookupFailed; }
+        pending = searching = false; waiting = [];
+        items = []; active = -1;
+        if (document.activeElement === input) render(form.dataset.lookupFailed);
+      });
     }
 
+    function forget() { seq++; pending = searching = false; waiting = []; }
+
     function close() {
+      if (!chooseFirst) forget();  // an Enter waiting for its answer still chooses
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
     }
 
+    function back() { within = trail.pop() || ""; load(); }
+
     self.choose = function (item, stay) {
       if (!select.querySelector('option[value="' + item.pk + '"]')) return false;
+      within = ""; trail = [];  // the next search looks through the whole list again
       select.value = String(item.pk);
       input.value = item.name;
       chosen.textContent = (item.path ? item.path + " / " : "") + item.name +
@@ -263,13 +315,19 @@
     }
 
     input.addEventListener("input", function () {
+      chooseFirst = false;
+      var had = select.value;
       select.value = "";
       chosen.textContent = "";
       waiting = [];
+      if (had) select.dispatchEvent(new Event("change"));  // the routing preview forgets the item too
       load(false);
     });
     input.addEventListener("focus", function () { if (!select.value) load(); });
-    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    // Closed a moment after leaving (a click on the list lands first), unless the operator is already back.
+    input.addEventListener("blur", function () {
+      setTimeout(function () { if (document.activeElement !== input) close(); }, 150);
+    });
     var walking = { ArrowDown: 1, ArrowUp: 1, Enter: 1, ArrowRight: 1, ArrowLeft: 1 };
     // One navigation key on the list as it is shown; true when the key was the list's.
     function navigate(key) {
@@ -284,7 +342,7 @@
       } else if (key === "ArrowRight" && kindName === "classification" && !list.hidden && items[active] && !items[active].leaf) {
         activate(active);
       } else if (key === "ArrowLeft" && kindName === "classification" && within && input.selectionStart === 0) {
-        within = trail.pop() || ""; load();
+        back();
       } else {
         return false;
       }
@@ -295,6 +353,11 @@
       if (e.key === "Escape") { waiting = []; close(); return; }
       if (!walking[e.key]) return;
       // ArrowLeft/Right walk the classification tree; in the other pickers they stay the text's own.
+      if (searching && !pending && e.key === "Enter") {
+        e.preventDefault(); chooseFirst = true; close();
+        if (next) { var target = $(next); if (target) target.focus(); }
+        return;
+      }
       if (pending && (kindName === "classification" || (e.key !== "ArrowLeft" && e.key !== "ArrowRight"))) {
         e.preventDefault(); waiting.push(e.key); return;
       }
@@ -312,6 +375,20 @@
     $(pair[0]).addEventListener("keydown", function (e) {
       if (e.key === "Enter" && !e.ctrlKey) { e.preventDefault(); $(pair[1]).focus(); }
     });
+  });
+  // Enter in any other one-line field never saves the call (only the buttons and Ctrl+Enter do): in the
+  // knowledge-base search it searches at once, elsewhere it goes on to the next field.
+  form.addEventListener("keydown", function (e) {
+    var field = e.target;
+    if (e.key !== "Enter" || e.ctrlKey || e.altKey || e.metaKey || e.defaultPrevented) return;
+    if (field.tagName !== "INPUT" || /^(submit|button|reset|image|file)$/.test(field.type)) return;
+    e.preventDefault();
+    if (field.id === "id_kb_query") { assist(); return; }
+    var fields = Array.prototype.filter.call(form.elements, function (el) {
+      return !el.disabled && el.tabIndex >= 0 && el.type !== "hidden" && !el.hidden && el.offsetParent !== null;
+    });
+    var next = fields[fields.indexOf(field) + 1];
+    if (next) next.focus();
   });
   var focusKeys = { p: "id_complainant_phone", n: "id_complainant_name", a: "id_area", c: "id_classification",
                     t: "id_content", q: "id_kb_query" };

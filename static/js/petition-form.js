@@ -15,11 +15,17 @@
     var search = document.createElement("input");
     search.type = "search";
     search.id = "id_classification_search";
-    search.placeholder = t("搜索分类，如：噪音、停车、供暖", "Search categories, e.g. noise, parking");
+    // The categories are named in Chinese (the city's standard), in English pages too: the English box says so.
+    search.placeholder = t("搜索分类，如：噪音、停车、供暖", "Search the Chinese names, e.g. 噪音 noise, 停车 parking");
     search.setAttribute("aria-label", t("搜索分类", "Search categories"));
     select.parentNode.insertBefore(search, select);
+    var nothing = document.createElement("p");
+    nothing.className = "help";
+    nothing.setAttribute("role", "status");
+    select.parentNode.insertBefore(nothing, select.nextSibling);
     search.addEventListener("input", function () {
       var q = search.value.trim();
+      var found = false;
       Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
         var any = false;
         Array.prototype.forEach.call(group.children, function (option) {
@@ -27,7 +33,10 @@
           option.hidden = !hit; any = any || hit;
         });
         group.hidden = !any;
+        found = found || any;
       });
+      nothing.textContent = found ? "" : t("没有找到这个词的分类：换个词试试，或选“不确定”，由热线归类。",
+        "No category has this word (their names are in Chinese): try another word, or choose “Not sure” and the hotline will classify it.");
     });
     // Suggestions from the words typed so far.
     var box = document.createElement("div");
@@ -77,11 +86,11 @@
   var files = document.getElementById("id_attachments");
   var previews = form.querySelector("[data-previews]");
   var camera = document.getElementById("id_camera");
-  var extra = [];
+  var shots = [];  // the camera's pictures: they stay when the citizen chooses files afterwards
   var show = function () {
     if (!previews || !files) return;
     previews.textContent = "";
-    Array.prototype.slice.call(files.files).concat(extra).forEach(function (file) {
+    Array.prototype.slice.call(files.files).forEach(function (file) {
       var fig = document.createElement("figure");
       if (file.type.indexOf("image/") === 0) {
         var img = document.createElement("img");
@@ -94,14 +103,20 @@
       previews.appendChild(fig);
     });
   };
-  if (files) files.addEventListener("change", show);
+  // The file list a browser gives is the last choice only: the camera's pictures are added to it again.
+  var withShots = function () {
+    if (!shots.length) return;
+    var all = new DataTransfer();
+    Array.prototype.forEach.call(files.files, function (f) { if (shots.indexOf(f) < 0) all.items.add(f); });
+    shots.forEach(function (f) { all.items.add(f); });
+    files.files = all.files;
+  };
+  if (files) files.addEventListener("change", function () { withShots(); show(); });
   if (camera && files && window.DataTransfer) {
     form.querySelector("[data-camera]").hidden = false;
     camera.addEventListener("change", function () {
-      var all = new DataTransfer();
-      Array.prototype.forEach.call(files.files, function (f) { all.items.add(f); });
-      Array.prototype.forEach.call(camera.files, function (f) { all.items.add(f); });
-      files.files = all.files; camera.value = ""; show();
+      Array.prototype.forEach.call(camera.files, function (f) { shots.push(f); });
+      camera.value = ""; withShots(); show();
     });
   }
 
@@ -114,14 +129,21 @@
     bar.hidden = false;
     xhr.upload.addEventListener("progress", function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); });
     xhr.addEventListener("load", function () {
-      if (xhr.responseURL && xhr.responseURL !== form.action && xhr.status === 200 && xhr.responseURL.indexOf("/petitions/new/") < 0) {
-        window.location.assign(xhr.responseURL);
+      // Filed: the server names the next page instead of redirecting (lib/progress.py), so the page is fetched
+      // once, by the browser, with its one-time message. Otherwise the form comes back with its errors.
+      var to = null;
+      if (xhr.status === 200 && (xhr.getResponseHeader("Content-Type") || "").indexOf("application/json") === 0) {
+        try { to = JSON.parse(xhr.responseText).location; } catch (e) { to = null; }
+      }
+      if (to) {
+        window.location.assign(to);
       } else {
         document.open(); document.write(xhr.responseText); document.close();
       }
     });
     xhr.addEventListener("error", function () { bar.hidden = true; form.submit(); });
     xhr.open("POST", form.getAttribute("action") || window.location.href);
+    xhr.setRequestHeader("X-Upload-Progress", "1");
     xhr.send(new FormData(form));
   });
 })();
@@ -141,13 +163,18 @@
   var map = L.map("map", {attributionControl: false, zoomSnap: 0.5});
   if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, {maxZoom: 18}).addTo(map);
   var marker = null, asked = 0;
-  var place = function (latlng) {
+  var mark = function (latlng) {
     if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, {radius: 8, color: "#c8102e"}).addTo(map);
     lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
+  };
+  // The area the citizen picks from the list is theirs: a map answer still on its way no longer overrides it.
+  area.addEventListener("change", function () { asked++; });
+  var place = function (latlng) {
+    mark(latlng);
     // Two taps in a row: only the street of the last point fills the area, whichever answer comes first.
     var mine = ++asked;
     fetch(box.dataset.locate + "?lat=" + latlng.lat + "&lon=" + latlng.lng, {credentials: "same-origin"})
-      .then(function (r) { return r.json(); })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) {
         if (mine !== asked) return;
         if (data.area) {
@@ -156,6 +183,12 @@
         } else {
           status.textContent = zh ? "该位置不在本市范围内，请在上方选择区域。" : "That point is outside the city: choose the area above.";
         }
+      }).catch(function () {
+        if (mine !== asked) return;
+        // The street of an earlier point must not stay: the server finds it from the point when the form is sent.
+        area.value = "";
+        status.textContent = zh ? "暂时无法查询该位置所在街道：提交时将按地图位置确定，您也可以在上方选择区域。"
+                                : "The street of that point could not be looked up just now: it will be found from the point when you send, or choose the area above.";
       });
   };
   fetch(box.dataset.geojson).then(function (r) { return r.json(); }).then(function (geo) {
@@ -167,7 +200,11 @@
       onEachFeature: function (f, l) { if (f.properties.level === "street") l.bindTooltip(f.properties.name); }
     }).addTo(map);
     map.fitBounds(layer.getBounds());
-    if (lat.value && lon.value) place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)));
+    // The form came back (an error elsewhere): the point is shown again; the area the citizen had is kept.
+    if (lat.value && lon.value) {
+      var back = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
+      if (area.value) mark(back); else place(back);
+    }
   });
   map.on("click", function (e) { place(e.latlng); });
   var locate = box.querySelector("[data-geolocate]");

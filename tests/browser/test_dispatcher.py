@@ -58,6 +58,10 @@ def test_pick_the_lead_by_typing_add_two_co_units_by_clicks_and_dispatch(browser
     for unit in (city.urban, committee):
         page.locator(f"#id_redispatch_co_units-ts-dropdown .option[data-value='{unit.pk}']").click()
     page.keyboard.press("Escape")
+    # The × on a chosen unit is titled in the page's language.
+    remove = (page.locator("#id_redispatch_co_units-ts-control").locator("xpath=..").locator(".item .remove").first
+              .get_attribute("title"))
+    assert remove in (("移除", "删除") if language == "zh-hans" else ("Remove",))
     page.fill("#id_redispatch_reason", "属地牵头，城管和社区协办" if language == "zh-hans" else "Street leads")
     page.screenshot(path=str(SHOTS / f"dispatcher-console-{language}-1366.png"), full_page=False)
     page.locator("form[action$='/console/redispatch/'] input[type=submit]").click()

@@ -59,6 +59,8 @@ def test_a_grid_workers_report_from_a_phone_lands_in_dispatch_with_photo_and_pla
 
     petition = Petition.objects.get()
     assert petition.number in page.content() and "已派单" in page.content()
+    # The confirmation is shown: the upload's answer named this page instead of fetching it (lib/progress.py).
+    assert f"已上报，编号{petition.number}" in page.inner_text(".messages")
     assert petition.channel == "grid" and petition.attachments.count() == 1
     assert abs(float(petition.latitude) - HERE["latitude"]) < 1e-4
     assert abs(float(petition.longitude) - HERE["longitude"]) < 1e-4

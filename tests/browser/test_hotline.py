@@ -167,6 +167,16 @@ def test_a_consultation_is_answered_on_the_spot_citing_an_article(browser, live_
 
 
 def test_the_classification_tree_is_walked_with_the_arrow_keys(browser, live_server, desk):
+    from hotline import picker
+    from org.models import Classification
+    from org.services import classification_refresh_leaves
+
+    market = Classification.objects.create(code="0102", name="市场监管", top_class="livelihood", tier="3",
+                                           parent=desk.livelihood, sector=desk.sector_urban)
+    Classification.objects.create(code="010201", name="价格欺诈", top_class="livelihood", tier="7", parent=market,
+                                  sector=desk.sector_urban)
+    classification_refresh_leaves()
+    picker.clear()
     page = _login(browser, live_server)
     keys = Keys(page)
     keys.nav("Alt+C")
@@ -189,6 +199,13 @@ def test_the_classification_tree_is_walked_with_the_arrow_keys(browser, live_ser
     assert keys.focused() == "id_content"
     assert page.eval_on_selector("#id_classification_select", "el => el.value") == str(desk.noise.pk)
     assert "民生诉求 / 城市管理 / 噪音扰民" in page.text_content(".picker-chosen >> nth=1")
+
+    # Back at once (within the moment the list takes to close): a search after the choice shows its list, and
+    # looks through the whole standard again, not only the branch walked into.
+    keys.nav("Alt+C")
+    page.keyboard.press("Control+A")
+    keys.type("jiage")
+    page.wait_for_selector(".picker-option.active .picker-name >> text=价格欺诈")  # under 市场监管, not 城市管理
 
 
 def test_keys_pressed_faster_than_the_server_answers_apply_to_the_list_being_loaded(browser, live_server, desk):
@@ -294,3 +311,103 @@ def test_a_late_history_of_an_earlier_number_never_shows_under_the_callers_numbe
     page.wait_for_timeout(200)
     shown = page.inner_text("#history")
     assert caller.number in shown and other.number not in shown
+
+
+def _call_so_far(page, keys):
+    """A caller, their street and 噪音扰民, typed with the keyboard as in the journey above."""
+    keys.type("13812345678")
+    keys.nav("Tab")
+    keys.type("李华")
+    keys.nav("Tab")
+    keys.type("jiayi")
+    page.wait_for_selector(".picker-option.active >> text=甲一街道")
+    keys.nav("Enter")
+    keys.type("zy")
+    page.wait_for_selector(".picker-option.active >> text=噪音扰民")
+    keys.nav("Enter")
+
+
+def test_enter_in_the_knowledge_search_or_a_detail_never_saves_the_call(browser, live_server, desk):
+    from knowledge.models import Article
+    from petitions.models import Petition
+
+    article = Article.objects.create(title="夜间施工噪音找谁", answer="夜间施工噪音请向城管部门反映。",
+                                     classification=desk.noise, valid_from=dt.date(2020, 1, 1))
+    page = _login(browser, live_server)
+    keys = Keys(page)
+    _call_so_far(page, keys)
+    keys.type("工地晚上施工太吵")
+    keys.nav("Alt+K")
+    page.focus("#id_title")
+    keys.type("工地夜间施工")
+    keys.nav("Enter")  # goes on to the next field
+    assert keys.focused() == "id_address"
+    keys.nav("Alt+Q")
+    keys.type("施工")
+    keys.nav("Enter")  # searches the knowledge base
+    page.wait_for_selector("#knowledge:not([aria-busy])")
+    page.wait_for_selector(f"#knowledge >> text={article.title}")
+    assert page.url.rstrip("/").endswith("/hotline") and not Petition.objects.exists()  # nothing saved
+    assert page.input_value("#id_content") == "工地晚上施工太吵"  # nothing cleared
+
+
+def test_enter_in_a_picker_before_the_answer_chooses_the_first_match_of_the_words_typed(browser, live_server, desk):
+    page = _login(browser, live_server)
+    held = _hold_assist(page, "**/hotline/areas/**")
+    keys = Keys(page)
+    keys.nav("Alt+A")
+    page.wait_for_selector("#id_area ~ .picker-list .picker-option.active")  # the whole list, from the top
+    first = page.inner_text("#id_area ~ .picker-list .picker-option.active .picker-name")
+    assert "甲一街道" not in first
+    held["on"] = True  # the server is slow to answer the words
+    keys.type("jy")
+    _wait_held(page, held, 2)
+    keys.nav("Enter")  # pressed before the answer: the operator goes on at once, nothing is chosen yet
+    assert keys.focused() == "id_classification" and page.input_value("#id_area_select") == ""
+    keys.type("zy")  # typing on meanwhile lands in the next field
+    held["on"] = False
+    for route in list(held["routes"]):
+        route.continue_()
+    page.wait_for_function(f"document.getElementById('id_area_select').value === '{desk.street.pk}'")
+    assert page.input_value("#id_area") == "甲一街道"  # the first match of "jy", not the list's first line
+    assert page.input_value("#id_classification") == "zy" and keys.focused() == "id_classification"
+
+
+def test_a_failed_history_look_up_says_so_and_an_unfinished_number_forgets_the_last_caller(browser, live_server,
+                                                                                          desk):
+    from tests.factories import file_petition
+
+    earlier = file_petition(desk, title="上个月反映的油烟问题", complainant_phone="13912345678")
+    page = _login(browser, live_server)
+    failing = {"on": True}
+
+    def history(route):
+        if failing["on"]:
+            route.fulfill(status=403, content_type="text/html", body="<h1>Forbidden (403)</h1><p>CSRF</p>")
+        else:
+            route.continue_()
+
+    page.route("**/hotline/history/", history)
+    page.keyboard.type("13912345678", delay=15)
+    page.wait_for_selector("#history [role=alert] >> text=查询失败")  # said, in the page's language
+    assert "Forbidden" not in page.inner_text("#history")  # never the error page itself
+    failing["on"] = False
+    page.keyboard.press("Backspace")
+    page.wait_for_selector("#history >> text=输入来电号码")  # not complete: the panel forgets
+    page.keyboard.type("8", delay=15)  # the same number again is asked again
+    page.wait_for_selector(f"#history >> text={earlier.number}")
+    page.keyboard.press("Backspace")
+    page.wait_for_selector("#history >> text=输入来电号码")
+    assert earlier.number not in page.inner_text("#history")
+
+
+def test_retyping_the_classification_clears_where_it_will_go(browser, live_server, desk):
+    page = _login(browser, live_server)
+    keys = Keys(page)
+    _call_so_far(page, keys)
+    page.wait_for_selector("#routing >> text=甲一街道办事处")
+    page.focus("#id_classification")
+    keys.type("x")  # the item is no longer chosen
+    page.wait_for_selector("#routing:not([aria-busy])")
+    page.wait_for_function("!document.getElementById('routing').innerText.includes('甲一街道办事处')")
+    assert page.input_value("#id_classification_select") == ""
