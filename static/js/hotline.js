@@ -36,12 +36,16 @@
   var lastPhone = looksComplete(phone.value.trim()) ? phone.value.trim() : null;
   // Says in the panel that a look-up failed (a lost connection, an expired session): never an error page.
   function failed(id) {
+    var panel = $(id);
+    var heading = (id === "history" ? $("history-blank").content : panel).querySelector("h2");
     var p = document.createElement("p");
     p.className = "error";
     p.setAttribute("role", "alert");
     p.textContent = form.dataset.lookupFailed;
-    $(id).textContent = "";
-    $(id).appendChild(p);
+    heading = heading && heading.cloneNode(true);
+    panel.textContent = "";
+    if (heading) panel.appendChild(heading);
+    panel.appendChild(p);
   }
   function ok(r) {
     if (!r.ok || r.redirected) throw new Error(r.status);

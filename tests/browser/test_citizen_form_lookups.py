@@ -118,6 +118,7 @@ def test_a_failed_map_look_up_clears_the_earlier_street_and_says_so(phone, live_
     _tap(page, 0.7)
     page.wait_for_selector("[data-map-status] >> text=暂时无法查询")
     assert page.input_value("#id_area") == ""  # the first point's street does not stay with the second point
+    page.locator("[data-map]").screenshot(path=str(SHOTS / "citizen-map-look-up-failed.png"))
     assert page.get_attribute("[data-map-status]", "role") == "status"  # read out by a screen reader
 
 

@@ -391,6 +391,7 @@ def test_a_failed_history_look_up_says_so_and_an_unfinished_number_forgets_the_l
     page.keyboard.type("13912345678", delay=15)
     page.wait_for_selector("#history [role=alert] >> text=查询失败")  # said, in the page's language
     assert "Forbidden" not in page.inner_text("#history")  # never the error page itself
+    page.screenshot(path=str(SHOTS / "hotline-7-history-failed-zh.png"))
     failing["on"] = False
     page.keyboard.press("Backspace")
     page.wait_for_selector("#history >> text=输入来电号码")  # not complete: the panel forgets
