@@ -204,26 +204,35 @@ def case_action(request, pk: int, action: str):
 
 @supervisor_required
 def lookback(request):
-    samples = (LookbackSample.objects.filter(result=LookbackSample.Result.PENDING,
-                                             petition__in=_scoped_petitions(request))
-               .select_related("petition", "petition__area").order_by("-month", "id")[:200])
-    form = LookbackForm()
+    samples = list(LookbackSample.objects.filter(result=LookbackSample.Result.PENDING,
+                                                 petition__in=_scoped_petitions(request))
+                   .select_related("petition", "petition__area").order_by("-month", "id")[:200])
+    # Each sample its own form (prefix): what was typed for one, and its errors, stay under that one only.
+    forms_by_sample = {s.pk: LookbackForm(prefix=f"s{s.pk}") for s in samples}
     if request.method == "POST":
         if not _may_act(request.user):
             raise PermissionDenied
+        sample_id = request.POST.get("sample", "")
         sample = get_object_or_404(LookbackSample.objects.filter(petition__in=_scoped_petitions(request)),
-                                   pk=request.POST.get("sample"))
-        form = LookbackForm(request.POST)
+                                   pk=int(sample_id) if sample_id.isdigit() else None)
+        form = forms_by_sample[sample.pk] = LookbackForm(request.POST, prefix=f"s{sample.pk}")
         if form.is_valid():
             try:
                 lookback_record(sample=sample, actor=request.user, **form.cleaned_data)
             except DomainError as error:
-                messages.error(request, error.message)
+                error.as_form_error(form)
             else:
                 messages.success(request, _("Re-check recorded."))
                 return redirect("dispatch:supervision_lookback")
-    return render(request, "dispatch/supervision/lookback.html", {"samples": samples, "form": form,
-                                                                   "may_act": _may_act(request.user)})
+        if sample not in samples:  # re-checked meanwhile: its form still shows what went wrong
+            samples.insert(0, sample)
+    for sample in samples:
+        sample.form = forms_by_sample[sample.pk]
+        # District supervisors are not the platform: a confidential petition's title is shown redacted.
+        sample.shown_title = privacy.shown_text(request.user, sample.petition, sample.petition.title)
+    return render(request, "dispatch/supervision/lookback.html", {"samples": samples,
+                                                                   "may_act": _may_act(request.user)},
+                  status=400 if request.method == "POST" else 200)
 
 
 @supervisor_required
