@@ -311,7 +311,8 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
             ("classify_form", forms.ClassifyForm), ("repeat_form", forms.RepeatLinkForm),
             ("unrepeat_form", forms.RepeatUnlinkForm))}
         for key, form_class in (("redispatch_form", forms.RedispatchForm), ("street_form", forms.StreetForm)):
-            blank[key] = form_class(initial={"expected": petition.status}, auto_id=f"id_{self.FORM_IDS[key]}_%s")
+            blank[key] = form_class(initial={"expected": petition.status, "seen": services.petition_seen(petition)},
+                                    auto_id=f"id_{self.FORM_IDS[key]}_%s")
         context = {
             **self.admin_site.each_context(request), "title": _("Dispatch console"), "petition": petition,
             "opts": self.model._meta, "assignments": assignments,
@@ -347,10 +348,10 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
             "confirm": (None, None, lambda d: services.dispatch_confirm(petition=petition, actor=user)),
             "redispatch": (forms.RedispatchForm, "redispatch_form", lambda d: services.dispatch_redispatch(
                 petition=petition, lead_unit=d["lead_unit"], co_units=d["co_units"], actor=user, reason=d["reason"],
-                expected=[d["expected"]] if d["expected"] else None)),
+                expected=[d["expected"]] if d["expected"] else None, seen=d["seen"] or None)),
             "street": (forms.StreetForm, "street_form", lambda d: services.dispatch_direct_to_street(
                 petition=petition, unit=d["unit"], actor=user, reason=d["reason"],
-                expected=[d["expected"]] if d["expected"] else None)),
+                expected=[d["expected"]] if d["expected"] else None, seen=d["seen"] or None)),
             "add_co": (forms.UnitForm, "co_form", lambda d: services.dispatch_add_co_unit(
                 petition=petition, unit=d["unit"], actor=user, reason=d["reason"])),
             "remove_co": (None, None, lambda d: services.dispatch_remove_co_unit(

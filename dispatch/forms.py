@@ -165,6 +165,8 @@ class RedispatchForm(forms.Form):
     co_units = UnitMultipleChoiceField(label=_("Co-handling units"), queryset=unit_queryset(), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=1000)
     expected = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The petition as the dispatcher saw it (its last change): a second post of the same form is refused.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class StreetForm(forms.Form):
@@ -172,6 +174,8 @@ class StreetForm(forms.Form):
                                   queryset=unit_queryset().filter(kind=HandlingUnit.Kind.STREET_OFFICE))
     reason = forms.CharField(label=_("Reason"), max_length=1000)
     expected = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The petition as the dispatcher saw it (its last change): a second post of the same form is refused.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class UnitForm(forms.Form):

@@ -142,11 +142,18 @@ def dispatch_confirm(*, petition: Petition, actor) -> list[Assignment]:
 REDISPATCHABLE = (Status.RECEIVED, Status.CONSULTATION, Status.DISPATCHED, Status.IN_PROGRESS)
 
 
+def petition_seen(petition: Petition) -> str:
+    """The petition's last change as a page shows it: posted back with a decision, so that the same decision
+    posted twice (a double click, the back button) finds the petition changed and is refused."""
+    return petition.updated_at.isoformat() if petition.updated_at else ""
+
+
 def dispatch_redispatch(*, petition: Petition, lead_unit: HandlingUnit, co_units: Iterable[HandlingUnit] = (),
-                        actor, reason: str, expected: Iterable[str] | None = None,
+                        actor, reason: str, expected: Iterable[str] | None = None, seen: str | None = None,
                         kind: str = EventKind.DISPATCHED) -> list[Assignment]:
     """Send the petition to another lead (and co-units): the live assignments
-    are withdrawn and the new ones start their clocks now."""
+    are withdrawn and the new ones start their clocks now. `seen`: petition_seen() of the page the decision was
+    made on; when the petition changed since (re-dispatched a moment ago included), the decision is refused."""
     if not reason.strip():
         raise DomainError(_("Say why the petition is re-dispatched."), field="reason")
     _validate_unit(lead_unit, "lead_unit")
@@ -156,7 +163,8 @@ def dispatch_redispatch(*, petition: Petition, lead_unit: HandlingUnit, co_units
     now = timezone.now()
     with transaction.atomic():
         locked = lock_petition(petition)
-        if expected is not None and locked.status not in set(expected):
+        if (expected is not None and locked.status not in set(expected)) or \
+                (seen is not None and petition_seen(locked) != seen):
             raise ConflictError(
                 _("Petition %(number)s was changed meanwhile: it is now “%(status)s”. Reload and decide again.")
                 % {"number": locked.number, "status": locked.get_status_display()}
@@ -177,11 +185,12 @@ def dispatch_redispatch(*, petition: Petition, lead_unit: HandlingUnit, co_units
 
 
 def dispatch_direct_to_street(*, petition: Petition, unit: HandlingUnit, actor, reason: str,
-                              expected: Iterable[str] | None = None) -> list[Assignment]:
+                              expected: Iterable[str] | None = None, seen: str | None = None) -> list[Assignment]:
     """Send straight to a street or town office (直派乡镇街道)."""
     if unit.kind != HandlingUnit.Kind.STREET_OFFICE:
         raise DomainError(_("Choose a street or town office."), field="unit")
-    return dispatch_redispatch(petition=petition, lead_unit=unit, actor=actor, reason=reason, expected=expected)
+    return dispatch_redispatch(petition=petition, lead_unit=unit, actor=actor, reason=reason, expected=expected,
+                               seen=seen)
 
 
 def dispatch_add_co_unit(*, petition: Petition, unit: HandlingUnit, actor, reason: str = "") -> Assignment:

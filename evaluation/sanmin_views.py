@@ -145,8 +145,10 @@ def vote(request, year: int):
                 departments = None
     if departments is None:
         token = ""
+    # A ballot sent back (one department left unrated) keeps every rating already chosen.
+    rows = [(d, request.POST.get(f"unit_{d.pk}", "")) for d in departments or ()]
     return render(request, "evaluation/sanmin/vote.html", {"campaign": campaign, "form": form, "token": token,
-                                                           "departments": departments,
+                                                           "departments": departments, "rows": rows,
                                                            "choices": sanmin.choices_for(campaign)},
                   status=400 if form.errors else 200)
 

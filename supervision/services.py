@@ -110,15 +110,20 @@ def notice_send(*, case: SupervisionCase, actor, text: str, reply_days: int | No
     reply_days = reply_days if reply_days is not None else _reply_days()
     if not 1 <= reply_days <= 20:
         raise DomainError(_("Give the unit 1 to 20 working days to reply."), field="reply_days")
-    if case.status != CaseStatus.OPEN:
-        raise DomainError(_("The case is closed."))
-    notice = SupervisionNotice.objects.create(
-        case=case, level=case.level, text=text.strip(), sent_at=now,
-        sent_by=actor if getattr(actor, "pk", None) else None,
-        reply_due_at=get_calendar().deadline_from(now, reply_days),
-    )
-    _record(case, CaseEvent.Kind.NOTICE, at=now, actor=actor, note=text.strip())
-    _notify_unit(case, notice)
+    with transaction.atomic():
+        # The case locked: two clicks on "Send" (or two supervisors) cannot both send the same notice.
+        case = SupervisionCase.objects.select_for_update().get(pk=case.pk)
+        if case.status != CaseStatus.OPEN:
+            raise DomainError(_("The case is closed."))
+        if case.notices.filter(text=text.strip(), replied_at__isnull=True).exists():
+            raise ConflictError(_("This notice was already sent and awaits the unit's reply."))
+        notice = SupervisionNotice.objects.create(
+            case=case, level=case.level, text=text.strip(), sent_at=now,
+            sent_by=actor if getattr(actor, "pk", None) else None,
+            reply_due_at=get_calendar().deadline_from(now, reply_days),
+        )
+        _record(case, CaseEvent.Kind.NOTICE, at=now, actor=actor, note=text.strip())
+        _notify_unit(case, notice)
     return notice
 
 

@@ -116,3 +116,29 @@ def test_no_console_page_repeats_an_element_id(client, city, dispatcher, street_
     unit_page = client.get(f"/dispatch/a/{lead.pk}/")
     assert unit_page.status_code == 200
     assert_unique_ids(unit_page.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_redispatch_posted_twice_is_done_once(client, city, dispatcher, dispatched, django_capture_on_commit_callbacks):
+    """A double click or the back button on 改派: the petition's status is the same before and after (已派单), so
+    only the page's `seen` stamp tells the second post from a fresh decision."""
+    from dispatch.models import Assignment
+    from notifications.models import Notification
+
+    client.force_login(dispatcher)
+    page = client.get(f"{QUEUE}{dispatched.pk}/console/")
+    seen = page.context["redispatch_form"].initial["seen"]
+    assert f'value="{seen}"' in page.content.decode()
+    data = {"lead_unit": city.urban.pk, "reason": "属城管职责，改派城管局", "expected": "dispatched", "seen": seen}
+    notices = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(f"{QUEUE}{dispatched.pk}/console/redispatch/", data)
+    sent = Notification.objects.count() - notices
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(f"{QUEUE}{dispatched.pk}/console/redispatch/", data, follow=True)
+    assert first.status_code == 302
+    assert [m.level_tag for m in second.context["messages"]] == ["success", "error"]  # the first done, the second refused
+    assert f"诉求 {dispatched.number} 已发生变化" in second.content.decode()
+    live = Assignment.objects.filter(petition=dispatched, status="pending")
+    assert [a.unit_id for a in live] == [city.urban.pk]  # one set of work orders, not cancelled and made again
+    assert Notification.objects.count() - notices == sent  # nobody told twice

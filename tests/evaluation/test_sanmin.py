@@ -2,6 +2,7 @@
 counted once per representative; no results while voting is open."""
 import datetime as dt
 import hashlib
+import re
 import uuid
 
 import pytest
@@ -162,6 +163,14 @@ def test_voting_page_and_suggestions(campaign, client):
     with time_machine.travel(OPEN + dt.timedelta(hours=1)):
         step1 = client.post("/evaluation/sanmin/2026/vote/", {"code": code})
         assert step1.status_code == 200 and len(step1.context["departments"]) == 2
+        first, second = step1.context["departments"]
+        half = client.post("/evaluation/sanmin/2026/vote/", {"code": code, "cast": "1", f"unit_{first.pk}": "unsatisfied"})
+        assert half.status_code == 400  # one department left unrated: sent back, nothing counted
+        assert sum(TallyCell.objects.values_list("count", flat=True)) == 0
+        page = half.content.decode()
+        chosen = re.search(rf'<input type="radio" name="unit_{first.pk}" value="unsatisfied"[^>]*>', page).group(0)
+        assert chosen.endswith(" checked>")  # the rating already chosen is kept
+        assert page.count(" checked>") == 1  # and nothing is chosen for the voter
         data = {"code": code, "cast": "1", **{f"unit_{u.pk}": "satisfied" for u in step1.context["departments"]}}
         cast = client.post("/evaluation/sanmin/2026/vote/", data)
         assert cast.status_code == 200 and "evaluation/sanmin/voted.html" in [t.name for t in cast.templates]

@@ -99,6 +99,10 @@ def test_the_district_chases_and_escalates_its_own_cases_only(client, overdue, d
     own, other = case_of(mine), case_of(theirs)
     response = client.post(f"/dispatch/supervision/case/{own.pk}/notice/", {"text": "请于两日内办结并回复。", "reply_days": 2})
     assert response.status_code == 302 and own.notices.count() == 2
+    # Clicked twice (or the back button): the same notice, still unanswered, is not sent again.
+    again = client.post(f"/dispatch/supervision/case/{own.pk}/notice/", {"text": "请于两日内办结并回复。", "reply_days": 2},
+                        follow=True)
+    assert own.notices.count() == 2 and "已发出" in again.content.decode()
     client.post(f"/dispatch/supervision/case/{own.pk}/escalate/", {"note": "区领导批示"})
     own.refresh_from_db()
     assert own.level == 2
