@@ -351,13 +351,20 @@ def dispatch_classify(*, petition: Petition, classification, actor, reason: str 
     """A dispatcher sets or corrects the classification item, then the petition is routed if it still
     waits for dispatch. The console and the API both call this (one place for the step). The repeat
     decision runs again, because "the same matter" depends on the item (DOMAIN.md section 6)."""
-    petition_services.petition_classify(petition=petition, classification=classification, actor=actor,
-                                        reason=reason)
-    petition.refresh_from_db()
-    try:
-        repeats.repeat_detect(petition=petition)
-    except Exception:  # a repeat link must never stop the dispatch
-        logger.exception("repeat detection failed for petition %s", petition.pk)
-    if petition.status == Status.RECEIVED:
-        dispatch_petition(petition=petition, actor=actor)
+    with transaction.atomic():
+        # One step: the new item and its routing are saved together or not at all. A proposal made for the old
+        # item (confirm mode) is withdrawn first: "Confirm" must never send the petition where the old item went.
+        petition_services.petition_classify(petition=petition, classification=classification, actor=actor,
+                                            reason=reason)
+        petition.refresh_from_db()
+        try:
+            with transaction.atomic():
+                repeats.repeat_detect(petition=petition)
+        except Exception:  # a repeat link must never stop the dispatch
+            logger.exception("repeat detection failed for petition %s", petition.pk)
+        if petition.status == Status.RECEIVED:
+            locked = lock_petition(petition)
+            if Assignment.objects.filter(petition=locked, status=AssignmentStatus.PROPOSED).exists():
+                cancel_live(locked, timezone.now())
+            dispatch_petition(petition=locked, actor=actor)
     return petition

@@ -110,12 +110,15 @@ def notice_reply(request, pk: int, notice_pk: int):
     notice = _open_notices(assignment).filter(pk=notice_pk).first()
     if notice is None:
         raise Http404
+    text = request.POST.get("text", "")
     try:
-        reply_service(notice=notice, actor=request.user, text=request.POST.get("text", ""))
+        reply_service(notice=notice, actor=request.user, text=text)
     except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Reply sent to the supervisors."))
+        # The reply comes back under its notice with what was typed, never lost behind a redirect.
+        context = _detail_context(request, assignment)
+        context["reply_kept"] = {"pk": notice.pk, "text": text, "error": error.message}
+        return render(request, "dispatch/detail.html", context, status=400)
+    messages.success(request, _("Reply sent to the supervisors."))
     return redirect("dispatch:detail", pk=assignment.pk)
 
 

@@ -142,3 +142,21 @@ def test_a_redispatch_posted_twice_is_done_once(client, city, dispatcher, dispat
     live = Assignment.objects.filter(petition=dispatched, status="pending")
     assert [a.unit_id for a in live] == [city.urban.pk]  # one set of work orders, not cancelled and made again
     assert Notification.objects.count() - notices == sent  # nobody told twice
+
+
+@pytest.mark.django_db
+def test_a_units_page_offers_no_second_request_while_one_awaits_the_platform(client, city, street_handler, dispatched):
+    """A second extension or return request was refused after the unit had typed its reason (which was lost): the
+    forms are not offered while one awaits the platform; the badge says it waits."""
+    lead = dispatched.assignments.get(role=Role.LEAD)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    client.force_login(street_handler)
+    page = client.get(f"/dispatch/a/{lead.pk}/").content.decode()
+    assert f"/dispatch/a/{lead.pk}/extension/" in page and f"/dispatch/a/{lead.pk}/return/" in page
+    handling.assignment_request_extension(assignment=lead, actor=street_handler, days=3,
+                                          reason="需协调多个部门共同现场核查处理")
+    handling.assignment_request_return(assignment=lead, actor=street_handler,
+                                       reason="该事项不属于本单位的职责范围，应由城管部门处理")
+    page = client.get(f"/dispatch/a/{lead.pk}/").content.decode()
+    assert f"/dispatch/a/{lead.pk}/extension/" not in page and f"/dispatch/a/{lead.pk}/return/" not in page
+    assert "已申请延期3个工作日，等待平台审批。" in page and "已申请退单，等待平台审批。" in page

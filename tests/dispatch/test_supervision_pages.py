@@ -98,6 +98,11 @@ def test_unit_replies_to_its_notice_and_not_to_others(client, overdue, street_ha
     client.force_login(street_handler)
     page = client.get(f"/dispatch/a/{lead.pk}/").content.decode()
     assert notice.text[:10] in page
+    short = client.post(f"/dispatch/a/{lead.pk}/notices/{notice.pk}/reply/", {"text": "已整改完毕"})
+    assert short.status_code == 400  # refused on its field, with what was typed kept
+    assert f'aria-describedby="reply-{notice.pk}-error">已整改完毕</textarea>' in short.content.decode()
+    notice.refresh_from_db()
+    assert notice.replied_at is None
     client.post(f"/dispatch/a/{lead.pk}/notices/{notice.pk}/reply/", {"text": "已安排专人今日上门处理完毕。"})
     notice.refresh_from_db()
     assert notice.replied_at is not None

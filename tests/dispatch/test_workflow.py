@@ -80,6 +80,23 @@ def lead_of_any(petition):
 
 
 @pytest.mark.django_db
+def test_in_confirm_mode_a_corrected_item_replaces_the_proposal_made_for_the_old_one(
+        city, catalog, settings, dispatcher, django_capture_on_commit_callbacks):
+    """Before: the new item was saved, re-routing failed on the old proposal ("already has a proposed dispatch"),
+    and Confirm then sent the petition where the old item went."""
+    settings.PORTAL_DISPATCH_MODE = "confirm"
+    petition = filed(city, django_capture_on_commit_callbacks, classification=city.heating_outage)
+    assert lead_of_any(petition).unit == city.heating and lead_of_any(petition).status == AssignmentStatus.PROPOSED
+    services.dispatch_classify(petition=petition, classification=city.parking, actor=dispatcher, reason="分类纠正")
+    petition.refresh_from_db()
+    assert petition.classification == city.parking
+    proposed = petition.assignments.filter(status=AssignmentStatus.PROPOSED)
+    assert [a.unit for a in proposed] == [city.urban]  # the new item's unit, and only it
+    services.dispatch_confirm(petition=petition, actor=dispatcher)
+    assert [a.unit for a in petition.assignments.filter(status=AssignmentStatus.PENDING)] == [city.urban]
+
+
+@pytest.mark.django_db
 def test_full_loop_sign_answer_review_callback_close(city, catalog, street_handler, urban_handler, dispatcher,
                                                      operator, django_capture_on_commit_callbacks):
     petition = filed(city, django_capture_on_commit_callbacks)
