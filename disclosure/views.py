@@ -253,8 +253,13 @@ def unit_projects(request):
     horizon = today + dt.timedelta(days=REPORT_WINDOW_DAYS)
     forms_by_report, status = {}, 200
     if request.method == "POST":
-        report = get_object_or_404(ProgressReport.objects.select_related("project"), pk=request.POST.get("report", 0),
-                                   project__in=projects_led, reported_on__isnull=True)
+        report_id = request.POST.get("report", "")
+        report = get_object_or_404(ProgressReport.objects.select_related("project"),
+                                   pk=int(report_id) if report_id.isdigit() else None, project__in=projects_led)
+        if report.reported_on is not None:
+            # Sent again (a second click, the back button, a colleague): said, not "Not found".
+            messages.info(request, _("This progress report was already sent."))
+            return redirect("disclosure:unit_projects")
         form = ProgressForm(request.POST, prefix=f"r{report.pk}")
         if form.is_valid():
             try:

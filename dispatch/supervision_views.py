@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,7 +282,15 @@ def pauses(request):
     if request.method == "POST":
         if not _may_decide_pauses(request.user):
             raise PermissionDenied
-        pause = get_object_or_404(_pending_pauses(request), pk=request.POST.get("pause"))
+        pause_id = request.POST.get("pause", "")
+        pause = _pending_pauses(request).filter(pk=int(pause_id) if pause_id.isdigit() else None).first()
+        if pause is None:
+            # Decided a moment ago (a second click, the back button, a colleague): said, not "Not found".
+            if Pause.objects.filter(pk=int(pause_id) if pause_id.isdigit() else None,
+                                    assignment__petition__in=_scoped_petitions(request)).exists():
+                messages.info(request, _("This stop of the clock was already decided."))
+                return redirect("dispatch:supervision_pauses")
+            raise Http404
         bound = PauseDecisionForm(request.POST, prefix=f"p{pause.pk}")
         if bound.is_valid():
             try:

@@ -79,6 +79,9 @@ def test_the_lead_unit_reports_progress_from_its_own_page_and_it_is_published(cl
         assert bad.status_code == 400
         assert client.post("/disclosure/unit/projects/", {"report": due.pk, f"r{due.pk}-percent": 40,
                                                          f"r{due.pk}-text": "已完成选址"}).status_code == 302
+        again = client.post("/disclosure/unit/projects/", {"report": due.pk, f"r{due.pk}-percent": 45,
+                                                          f"r{due.pk}-text": "已完成选址"}, follow=True)
+        assert again.status_code == 200 and "该进展报告已报送。" in again.content.decode()  # not "Not found"
     due.refresh_from_db()
     assert (due.percent, due.reported_on, due.reported_by) == (40, D(2026, 11, 2), urban_handler)
     assert "40%" in client.get(f"/disclosure/projects/{project.pk}/").content.decode()

@@ -187,6 +187,11 @@ def test_supervisors_approve_from_their_page_and_a_district_only_its_own(client,
     assert response.status_code == 302
     pause.refresh_from_db()
     assert (pause.approval, pause.decided_by) == (PauseApproval.APPROVED, supervisor)
+    # Sent again (a second click, the back button): said to be decided already, not "Not found".
+    again = client.post("/dispatch/supervision/pauses/", {"pause": pause.pk, f"p{pause.pk}-approve": "yes"},
+                        follow=True)
+    assert again.status_code == 200 and "已处理" in again.content.decode()
+    assert client.post("/dispatch/supervision/pauses/", {"pause": "x"}).status_code == 404
 
 
 def _district_gov(district):
