@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +129,14 @@ class AnswerForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 6}))
     solved = forms.BooleanField(label=_("The problem is solved"), required=False, initial=True)
     attachments = MultipleFileField(label=_("Attachments (photos of the result, documents)"))
+    # Files that passed their checks wait on the server under this token when the answer is sent back (a short
+    # text, another file refused): nothing chosen is lost (petitions/drafts.py, as on the citizen's form).
+    draft = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("draft", uuid.uuid4())
 
     def clean_attachments(self):
         return IntakeFieldsMixin.clean_attachments(self)

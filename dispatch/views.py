@@ -2,6 +2,7 @@
 on it. A unit handler sees only their unit's work (dispatch.selectors)."""
 from __future__ import annotations
 
+import uuid
 
 from django.contrib import messages
 from django.db.models import Q
@@ -17,7 +18,7 @@ from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, R
 from lib import spreadsheets
 from lib.errors import DomainError
 from org.permissions import unit_required
-from petitions import privacy
+from petitions import drafts, privacy
 from petitions.models import Attachment
 from petitions.selectors import history
 from supervision.models import SupervisionNotice
@@ -159,6 +160,14 @@ DONE_MESSAGES = {
 }
 
 
+def _answer_draft(request) -> uuid.UUID | None:
+    """The answer form's draft token, when the POST carries a well-formed one."""
+    try:
+        return uuid.UUID(request.POST.get("draft", ""))
+    except ValueError:
+        return None
+
+
 @unit_required
 @require_POST
 def act(request, pk: int, action: str):
@@ -167,17 +176,32 @@ def act(request, pk: int, action: str):
     assignment = selectors.unit_assignment(request.user, pk)
     form_class, key, perform = ACTIONS[action]
     form = _form(key, request.POST, request.FILES) if form_class else None
+    draft = _answer_draft(request) if action == "answer" else None
+    kept = drafts.drafts_load(draft)
+
+    def sent_back(form):
+        extra = {key: form}
+        if draft is not None:
+            if "attachments" not in form.errors:  # the files that passed wait for the corrected answer
+                fresh = form.cleaned_data.get("attachments") or []
+                drafts.drafts_keep(draft, fresh)
+            extra["answer_kept"] = drafts.drafts_load(draft)
+        return render(request, "dispatch/detail.html", _detail_context(request, assignment, **extra), status=400)
+
     if form is not None and not form.is_valid():
-        return render(request, "dispatch/detail.html", _detail_context(request, assignment, **{key: form}), status=400)
+        return sent_back(form)
+    data = form.cleaned_data if form else {}
+    if draft is not None:
+        data = {**data, "attachments": kept + (data.get("attachments") or [])}
     try:
-        perform(assignment, request.user, form.cleaned_data if form else {})
+        perform(assignment, request.user, data)
     except DomainError as error:
         if form is not None and error.field in form.fields:
             form.add_error(error.field, error.message)
-            return render(request, "dispatch/detail.html", _detail_context(request, assignment, **{key: form}),
-                          status=400)
+            return sent_back(form)
         messages.error(request, error.message)
     else:
+        drafts.drafts_drop(draft)
         messages.success(request, DONE_MESSAGES[action])
     return redirect("dispatch:detail", pk=assignment.pk)
 

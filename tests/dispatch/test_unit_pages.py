@@ -110,3 +110,33 @@ def test_unit_downloads_its_petitions_attachment(client, dispatched, street_hand
     assert client.get(url).status_code == 200
     client.force_login(other_street_handler)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_answer_sent_back_keeps_its_photos_for_the_corrected_answer(client, dispatched, street_handler, settings,
+                                                                        tmp_path):
+    """A short answer with a photo of the result: the page comes back with the error on the text and the photo
+    kept on the server (as on the citizen's form); the corrected answer goes with it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from petitions.models import Attachment
+    from tests.channels.test_pages import jpeg
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(street_handler)
+    a = lead(dispatched)
+    assert client.post(f"/dispatch/a/{a.pk}/sign/").status_code == 302
+    page = client.get(f"/dispatch/a/{a.pk}/")
+    draft = str(page.context["answer_form"].initial["draft"])
+    photo = SimpleUploadedFile("整改后现场.jpg", jpeg(), content_type="image/jpeg")
+    short = client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "已处理", "solved": "on", "draft": draft,
+                                                        "attachments": [photo]})
+    assert short.status_code == 400 and "content" in short.context["answer_form"].errors
+    html = short.content.decode()
+    assert "整改后现场.jpg" in html and f'value="{draft}"' in html  # listed as kept; the same draft carried on
+    done = client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "经现场核查，商铺已停止外放音响，已拍照留存。",
+                                                       "solved": "on", "draft": draft})
+    assert done.status_code == 302
+    kept = Attachment.objects.filter(petition=dispatched, purpose="answer")
+    assert kept.count() == 1 and kept.get().original_name == "整改后现场.jpg"
+    assert not (tmp_path / "drafts" / draft).exists()  # the draft is dropped once used
