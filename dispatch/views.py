@@ -25,11 +25,16 @@ from supervision.models import SupervisionNotice
 from supervision.services import notice_reply as reply_service
 
 
+QUEUE_SEEN = "dispatch:queue"  # the session remembers the unit's queue last looked at
+
+
 @unit_required
 def queue(request):
-    current = request.GET.get("queue", "to_sign")
+    current = request.GET.get("queue") or request.session.get(QUEUE_SEEN, "to_sign")
     if current not in selectors.QUEUES:
         current = "to_sign"
+    if request.session.get(QUEUE_SEEN) != current:
+        request.session[QUEUE_SEEN] = current  # "Back to the queue" from a petition returns here
     now = timezone.now()
     items = selectors.unit_queue(request.user, current, now)[:200]
     return render(request, "dispatch/queue.html", {
@@ -91,6 +96,7 @@ def _detail_context(request, assignment, **forms_override):
         **{key: _form(key) for key in FORM_KEYS}, "now": timezone.now(),
         "notices": _open_notices(assignment),
         "Status": AssignmentStatus,
+        "back_queue": request.session.get(QUEUE_SEEN, "to_sign"),
     }
     context.update(forms_override)
     return context

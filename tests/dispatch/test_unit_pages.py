@@ -140,3 +140,16 @@ def test_an_answer_sent_back_keeps_its_photos_for_the_corrected_answer(client, d
     kept = Attachment.objects.filter(petition=dispatched, purpose="answer")
     assert kept.count() == 1 and kept.get().original_name == "整改后现场.jpg"
     assert not (tmp_path / "drafts" / draft).exists()  # the draft is dropped once used
+
+
+@pytest.mark.django_db
+def test_back_to_the_queue_returns_to_the_queue_the_unit_was_working_through(client, dispatched, street_handler):
+    client.force_login(street_handler)
+    a = lead(dispatched)
+    assert 'class="button primary" href="?queue=in_progress"' in client.get("/dispatch/?queue=in_progress").content \
+        .decode()
+    client.post(f"/dispatch/a/{a.pk}/sign/")
+    page = client.get(f"/dispatch/a/{a.pk}/").content.decode()
+    assert 'href="/dispatch/?queue=in_progress">' in page  # not the first queue
+    assert 'class="button primary" href="?queue=in_progress"' in client.get("/dispatch/").content.decode()
+    assert client.get("/dispatch/?queue=nonsense").context["queue"] == "to_sign"
