@@ -25,21 +25,23 @@ from supervision.models import SupervisionNotice
 from supervision.services import notice_reply as reply_service
 
 
-QUEUE_SEEN = "dispatch:queue"  # the session remembers the unit's queue last looked at
+QUEUE_SEEN = "unit_queue"  # a cookie remembers the unit's queue last looked at (no session write, no query)
 
 
 @unit_required
 def queue(request):
-    current = request.GET.get("queue") or request.session.get(QUEUE_SEEN, "to_sign")
+    current = request.GET.get("queue") or request.COOKIES.get(QUEUE_SEEN, "to_sign")
     if current not in selectors.QUEUES:
         current = "to_sign"
-    if request.session.get(QUEUE_SEEN) != current:
-        request.session[QUEUE_SEEN] = current  # "Back to the queue" from a petition returns here
     now = timezone.now()
     items = selectors.unit_queue(request.user, current, now)[:200]
-    return render(request, "dispatch/queue.html", {
+    response = render(request, "dispatch/queue.html", {
         "queue": current, "items": items, "counts": selectors.unit_queue_counts(request.user, now), "now": now,
     })
+    if request.COOKIES.get(QUEUE_SEEN) != current:  # "Back to the queue" from a petition returns here
+        response.set_cookie(QUEUE_SEEN, current, path="/dispatch/", samesite="Lax", httponly=True,
+                            secure=request.is_secure())
+    return response
 
 
 @unit_required
@@ -96,7 +98,8 @@ def _detail_context(request, assignment, **forms_override):
         **{key: _form(key) for key in FORM_KEYS}, "now": timezone.now(),
         "notices": _open_notices(assignment),
         "Status": AssignmentStatus,
-        "back_queue": request.session.get(QUEUE_SEEN, "to_sign"),
+        "back_queue": request.COOKIES.get(QUEUE_SEEN) if request.COOKIES.get(QUEUE_SEEN) in selectors.QUEUES
+        else "to_sign",
     }
     context.update(forms_override)
     return context

@@ -14,6 +14,7 @@ from evaluation.models import Topic
 from lib.redact import redact
 from org.models import Classification
 from petitions import publication
+from petitions.privacy import redact_petition
 from petitions.models import OPEN_STATUSES
 
 STOPWORDS = set("的 了 在 是 我 有 和 就 不 人 都 一 一个 上 也 很 到 说 要 去 你 会 着 没有 看 好 自己 这 那 "
@@ -51,7 +52,7 @@ def repeated_matters(first: dt.date, last: dt.date, *, minimum: int = 2, limit: 
                .filter(received_at__lt=end, repeat_count__gte=minimum, repeat_of__isnull=True)  # roots: one per matter
                .filter(Q(received_at__gte=start) | Q(repeats__received_at__gte=start)).distinct()
                .select_related("area", "classification").order_by("-repeat_count")[:limit])
-    return [{"number": p.number, "title": redact(p.title), "repeats": p.repeat_count, "area": p.area.name,
+    return [{"number": p.number, "title": redact_petition(p, p.title), "repeats": p.repeat_count, "area": p.area.name,
              "classification": p.classification.name if p.classification else ""} for p in matters]
 
 

@@ -39,8 +39,9 @@ petition jieba's part-of-speech tagging took about 6 ms (after 0.6 s to load) an
 秀英 apart, 齐全 and 谢谢 as names. The rules err on the side of masking (DOMAIN.md 13: nothing private gets out); lists of
 words that merely start with a surname (李沧区, 黄岛, 王府井, 高血压…) keep ordinary text readable.
 
-Limits: a name written with no cue at all ("张建国说…") is not found, nor is an address written
-only in words ("福州路八十八号" is, "福州路那栋红楼" is not). Callers that publish a citizen's own
+Limits: a name written with no cue at all ("张建国说…") is not found by the rules (a caller that knows
+the person passes `known`: `petitions.privacy.redact_petition` masks the complainant's own name, phone and
+ID number wherever they are written), nor is an address written only in words ("福州路八十八号" is, "福州路那栋红楼" is not). Callers that publish a citizen's own
 words still need the citizen's consent and a person's review (DOMAIN.md 13); `find_personal_data`
 lets a reviewer's screen show what was masked and why.
 
@@ -50,6 +51,7 @@ Pure and deterministic: precompiled regular expressions, no app imports (docs/de
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 __all__ = ["TOKENS", "contains_personal_data", "find_personal_data", "redact"]
 
@@ -499,15 +501,24 @@ def _honorific_name_ok(norm: str, start: int, sur: str, given: str) -> bool:
 _DETECTORS = (_numbers, _cued, _house_numbers, _names)
 
 
-def find_personal_data(text: str) -> list[tuple[str, tuple[int, int]]]:
+def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list[tuple[str, tuple[int, int]]]:
     """Every piece of personal data in `text` as (kind, (start, end)), in reading order.
 
+    `known`: (kind, value) pairs the caller knows belong to the person (a confidential complainant's own name):
+    each occurrence is found even with no cue around it ("张建国说…"). Values under two characters are ignored.
     Spans do not overlap: overlapping findings are merged into one span of the higher kind.
     """
     if not text:
         return []
     norm = _normalise(text)
     found: list[tuple[str, int, int]] = []
+    for kind, value in known:
+        value = _normalise((value or "").strip())
+        if len(value) >= 2:
+            start = norm.find(value)
+            while start >= 0:
+                found.append((kind, start, start + len(value)))
+                start = norm.find(value, start + len(value))
     if "@" in norm:
         for m in _EMAIL.finditer(norm):
             found.append(("email", m.start(), m.end()))
@@ -534,14 +545,15 @@ def contains_personal_data(text: str) -> bool:
     return bool(find_personal_data(text))
 
 
-def redact(text: str | None) -> str:
-    """`text` with each piece of personal data replaced by its token (see TOKENS).
+def redact(text: str | None, known: Iterable[tuple[str, str]] = ()) -> str:
+    """`text` with each piece of personal data replaced by its token (see TOKENS); `known` as in
+    find_personal_data.
 
     None reads as "" (it is also the `redact` template filter, where a field may be empty).
     """
     if not text:
         return ""
-    spans = find_personal_data(text)
+    spans = find_personal_data(text, known)
     if not spans:
         return text
     parts = []

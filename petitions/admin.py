@@ -115,15 +115,15 @@ class PetitionAdmin(CappedCountAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("title"))
     def title_shown(self, obj):
-        return redact(obj.title) if self._hidden(obj) else obj.title
+        return privacy.redact_petition(obj, obj.title) if self._hidden(obj) else obj.title
 
     @admin.display(description=_("content"))
     def content_shown(self, obj):
-        return redact(obj.content) if self._hidden(obj) else obj.content
+        return privacy.redact_petition(obj, obj.content) if self._hidden(obj) else obj.content
 
     @admin.display(description=_("address"))
     def address_shown(self, obj):
-        return redact(obj.address) if self._hidden(obj) else obj.address
+        return privacy.redact_petition(obj, obj.address) if self._hidden(obj) else obj.address
 
     @admin.display(description=pgettext_lazy("person", "name"))
     def complainant_name_shown(self, obj):

@@ -35,14 +35,27 @@ def sees_identity(user, petition) -> bool:
     return not petition.confidential or is_platform(user)
 
 
+def identity(petition) -> list[tuple[str, str]]:
+    """What the portal knows of the complainant's identity: masked wherever it is written in a confidential
+    petition's words, with or without a cue around it ("张建国说…", which the rules alone do not find)."""
+    return [("name", petition.complainant_name), ("phone", petition.complainant_phone),
+            ("id_number", petition.complainant_id_number)]
+
+
+def redact_petition(petition, text: str | None) -> str:
+    """A confidential petition's text (its title, content, address, a history note) with the personal data the
+    rules find and the complainant's own name, phone and ID number masked."""
+    return redact(text or "", identity(petition))
+
+
 def shown_text(user, petition, text: str) -> str:
     """A petition's title, content or address as this user may read it."""
-    return text if sees_identity(user, petition) else redact(text or "")
+    return text if sees_identity(user, petition) else redact_petition(petition, text)
 
 
 def case_title(petition) -> str:
     """The title a supervision case or notice carries: inspection offices and units read it."""
-    return redact(petition.title) if petition.confidential else petition.title
+    return redact_petition(petition, petition.title) if petition.confidential else petition.title
 
 
 def neutral_name(attachment, index: int | None = None) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from lib.redact import redact
+from petitions.privacy import identity
 from org.models import Area
 from petitions.models import OPEN_STATUSES, Kind, Petition, Status, Stream
 
@@ -128,10 +129,10 @@ def public_record(petition: Petition, *, expected_at: dt.datetime | None = None,
         status=petition.status, status_display=str(Status(petition.status).label),
         received_at=petition.received_at, expected_at=expected_at if petition.status in OPEN_STATUSES else None,
         updated_at=petition.updated_at,
-        answer=redact(petition.answer) if answered and petition.answer else "",
+        answer=redact(petition.answer, identity(petition)) if answered and petition.answer else "",
         answered_at=petition.answered_at if answered else None,
-        description=redact(petition.content) if consent else "",
-        address=redact(petition.address) if consent and petition.address else "",
+        description=redact(petition.content, identity(petition)) if consent else "",
+        address=redact(petition.address, identity(petition)) if consent and petition.address else "",
         latitude=round(float(petition.latitude), 3) if consent and petition.latitude is not None else None,
         longitude=round(float(petition.longitude), 3) if consent and petition.longitude is not None else None,
     )

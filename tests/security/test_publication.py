@@ -180,6 +180,10 @@ def test_a_published_complaint_shows_its_words_masked_only_with_consent(client, 
     assert not any(secret in str(item) for secret in PERSONAL)
     xml = ET.fromstring(client.get(f"/open311/v2/requests/{complaint.number}.xml").content)
     assert xml.find("request/service_request_id").text == complaint.number
+    # The complainant's own name written with no cue around it is masked too (the rules alone miss it).
+    Petition.objects.filter(pk=complaint.pk).update(content=f"{complaint.complainant_name}说楼下烧烤店每天营业到凌晨两点")
+    item = client.get(f"/open311/v2/requests/{complaint.number}.json").json()[0]
+    assert "烧烤店" in item["description"] and complaint.complainant_name not in item["description"]
     # Without consent, neither the words nor the address.
     Petition.objects.filter(pk=complaint.pk).update(publish_consent=False)
     item = client.get(f"/open311/v2/requests/{complaint.number}.json").json()[0]
