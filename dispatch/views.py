@@ -25,6 +25,7 @@ from supervision.models import SupervisionNotice
 from supervision.services import notice_reply as reply_service
 
 
+QUEUE_SHOWN = 200  # rows on the page; the export has them all
 QUEUE_SEEN = "unit_queue"  # a cookie remembers the unit's queue last looked at (no session write, no query)
 
 
@@ -34,9 +35,10 @@ def queue(request):
     if current not in selectors.QUEUES:
         current = "to_sign"
     now = timezone.now()
-    items = selectors.unit_queue(request.user, current, now)[:200]
+    items = list(selectors.unit_queue(request.user, current, now)[:QUEUE_SHOWN + 1])
     response = render(request, "dispatch/queue.html", {
-        "queue": current, "items": items, "counts": selectors.unit_queue_counts(request.user, now), "now": now,
+        "queue": current, "items": items[:QUEUE_SHOWN], "more": len(items) > QUEUE_SHOWN, "shown": QUEUE_SHOWN,
+        "counts": selectors.unit_queue_counts(request.user, now), "now": now,
     })
     if request.COOKIES.get(QUEUE_SEEN) != current:  # "Back to the queue" from a petition returns here
         response.set_cookie(QUEUE_SEEN, current, path="/dispatch/", samesite="Lax", httponly=True,

@@ -173,3 +173,14 @@ def test_back_to_the_queue_returns_to_the_queue_the_unit_was_working_through(cli
     assert 'href="/dispatch/?queue=in_progress">' in page  # not the first queue
     assert 'class="button primary" href="?queue=in_progress"' in client.get("/dispatch/").content.decode()
     assert client.get("/dispatch/?queue=nonsense").context["queue"] == "to_sign"
+
+
+@pytest.mark.django_db
+def test_a_long_queue_says_that_more_than_it_shows_exist(client, dispatched, street_handler, monkeypatch):
+    from dispatch import views
+
+    client.force_login(street_handler)
+    assert "仅显示前" not in client.get("/dispatch/?queue=all").content.decode()
+    monkeypatch.setattr(views, "QUEUE_SHOWN", 0)  # one petition, none shown: more exist than are shown
+    page = client.get("/dispatch/?queue=all").content.decode()
+    assert "仅显示前0条，全部内容请导出Excel。" in page
