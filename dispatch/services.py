@@ -363,8 +363,7 @@ def dispatch_classify(*, petition: Petition, classification, actor, reason: str 
         except Exception:  # a repeat link must never stop the dispatch
             logger.exception("repeat detection failed for petition %s", petition.pk)
         if petition.status == Status.RECEIVED:
-            locked = lock_petition(petition)
-            if Assignment.objects.filter(petition=locked, status=AssignmentStatus.PROPOSED).exists():
-                cancel_live(locked, timezone.now())
-            dispatch_petition(petition=locked, actor=actor)
+            if Assignment.objects.filter(petition=petition, status=AssignmentStatus.PROPOSED).exists():
+                cancel_live(lock_petition(petition), timezone.now())
+            dispatch_petition(petition=petition, actor=actor)  # it locks the petition itself
     return petition

@@ -5,25 +5,17 @@ import json
 
 import pytest
 
-from tests.browser.test_hotline import ARGS, _wait_held
+from tests.browser.test_hotline import _wait_held
 from tests.browser.test_journeys import CHROMIUM, SHOTS
+from tests.browser.test_loop import _phone, browser  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM, reason="needs chromium (CI installs Debian's package)"),
               pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def phone(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                      has_touch=True)
-        yield context.new_page()
-        browser.close()
+def phone(browser):  # noqa: F811
+    return _phone(browser)
 
 
 def test_the_suggestions_follow_the_newest_words_and_a_tap_chooses_one(phone, live_server, city):
