@@ -4,6 +4,7 @@ dispatcher's queue with a console per petition. Every write is a service call.""
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib import admin, messages
@@ -270,7 +271,7 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect("admin:dispatch_console", pk=object_id)
+        return redirect(_console_url(request, object_id))
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -328,6 +329,11 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
                                                                                     "received_at"))
             if petition.repeat_count else [],
             "repeat_kind_allowed": petition.kind not in repeats.NEVER_REPEATS,
+            # The queue the dispatcher came from (tab, filters, search) travels with every form and link, so
+            # "Back to the queue" returns to it after any decision (Django's own _changelist_filters).
+            "keep_queue": _keep_queue(request),
+            "queue_url": reverse("admin:dispatch_queuedpetition_changelist") + (
+                f"?{_changelist_filters(request)}" if _changelist_filters(request) else ""),
         }
         context.update(overrides)
         return context
@@ -404,7 +410,21 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Done."))
-        return redirect("admin:dispatch_console", pk=petition.pk)
+        return redirect(_console_url(request, petition.pk))
+
+
+def _changelist_filters(request) -> str:
+    return request.GET.get("_changelist_filters", "")
+
+
+def _keep_queue(request) -> str:
+    """The query string that carries the queue's filters from page to page ("" when there are none)."""
+    filters = _changelist_filters(request)
+    return f"?{urlencode({'_changelist_filters': filters})}" if filters else ""
+
+
+def _console_url(request, pk) -> str:
+    return reverse("admin:dispatch_console", kwargs={"pk": pk}) + _keep_queue(request)
 
 
 def _hours_text(delta) -> str:

@@ -69,6 +69,41 @@ def test_console_reviews_and_records_the_callback(client, city, catalog, dispatc
 
 
 @pytest.mark.django_db
+def test_the_console_keeps_the_queue_the_dispatcher_came_from(client, city, catalog, dispatcher, street_handler,
+                                                              django_capture_on_commit_callbacks):
+    """From the callbacks tab to a console, a callback recorded, then "Back to the queue": the callbacks tab,
+    not the routing queue (the change list's filters travel with every form and link of the console)."""
+    from dispatch import handling, review
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    lead = petition.assignments.get(role=Role.LEAD)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。")
+    review.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher, note="", public_answer="")
+    client.force_login(dispatcher)
+    queue = client.get("/admin/dispatch/queuedpetition/?queue=callbacks").content.decode()
+    assert petition.number in queue
+    assert f"/admin/dispatch/queuedpetition/{petition.pk}/change/?_changelist_filters=queue%3Dcallbacks" in queue
+    opened = client.get(f"/admin/dispatch/queuedpetition/{petition.pk}/change/?_changelist_filters=queue%3Dcallbacks")
+    assert opened["Location"] == (f"/admin/dispatch/queuedpetition/{petition.pk}/console/"
+                                  "?_changelist_filters=queue%3Dcallbacks")
+    console = client.get(opened["Location"]).content.decode()
+    assert 'href="/admin/dispatch/queuedpetition/?queue=callbacks"' in console
+    assert f'action="/admin/dispatch/queuedpetition/{petition.pk}/console/callback/?_changelist_filters=' \
+           'queue%3Dcallbacks"' in console
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(f"/admin/dispatch/queuedpetition/{petition.pk}/console/callback/"
+                           "?_changelist_filters=queue%3Dcallbacks", {"satisfaction": "basic", "solved": "yes"})
+    assert done["Location"].endswith("/console/?_changelist_filters=queue%3Dcallbacks")
+    petition.refresh_from_db()
+    assert petition.status == Status.CLOSED
+    # Without filters (a link typed or bookmarked), the console and its way back are the plain ones.
+    plain = client.get(f"/admin/dispatch/queuedpetition/{petition.pk}/console/").content.decode()
+    assert 'href="/admin/dispatch/queuedpetition/"' in plain and "_changelist_filters" not in plain
+
+
+@pytest.mark.django_db
 def test_operator_cannot_use_the_console(client, received, operator):
     client.force_login(operator)
     assert client.get(f"/admin/dispatch/queuedpetition/{received.pk}/console/").status_code == 403
