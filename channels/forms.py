@@ -8,7 +8,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from lib.errors import DomainError
-from lib.fields import PhoneField, SubmissionTokenField
+from lib.fields import PhoneField, RoundedDecimalField, SubmissionTokenField
 from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions.forms import CitizenPetitionForm, GroupedAreaField, GroupedClassificationField, MultipleFileField, \
@@ -70,10 +70,10 @@ class GridReportForm(forms.Form):
                                       (Kind.REPORT, _("Wrongdoing seen")), (Kind.SUGGESTION, _("A suggestion"))])
     area = GroupedAreaField(label=_("District or street"), empty_label=_("Choose where it is"), required=False,
                             help_text=_("Or use the phone's location on the map."))
-    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
-                                  widget=forms.HiddenInput)
-    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+    latitude = RoundedDecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
                                    widget=forms.HiddenInput)
+    longitude = RoundedDecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+                                    widget=forms.HiddenInput)
     classification = GroupedClassificationField(label=_("Category"), required=False,
                                                 empty_label=_("Not sure — the dispatcher will classify it"))
     address = forms.CharField(label=_("Exact place"), max_length=200, required=False,
@@ -134,8 +134,8 @@ class PoliceTransferForm(forms.Form):
     caller_name = forms.CharField(max_length=50, required=False)
     caller_phone = PhoneField(mobile_only=False)
     address = forms.CharField(max_length=200, required=False)
-    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
-    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
+    latitude = RoundedDecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
+    longitude = RoundedDecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
     area = forms.CharField(max_length=20, required=False)
     classification = forms.CharField(max_length=20, required=False)
 

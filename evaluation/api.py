@@ -1,6 +1,7 @@
 """/api/v1/metrics/: the 一比三率 figures for supervisors (read-only)."""
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -17,11 +18,11 @@ class PeriodInput(serializers.Serializer):
     def validate(self, data):
         for name in ("first", "last"):
             if not dt.date(2000, 1, 1) <= data[name] <= dt.date(2100, 12, 31):
-                raise serializers.ValidationError({name: ["Give a date between 2000 and 2100."]})
+                raise serializers.ValidationError({name: [_("Give a date between 2000 and 2100.")]})
         if data["last"] < data["first"]:
-            raise serializers.ValidationError({"last": ["last must not be before first."]})
+            raise serializers.ValidationError({"last": [_("last must not be before first.")]})
         if (data["last"] - data["first"]).days > 366:
-            raise serializers.ValidationError({"last": ["At most one year at a time."]})
+            raise serializers.ValidationError({"last": [_("At most one year at a time.")]})
         return data
 
 

@@ -1,6 +1,8 @@
 """Glue between the domain errors and Django REST framework (imports no app)."""
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -64,3 +66,17 @@ class IdNumberSerializerField(serializers.CharField):
             return normalise_id_number(value)
         except IdNumberRejected as rejected:
             raise serializers.ValidationError(ID_NUMBER_MESSAGES[rejected.code], code=f"id_{rejected.code}") from None
+
+
+class RoundedDecimalField(serializers.DecimalField):
+    """A decimal rounded to its places instead of refused for having more (a GPS point with 7 to 15 decimals:
+    the places beyond those kept say nothing a dispatcher can use)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("rounding", ROUND_HALF_UP)
+        super().__init__(**kwargs)
+
+    def validate_precision(self, value):
+        if value.is_finite() and self.decimal_places is not None:
+            value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=self.rounding)
+        return super().validate_precision(value)

@@ -8,6 +8,7 @@ refuse the same numbers with the same translated message on the field;
 from __future__ import annotations
 
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -80,3 +81,15 @@ class SubmissionTokenField(forms.UUIDField):
         kwargs.setdefault("widget", forms.HiddenInput)
         kwargs.setdefault("initial", uuid.uuid4)
         super().__init__(**kwargs)
+
+
+class RoundedDecimalField(forms.DecimalField):
+    """A decimal rounded to its places instead of refused for having more: a GPS point from a phone or another
+    system (a 110 transfer) comes with 7 to 15 decimals, and the places beyond the 6 kept (about 0.1 m) say
+    nothing a dispatcher can use. On a hidden field a refusal was also an error nobody could see."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and value.is_finite() and self.decimal_places is not None:
+            value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+        return value

@@ -21,7 +21,9 @@ masked texts cannot be linked by what is left of a number:
                                    业主/申请人/我爸爸/工友…) and the names listed after it
                                    (马建、刘小虎); a surname after 姓; a surname (with the given
                                    name, if written) before 先生/女士/阿姨/师傅/大爷/经理/主任…,
-                                   and after 老/小 (老王说). The honorific stays: 【姓名】女士
+                                   and after 老/小 (老王说). The honorific stays: 【姓名】女士.
+                                   A name of two or more characters found once is masked
+                                   wherever else it is written (业主赵四…, 赵四说…)
     "house_number"    【门牌】     building, unit, floor-and-room and house numbers
 
 The address rule: the road, the street (街道), the community and the 小区 name stay, the
@@ -526,6 +528,13 @@ def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list
         found.append(("plate", m.start(), m.end()))
     for detector in _DETECTORS:
         detector(norm, found)
+    # A name found once (after its cue: 业主赵四反映…) is the same person wherever else it is written
+    # (赵四说…, 找赵四核实): every other occurrence goes too. Single characters (王女士's 王) are not searched.
+    for name in {norm[start:end] for kind, start, end in found if kind == "name" and end - start >= 2}:
+        start = norm.find(name)
+        while start >= 0:
+            found.append(("name", start, start + len(name)))
+            start = norm.find(name, start + len(name))
     # Overlapping findings become one span named after the highest kind among them, so nothing
     # any detector flagged is left half visible (a name inside an e-mail is the e-mail).
     found.sort(key=lambda f: (_PRIORITY[f[0]], -(f[2] - f[1]), f[1]))

@@ -30,6 +30,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
 from import_export.forms import SelectableFieldsExportForm
 
+from lib.text import xml_safe
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,9 +45,12 @@ def permissions(model_name: str) -> list[tuple[str, str]]:
 
 
 def escape(value):
-    """The value to write in a cell: text that could start a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """The value to write in a cell: text that could start a formula gets a leading quote, and the control
+    characters no cell can hold are dropped (openpyxl refuses them, and the whole export failed)."""
+    if isinstance(value, str):
+        value = xml_safe(value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 

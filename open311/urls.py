@@ -10,4 +10,5 @@ urlpatterns = [
     re_path(r"^requests" + FMT, open311.requests_view, name="open311-requests"),
     re_path(r"^requests/(?P<number>\w+)" + FMT, open311.request_detail, name="open311-request"),
     re_path(r"^tokens/(?P<token>[\w-]+)" + FMT, open311.token_view, name="open311-token"),
+    re_path(r"^(?P<path>.*)$", open311.unknown, name="open311-unknown"),
 ]

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from lib.errors import DomainError
 from lib.fields import phone_message
 from lib.identity import PhoneRejected, normalise_phone
 from lib.ratelimits import limit, log_refusal
+from lib.text import xml_safe
 from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions import publication
@@ -81,7 +82,7 @@ def _to_xml(node, value):
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     else:
-        node.text = str(value)
+        node.text = xml_safe(str(value))  # one control character in one petition made the whole list unreadable
 
 
 def _error(fmt: str, code: int, description: str) -> HttpResponse:
@@ -96,12 +97,17 @@ def endpoint(view):
         if fmt not in ("json", "xml"):
             return _error("json", 400, _("Unknown format: use .json or .xml."))
         try:
-            return view(request, fmt, *args, **kwargs)
+            response = view(request, fmt, *args, **kwargs)
         except Open311Error as error:
             return _error(fmt, error.code, error.description)
         except Ratelimited:  # refused before the view ran: nothing read or stored
             log_refusal(request, "open311")
             return _error(fmt, 429, _("Too many requests from your connection. Please try again later."))
+        if isinstance(response, HttpResponseNotAllowed):  # require_http_methods answers with an empty HTML body
+            allowed = response["Allow"]
+            response = _error(fmt, 405, _("This method is not allowed here: use %(methods)s.") % {"methods": allowed})
+            response["Allow"] = allowed
+        return response
 
     wrapper.__name__ = view.__name__
     return csrf_exempt(wrapper)
@@ -215,10 +221,19 @@ def _published_requests(queryset) -> list[dict]:
     return [_request_data(r) for r in records]
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # no petition is older; and the 90-day window cannot leave the calendar
+
+
 def _parse_date(value: str, name: str):
-    moment = parse_datetime(value.replace(" ", "+")) if value else None
+    try:
+        moment = parse_datetime(value.replace(" ", "+")) if value else None
+    except ValueError:  # well formed but impossible: 2026-02-30, month 13
+        moment = None
     if value and moment is None:
         raise Open311Error(400, _("%(name)s must be a W3C datetime, e.g. 2026-11-23T09:00:00+08:00.") % {"name": name})
+    if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise Open311Error(400, _("%(name)s must be between the years %(first)s and %(last)s.")
+                           % {"name": name, "first": FIRST_YEAR, "last": LAST_YEAR})
     if moment is not None and timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
 
@@ -259,6 +274,14 @@ def requests_view(request, fmt):
             query = query.exclude(status__in=OPEN_STATUSES)
     petitions = query.order_by("-received_at")[:MAX_RESULTS]
     return _render(_published_requests(petitions), fmt, "service_requests", "request")
+
+
+@csrf_exempt
+def unknown(request, path):
+    """Any other address under /open311/v2/: the specification's 404, in the format the address asks for
+    (nothing is read, so nothing to limit)."""
+    fmt = "xml" if path.endswith(".xml") else "json"
+    return _error(fmt, 404, _("Unknown Open311 resource: see discovery.json for what this endpoint offers."))
 
 
 @endpoint
@@ -307,6 +330,8 @@ def _create(request, fmt):
             latitude, longitude = Decimal(lat), Decimal(lon)
         except (InvalidOperation, TypeError):
             raise Open311Error(400, _("lat and long must be numbers.")) from None
+        if not (latitude.is_finite() and longitude.is_finite()):  # NaN and Infinity parse, and cannot be compared
+            raise Open311Error(400, _("lat and long must be numbers."))
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise Open311Error(400, _("lat and long are out of range."))
         latitude, longitude = round(latitude, 6), round(longitude, 6)
@@ -317,6 +342,8 @@ def _create(request, fmt):
         # No area attribute (a generic GeoReport client): the point finds its street; without one inside the
         # city, the city itself, and the dispatcher places the petition from its address.
         area = area_at(latitude, longitude) or city_area()
+        if area is None:  # a city not set up yet: no street and no city area to hold the petition
+            raise Open311Error(400, _("attribute[area] (or address_id) must be a known area code."))
     phone = ""
     if data.get("phone", "").strip():  # optional in GeoReport v2; when given, the reporter's own mobile
         try:

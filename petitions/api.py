@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lib.drf import IdNumberSerializerField, PhoneSerializerField
+from lib.drf import IdNumberSerializerField, PhoneSerializerField, RoundedDecimalField
 from lib.masking import mask_name, mask_phone
 from org.geo import area_at, city_area
 from org.models import Area, Classification
@@ -35,10 +35,11 @@ class PetitionFileInput(serializers.Serializer):
         slug_field="code", queryset=Classification.objects.filter(is_active=True, is_leaf=True), required=False,
         allow_null=True, help_text=gettext_lazy("Classification leaf code; omit if unsure."))
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
-                                        allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180,
-                                         required=False, allow_null=True)
+    # Phones and mini-programs send 7 to 15 decimals: rounded to the 6 kept (about 0.1 m), not refused.
+    latitude = RoundedDecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
+                                   allow_null=True)
+    longitude = RoundedDecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180,
+                                    required=False, allow_null=True)
     title = serializers.CharField(min_length=4, max_length=100)
     content = serializers.CharField(min_length=10, max_length=5000)
     complainant_type = serializers.ChoiceField(choices=ComplainantType.choices, default=ComplainantType.PERSON)
@@ -58,6 +59,13 @@ class PetitionFileInput(serializers.Serializer):
         return value.strip()
 
     def validate(self, data):
+        request = self.context.get("request")
+        if data.get("channel", Channel.API) != Channel.API and not (
+                request is not None and (api_key_of(request) or request.user.is_authenticated)):
+            # Only an accountable caller (an integrator's key, a staff account) files for another channel: an
+            # anonymous "grid" or "wechat" filing would count in that channel's figures and bypass its switch.
+            raise serializers.ValidationError({"channel": [_("Only a caller with an API key may name another "
+                                                             "channel; leave it out to file through the API.")]})
         if data.get("complainant_type") == ComplainantType.ENTERPRISE and not data.get("enterprise_name", "").strip():
             raise serializers.ValidationError({"enterprise_name": [_("Give the enterprise's name.")]})
         if not data.get("area"):
@@ -136,7 +144,7 @@ class PetitionFileView(APIView):
     @extend_schema(request=PetitionFileInput, responses={201: PetitionFiledOutput}, operation_id="petitions_file")
     @idempotent
     def post(self, request):
-        serializer = PetitionFileInput(data=request.data)
+        serializer = PetitionFileInput(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         key = api_key_of(request)
         petition, _created = services.petition_file(

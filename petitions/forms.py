@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from lib.errors import DomainError
-from lib.fields import IdNumberField, PhoneField
+from lib.fields import IdNumberField, PhoneField, RoundedDecimalField
 from org.geo import area_at
 from org.models import Area, Classification
 from petitions.models import CallbackAttempt, Channel, ComplainantType, Kind, Petition, Satisfaction, Stream
@@ -239,10 +239,10 @@ class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What kind of request is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
     area = GroupedAreaField(label=_("District or street"), empty_label=_("Choose where it happens"), required=False,
                             help_text=_("Or point at the place on the map below."))
-    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
-                                  widget=forms.HiddenInput)
-    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+    latitude = RoundedDecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
                                    widget=forms.HiddenInput)
+    longitude = RoundedDecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+                                    widget=forms.HiddenInput)
     classification = GroupedClassificationField(
         label=_("Category"), required=False, empty_label=_("Not sure — the hotline will classify it"),
         help_text=_("Choose the category, then the item; or let us suggest one from your words."),

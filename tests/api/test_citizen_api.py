@@ -107,3 +107,25 @@ def test_track_and_rate(api, city, operator):
     assert response.status_code == 200 and response.json()["status"] == "closed"
     again = api.post(rate, {"phone": "13912345678", "satisfaction": "unsatisfied", "solved": False})
     assert again.status_code == 400 and again.json()["code"] == "not_ratable"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", ["grid", "wechat", "web", "enterprise"])
+def test_only_an_accountable_caller_files_for_another_channel(api, city, channel):
+    """An anonymous "grid" filing would count in the grid workers' figures and bypass WeChat's switch."""
+    refused = api.post(URL, body(city, channel=channel), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400 and "API 密钥" in refused.json()["channel"][0]
+    assert Petition.objects.count() == 0
+    assert api.post(URL, body(city, channel="api"), format="json").status_code == 201
+    _key, raw = apikey_issue(name="网格通")
+    filed = api.post(URL, body(city, channel=channel), format="json", HTTP_AUTHORIZATION=f"ApiKey {raw}")
+    assert filed.status_code == 201
+    assert Petition.objects.get(number=filed.json()["number"]).channel == channel
+
+
+@pytest.mark.django_db
+def test_a_phone_point_with_many_decimals_is_rounded_not_refused(api, city):
+    response = api.post(URL, body(city, latitude="36.06612345678", longitude="120.38312345"), format="json")
+    assert response.status_code == 201, response.content
+    petition = Petition.objects.get()
+    assert (str(petition.latitude), str(petition.longitude)) == ("36.066123", "120.383123")

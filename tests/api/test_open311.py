@@ -210,3 +210,84 @@ def test_a_generic_georeport_client_posts_with_only_a_location_and_a_description
                                                      "description": "夜里楼下商铺音响声音很大，影响休息。"})
     assert refused.status_code == 400
     assert Petition.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("params", [
+    {"start_date": "2026-02-30T00:00:00+08:00"},  # a day the month does not have
+    {"end_date": "2026-13-01T00:00:00"},  # month 13
+    {"end_date": "0001-01-01T00:00:00+08:00"},  # 90 days before it is before the calendar
+    {"end_date": "9999-12-31T23:59:59-08:00"},  # in UTC after the calendar
+    {"start_date": "1850-01-01T00:00:00+08:00"},
+])
+def test_impossible_dates_are_the_specifications_400_not_a_500(client, fmt, params):
+    client.raise_request_exception = False
+    response = client.get(f"{BASE}/requests.{fmt}", params)
+    assert response.status_code == 400
+    if fmt == "json":
+        assert response.json()[0]["code"] == 400 and list(params)[0] in response.json()[0]["description"]
+    else:
+        assert xml(response).find("error/code").text == "400"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lat,lon", [("NaN", "120.3"), ("36.0", "sNaN"), ("Infinity", "120.3"), ("36", "-inf")])
+def test_a_point_that_is_not_a_number_is_refused(client, city, key, lat, lon):
+    client.raise_request_exception = False
+    response = client.post(f"{BASE}/requests.json", post_body(city, key, lat=lat, long=lon))
+    assert response.status_code == 400 and response.json()[0]["code"] == 400
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_one_petition_does_not_break_the_xml_list(client, city, key):
+    """A vertical tab and an escape pasted into the description (and the unit's answer): the XML list stays
+    well formed for every client, the JSON keeps the text as written."""
+    words = "楼道里堆满杂物\x0b，消防通道\x1b堵塞，请尽快处理。"
+    response = client.post(f"{BASE}/requests.json", post_body(city, key, description=words,
+                                                               **{"attribute[publish_consent]": "true"}))
+    assert response.status_code == 201
+    number = response.json()[0]["service_request_id"]
+    Petition.objects.filter(number=number).update(answer="已清理\x08完毕。")
+    root = xml(client.get(f"{BASE}/requests.xml"))  # raised "not well-formed (invalid token)" before
+    request = next(r for r in root.findall("request") if r.find("service_request_id").text == number)
+    assert request.find("description").text == "楼道里堆满杂物，消防通道堵塞，请尽快处理。"
+    assert xml(client.get(f"{BASE}/requests/{number}.xml")).find("request/description") is not None
+    assert client.get(f"{BASE}/requests/{number}.json").json()[0]["description"] == words
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method,path", [("put", "requests.json"), ("delete", "services.xml"),
+                                         ("post", "services.json"), ("patch", "discovery.xml")])
+def test_a_wrong_method_is_answered_in_the_specifications_format(client, method, path):
+    response = getattr(client, method)(f"{BASE}/{path}")
+    assert response.status_code == 405 and response["Allow"]
+    if path.endswith(".json"):
+        assert response.json()[0]["code"] == 405 and response["Allow"] in response.json()[0]["description"]
+    else:
+        assert xml(response).find("error/code").text == "405"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path,fmt", [("foo.json", "json"), ("requests/a/b.xml", "xml"), ("", "json")])
+def test_an_unknown_address_is_the_specifications_404(client, path, fmt):
+    response = client.get(f"{BASE}/{path}")
+    assert response.status_code == 404
+    if fmt == "json":
+        assert response["Content-Type"].startswith("application/json") and response.json()[0]["code"] == 404
+    else:
+        assert xml(response).find("error/code").text == "404"
+
+
+@pytest.mark.django_db
+def test_a_point_outside_any_area_of_a_city_not_set_up_is_a_400(client, city, key):
+    from org.models import Area
+
+    Area.objects.filter(level=Area.Level.CITY).update(is_active=False)
+    client.raise_request_exception = False
+    body = post_body(city, key, lat="10.0", long="10.0")
+    del body["attribute[area]"]
+    response = client.post(f"{BASE}/requests.json", body)
+    assert response.status_code == 400 and "attribute[area]" in response.json()[0]["description"]
+    assert Petition.objects.count() == 0

@@ -364,3 +364,15 @@ def test_a_long_petition_is_redacted_in_well_under_a_millisecond():
         redact(petition)
     per_text = (time.process_time() - started) / runs
     assert per_text < 0.002, f"{per_text * 1000:.2f} ms"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("业主赵四反映楼道堆物，赵四说物业不管，找赵四核实情况。", "业主【姓名】反映楼道堆物，【姓名】说物业不管，找【姓名】核实情况。"),
+    ("联系人：刘小虎。物业说刘小虎家漏水不归他们管。", "联系人：【姓名】。物业说【姓名】家漏水不归他们管。"),
+])
+def test_a_name_found_once_is_masked_wherever_else_it_is_written(text, expected):
+    assert redact(text) == expected
+
+
+def test_a_single_character_surname_is_not_searched_elsewhere():
+    assert redact("我是王女士，王府井那边也有这个问题。") == "我是【姓名】女士，王府井那边也有这个问题。"
