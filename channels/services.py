@@ -47,8 +47,12 @@ from petitions.services import attachment_clean, petition_file
 
 logger = logging.getLogger(__name__)
 
-# Idempotency of the 110 transfer: the incident number names the filing's submission token.
-POLICE_NAMESPACE = uuid.UUID("6f1c2a8e-2d1b-4c5e-9a51-110110110110")
+def police_token(incident_number: str) -> uuid.UUID:
+    """Idempotency of the 110 transfer: the incident number names the filing's submission token, keyed with the
+    site's secret. A token anyone could compute from an incident number (a uuid5 in a fixed namespace, as before)
+    let a stranger post it on the citizen's form and be shown the caller's petition."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"110:{incident_number}".encode(), hashlib.sha256).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
 
 
 # --- WeChat ---------------------------------------------------------------------------------------------------
@@ -222,7 +226,7 @@ def police_transfer_receive(*, data: dict, payload: dict) -> tuple[PoliceTransfe
             address=data["address"], title=data["title"], content=data["content"],
             latitude=data.get("latitude"), longitude=data.get("longitude"),
             complainant_name=data["caller_name"], complainant_phone=data["caller_phone"],
-            submission_token=uuid.uuid5(POLICE_NAMESPACE, number))
+            submission_token=police_token(number))
         transfer, made = PoliceTransfer.objects.get_or_create(
             incident_number=number, defaults={"petition": petition, "fingerprint": fingerprint, "payload": payload,
                                               "received_at": timezone.now()})

@@ -302,7 +302,8 @@ def token_view(request, fmt, token):
         value = uuid.UUID(token)
     except ValueError:
         raise Open311Error(404, _("Unknown token.")) from None
-    petition = Petition.objects.filter(submission_token=value).only("number").first()
+    # Only tokens this API handed out: another channel's token (a web form's, a 110 transfer's) is not a client's.
+    petition = Petition.objects.filter(submission_token=value, channel=Channel.API).only("number").first()
     if petition is None:
         raise Open311Error(404, _("Unknown token."))
     return _render([{"service_request_id": petition.number, "token": token}], fmt, "service_requests", "request")

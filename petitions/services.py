@@ -129,14 +129,19 @@ def petition_file(
 ) -> tuple[Petition, bool]:
     """Record a new petition. Returns (petition, created).
 
-    With a submission token already used, returns the petition that token
-    created and False: a form posted twice makes one petition.
+    With a submission token already used for the same phone, returns the petition that token
+    created and False: a form posted twice makes one petition. The same token with another phone is
+    not a repeat but someone else's token: a petition of its own is filed, and the other stays unseen.
     Media items wait for screening; everything else is received for dispatch.
     """
     if submission_token is not None:
         existing = Petition.objects.filter(submission_token=submission_token).first()
         if existing is not None:
-            return existing, False
+            if existing.complainant_phone == complainant_phone:
+                return existing, False  # the same form posted twice
+            # Someone else's token (copied, guessed): their petition is never shown to this sender, whose own
+            # petition is filed as any other (nothing submitted is lost), without the token.
+            submission_token = None
     if classification is not None and not classification.is_active:
         raise DomainError(_("This classification item is no longer in use."), field="classification")
     if not area.is_active:
@@ -170,8 +175,10 @@ def petition_file(
             # Two posts of the same form raced past the check above: the other one won.
             if submission_token is not None:
                 existing = Petition.objects.filter(submission_token=submission_token).first()
-                if existing is not None:
+                if existing is not None and existing.complainant_phone == complainant_phone:
                     return existing, False
+                if existing is not None:
+                    raise DomainError(_("This form could not be sent. Please send it again.")) from None
             raise
         if status == Status.RECEIVED:
             # The petition as filed goes with the signal: dispatch need not read it back (issue 20).

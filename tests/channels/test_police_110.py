@@ -137,3 +137,25 @@ def test_without_area_or_point_the_transfer_waits_for_the_dispatcher_at_city_lev
     answer = post(client, transfer(area="", classification=""))
     assert answer.status_code == 201
     assert Petition.objects.get().area == city.city
+
+
+def test_the_transfers_token_cannot_be_computed_from_the_incident_number(client, city, fake_110):
+    """The filing's token was uuid5(a namespace in the source, the incident number): anyone could post it on the
+    citizen's form and be shown the caller's petition, or ask Open311 for its number. It is keyed now."""
+    import uuid
+
+    from channels.services import police_token
+
+    assert post(client, transfer()).status_code == 201
+    petition = Petition.objects.get()
+    guessed = uuid.uuid5(uuid.UUID("6f1c2a8e-2d1b-4c5e-9a51-110110110110"), "110-20261202-0042")
+    assert petition.submission_token == police_token("110-20261202-0042") != guessed
+    stranger = type(client)()
+    assert stranger.get(f"/open311/v2/tokens/{petition.submission_token}.json").status_code == 404  # not an API token
+    stranger.post("/petitions/new/", {
+        "kind": "complaint", "area": city.street.pk, "title": "路灯坏了", "content": "小区门口路灯坏了一个多月。",
+        "complainant_type": "person", "complainant_name": "李四", "complainant_phone": "13700000000",
+        "submission_token": str(petition.submission_token)})
+    assert Petition.objects.count() == 2  # the stranger's own petition, not the caller's
+    page = stranger.get(f"/petitions/track/{petition.number}/")
+    assert page.status_code != 200 or "幸福路8号" not in page.content.decode()

@@ -75,6 +75,24 @@ def test_double_submit_creates_one_petition(client, city):
 
 
 @pytest.mark.django_db
+def test_someone_elses_token_files_a_petition_of_ones_own_and_shows_nothing_of_theirs(client, city):
+    """A token copied (or computed) from another filing is not a double post: the sender's own petition is filed
+    (nothing submitted is lost) and the other petition is neither shown nor opened to this browser."""
+    token = str(uuid.uuid4())
+    victim = client.post(URL, form_data(city, submission_token=token, content="我家楼下商铺夜里音响扰民，住幸福路8号。"))
+    assert victim.status_code == 302
+    stranger = type(client)()
+    sent = stranger.post(URL, form_data(city, submission_token=token, complainant_name="李四",
+                                        complainant_phone="13700000000", content="小区门口路灯坏了一个多月。"))
+    assert sent.status_code == 302 and sent["Location"] != victim["Location"]
+    mine, theirs = Petition.objects.order_by("pk")
+    assert sent["Location"].endswith(f"/{theirs.number}/") and theirs.complainant_phone == "13700000000"
+    assert theirs.content == "小区门口路灯坏了一个多月。" and theirs.submission_token is None
+    assert stranger.get(f"/petitions/track/{mine.number}/").status_code in (302, 404)
+    assert stranger.get(victim["Location"]).status_code == 404
+
+
+@pytest.mark.django_db
 def test_filing_runs_a_bounded_number_of_queries(client, city, django_assert_max_num_queries):
     client.get(URL)
     # 16 for the filing and the session, 3 for the receipt SMS in the outbox (savepoint, insert, release)
