@@ -172,6 +172,17 @@ def assignment_view(request, pk: int):
     return redirect("dispatch:supervision_petition", pk=assignment.petition_id)
 
 
+def _for_units(case: SupervisionCase):
+    """What a supervisor writes on a case about a confidential petition (a notice, an escalation, a closing
+    note) reaches the unit and the inspection offices: the caller's identity is masked in it."""
+    model = case.content_type.model_class()
+    about = {Petition: {"pk": case.object_id}, Assignment: {"assignments": case.object_id}}.get(model)
+    petition = (Petition.objects.filter(confidential=True, **about).only(
+        "pk", "confidential", "complainant_name", "complainant_phone", "complainant_id_number").first()
+        if about is not None else None)
+    return (lambda text: privacy.for_units(petition, text)) if petition is not None else (lambda text: text)
+
+
 @supervisor_required
 def case_action(request, pk: int, action: str):
     if request.method != "POST" or not _may_act(request.user):
@@ -180,19 +191,20 @@ def case_action(request, pk: int, action: str):
     back = request.POST.get("next", "")
     if not back.startswith("/dispatch/supervision/"):
         back = "dispatch:supervision_pool"  # never redirect off-site
+    for_units = _for_units(case)
     try:
         if action == "notice":
             form = NoticeForm(request.POST)
             if not form.is_valid():
                 raise DomainError(" ".join(str(e) for errors in form.errors.values() for e in errors))
-            supervision.notice_send(case=case, actor=request.user, text=form.cleaned_data["text"],
+            supervision.notice_send(case=case, actor=request.user, text=for_units(form.cleaned_data["text"]),
                                     reply_days=form.cleaned_data["reply_days"])
         elif action == "escalate":
             if not supervision.case_escalate(case=case, actor=request.user,
-                                             reason=request.POST.get("note", "")):
+                                             reason=for_units(request.POST.get("note", ""))):
                 raise DomainError(_("The case is already at the highest level, closed, or was just escalated."))
         elif action == "close":
-            if not supervision.case_close(case=case, actor=request.user, note=request.POST.get("note", "")):
+            if not supervision.case_close(case=case, actor=request.user, note=for_units(request.POST.get("note", ""))):
                 raise DomainError(_("The case was already closed."))
         else:
             raise PermissionDenied

@@ -257,7 +257,8 @@ def lookback_record(*, sample: LookbackSample, actor, false_closure: bool, note:
             supervision.case_open(target=petition, kind=CaseKind.FALSE_CLOSURE, reference=petition.number,
                                   title=privacy.case_title(petition), unit=lead.unit if lead else None,
                                   area=petition.area,
-                                  link=f"/dispatch/supervision/petition/{petition.pk}/", note=note.strip(),
+                                  link=f"/dispatch/supervision/petition/{petition.pk}/",
+                                  note=privacy.for_units(petition, note.strip()),
                                   actor=actor, level=Level.INSPECTION)
     return sample
 

@@ -53,6 +53,13 @@ def shown_text(user, petition, text: str) -> str:
     return text if sees_identity(user, petition) else redact_petition(petition, text)
 
 
+def for_units(petition, text: str | None) -> str:
+    """A note about the petition that goes to its units or to the supervisors' pool (a reviewer's reason, a
+    look-back finding, a supervision notice): staff write the caller's name and phone into it ("电话回访王小明
+    13912345678…"), and for a confidential petition none of it may reach them."""
+    return redact_petition(petition, text) if petition.confidential else (text or "")
+
+
 def case_title(petition) -> str:
     """The title a supervision case or notice carries: inspection offices and units read it."""
     return redact_petition(petition, petition.title) if petition.confidential else petition.title

@@ -183,3 +183,23 @@ def test_catalog_import_with_a_bad_row_changes_nothing(client, city, catalog, pl
     assert CatalogRule.objects.count() == before
     response = client.post("/admin/dispatch/catalogrule/import/", {"file": sheet_bytes([["wrong"]])})
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_reviewers_reason_sent_to_the_unit_masks_a_confidential_caller(city, catalog, dispatcher, street_handler,
+                                                                         django_capture_on_commit_callbacks):
+    from dispatch import handling, review
+    from notifications.models import InboxItem, Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True)
+    lead = petition.assignments.get(role=Role.LEAD)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。")
+    with django_capture_on_commit_callbacks(execute=True):
+        review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher,
+                            note="已电话联系王小明（13912345678），他说噪音仍在，请重新核查。", public_answer="")
+    told = list(InboxItem.objects.filter(user=street_handler).values_list("body", flat=True)) + [
+        n.body for n in Notification.objects.exclude(recipient="13912345678")]
+    assert any("请重新核查" in text for text in told), told
+    assert not any("王小明" in text or "13912345678" in text for text in told), told

@@ -276,3 +276,25 @@ def test_closing_a_petition_closes_every_open_case_co_units_included(city, catal
     assert SupervisionCase.objects.filter(status=CaseStatus.OPEN).count() == 2
     dispatch_services.on_petition_closed(petition_id=petition.pk)
     assert SupervisionCase.objects.filter(status=CaseStatus.OPEN).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_false_closure_found_on_a_confidential_petition_reaches_the_unit_masked(
+        city, catalog, street_handler, dispatcher, supervisor, settings, django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+    from supervision.models import SupervisionNotice
+
+    settings.PORTAL_LOOKBACK_RATE_PERCENT = 100
+    with time_machine.travel(MON, tick=False), django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _close(petition, street_handler, dispatcher, at(24))
+    assert lookback_draw(month=dt.date(2026, 11, 1)) == 1
+    before = set(Notification.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        lookback_record(sample=LookbackSample.objects.get(), actor=supervisor, false_closure=True,
+                        note="电话回访王小明（13912345678），称噪音仍在，属假办结")
+    to_unit = [n.body for n in Notification.objects.exclude(pk__in=before).exclude(recipient="13912345678")] + list(
+        SupervisionNotice.objects.values_list("text", flat=True))
+    assert any("假办结" in body for body in to_unit), to_unit
+    assert not any("王小明" in body or "13912345678" in body for body in to_unit), to_unit

@@ -108,3 +108,35 @@ def test_unit_replies_to_its_notice_and_not_to_others(client, overdue, street_ha
     assert notice.replied_at is not None
     client.force_login(other_street_handler)
     assert client.post(f"/dispatch/a/{lead.pk}/notices/{notice.pk}/reply/", {"text": "x" * 20}).status_code == 404
+
+
+@pytest.fixture
+def confidential_overdue(city, catalog, django_capture_on_commit_callbacks):
+    with time_machine.travel(MON, tick=False), django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True)
+    sweep_deadlines(now=LATER)
+    return petition
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
+def test_what_a_supervisor_writes_on_a_confidential_case_reaches_the_unit_masked(
+        client, confidential_overdue, supervisor, django_capture_on_commit_callbacks):
+    """Staff write the caller's name and phone into notices ("电话回访王小明…"): the unit, which must never learn a
+    confidential complainant's identity, receives the notice masked, and the pool keeps it masked."""
+    from notifications.models import InboxItem, Notification
+    from supervision.models import CaseEvent, SupervisionNotice
+
+    client.force_login(supervisor)
+    case = SupervisionCase.objects.filter(
+        object_id=confidential_overdue.assignments.get(role=Role.LEAD).pk, status="open").first()
+    before = set(Notification.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/dispatch/supervision/case/{case.pk}/notice/",
+                    {"text": "电话回访王小明（13912345678），称噪音仍在，请王小明所在小区物业配合。", "reply_days": 2})
+        client.post(f"/dispatch/supervision/case/{case.pk}/escalate/", {"note": "王小明再次来电"})
+    sent = [n.body for n in Notification.objects.exclude(pk__in=before)] + list(
+        InboxItem.objects.values_list("body", flat=True)) + list(SupervisionNotice.objects.values_list("text", flat=True))
+    assert sent and any("称噪音仍在" in text for text in sent)
+    assert not any("王小明" in text or "13912345678" in text for text in sent), sent
+    assert not CaseEvent.objects.filter(note__contains="王小明").exists()
