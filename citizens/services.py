@@ -73,6 +73,11 @@ def session_start(request, phone: str) -> None:
     request.session[SESSION_UNTIL] = timezone.now().timestamp() + settings.PORTAL_MY_SESSION_MINUTES * 60
 
 
+def session_until(request) -> float:
+    return request.session.get(SESSION_UNTIL, 0)
+
+
 def session_end(request) -> None:
-    request.session.pop(SESSION_KEY, None)
-    request.session.pop(SESSION_UNTIL, None)
+    """Signing out forgets everything the sign-in opened (a shared phone, a library computer): the whole session
+    goes, with the petitions and information requests "My petitions" let this browser open."""
+    request.session.flush()

@@ -17,7 +17,7 @@ from evaluation import metrics
 from lib.fields import PhoneField
 from lib.ratelimits import limit
 from petitions import publication
-from petitions.views import SESSION_TRACKED
+from petitions.views import MY_TRACKED, MY_UNTIL, forget
 
 LARGE_TEXT_COOKIE = "portal_large_text"
 
@@ -65,9 +65,9 @@ def mine(request):
     if phone is None:
         return redirect("citizens:start")
     found = selectors.everything_of(phone)
-    # Each item opens on its own tracking page without asking again.
-    request.session[SESSION_TRACKED] = list(dict.fromkeys(
-        request.session.get(SESSION_TRACKED, []) + [p.pk for p in found.petitions]))[-200:]
+    # Each item opens on its own tracking page without asking again, for as long as the sign-in lasts.
+    request.session[MY_TRACKED] = [p.pk for p in found.petitions][-200:]
+    request.session[MY_UNTIL] = services.session_until(request)
     request.session[SESSION_REQUESTS] = list(dict.fromkeys(
         request.session.get(SESSION_REQUESTS, []) + [r.pk for r in found.requests]))[-200:]
     return render(request, "citizens/mine.html", {"phone": phone, "found": found})
@@ -77,7 +77,9 @@ def mine(request):
 def sign_out(request):
     services.session_end(request)
     messages.success(request, _("You are signed out."))
-    return redirect("citizens:start")
+    response = redirect("citizens:start")
+    forget(response)  # and the petitions this browser tracked by number and phone or opened by a link
+    return response
 
 
 # --- the home page: the door to everything public ---------------------------------------------------------

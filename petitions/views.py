@@ -1,6 +1,7 @@
 """The citizen's pages: file a petition, track it, rate the answer."""
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.conf import settings
@@ -25,27 +26,60 @@ from petitions.models import Attachment, Channel, Petition, Status
 SESSION_FILED = "petitions:filed"
 SESSION_TRACKED = "petitions:tracked"
 # An anonymous citizen's filed and tracked petitions live in a signed cookie, not in a session row: filing
-# and tracking write nothing but the petition (issue 20). A signed-in citizen's session may add more
-# (citizens.views.mine); both are read.
+# and tracking write nothing but the petition (issue 20). Each entry is "id:link_version:issued": revoking the
+# personal links (petitions.links) also closes the petition to every browser that was let in before, and an entry
+# expires SESSION_COOKIE_AGE after it was issued, however often the browser tracks something else.
 COOKIES = {SESSION_FILED: "petitions_filed", SESSION_TRACKED: "petitions_tracked"}
 REMEMBERED = 20
+# "My petitions" (citizens.views.mine) lets a signed-in phone open its petitions for as long as its sign-in lasts:
+# the ids and that moment are kept in the session, and signing out flushes the session.
+MY_TRACKED, MY_UNTIL = "petitions:my_tracked", "petitions:my_until"
 
 
-def _seen(request, key: str) -> list[int]:
-    """The petitions this browser filed (or may track): the signed cookie's, then the session's if it has one."""
+def _entries(request, key: str) -> list[tuple[int, int, int]]:
     raw = request.get_signed_cookie(COOKIES[key], default="", salt=key, max_age=settings.SESSION_COOKIE_AGE)
-    ids = [int(i) for i in raw.split(".") if i.isdigit()]
+    oldest = time.time() - settings.SESSION_COOKIE_AGE
+    entries = []
+    for entry in raw.split("."):
+        parts = entry.split(":")
+        if len(parts) == 3 and all(part.isdigit() for part in parts) and int(parts[2]) >= oldest:
+            entries.append((int(parts[0]), int(parts[1]), int(parts[2])))
+    return entries
+
+
+def _grants(request, key: str) -> dict[int, int | None]:
+    """The petitions this browser may open, each with the link version it was let in under (None: by a proven
+    phone, in the session, which a link's revocation does not close)."""
+    grants: dict[int, int | None] = {pk: version for pk, version, _issued in _entries(request, key)}
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        ids += [i for i in request.session.get(key, []) if i not in ids]
-    return ids
+        session = request.session
+        proven = list(session.get(key, []))  # WeChat's own session (channels.views), bound to the follower
+        if session.get(MY_UNTIL, 0) > time.time():
+            proven += session.get(MY_TRACKED, [])
+        grants.update({pk: None for pk in proven if isinstance(pk, int)})
+    return grants
 
 
-def _remember(request, response, key: str, petition_id: int) -> None:
-    raw = request.get_signed_cookie(COOKIES[key], default="", salt=key, max_age=settings.SESSION_COOKIE_AGE)
-    ids = [i for i in raw.split(".") if i.isdigit() and i != str(petition_id)] + [str(petition_id)]
-    response.set_signed_cookie(COOKIES[key], ".".join(ids[-REMEMBERED:]), salt=key,
+def _granted(request, key: str, queryset, **lookup) -> Petition | None:
+    grants = _grants(request, key)
+    petition = queryset.filter(pk__in=grants, **lookup).first()
+    if petition is None or grants[petition.pk] not in (None, petition.link_version):
+        return None  # unknown to this browser, or let in by a link since revoked
+    return petition
+
+
+def _remember(request, response, key: str, petition: Petition) -> None:
+    entries = [f"{pk}:{version}:{issued}" for pk, version, issued in _entries(request, key) if pk != petition.pk]
+    entries.append(f"{petition.pk}:{petition.link_version}:{int(time.time())}")
+    response.set_signed_cookie(COOKIES[key], ".".join(entries[-REMEMBERED:]), salt=key,
                                max_age=settings.SESSION_COOKIE_AGE, secure=settings.SESSION_COOKIE_SECURE,
                                httponly=True, samesite="Lax")
+
+
+def forget(response) -> None:
+    """Signing out of "My petitions" forgets every petition this browser was let in to (a shared phone)."""
+    for name in COOKIES.values():
+        response.delete_cookie(name, samesite="Lax")
 
 
 # The blank form as an anonymous visitor first sees it is one page for everyone but for its two tokens: it is
@@ -106,8 +140,8 @@ def petition_new(request):
         else:
             drafts.drafts_drop(token)
             response = redirect("petitions:submitted", number=petition.number)
-            _remember(request, response, SESSION_FILED, petition.pk)
-            _remember(request, response, SESSION_TRACKED, petition.pk)
+            _remember(request, response, SESSION_FILED, petition)
+            _remember(request, response, SESSION_TRACKED, petition)
             return response
     if request.method == "POST" and token and "attachments" not in form.errors:
         # Nothing chosen is lost: files that passed their checks wait for the corrected form.
@@ -126,7 +160,7 @@ def _token(request):
 
 
 def petition_submitted(request, number: str):
-    petition = Petition.objects.filter(number=number, pk__in=_seen(request, SESSION_FILED)).first()
+    petition = _granted(request, SESSION_FILED, Petition.objects, number=number)
     if petition is None:
         raise Http404
     return render(request, "petitions/submitted.html", {"petition": petition})
@@ -143,7 +177,7 @@ def track(request):
         )
         if petition is not None:
             response = redirect("petitions:detail", number=petition.number)
-            _remember(request, response, SESSION_TRACKED, petition.pk)
+            _remember(request, response, SESSION_TRACKED, petition)
             return response
         # The same message whether the number or the phone is wrong: no probing.
         form.add_error(None, _("No petition matches this number and phone."))
@@ -151,11 +185,8 @@ def track(request):
 
 
 def _tracked(request, number: str) -> Petition:
-    petition = (
-        Petition.objects.select_related("area", "classification")
-        .filter(number=number, pk__in=_seen(request, SESSION_TRACKED))
-        .first()
-    )
+    petition = _granted(request, SESSION_TRACKED, Petition.objects.select_related("area", "classification"),
+                        number=number)
     if petition is None:
         raise Http404
     return petition
@@ -229,7 +260,7 @@ def petition_open(request, token: str):
         # Wrong, expired or revoked: one answer, which says nothing about which.
         return render(request, "petitions/link_invalid.html", status=404)
     response = redirect("petitions:detail", number=petition.number)
-    _remember(request, response, SESSION_TRACKED, petition.pk)
+    _remember(request, response, SESSION_TRACKED, petition)
     return response
 
 

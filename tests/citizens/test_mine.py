@@ -76,3 +76,37 @@ def test_only_a_mobile_number_can_ask_for_a_code(client, city, phone):
     response = client.post("/my/", {"phone": phone})
     assert response.status_code == 400
     assert not Notification.objects.filter(key__startswith="citizen.login_code:").exists()
+
+
+def _sign_in(client, phone=PHONE):
+    client.post("/my/", {"phone": phone})
+    client.post("/my/verify/", {"phone": phone, "code": _code(phone)})
+    assert client.get("/my/all/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_signing_out_on_a_shared_phone_closes_everything_the_sign_in_opened(client, city):
+    """The next person on the same phone or library computer reads nothing: not the petitions "My petitions"
+    listed, nor those the browser tracked by number and phone before."""
+    mine = factories.file_petition(city, complainant_phone=PHONE, title="我的噪音投诉")
+    tracked = factories.file_petition(city, complainant_phone="13800000000", title="邻居帮忙查的投诉")
+    assert client.post("/petitions/track/", {"number": tracked.number, "phone": "13800000000"}).status_code == 302
+    _sign_in(client)
+    assert "我的噪音投诉" in client.get(f"/petitions/track/{mine.number}/").content.decode()
+    client.post("/my/sign-out/")
+    assert client.get("/my/all/").status_code == 302
+    assert client.get(f"/petitions/track/{mine.number}/").status_code == 404
+    assert client.get(f"/petitions/track/{tracked.number}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_what_my_petitions_opened_closes_when_the_sign_in_ends(client, city, settings):
+    mine = factories.file_petition(city, complainant_phone=PHONE, title="我的噪音投诉")
+    start = dt.datetime.now(dt.timezone.utc)
+    with time_machine.travel(start, tick=False):
+        _sign_in(client)
+        assert client.get(f"/petitions/track/{mine.number}/").status_code == 200
+    later = start + dt.timedelta(minutes=settings.PORTAL_MY_SESSION_MINUTES + 1)
+    with time_machine.travel(later, tick=False):
+        assert client.get(f"/petitions/track/{mine.number}/").status_code == 404
+        assert client.get("/my/all/").status_code == 302

@@ -116,3 +116,39 @@ def test_rating_needs_the_tracked_session(petition, operator):
     _answer(petition, operator)
     response = Client().post(f"/petitions/track/{petition.number}/rate/", {"satisfaction": "satisfied", "solved": "yes"})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_revoking_the_links_closes_the_petition_to_browsers_let_in_before(client, city):
+    """A citizen whose link was forwarded revokes it: the browser that opened it is closed out too, and must
+    prove number and phone again."""
+    from petitions import links
+
+    petition = file_petition(city)
+    token = links.petition_token(petition)
+    assert client.get(f"/petitions/p/{token}/").status_code == 302
+    assert client.get(f"/petitions/track/{petition.number}/").status_code == 200
+    links.petition_links_revoke(petition=petition)
+    assert client.get(f"/petitions/p/{token}/").status_code == 404
+    assert client.get(f"/petitions/track/{petition.number}/").status_code == 404
+    assert track(client, petition.number, "13912345678").status_code == 302  # the owner proves it again
+    assert client.get(f"/petitions/track/{petition.number}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_tracking_something_else_does_not_renew_an_old_grant(client, city, settings):
+    import datetime as dt
+
+    import time_machine
+
+    old, new = file_petition(city), file_petition(city, complainant_phone="13800000000")
+    start = dt.datetime.now(dt.timezone.utc)
+    with time_machine.travel(start, tick=False):
+        track(client, old.number, "13912345678")
+    later = start + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    with time_machine.travel(later, tick=False):
+        track(client, new.number, "13800000000")  # the cookie is written again, with both entries
+        assert client.get(f"/petitions/track/{old.number}/").status_code == 200
+    with time_machine.travel(later + dt.timedelta(minutes=2), tick=False):
+        assert client.get(f"/petitions/track/{old.number}/").status_code == 404  # its own age, not the cookie's
+        assert client.get(f"/petitions/track/{new.number}/").status_code == 200
