@@ -74,7 +74,8 @@ def announce(assignments, petition) -> None:
 def reply_rejected(assignment: Assignment, petition, note: str, reply_pk: int) -> None:
     message_send(code="unit.reply_rejected", key=str(reply_pk), to=unit_recipients(assignment.unit),
                  link=reverse("dispatch:detail", args=[assignment.pk]),
-                 context={"number": petition.number, "note": note, "handle_due": _when(assignment.handle_due_at),
+                 context={"number": petition.number, "note": privacy.for_units(petition, note),
+                          "handle_due": _when(assignment.handle_due_at),
                           "link": _unit_link(assignment)})
 
 
@@ -89,14 +90,15 @@ def return_decided(request, assignment: Assignment, petition) -> None:
     message_send(code="unit.return_decided", key=str(request.pk), to=unit_recipients(assignment.unit),
                  link=reverse("dispatch:detail", args=[assignment.pk]),
                  context={"number": petition.number, "decision": _decision(request.status == "approved"),
-                          "note": request.decision_note, "link": _unit_link(assignment)})
+                          "note": privacy.for_units(petition, request.decision_note), "link": _unit_link(assignment)})
 
 
 def extension_decided(request, assignment: Assignment, petition) -> None:
     message_send(code="unit.extension_decided", key=str(request.pk), to=unit_recipients(assignment.unit),
                  link=reverse("dispatch:detail", args=[assignment.pk]),
                  context={"number": petition.number, "decision": _decision(request.status == "approved"),
-                          "note": request.decision_note, "handle_due": _when(assignment.handle_due_at),
+                          "note": privacy.for_units(petition, request.decision_note),
+                          "handle_due": _when(assignment.handle_due_at),
                           "link": _unit_link(assignment)})
 
 

@@ -501,6 +501,8 @@ def _honorific_name_ok(norm: str, start: int, sur: str, given: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 _DETECTORS = (_numbers, _cued, _house_numbers, _names)
+_CN_DIGITS = dict(zip("〇零一幺二两三四五六七八九", "0011223456789"))
+_CN_DIGIT = re.compile(f"[{''.join(_CN_DIGITS)}]")
 
 
 def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list[tuple[str, tuple[int, int]]]:
@@ -528,6 +530,13 @@ def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list
         found.append(("plate", m.start(), m.end()))
     for detector in _DETECTORS:
         detector(norm, found)
+    if _CN_DIGIT.search(norm):
+        # Numbers said in Chinese digits (一三九一二三四五六七八, 幺三九…): read as digits, position for position,
+        # by the number rules only (the name rules keep 张三 a name, not 张3).
+        digits = _CN_DIGIT.sub(lambda m: _CN_DIGITS[m.group()], norm)
+        _numbers(digits, found)
+        _cued(digits, found)
+        _house_numbers(digits, found)
     # A name found once (after its cue: 业主赵四反映…) is the same person wherever else it is written
     # (赵四说…, 找赵四核实): every other occurrence goes too. Single characters (王女士's 王) are not searched.
     for name in {norm[start:end] for kind, start, end in found if kind == "name" and end - start >= 2}:

@@ -376,3 +376,14 @@ def test_a_name_found_once_is_masked_wherever_else_it_is_written(text, expected)
 
 def test_a_single_character_surname_is_not_searched_elsewhere():
     assert redact("我是王女士，王府井那边也有这个问题。") == "我是【姓名】女士，王府井那边也有这个问题。"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("我的电话是一三九一二三四五六七八，请回电", "我的电话是【电话】，请回电"),
+    ("手机幺三九幺二三四五六七八", "手机【电话】"),
+    ("身份证三七零二零二一九八五零三一二一二三四", "身份证【身份证号】"),
+    ("住十二号楼三单元五零一", "住【门牌】"),
+    ("张三说一个月了，一号线地铁站旁边，三月五号开始", "张三说一个月了，一号线地铁站旁边，三月五号开始"),
+])
+def test_numbers_said_in_chinese_digits_are_read_as_numbers(text, expected):
+    assert redact(text) == expected
