@@ -503,6 +503,7 @@ def _honorific_name_ok(norm: str, start: int, sur: str, given: str) -> bool:
 _DETECTORS = (_numbers, _cued, _house_numbers, _names)
 _CN_DIGITS = dict(zip("〇零一幺二两三四五六七八九", "0011223456789"))
 _CN_DIGIT = re.compile(f"[{''.join(_CN_DIGITS)}]")
+_CN_RUN = re.compile(f"[{''.join(_CN_DIGITS)}]{{3,}}")  # a room (五零一) at the least: most texts have none
 
 
 def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list[tuple[str, tuple[int, int]]]:
@@ -530,7 +531,7 @@ def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list
         found.append(("plate", m.start(), m.end()))
     for detector in _DETECTORS:
         detector(norm, found)
-    if _CN_DIGIT.search(norm):
+    if _CN_RUN.search(norm):
         # Numbers said in Chinese digits (一三九一二三四五六七八, 幺三九…): read as digits, position for position,
         # by the number rules only (the name rules keep 张三 a name, not 张3).
         digits = _CN_DIGIT.sub(lambda m: _CN_DIGITS[m.group()], norm)
