@@ -15,6 +15,9 @@ before the row is marked sent, the reclaim sends it again. The window is the
 few milliseconds between the provider's answer and our UPDATE, and the key
 goes to the gateway as an idempotency key, so gateways that honour one
 deduplicate even that.
+
+A message the catalog marks secret (a one-time code) keeps its text only while
+it may still be sent: the UPDATE that marks it sent or failed clears the body.
 """
 from __future__ import annotations
 
@@ -31,13 +34,11 @@ from django.utils import timezone
 
 from lib.identity import is_mobile, normalise_phone
 from notifications import backends
-from notifications.models import Notification
+from notifications.models import SECRET_MESSAGES, Notification
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-# Messages that carry a one-time code: their text is cleared from the outbox once sent.
-SECRET_MESSAGES = ("representative.code:", "citizen.login_code:")
 MAX_BACKOFF = dt.timedelta(hours=1)
 STUCK_AFTER = dt.timedelta(minutes=10)
 
@@ -71,7 +72,7 @@ def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, s
     now = timezone.now()
     recipient, invalid = _check_recipient(channel, recipient)
     if invalid and key.startswith(SECRET_MESSAGES):
-        body = "（未发送，内容含一次性码，已清除）"  # never sent: the code must not wait in the outbox either
+        body = ""  # never sent: the code must not wait in the outbox either (the admin says why it is empty)
     notification = Notification(
         key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
         next_attempt_at=max(now, not_before) if not_before else now, created_at=now, last_error=invalid,
@@ -276,10 +277,12 @@ def notifications_send(pks: list[int], *, now: dt.datetime | None = None) -> int
         except Exception as error:  # noqa: BLE001 - any provider failure is retried, unless it is permanent
             attempts = notification.attempts + 1
             failed = attempts >= MAX_ATTEMPTS or isinstance(error, backends.PermanentDeliveryError)
+            # A secret one that will not be sent keeps no code: readable, it lets staff vote in its owner's place.
+            secret = {"body": ""} if failed and notification.is_secret else {}
             Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
                 status=Notification.Status.FAILED if failed else Notification.Status.PENDING, attempts=attempts,
                 next_attempt_at=now + backoff(attempts), last_error=f"{type(error).__name__}: {error}"[:2000],
-                claimed_at=None)
+                claimed_at=None, **secret)
             logger.warning("notification %s failed (attempt %s): %s", notification.pk, attempts, error)
             continue
         sent.append(notification)
@@ -291,13 +294,15 @@ def notifications_send(pks: list[int], *, now: dt.datetime | None = None) -> int
         Notification.objects.filter(pk__in=plain, status=Notification.Status.SENDING).update(**done)
     if secret:  # the code must not outlive its delivery
         Notification.objects.filter(pk__in=secret, status=Notification.Status.SENDING).update(
-            body="（已发送，内容含一次性码，已清除）", **done)
+            body="", **done)
     return len(sent)
 
 
 def notification_retry(*, notification: Notification) -> Notification:
-    """An administrator retries a failed message now; one whose recipient can never receive it stays failed."""
-    if _check_recipient(notification.channel, notification.recipient)[1]:
+    """An administrator retries a failed message now. One whose recipient can never receive it stays failed,
+    and so does a secret one: its text (a one-time code) was cleared when it failed, there is nothing to send.
+    A 三民 representative gets the code from the draw's code sheet; a citizen asks for a new login code."""
+    if notification.is_secret or _check_recipient(notification.channel, notification.recipient)[1]:
         return notification
     Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
         status=Notification.Status.PENDING, next_attempt_at=timezone.now(), attempts=0)

@@ -199,3 +199,50 @@ def test_a_batch_claims_together_sends_each_and_records_a_failure_on_its_row_alo
     assert c.status == "sent" and "123456" not in c.body
     assert d.status == "sending"
     assert services.notifications_send([a.pk, c.pk], now=NOW) == 0  # sent rows are never sent twice
+
+
+# --- a secret message (a one-time code) is not kept once it will not be sent ------------------------------------
+
+CODE_TEXT = "您已当选“2026年度三民活动”市民代表，评议码A1B2C3D4E5，请于2026-12-20 17:00前评议"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("backend", ["Refusing", "Flaky"])
+def test_a_voting_code_that_cannot_be_delivered_is_cleared_and_never_retried(settings, backend, admin_client):
+    """A code that fails for good (the gateway refuses the number) or runs out of retries must not wait, readable,
+    in Admin -> Outbox: whoever reads it could vote in the representative's place."""
+    settings.PORTAL_SMS_BACKEND = f"tests.notifications.test_outbox.{backend}"
+    Flaky.calls, Flaky.fail = [], True
+    row = services.notification_enqueue(key="representative.code:7:sms:13800000000", channel="sms",
+                                        recipient="13800000000", subject="三民活动评议码", body=CODE_TEXT)
+    moment = NOW
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=moment)
+    for _ in range(services.MAX_ATTEMPTS):
+        services.notification_send(pk=row.pk, now=moment)
+        row.refresh_from_db()
+        assert row.status == "failed" or "A1B2C3D4E5" in row.body  # kept while a retry may still send it
+        moment = row.next_attempt_at
+    assert row.status == "failed" and "A1B2C3D4E5" not in row.body and row.last_error
+    page = admin_client.get(f"/admin/notifications/notification/{row.pk}/change/").content.decode()
+    assert "A1B2C3D4E5" not in page and "一次性码" in page
+    calls = len(Flaky.calls)
+    services.notification_retry(notification=row)  # nothing left to send: it stays failed
+    admin_client.post("/admin/notifications/notification/", {
+        "action": "retry_now", "_selected_action": [row.pk]})
+    services.sweep_outbox(now=moment + dt.timedelta(days=1))
+    assert Notification.objects.get(pk=row.pk).status == "failed" and len(Flaky.calls) == calls
+
+
+@pytest.mark.django_db
+def test_the_admin_never_shows_a_secret_text_and_still_shows_the_others(admin_client):
+    waiting = Notification.objects.create(key="citizen.login_code:13800000000:1:sms:13800000000", channel="sms",
+                                          recipient="13800000000", body="您的验证码是482913", next_attempt_at=NOW,
+                                          created_at=NOW)
+    plain = Notification.objects.create(key="citizen.closed:1:sms:13800000000", channel="sms",
+                                        recipient="13800000000", body="您的诉求已办结", next_attempt_at=NOW,
+                                        created_at=NOW)
+    listing = admin_client.get("/admin/notifications/notification/").content.decode()
+    page = admin_client.get(f"/admin/notifications/notification/{waiting.pk}/change/").content.decode()
+    assert "482913" not in listing and "482913" not in page and "一次性码" in page
+    assert "您的诉求已办结" in admin_client.get(f"/admin/notifications/notification/{plain.pk}/change/").content.decode()
+
