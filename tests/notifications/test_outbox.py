@@ -3,6 +3,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 
@@ -246,3 +247,100 @@ def test_the_admin_never_shows_a_secret_text_and_still_shows_the_others(admin_cl
     assert "482913" not in listing and "482913" not in page and "一次性码" in page
     assert "您的诉求已办结" in admin_client.get(f"/admin/notifications/notification/{plain.pk}/change/").content.decode()
 
+
+# --- each row is marked right after its own delivery; a slow batch keeps its claim -----------------------------
+
+class DiesOnTheThird(backends.SmsBackend):
+    calls = []
+
+    def send(self, *, recipient, body, key):
+        DiesOnTheThird.calls.append(key)
+        if len(DiesOnTheThird.calls) == 3:
+            raise SystemExit("worker killed")  # OOM, a deploy, SIGKILL: mid-batch, mid-delivery
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_mid_batch_leaves_only_the_message_it_was_delivering_in_doubt(settings):
+    settings.PORTAL_SMS_BACKEND = "tests.notifications.test_outbox.DiesOnTheThird"
+    DiesOnTheThird.calls = []
+    rows = [Notification.objects.create(key=f"citizen.closed:{i}:sms:1380000000{i}", channel="sms",
+                                        recipient=f"1380000000{i}", body="已办结", next_attempt_at=NOW, created_at=NOW)
+            for i in range(5)]
+    with time_machine.travel(NOW, tick=False) as clock:
+        with pytest.raises(SystemExit):
+            services.sweep_outbox()
+        assert [Notification.objects.get(pk=r.pk).status for r in rows] == ["sent", "sent", "sending", "sending",
+                                                                             "sending"]
+        DiesOnTheThird.calls = ["-"] * 3  # the next worker does not die
+        clock.shift(services.STUCK_AFTER + dt.timedelta(minutes=1))
+        assert services.sweep_outbox()["reclaimed"] == 3
+    # The two delivered before the crash are not sent again; the third was in flight (the honest limit).
+    assert DiesOnTheThird.calls[3:] == [r.key for r in rows[2:]]
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+class SlowGateway(backends.SmsBackend):
+    """Answers in 15 s (the Aliyun backend's 5 s connect and 10 s read timeouts): 50 messages take 12.5 minutes,
+    longer than STUCK_AFTER. `during` runs once, at the given call, as another worker would meanwhile."""
+    calls, traveller, seconds, during = [], None, 15, {}
+
+    def send(self, *, recipient, body, key):
+        SlowGateway.calls.append(key)
+        SlowGateway.traveller.shift(dt.timedelta(seconds=SlowGateway.seconds))
+        then = SlowGateway.during.pop(len(SlowGateway.calls), None)
+        if then:
+            then()
+
+
+@pytest.fixture
+def slow(settings):
+    settings.PORTAL_SMS_BACKEND = "tests.notifications.test_outbox.SlowGateway"
+    SlowGateway.calls, SlowGateway.seconds, SlowGateway.during = [], 15, {}
+    with time_machine.travel(NOW, tick=False) as traveller:
+        SlowGateway.traveller = traveller
+        yield SlowGateway
+
+
+def _due_rows(count: int) -> list[Notification]:
+    return [Notification.objects.create(key=f"citizen.closed:{i}:sms:138{i:08d}", channel="sms",
+                                        recipient=f"138{i:08d}", body="已办结", next_attempt_at=NOW, created_at=NOW)
+            for i in range(count)]
+
+
+@pytest.mark.django_db
+def test_a_batch_slower_than_the_reclaim_window_keeps_its_claim_and_sends_each_message_once(slow):
+    rows = _due_rows(50)
+    # Ten minutes and fifteen seconds in, the next minute's beat sweep runs on another worker.
+    slow.during[41] = services.sweep_outbox
+    services.sweep_outbox()
+    assert sorted(slow.calls) == sorted(r.key for r in rows)  # each once
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_rows_reclaimed_from_a_hung_batch_are_left_to_the_worker_that_reclaimed_them(slow):
+    """A delivery that hangs past STUCK_AFTER (no backend should: each has a timeout of seconds) loses the batch
+    its claim: the sweep reclaims and sends the rest, and the batch, when it wakes up, does not send them again."""
+    first, *rest = _due_rows(3)
+    slow.seconds = 11 * 60
+    slow.during[1] = lambda: (setattr(SlowGateway, "seconds", 1), services.sweep_outbox())
+    services.sweep_outbox()
+    assert [slow.calls.count(r.key) for r in rest] == [1, 1]
+    assert slow.calls.count(first.key) == 2  # the hung one itself: the documented limit
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_over_the_same_batch_send_each_message_once(flaky):
+    """Four workers are handed the same 20 messages (a task and three sweeps): each row is claimed by one of
+    them, delivered once and marked by its own UPDATE."""
+    flaky.fail = False
+    rows = _due_rows(20)
+    pks = [r.pk for r in rows]
+    results = race(*[lambda order=order: services.notifications_send(order, now=NOW)
+                     for order in (pks, pks[::-1], pks[5:] + pks[:5], pks[10:] + pks[:10])])
+    assert all(kind == "ok" for kind, _ in results), results
+    assert sum(sent for _, sent in results) == 20 and sorted(flaky.calls) == sorted(r.key for r in rows)
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
