@@ -370,6 +370,9 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "12345@portal.example.
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# Every outbox delivery ends within seconds (SMS gateways, WeChat and webhooks have their own timeouts): a
+# hung SMTP server must not hold a batch past the outbox's reclaim window (docs/notifications.md).
+EMAIL_TIMEOUT = 10
 # SMS: a dotted path to a notifications.backends.SmsBackend (console, file, or an HTTP gateway).
 PORTAL_SMS_BACKEND = env_str("PORTAL_SMS_BACKEND", "notifications.backends.FileSmsBackend" if not DATABASE_URL
                              else "notifications.backends.ConsoleSmsBackend")

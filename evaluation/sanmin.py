@@ -361,7 +361,8 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 def codes_send(*, campaign: Campaign, issued: list[tuple[Representative, str]]) -> int:
     """Each drawn representative with a mobile number gets their code by SMS. The code travels in the
-    outbox only until it is sent: the body is cleared then (notifications.services.SECRET_MESSAGES)."""
+    outbox only until it is sent or has failed: the body is cleared then, and never shown in the admin (the
+    catalog marks `representative.code` secret). A failed one is delivered from the draw's code sheet."""
     sent = 0
     link = settings.PORTAL_PUBLIC_URL + reverse("evaluation:sanmin_vote", args=[campaign.year])
     until = timezone.localtime(campaign.voting_closes_at).strftime("%Y-%m-%d %H:%M")

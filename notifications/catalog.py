@@ -32,10 +32,14 @@ class MessageType:
     body_zh: str
     subject_en: str
     body_en: str
+    # Carries a one-time code someone else could use (a 三民 voting code, a login code): the outbox hides its
+    # text in the admin and clears it as soon as the row is sent or failed (notifications.services).
+    secret: bool = False
 
 
-def _m(code, audience, trigger, variables, subject_zh, body_zh, subject_en, body_en) -> MessageType:
-    return MessageType(code, audience, trigger, tuple(variables.split()), subject_zh, body_zh, subject_en, body_en)
+def _m(code, audience, trigger, variables, subject_zh, body_zh, subject_en, body_en, *, secret=False) -> MessageType:
+    return MessageType(code, audience, trigger, tuple(variables.split()), subject_zh, body_zh, subject_en, body_en,
+                       secret)
 
 
 CATALOG: dict[str, MessageType] = {m.code: m for m in [
@@ -60,7 +64,7 @@ CATALOG: dict[str, MessageType] = {m.code: m for m in [
        "Petition closed", "[{city} 12345] Petition {number} is closed. Thank you. {link}"),
     _m("citizen.login_code", CITIZEN, _("A citizen asks to see all their petitions"), "code minutes city",
        "验证码", "【{city}12345】您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。",
-       "Your code", "[{city} 12345] Your code is {code}, valid for {minutes} minutes. Tell no one."),
+       "Your code", "[{city} 12345] Your code is {code}, valid for {minutes} minutes. Tell no one.", secret=True),
     # --- units (DOMAIN.md sections 4-6) -----------------------------------------------------------------
     _m("unit.new_work_order", UNIT, _("An assignment is created for the unit"),
        "number classification area role sign_due handle_due link",
@@ -144,7 +148,7 @@ CATALOG: dict[str, MessageType] = {m.code: m for m in [
     _m("representative.code", REPRESENTATIVE, _("A drawn representative's voting code is issued"), "campaign code link until",
        "三民活动评议码", "您已当选“{campaign}”市民代表，评议码{code}，请于{until}前评议：{link}",
        "Your voting code", "You were drawn as a representative for \"{campaign}\". Your code is {code}; vote by "
-       "{until}: {link}"),
+       "{until}: {link}", secret=True),
     _m("representative.reminder", REPRESENTATIVE, _("Voting closes in two days and the code is unused"), "campaign until link",
        "三民活动评议提醒", "“{campaign}”评议将于{until}截止，您尚未评议：{link}",
        "Voting reminder", "Voting for \"{campaign}\" closes on {until} and you have not voted yet: {link}"),

@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from notifications.catalog import CATALOG, variables_of
 
 
+# The keys of the messages the catalog marks secret (each key starts with its message's code, on every channel).
+SECRET_MESSAGES = tuple(f"{code}:" for code, message in CATALOG.items() if message.secret)
+
+
 def template_cache_key(code: str) -> str:
     """notifications.messaging caches each template's wording under this key."""
     return f"notifications:template:{code}"
@@ -61,7 +65,13 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.recipient}: {self.subject or self.body[:30]}"
+        text = self.subject or (_("one-time code") if self.is_secret else self.body[:30])
+        return f"{self.get_channel_display()} → {self.recipient}: {text}"
+
+    @property
+    def is_secret(self) -> bool:
+        """Its text carries a one-time code: never shown in the admin, cleared once sent or failed."""
+        return self.key.startswith(SECRET_MESSAGES)
 
 
 class MessageTemplate(models.Model):

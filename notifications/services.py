@@ -2,19 +2,33 @@
 
 Sending claims a row with a conditional UPDATE (pending -> sending WHERE
 status = 'pending'); a worker that finds the row already claimed stops:
-another one got there first. A failure puts it back to pending with
-exponential backoff (1, 2, 4 ... minutes, capped at an hour) until
-MAX_ATTEMPTS, then it is failed; a failure no retry can cure (the gateway says
-the number is invalid: PermanentSmsError) fails it at once. A recipient that
-cannot be one (an SMS to a landline, a malformed e-mail) is stored failed at
-enqueue time and never sent: visible in the admin outbox, never silent.
-A row left `sending` longer than STUCK_AFTER (its worker was killed) is reclaimed by the sweep.
+another one got there first. Each row is marked (sent, back to pending, or
+failed) by its own UPDATE right after its own delivery attempt, so a worker
+killed mid-batch leaves only the message it was delivering in doubt. A failure
+puts it back to pending with exponential backoff (1, 2, 4 ... minutes, capped at
+an hour) until MAX_ATTEMPTS, then it is failed; a failure no retry can cure (the
+gateway says the number is invalid: PermanentSmsError) fails it at once. A
+recipient that cannot be one (an SMS to a landline, a malformed e-mail) is
+stored failed at enqueue time and never sent: visible in the admin outbox,
+never silent.
 
-The honest limit: if a worker dies after the provider accepted a message but
-before the row is marked sent, the reclaim sends it again. The window is the
-few milliseconds between the provider's answer and our UPDATE, and the key
+A row left `sending` longer than STUCK_AFTER (its worker was killed) is
+reclaimed by the sweep. A live batch keeps its claim fresh: before each
+delivery, once the claim is CLAIM_REFRESH old, one UPDATE renews it on the rows
+the batch still holds and returns them; a row that was reclaimed meanwhile is
+not among them and is left to its new owner. So a row is delivered at most
+CLAIM_REFRESH plus one delivery (every backend has a timeout of seconds) after
+its claim was last confirmed, far inside STUCK_AFTER.
+
+The honest limit: if a worker dies (or one delivery hangs for longer than
+STUCK_AFTER - CLAIM_REFRESH) after the provider accepted a message but before
+its row is marked sent, the reclaim sends that one message again. The window is
+the few milliseconds between the provider's answer and our UPDATE, and the key
 goes to the gateway as an idempotency key, so gateways that honour one
 deduplicate even that.
+
+A message the catalog marks secret (a one-time code) keeps its text only while
+it may still be sent: the UPDATE that marks it sent or failed clears the body.
 """
 from __future__ import annotations
 
@@ -31,15 +45,16 @@ from django.utils import timezone
 
 from lib.identity import is_mobile, normalise_phone
 from notifications import backends
-from notifications.models import Notification
+from notifications.models import SECRET_MESSAGES, Notification
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-# Messages that carry a one-time code: their text is cleared from the outbox once sent.
-SECRET_MESSAGES = ("representative.code:", "citizen.login_code:")
 MAX_BACKOFF = dt.timedelta(hours=1)
 STUCK_AFTER = dt.timedelta(minutes=10)
+# A batch renews its claim this often: one small UPDATE a minute at most, and a live batch is never taken for
+# a dead one (STUCK_AFTER), however many messages it holds and however slow the gateway (15 s each at most).
+CLAIM_REFRESH = dt.timedelta(minutes=1)
 
 
 def _check_recipient(channel: str, recipient: str) -> tuple[str, str]:
@@ -71,7 +86,7 @@ def notification_enqueue(*, key: str, channel: str, recipient: str, body: str, s
     now = timezone.now()
     recipient, invalid = _check_recipient(channel, recipient)
     if invalid and key.startswith(SECRET_MESSAGES):
-        body = "（未发送，内容含一次性码，已清除）"  # never sent: the code must not wait in the outbox either
+        body = ""  # never sent: the code must not wait in the outbox either (the admin says why it is empty)
     notification = Notification(
         key=key[:200], channel=channel, recipient=recipient[:200], subject=subject[:200], body=body,
         next_attempt_at=max(now, not_before) if not_before else now, created_at=now, last_error=invalid,
@@ -240,16 +255,17 @@ def notification_send(*, pk: int, now: dt.datetime | None = None) -> bool:
     return notifications_send([pk], now=now) == 1
 
 
-def _claim(pks: list[int], now: dt.datetime) -> list[Notification]:
-    """Claim the due, pending rows among `pks` (pending -> sending) and read them, in one statement."""
+def _claim(pks: list[int], now: dt.datetime, at: dt.datetime) -> list[Notification]:
+    """Claim the rows among `pks` pending and due by `now` (pending -> sending, claimed `at`) and read them, in
+    one statement."""
     table = connection.ops.quote_name(Notification._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in Notification._meta.concrete_fields)
     marks = ", ".join(["%s"] * len(pks))
-    now = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (SQLite compares text)
+    adapt = connection.ops.adapt_datetimefield_value  # as the ORM stores it (SQLite compares text)
     return list(Notification.objects.raw(
         f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id IN ({marks}) AND status = %s "
         f"AND next_attempt_at <= %s RETURNING {columns}",
-        [Notification.Status.SENDING, now, *pks, Notification.Status.PENDING, now]))
+        [Notification.Status.SENDING, adapt(at), *pks, Notification.Status.PENDING, adapt(now)]))
 
 
 def _deliver(notification: Notification) -> None:
@@ -261,43 +277,70 @@ def _deliver(notification: Notification) -> None:
         backends.delivery_for(notification.channel)(notification)
 
 
+def _renew(held: list[int], claimed_at: dt.datetime, at: dt.datetime) -> set[int]:
+    """Renew this batch's claim on the rows it still holds (still sending, with its own claim time) and return
+    them, in one statement; a row the sweep reclaimed meanwhile (its worker taken for dead) is not among them."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    marks = ", ".join(["%s"] * len(held))
+    adapt = connection.ops.adapt_datetimefield_value  # as the ORM stores it (SQLite compares text)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET claimed_at = %s WHERE id IN ({marks}) AND status = %s "
+                       f"AND claimed_at = %s RETURNING id",
+                       [adapt(at), *held, Notification.Status.SENDING, adapt(claimed_at)])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def notifications_send(pks: list[int], *, now: dt.datetime | None = None) -> int:
     """Send the due, pending notifications among `pks`; returns how many this call sent. The rows are claimed
-    together (one UPDATE ... RETURNING: a row another worker claimed first is not among them) and those sent
-    are marked together, each delivered on its own; a failure is recorded on its row alone."""
-    now = now or timezone.now()
+    together (one UPDATE ... RETURNING: a row another worker claimed first is not among them), then each is
+    delivered and marked on its own (one UPDATE each, right after its delivery: a worker killed mid-batch
+    resends nothing it had marked). The claim is renewed every CLAIM_REFRESH, so a slow batch is never
+    reclaimed by the sweep while it runs. `now` says what is due (and when a failure is retried); the claim
+    is stamped with the clock, whatever `now` the caller passed (the sweep passes its start to every chunk)."""
+    claimed_at = timezone.now()
+    now = now or claimed_at
     pks = list(dict.fromkeys(pks))
     if not pks:
         return 0
-    sent: list[Notification] = []
-    for notification in _claim(pks, now):
+    claimed = _claim(pks, now, claimed_at)
+    held = {n.pk for n in claimed}
+    sent = 0
+    for index, notification in enumerate(claimed):
+        clock = timezone.now()
+        if clock - claimed_at >= CLAIM_REFRESH:
+            waiting = [n.pk for n in claimed[index:] if n.pk in held]
+            held = _renew(waiting, claimed_at, clock) if waiting else set()
+            claimed_at = clock
+        if notification.pk not in held:
+            continue  # reclaimed by the sweep while this batch was slow: its new owner sends it
+        secret = {"body": ""} if notification.is_secret else {}  # the code must not outlive its delivery
         try:
             _deliver(notification)
         except Exception as error:  # noqa: BLE001 - any provider failure is retried, unless it is permanent
             attempts = notification.attempts + 1
             failed = attempts >= MAX_ATTEMPTS or isinstance(error, backends.PermanentDeliveryError)
-            Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+            # Only while this batch still holds it: a row reclaimed meanwhile is its new owner's to record.
+            Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING,
+                                        claimed_at=claimed_at).update(
                 status=Notification.Status.FAILED if failed else Notification.Status.PENDING, attempts=attempts,
                 next_attempt_at=now + backoff(attempts), last_error=f"{type(error).__name__}: {error}"[:2000],
-                claimed_at=None)
+                claimed_at=None, **(secret if failed else {}))
             logger.warning("notification %s failed (attempt %s): %s", notification.pk, attempts, error)
             continue
-        sent.append(notification)
-    done = {"status": Notification.Status.SENT, "attempts": F("attempts") + 1, "sent_at": timezone.now(),
-            "claimed_at": None}
-    plain = [n.pk for n in sent if not n.key.startswith(SECRET_MESSAGES)]
-    secret = [n.pk for n in sent if n.key.startswith(SECRET_MESSAGES)]
-    if plain:
-        Notification.objects.filter(pk__in=plain, status=Notification.Status.SENDING).update(**done)
-    if secret:  # the code must not outlive its delivery
-        Notification.objects.filter(pk__in=secret, status=Notification.Status.SENDING).update(
-            body="（已发送，内容含一次性码，已清除）", **done)
-    return len(sent)
+        # Delivered: marked at once, even if the sweep took it back to pending meanwhile (then nobody sends it again).
+        Notification.objects.filter(
+            pk=notification.pk, status__in=(Notification.Status.SENDING, Notification.Status.PENDING)).update(
+            status=Notification.Status.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), claimed_at=None,
+            **secret)
+        sent += 1
+    return sent
 
 
 def notification_retry(*, notification: Notification) -> Notification:
-    """An administrator retries a failed message now; one whose recipient can never receive it stays failed."""
-    if _check_recipient(notification.channel, notification.recipient)[1]:
+    """An administrator retries a failed message now. One whose recipient can never receive it stays failed,
+    and so does a secret one: its text (a one-time code) was cleared when it failed, there is nothing to send.
+    A 三民 representative gets the code from the draw's code sheet; a citizen asks for a new login code."""
+    if notification.is_secret or _check_recipient(notification.channel, notification.recipient)[1]:
         return notification
     Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
         status=Notification.Status.PENDING, next_attempt_at=timezone.now(), attempts=0)

@@ -3,6 +3,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 
@@ -199,3 +200,147 @@ def test_a_batch_claims_together_sends_each_and_records_a_failure_on_its_row_alo
     assert c.status == "sent" and "123456" not in c.body
     assert d.status == "sending"
     assert services.notifications_send([a.pk, c.pk], now=NOW) == 0  # sent rows are never sent twice
+
+
+# --- a secret message (a one-time code) is not kept once it will not be sent ------------------------------------
+
+CODE_TEXT = "您已当选“2026年度三民活动”市民代表，评议码A1B2C3D4E5，请于2026-12-20 17:00前评议"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("backend", ["Refusing", "Flaky"])
+def test_a_voting_code_that_cannot_be_delivered_is_cleared_and_never_retried(settings, backend, admin_client):
+    """A code that fails for good (the gateway refuses the number) or runs out of retries must not wait, readable,
+    in Admin -> Outbox: whoever reads it could vote in the representative's place."""
+    settings.PORTAL_SMS_BACKEND = f"tests.notifications.test_outbox.{backend}"
+    Flaky.calls, Flaky.fail = [], True
+    row = services.notification_enqueue(key="representative.code:7:sms:13800000000", channel="sms",
+                                        recipient="13800000000", subject="三民活动评议码", body=CODE_TEXT)
+    moment = NOW
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=moment)
+    for _ in range(services.MAX_ATTEMPTS):
+        services.notification_send(pk=row.pk, now=moment)
+        row.refresh_from_db()
+        assert row.status == "failed" or "A1B2C3D4E5" in row.body  # kept while a retry may still send it
+        moment = row.next_attempt_at
+    assert row.status == "failed" and "A1B2C3D4E5" not in row.body and row.last_error
+    page = admin_client.get(f"/admin/notifications/notification/{row.pk}/change/").content.decode()
+    assert "A1B2C3D4E5" not in page and "一次性码" in page
+    calls = len(Flaky.calls)
+    services.notification_retry(notification=row)  # nothing left to send: it stays failed
+    admin_client.post("/admin/notifications/notification/", {
+        "action": "retry_now", "_selected_action": [row.pk]})
+    services.sweep_outbox(now=moment + dt.timedelta(days=1))
+    assert Notification.objects.get(pk=row.pk).status == "failed" and len(Flaky.calls) == calls
+
+
+@pytest.mark.django_db
+def test_the_admin_never_shows_a_secret_text_and_still_shows_the_others(admin_client):
+    waiting = Notification.objects.create(key="citizen.login_code:13800000000:1:sms:13800000000", channel="sms",
+                                          recipient="13800000000", body="您的验证码是482913", next_attempt_at=NOW,
+                                          created_at=NOW)
+    plain = Notification.objects.create(key="citizen.closed:1:sms:13800000000", channel="sms",
+                                        recipient="13800000000", body="您的诉求已办结", next_attempt_at=NOW,
+                                        created_at=NOW)
+    listing = admin_client.get("/admin/notifications/notification/").content.decode()
+    page = admin_client.get(f"/admin/notifications/notification/{waiting.pk}/change/").content.decode()
+    assert "482913" not in listing and "482913" not in page and "一次性码" in page
+    assert "您的诉求已办结" in admin_client.get(f"/admin/notifications/notification/{plain.pk}/change/").content.decode()
+
+
+# --- each row is marked right after its own delivery; a slow batch keeps its claim -----------------------------
+
+class DiesOnTheThird(backends.SmsBackend):
+    calls = []
+
+    def send(self, *, recipient, body, key):
+        DiesOnTheThird.calls.append(key)
+        if len(DiesOnTheThird.calls) == 3:
+            raise SystemExit("worker killed")  # OOM, a deploy, SIGKILL: mid-batch, mid-delivery
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_mid_batch_leaves_only_the_message_it_was_delivering_in_doubt(settings):
+    settings.PORTAL_SMS_BACKEND = "tests.notifications.test_outbox.DiesOnTheThird"
+    DiesOnTheThird.calls = []
+    rows = [Notification.objects.create(key=f"citizen.closed:{i}:sms:1380000000{i}", channel="sms",
+                                        recipient=f"1380000000{i}", body="已办结", next_attempt_at=NOW, created_at=NOW)
+            for i in range(5)]
+    with time_machine.travel(NOW, tick=False) as clock:
+        with pytest.raises(SystemExit):
+            services.sweep_outbox()
+        assert [Notification.objects.get(pk=r.pk).status for r in rows] == ["sent", "sent", "sending", "sending",
+                                                                             "sending"]
+        DiesOnTheThird.calls = ["-"] * 3  # the next worker does not die
+        clock.shift(services.STUCK_AFTER + dt.timedelta(minutes=1))
+        assert services.sweep_outbox()["reclaimed"] == 3
+    # The two delivered before the crash are not sent again; the third was in flight (the honest limit).
+    assert DiesOnTheThird.calls[3:] == [r.key for r in rows[2:]]
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+class SlowGateway(backends.SmsBackend):
+    """Answers in 15 s (the Aliyun backend's 5 s connect and 10 s read timeouts): 50 messages take 12.5 minutes,
+    longer than STUCK_AFTER. `during` runs once, at the given call, as another worker would meanwhile."""
+    calls, traveller, seconds, during = [], None, 15, {}
+
+    def send(self, *, recipient, body, key):
+        SlowGateway.calls.append(key)
+        SlowGateway.traveller.shift(dt.timedelta(seconds=SlowGateway.seconds))
+        then = SlowGateway.during.pop(len(SlowGateway.calls), None)
+        if then:
+            then()
+
+
+@pytest.fixture
+def slow(settings):
+    settings.PORTAL_SMS_BACKEND = "tests.notifications.test_outbox.SlowGateway"
+    SlowGateway.calls, SlowGateway.seconds, SlowGateway.during = [], 15, {}
+    with time_machine.travel(NOW, tick=False) as traveller:
+        SlowGateway.traveller = traveller
+        yield SlowGateway
+
+
+def _due_rows(count: int) -> list[Notification]:
+    return [Notification.objects.create(key=f"citizen.closed:{i}:sms:138{i:08d}", channel="sms",
+                                        recipient=f"138{i:08d}", body="已办结", next_attempt_at=NOW, created_at=NOW)
+            for i in range(count)]
+
+
+@pytest.mark.django_db
+def test_a_batch_slower_than_the_reclaim_window_keeps_its_claim_and_sends_each_message_once(slow):
+    rows = _due_rows(50)
+    # Ten minutes and fifteen seconds in, the next minute's beat sweep runs on another worker.
+    slow.during[41] = services.sweep_outbox
+    services.sweep_outbox()
+    assert sorted(slow.calls) == sorted(r.key for r in rows)  # each once
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_rows_reclaimed_from_a_hung_batch_are_left_to_the_worker_that_reclaimed_them(slow):
+    """A delivery that hangs past STUCK_AFTER (no backend should: each has a timeout of seconds) loses the batch
+    its claim: the sweep reclaims and sends the rest, and the batch, when it wakes up, does not send them again."""
+    first, *rest = _due_rows(3)
+    slow.seconds = 11 * 60
+    slow.during[1] = lambda: (setattr(SlowGateway, "seconds", 1), services.sweep_outbox())
+    services.sweep_outbox()
+    assert [slow.calls.count(r.key) for r in rest] == [1, 1]
+    assert slow.calls.count(first.key) == 2  # the hung one itself: the documented limit
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_over_the_same_batch_send_each_message_once(flaky):
+    """Four workers are handed the same 20 messages (a task and three sweeps): each row is claimed by one of
+    them, delivered once and marked by its own UPDATE."""
+    flaky.fail = False
+    rows = _due_rows(20)
+    pks = [r.pk for r in rows]
+    results = race(*[lambda order=order: services.notifications_send(order, now=NOW)
+                     for order in (pks, pks[::-1], pks[5:] + pks[:5], pks[10:] + pks[:10])])
+    assert all(kind == "ok" for kind, _ in results), results
+    assert sum(sent for _, sent in results) == 20 and sorted(flaky.calls) == sorted(r.key for r in rows)
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
