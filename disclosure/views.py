@@ -305,7 +305,10 @@ def _remember_request(request, item: InfoRequest) -> None:
         request.session[SESSION_REQUESTS] = (ids + [item.pk])[-20:]
 
 
+@limit("track", "PORTAL_RATE_TRACK")  # the petitions' tracking bucket: request numbers are sequential too
 def request_track(request):
+    """Number and phone, by POST. Limited like petition tracking, in the same bucket: numbers are
+    YSQ + date + 4 digits, so whoever knows a phone could otherwise walk through a day's requests."""
     form = RequestTrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         item = InfoRequest.objects.filter(number=form.cleaned_data["number"],
