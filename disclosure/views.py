@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from disclosure import pdf, selectors, services
+from disclosure import pdf, rules, selectors, services
 from disclosure.forms import ApplicationForm, ProgressForm
 from disclosure.messages import request_from_token
 from disclosure.models import Body, Event, InfoRequest, Policy, ProgressReport, Project, Question, Theme, Validity
@@ -31,6 +31,7 @@ from lib import counting, spreadsheets
 from lib.errors import DomainError
 from lib.fields import PhoneField, SubmissionTokenField
 from lib.identity import normalise_phone
+from lib.params import bounded_int, object_id
 from lib.ratelimits import limit
 
 SESSION_VOTES = "disclosure:voted"
@@ -92,8 +93,9 @@ def questions(request):
     if theme in Theme.values:
         items = items.filter(theme=theme)
     for field in ("district", "department"):
-        if request.GET.get(field, "").isdigit():
-            items = items.filter(**{f"{field}_id": int(request.GET[field])})
+        pk = object_id(request.GET.get(field))  # ignored unless a plausible id (no overflow, no 500)
+        if pk is not None:
+            items = items.filter(**{f"{field}_id": pk})
     # The visitor cookie lets this reader's votes count (lib/counting.py).
     return counting.remember_visitor(request, render(request, "disclosure/questions.html", {
         "items": items[:100], "query": query, "theme": theme, "themes": Theme.choices,
@@ -136,7 +138,7 @@ def request_done(request):
 
 
 def projects(request):
-    year = int(request.GET.get("year") or 0) or timezone_year()
+    year = bounded_int(request.GET.get("year"), rules.FIRST_YEAR, rules.LAST_YEAR) or timezone_year()
     items = [(p, services.project_progress(p)) for p in
              Project.objects.filter(year=year).select_related("lead_unit").prefetch_related("reports")]
     return render(request, "disclosure/projects.html", {"items": items, "year": year})
@@ -211,6 +213,8 @@ def ogi_report(request, year: int):
     their own body's; the city's office, supervisors and admins the whole city's or any body's (?body=)."""
     if not request.user.is_authenticated or not (request.user.is_staff or request.user.role in selectors.OFFICE_ROLES):
         return redirect_to_login(request.get_full_path())
+    if not rules.FIRST_YEAR <= year <= rules.LAST_YEAR:
+        raise Http404  # /report/0/ made dt.date(0, 1, 1): a 500
     own = selectors.body_of(request.user)
     office_role = request.user.role in selectors.OFFICE_ROLES
     # The statistics are published each year: staff read the city's; an officer reads their own body's.
@@ -218,8 +222,9 @@ def ogi_report(request, year: int):
     if office_role and own is None:
         raise PermissionDenied
     body = None if sees_all else own
-    if sees_all and request.GET.get("body", "").isdigit():
-        body = get_object_or_404(Body, pk=int(request.GET["body"]))
+    chosen = object_id(request.GET.get("body"))
+    if sees_all and chosen is not None:
+        body = get_object_or_404(Body, pk=chosen)
     report = services.annual_report(year, body=body)
     fmt = request.GET.get("format")
     name = f"ogi-report-{year}" + (f"-{body.unit.code}" if body else "")
@@ -255,7 +260,7 @@ def unit_projects(request):
     if request.method == "POST":
         report_id = request.POST.get("report", "")
         report = get_object_or_404(ProgressReport.objects.select_related("project"),
-                                   pk=int(report_id) if report_id.isdigit() else None, project__in=projects_led)
+                                   pk=object_id(report_id), project__in=projects_led)
         if report.reported_on is not None:
             # Sent again (a second click, the back button, a colleague): said, not "Not found".
             messages.info(request, _("This progress report was already sent."))
