@@ -151,9 +151,10 @@ def actions_for(item: InfoRequest, user) -> list[tuple[str, str]]:
     if status == RequestStatus.CORRECTION:
         names.append("corrected")
     if status in (RequestStatus.RECEIVED, RequestStatus.CONSULTING) and not item.extension_days:
+        in_time = services.extension_still_possible(item)  # Art. 33: decided within the period
         if item.extension_asked_days:
-            names += ["extend_approve", "extend_refuse"] if head else []
-        else:
+            names += (["extend_approve"] if in_time else []) + ["extend_refuse"] if head else []
+        elif in_time:
             names += ["extend_ask"] + (["extend"] if head else [])
     if status == RequestStatus.RECEIVED:
         names.append("consult")

@@ -235,6 +235,29 @@ def _check_extension(days: int, reason: str) -> None:
         raise DomainError(_("Give the reason notified to the applicant."), field="reason")
 
 
+def _due_as_of(request: InfoRequest, today: dt.date) -> dt.date:
+    """The answer deadline as it stands on `today`: during a third-party consultation the working days spent
+    in it so far (never more than 15, Art. 32) do not count, though `due_on` adds them only when it ends."""
+    if request.status != RequestStatus.CONSULTING or request.consultation_started_on is None:
+        return request.due_on
+    spent = min(get_calendar().workdays_between(request.consultation_started_on, today), rules.THIRD_PARTY_DAYS)
+    return rules.answer_due(get_calendar(), request.clock_restarted_on or request.received_on,
+                            extension_days=request.extension_days, paused_workdays=request.consulted_workdays + spent)
+
+
+def extension_still_possible(request: InfoRequest, today: dt.date | None = None) -> bool:
+    """Art. 33: the extension is decided within the answer period; once it has run out, only the answer is left."""
+    today = today or timezone.localdate(timezone.now(), SHANGHAI)
+    return today <= _due_as_of(request, today)
+
+
+def _check_within_period(request: InfoRequest, today: dt.date) -> None:
+    if not extension_still_possible(request, today):
+        raise DomainError(_("The answer period ended on %(date)s: an extension can be asked for and approved "
+                            "only within it (Art. 33).") % {"date": _due_as_of(request, today).isoformat()},
+                          field="days", code="extension_too_late")
+
+
 def request_extension_ask(*, request: InfoRequest, actor, days: int, reason: str) -> InfoRequest:
     """The officer asks the head of the disclosure office for the one extension of Art. 33."""
     _may_act(actor, request)
@@ -247,6 +270,7 @@ def request_extension_ask(*, request: InfoRequest, actor, days: int, reason: str
             raise DomainError(_("An extension is already waiting for the head's decision."), code="pending")
         if locked.status not in (RequestStatus.RECEIVED, RequestStatus.CONSULTING):
             raise _conflict(locked)
+        _check_within_period(locked, timezone.localdate(timezone.now(), SHANGHAI))
         locked.extension_asked_days, locked.extension_reason = days, reason.strip()[:300]
         locked.save(update_fields=["extension_asked_days", "extension_reason"])
         _record(locked, K.EXTENSION_ASKED, actor=actor, note=reason.strip(), days=days)
@@ -286,6 +310,9 @@ def request_extend(*, request: InfoRequest, actor, days: int | None = None, reas
             raise DomainError(_("The request was already extended once (Art. 33)."), code="second_extension")
         if locked.status not in (RequestStatus.RECEIVED, RequestStatus.CONSULTING):
             raise _conflict(locked)
+        # Asked in time is not enough: the head decides within the period too (a late approval would turn an
+        # overdue answer into a punctual one after the fact).
+        _check_within_period(locked, timezone.localdate(timezone.now(), SHANGHAI))
         locked.extension_days, locked.extension_approved_by = days, actor
         locked.extension_asked_days, locked.extension_reason = 0, reason.strip()[:300]
         locked.due_on = _due(locked)

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from disclosure import services
+from disclosure.admin import actions_for
 from disclosure.models import AnswerType, InfoRequest, RequestEvent, RequestStatus
 from disclosure.transitions import TRANSITIONS
 from lib.errors import ConflictError, DomainError
@@ -111,11 +112,58 @@ def test_an_extension_is_asked_by_the_officer_and_approved_only_by_the_bodys_own
 @pytest.mark.django_db
 def test_a_refused_extension_leaves_the_deadline_and_tells_the_applicant_nothing(bodies, urban_officer, urban_head):
     item = submit(bodies.urban)
-    services.request_extension_ask(request=item, actor=urban_officer, days=10, reason="需调取档案")
-    item = services.request_extension_refuse(request=item, actor=urban_head, note="期限内可以办结")
+    with on(D(2026, 11, 10)):
+        services.request_extension_ask(request=item, actor=urban_officer, days=10, reason="需调取档案")
+        item = services.request_extension_refuse(request=item, actor=urban_head, note="期限内可以办结")
     assert item.extension_days == 0 and item.extension_asked_days == 0
     assert "applicant.extension" not in codes_to("13900000001")
     assert list(item.events.values_list("kind", flat=True)) == ["received", "extension_asked", "extension_refused"]
+
+
+@pytest.mark.django_db
+def test_an_extension_is_neither_asked_for_nor_approved_once_the_answer_period_has_run_out(
+        client, bodies, urban_officer, urban_head):
+    item = submit(bodies.urban)
+    assert item.due_on == D(2026, 11, 30)  # 20 working days after Monday 2 Nov
+    # Asked on the last day, in time; the head comes back to it the next day: too late (Art. 33).
+    with on(D(2026, 11, 30), hour=23):
+        item = services.request_extension_ask(request=item, actor=urban_officer, days=10, reason="需调取档案")
+    with on(D(2026, 12, 1), hour=8):
+        with pytest.raises(DomainError) as raised:
+            services.request_extend(request=item, actor=urban_head)
+        assert (raised.value.code, raised.value.field) == ("extension_too_late", "days")
+        assert "2026-11-30" in raised.value.message
+        item.refresh_from_db()
+        assert (item.extension_days, item.due_on) == (0, D(2026, 11, 30))
+        # The head may still refuse it (clearing the request); the page offers nothing else.
+        assert [name for name, _label in actions_for(item, urban_head)
+                if name.startswith("extend")] == ["extend_refuse"]
+        item = services.request_extension_refuse(request=item, actor=urban_head)
+        assert not [name for name, _label in actions_for(item, urban_head) if name.startswith("extend")]
+        with pytest.raises(DomainError) as raised:
+            services.request_extend(request=item, actor=urban_head, days=10, reason="需调取档案")
+        assert raised.value.code == "extension_too_late"
+        # Through the officer's form: the message on the field, nothing stored.
+        client.force_login(urban_officer)
+        page = client.post(f"/admin/disclosure/inforequest/{item.pk}/act/extend_ask/",
+                           {"days": "10", "reason": "需调取档案"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and "answer period ended on 2026-11-30" in str(page.context["form"].errors["days"])
+    item.refresh_from_db()
+    assert (item.extension_asked_days, item.extension_days) == (0, 0)
+    assert list(item.events.values_list("kind", flat=True)) == ["received", "extension_asked", "extension_refused"]
+
+
+@pytest.mark.django_db
+def test_during_a_consultation_the_extension_is_possible_until_the_deadline_the_paused_days_make(
+        bodies, urban_officer, urban_head):
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 20)):
+        item = services.request_consult(request=item, actor=urban_officer, third_party="某公司")
+    # 2 Dec: past the 30 Nov stored so far, but 8 working days of consultation (23 Nov - 2 Dec) do not count.
+    with on(D(2026, 12, 2)):
+        item = services.request_extension_ask(request=item, actor=urban_officer, days=5, reason="需调取档案")
+        item = services.request_extend(request=item, actor=urban_head)
+    assert item.extension_days == 5
 
 
 @pytest.mark.django_db
