@@ -175,6 +175,11 @@ class AnswerType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The answers that withhold information and must give one of the legal reasons (Art. 36, 37); no other answer
+# carries a reason (a full disclosure's letter once printed "不予公开的法律依据：属于国家秘密").
+WITHHOLDING = frozenset({AnswerType.NOT_DISCLOSED, AnswerType.PARTLY})
+
+
 class WithholdReason(models.TextChoices):
     """The eight reasons for non-disclosure in the annual report (Art. 14-16)."""
 
@@ -328,6 +333,11 @@ class InfoRequest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def withholds(self) -> bool:
+        """The answer withholds information on a legal reason (the letter and the applicant's page say which)."""
+        return self.answer_type in WITHHOLDING and bool(self.withhold_reason)
 
 
 class RequestEventKind(models.TextChoices):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from disclosure import messages, rules, selectors
 from disclosure.reports import annual_report, annual_report_table  # noqa: F401 (the views' entry points)
 from disclosure.models import (
+    WITHHOLDING,
     AbandonReason,
     AnswerType,
     ApplicantType,
@@ -400,6 +401,9 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
         raise DomainError(_("Choose an answer type."), field="answer_type")
     if withhold_reason and withhold_reason not in WithholdReason.values:
         raise DomainError(_("Choose one of the legal reasons."), field="withhold_reason")
+    if withhold_reason and answer_type not in WITHHOLDING:
+        raise DomainError(_("A legal reason is given only with an answer that withholds information (not disclosed "
+                            "or partly disclosed)."), field="withhold_reason")
     if right_body_ref is not None and not right_body.strip():
         right_body = right_body_ref.unit.name
     values = {"where_published": where_published.strip(), "right_body": right_body.strip(),

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from disclosure import services
+from disclosure import pdf, services
 from disclosure.admin import actions_for
 from disclosure.models import AnswerType, InfoRequest, RequestEvent, RequestStatus
 from disclosure.transitions import TRANSITIONS
@@ -338,3 +338,61 @@ def test_each_notice_prints_as_pdf_once_its_step_is_taken(client, bodies, urban_
         response = client.get(f"{ADMIN}{item.pk}/notice/{kind}.pdf")
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf", kind
         assert response.content.startswith(b"%PDF") and b"STSong-Light" in response.content
+
+
+# --- the legal reason of a withholding answer ----------------------------------------------------------------
+
+def tracked(client, item) -> str:
+    """The applicant's status page, as opened from their personal link (the session remembers the request)."""
+    session = client.session
+    session["disclosure:tracked"] = [item.pk]
+    session.save()
+    return client.get(f"/disclosure/requests/track/{item.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer_type", [AnswerType.DISCLOSED, AnswerType.ALREADY_PUBLIC, AnswerType.NOT_HELD])
+def test_a_legal_reason_is_refused_on_an_answer_that_withholds_nothing(client, bodies, urban_officer, answer_type):
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 5)), pytest.raises(DomainError) as raised:
+        services.request_answer(request=item, actor=urban_officer, answer_type=answer_type, text="见附件",
+                                where_published="市政府网站", withhold_reason="state_secret")
+    assert raised.value.field == "withhold_reason"
+    item.refresh_from_db()
+    assert (item.status, item.answer_type, item.withhold_reason) == (RequestStatus.RECEIVED, "", "")
+    # Through the officer's form: on the field, nothing stored.
+    client.force_login(urban_officer)
+    with on(D(2026, 11, 5)):
+        page = client.post(f"{ADMIN}{item.pk}/act/answer/", {"answer_type": answer_type, "text": "见附件",
+                                                             "where_published": "市政府网站",
+                                                             "withhold_reason": "state_secret", "fee_method": "none"})
+    assert page.status_code == 400 and "withhold_reason" in page.context["form"].errors
+    item.refresh_from_db()
+    assert item.status == RequestStatus.RECEIVED and not item.events.filter(kind="answered").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer_type, reason, label", [(AnswerType.NOT_DISCLOSED, "state_secret", "国家秘密"),
+                                                        (AnswerType.PARTLY, "third_party", "第三方")])
+def test_the_legal_reason_is_on_the_letter_and_on_the_applicants_page(client, bodies, urban_officer, answer_type,
+                                                                      reason, label):
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 5)):
+        item = services.request_answer(request=item, actor=urban_officer, answer_type=answer_type, text="经审查答复",
+                                       withhold_reason=reason)
+    assert "不予公开的法律依据" in " ".join(pdf._paragraphs(item, "answer"))
+    page = tracked(client, item)
+    assert "不予公开的法律依据" in page and str(item.get_withhold_reason_display()) in page and label in page
+
+
+@pytest.mark.django_db
+def test_a_full_disclosure_letter_names_no_reason_for_withholding(client, bodies, urban_officer):
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 5)):
+        item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED,
+                                       text="予以公开")
+    # Even a reason left on an older row is not printed with a full disclosure.
+    InfoRequest.objects.filter(pk=item.pk).update(withhold_reason="state_secret")
+    item.refresh_from_db()
+    assert "不予公开的法律依据" not in " ".join(pdf._paragraphs(item, "answer"))
+    assert "不予公开的法律依据" not in tracked(client, item)
