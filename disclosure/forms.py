@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
+from disclosure import rules
 from disclosure.models import (
     AnswerType,
     ApplicantType,
@@ -191,7 +192,8 @@ class AnswerForm(forms.Form):
     fee_method = forms.ChoiceField(label=gettext_lazy("Fee"), choices=[
         ("none", gettext_lazy("Free")), ("per_request", gettext_lazy("Per request")),
         ("per_page", gettext_lazy("Per page"))])
-    pages = forms.IntegerField(label=gettext_lazy("Pages"), min_value=0, initial=0, required=False)
+    pages = forms.IntegerField(label=gettext_lazy("Pages"), min_value=0, max_value=rules.MAX_PAGES, initial=0,
+                               required=False)
 
 
 class ForwardForm(forms.Form):

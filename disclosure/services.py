@@ -417,6 +417,8 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
     if not text.strip():
         raise DomainError(_("Write the answer to the applicant."), field="text")
     pages = pages or 0
+    if not 0 <= pages <= rules.MAX_PAGES:
+        raise DomainError(_("Give a number of pages from 0 to %(max)s.") % {"max": rules.MAX_PAGES}, field="pages")
     if fee_method == "per_page" and pages <= 0:
         raise DomainError(_("Give the number of pages provided."), field="pages")
     today = timezone.localdate()

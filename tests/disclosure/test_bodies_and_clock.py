@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from disclosure import pdf, services
+from disclosure import pdf, rules, services
 from disclosure.admin import actions_for
 from disclosure.models import AnswerType, InfoRequest, RequestEvent, RequestStatus
 from disclosure.transitions import TRANSITIONS
@@ -396,3 +396,28 @@ def test_a_full_disclosure_letter_names_no_reason_for_withholding(client, bodies
     item.refresh_from_db()
     assert "不予公开的法律依据" not in " ".join(pdf._paragraphs(item, "answer"))
     assert "不予公开的法律依据" not in tracked(client, item)
+
+
+# --- the page fee's bounds -----------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_an_absurd_number_of_pages_is_refused_on_its_field_not_a_server_error(client, bodies, urban_officer):
+    item = submit(bodies.urban)
+    client.force_login(urban_officer)
+    client.raise_request_exception = False
+    with on(D(2026, 11, 5)):
+        for pages in (str(10**19), str(rules.MAX_PAGES + 1)):
+            page = client.post(f"{ADMIN}{item.pk}/act/answer/", {"answer_type": "disclosed", "text": "见附件",
+                                                                 "fee_method": "per_page", "pages": pages})
+            assert page.status_code == 400 and "pages" in page.context["form"].errors
+        with pytest.raises(DomainError) as raised:
+            services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED, text="见附件",
+                                    fee_method="per_page", pages=10**19)
+        assert raised.value.field == "pages"
+        item.refresh_from_db()
+        assert (item.status, item.fee) == (RequestStatus.RECEIVED, 0)
+        # The most pages allowed make a fee that fits the column (a PostgreSQL integer).
+        item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED,
+                                       text="见附件", fee_method="per_page", pages=rules.MAX_PAGES)
+    item.refresh_from_db()
+    assert item.fee == rules.fee_per_pages(rules.MAX_PAGES) < 2**31 - 1
