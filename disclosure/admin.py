@@ -18,6 +18,7 @@ from disclosure.forms import (
     AnswerForm,
     ConsultedForm,
     ConsultForm,
+    CorrectedForm,
     CorrectionForm,
     EmptyForm,
     ExtensionForm,
@@ -116,7 +117,7 @@ class ClockFilter(admin.SimpleListFilter):
 ACTIONS = {
     "correction": (CorrectionForm, lambda r, u, d: services.request_correction(request=r, actor=u, **d), "officer",
                    gettext_lazy("Correction notice")),
-    "corrected": (EmptyForm, lambda r, u, d: services.request_corrected(request=r, actor=u), "officer",
+    "corrected": (CorrectedForm, lambda r, u, d: services.request_corrected(request=r, actor=u, **d), "officer",
                   gettext_lazy("Correction received")),
     "extend_ask": (ExtensionForm, lambda r, u, d: services.request_extension_ask(request=r, actor=u, **d), "officer",
                    gettext_lazy("Ask for an extension")),
@@ -183,7 +184,8 @@ class InfoRequestAdmin(admin.ModelAdmin):
             "applicant_type", "organisation_kind", "applicant_name", "id_type", "id_number", "applicant_phone",
             "applicant_email", "applicant_address", "description", "delivery_form", "delivery_way"]}),
         (gettext_lazy("Clock"), {"fields": [
-            "correction_sent_on", "correction_text", "correction_until", "corrected_on", "clock_restarted_on",
+            "correction_sent_on", "correction_text", "correction_until", "corrected_on", "corrected_text",
+            "clock_restarted_on",
             "extension_asked_days", "extension_reason", "extension_days", "extension_approved_by", "third_party",
             "consultation_question", "consultation_started_on", "consultation_due_on", "consulted_workdays",
             "overdue_at"]}),

@@ -284,6 +284,8 @@ class InfoRequest(models.Model):
     correction_text = models.TextField(_("what to add"), blank=True)
     correction_until = models.DateField(_("correction due"), null=True, blank=True)
     corrected_on = models.DateField(_("corrected on"), null=True, blank=True)
+    # Art. 30: what the applicant sent back (from their status page, or by hand or post, entered by the office).
+    corrected_text = models.TextField(_("corrected request"), max_length=5000, blank=True)
     # Art. 30: the answer period restarts from the corrected request; the legal receipt date (Art. 31) stays.
     clock_restarted_on = models.DateField(_("answer period restarted on"), null=True, blank=True)
     # Art. 33: the officer asks, the head of the disclosure office approves (or refuses).

@@ -212,19 +212,41 @@ def request_correction(*, request: InfoRequest, actor, text: str, answer_within_
     return locked
 
 
-def request_corrected(*, request: InfoRequest, actor=None, on: dt.date | None = None) -> InfoRequest:
-    """The corrected request arrived: the 20 working days start again from that day."""
+CORRECTED_TEXT_MAX = 5000  # as the application's own description
+
+
+def request_corrected(*, request: InfoRequest, actor=None, text: str, on: dt.date | None = None,
+                      online: bool = False) -> InfoRequest:
+    """Art. 30: the corrected request arrived, and is stored; the 20 working days start again from the day it
+    arrived (`clock_restarted_on`; the legal receipt date of Art. 31 stays).
+
+    Online (the applicant sends it from their status page) it arrives the day it is sent. By hand or post the
+    officer records the day it arrived: not in the future, not before the correction notice."""
     _may_act(actor, request)
-    on = on or timezone.localdate()
+    today = timezone.localdate(timezone.now(), SHANGHAI)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write the corrected request."), field="text")
+    if len(text) > CORRECTED_TEXT_MAX:
+        raise DomainError(_("The corrected request is at most %(max)s characters.") % {"max": CORRECTED_TEXT_MAX},
+                          field="text")
+    on = today if online or on is None else on
+    if on > today:
+        raise DomainError(_("The corrected request cannot arrive in the future."), field="on")
     with transaction.atomic():
         locked = _lock(request)
         if locked.status != RequestStatus.CORRECTION:
             raise ConflictError(_("No correction is awaited."))
+        if on < locked.correction_sent_on:
+            raise DomainError(_("The corrected request cannot arrive before the correction notice (%(date)s).")
+                              % {"date": locked.correction_sent_on.isoformat()}, field="on")
         _move(locked, RequestStatus.RECEIVED)
         locked.corrected_on = locked.clock_restarted_on = on
+        locked.corrected_text = text
         locked.due_on = _due(locked)
-        locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "due_on"])
-        _record(locked, K.CORRECTED, actor=actor, due_on=locked.due_on.isoformat())
+        locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "corrected_text", "due_on"])
+        _record(locked, K.CORRECTED, actor=actor, note=text, due_on=locked.due_on.isoformat(),
+                arrived_on=on.isoformat(), via="online" if online else "office")
         messages.tell_applicant(locked, "applicant.corrected", key="corrected", due=locked.due_on.isoformat())
     return locked
 

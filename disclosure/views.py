@@ -24,11 +24,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from disclosure import pdf, rules, selectors, services
-from disclosure.forms import ApplicationForm, ProgressForm
+from disclosure.forms import ApplicantCorrectionForm, ApplicationForm, ProgressForm
 from disclosure.messages import request_from_token
-from disclosure.models import Body, Event, InfoRequest, Policy, ProgressReport, Project, Question, Theme, Validity
+from disclosure.models import (
+    Body,
+    Event,
+    InfoRequest,
+    Policy,
+    ProgressReport,
+    Project,
+    Question,
+    RequestStatus,
+    Theme,
+    Validity,
+)
 from lib import counting, spreadsheets
-from lib.errors import DomainError
+from lib.errors import ConflictError, DomainError
 from lib.fields import PhoneField, SubmissionTokenField
 from lib.identity import normalise_phone
 from lib.params import bounded_int, object_id
@@ -333,6 +344,32 @@ def request_open(request, token: str):
     return redirect("disclosure:request_status", number=item.number)
 
 
+def _tracked(request, number: str) -> InfoRequest:
+    """A request this browser was shown (by number and phone, or the personal link); others are not there."""
+    return get_object_or_404(InfoRequest, number=number, pk__in=request.session.get(SESSION_REQUESTS, []))
+
+
 def request_status(request, number: str):
-    item = get_object_or_404(InfoRequest, number=number, pk__in=request.session.get(SESSION_REQUESTS, []))
-    return render(request, "disclosure/request_status.html", {"item": item})
+    item = _tracked(request, number)
+    form = ApplicantCorrectionForm() if item.status == RequestStatus.CORRECTION else None
+    return render(request, "disclosure/request_status.html", {"item": item, "correction_form": form})
+
+
+@require_POST
+@limit("info-request", "PORTAL_RATE_INFO_REQUEST")  # a corrected request is a request sent again
+def request_correct(request, number: str):
+    """Art. 30: the applicant sends the corrected request from the status page; the answer period restarts today."""
+    item = _tracked(request, number)
+    form = ApplicantCorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_corrected(request=item, text=form.cleaned_data["text"], online=True)
+        except ConflictError:
+            messages.info(request, _("No correction is awaited on this request any more."))
+            return redirect("disclosure:request_status", number=item.number)
+        except DomainError as error:
+            error.as_form_error(form)
+        else:
+            messages.success(request, _("Your correction has been received: the answer period restarts today."))
+            return redirect("disclosure:request_status", number=item.number)
+    return render(request, "disclosure/request_status.html", {"item": item, "correction_form": form}, status=400)

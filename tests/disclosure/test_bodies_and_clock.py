@@ -196,7 +196,7 @@ def test_the_status_moves_only_along_the_transition_table(bodies, urban_officer)
     item = submit(bodies.urban)
     item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED, text="予以公开")
     for step in (lambda: services.request_consult(request=item, actor=urban_officer),
-                 lambda: services.request_corrected(request=item, actor=urban_officer),
+                 lambda: services.request_corrected(request=item, actor=urban_officer, text="请公开金湖路小区改造清单"),
                  lambda: services.request_paid(request=item, actor=urban_officer),
                  lambda: services.request_answer(request=item, actor=urban_officer, answer_type="disclosed", text="再答")):
         with pytest.raises(ConflictError):
@@ -224,7 +224,7 @@ def test_every_clock_event_sends_its_message_to_the_applicant(bodies, urban_offi
     with on(D(2026, 11, 3)):
         item = services.request_correction(request=item, actor=urban_officer, text="请说明具体小区")
     with on(D(2026, 11, 5)):
-        item = services.request_corrected(request=item, actor=urban_officer)
+        item = services.request_corrected(request=item, actor=urban_officer, text="请公开金湖路小区改造清单")
         services.request_extension_ask(request=item, actor=urban_officer, days=5, reason="需调取档案")
         item = services.request_extend(request=item, actor=urban_head)
         item = services.request_consult(request=item, actor=urban_officer, third_party="某物业公司")
@@ -329,7 +329,7 @@ def test_each_notice_prints_as_pdf_once_its_step_is_taken(client, bodies, urban_
     assert client.get(f"{ADMIN}{item.pk}/notice/correction.pdf").status_code == 404  # no notice sent yet
     with on(D(2026, 11, 3)):
         services.request_correction(request=item, actor=urban_officer, text="请说明具体小区")
-        services.request_corrected(request=item, actor=urban_officer)
+        services.request_corrected(request=item, actor=urban_officer, text="请公开金湖路小区改造清单")
         services.request_extend(request=item, actor=urban_head, days=5, reason="需调取档案")
         services.request_consult(request=item, actor=urban_officer, third_party="某物业公司")
         services.request_consulted(request=item, actor=urban_officer)
