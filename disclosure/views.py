@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,6 +47,10 @@ from lib.params import bounded_int, object_id
 from lib.ratelimits import limit
 
 SESSION_VOTES = "disclosure:voted"
+# Rows per page of the public lists (filters travel in the page links; a bad ?page= shows the first or last page).
+POLICIES_PER_PAGE = 30
+# Questions are read whole, answers and all: fewer per page.
+QUESTIONS_PER_PAGE = 20
 # The lead unit may report this many days before a report's date (and any time after it).
 REPORT_WINDOW_DAYS = 14
 
@@ -63,8 +68,9 @@ def policies(request):
         items = items.filter(theme=theme)
     if validity in Validity.values:
         items = items.with_validity(validity, today)
-    rows = [(policy, policy.validity_on(today), policy.get_validity_on_display(today)) for policy in items[:100]]
-    return render(request, "disclosure/policies.html", {"items": rows, "query": query, "theme": theme,
+    page = Paginator(items.order_by("-issued_on", "-pk"), POLICIES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(policy, policy.validity_on(today), policy.get_validity_on_display(today)) for policy in page]
+    return render(request, "disclosure/policies.html", {"items": rows, "page": page, "query": query, "theme": theme,
                                                         "themes": Theme.choices, "validity": validity,
                                                         "validities": Validity.choices})
 
@@ -107,10 +113,16 @@ def questions(request):
         pk = object_id(request.GET.get(field))  # ignored unless a plausible id (no overflow, no 500)
         if pk is not None:
             items = items.filter(**{f"{field}_id": pk})
+    page = Paginator(items.order_by(*selectors.QUESTION_ORDER), QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    # "Most asked" links to the question where it is: on this page, or on its page of the unfiltered list.
+    shown = {question.pk for question in page}
+    most_asked = [(question, "" if question.pk in shown else
+                   f"?page={selectors.question_position(question) // QUESTIONS_PER_PAGE + 1}")
+                  for question in selectors.questions_most_asked()[:10]]
     # The visitor cookie lets this reader's votes count (lib/counting.py).
     return counting.remember_visitor(request, render(request, "disclosure/questions.html", {
-        "items": items[:100], "query": query, "theme": theme, "themes": Theme.choices,
-        "most_asked": selectors.questions_most_asked()[:10], "voted": request.session.get(SESSION_VOTES, []),
+        "items": page, "page": page, "query": query, "theme": theme, "themes": Theme.choices,
+        "most_asked": most_asked, "voted": request.session.get(SESSION_VOTES, []),
     }))
 
 
