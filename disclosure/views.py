@@ -116,9 +116,10 @@ def questions(request):
     page = Paginator(items.order_by(*selectors.QUESTION_ORDER), QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
     # "Most asked" links to the question where it is: on this page, or on its page of the unfiltered list.
     shown = {question.pk for question in page}
-    most_asked = [(question, "" if question.pk in shown else
-                   f"?page={selectors.question_position(question) // QUESTIONS_PER_PAGE + 1}")
-                  for question in selectors.questions_most_asked()[:10]]
+    most_asked = list(selectors.questions_most_asked()[:10])
+    for question in most_asked:
+        question.listed_on = "" if question.pk in shown else \
+            f"?page={selectors.question_position(question) // QUESTIONS_PER_PAGE + 1}"
     # The visitor cookie lets this reader's votes count (lib/counting.py).
     return counting.remember_visitor(request, render(request, "disclosure/questions.html", {
         "items": page, "page": page, "query": query, "theme": theme, "themes": Theme.choices,

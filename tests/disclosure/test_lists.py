@@ -52,7 +52,7 @@ def test_the_questions_page_through_and_most_asked_links_reach_their_question(cl
     popular = Question.objects.create(question="最常问的问题", answer="回答", theme="education", views=0, helpful=500)
     first = client.get("/disclosure/questions/")
     assert first.context["page"].paginator.count == per_page * 2 + 6
-    links = dict((q.pk, where) for q, where in first.context["most_asked"])
+    links = {q.pk: q.listed_on for q in first.context["most_asked"]}
     # On another page: the link names that page, where the question's anchor is.
     where = links[popular.pk]
     assert where == "?page=3"
@@ -62,7 +62,7 @@ def test_the_questions_page_through_and_most_asked_links_reach_their_question(cl
     assert links[top.pk] == "" and f'href="#q{top.pk}"' in first.content.decode()
     # Filtered to the popular one's theme, it is on the current page.
     filtered = client.get("/disclosure/questions/", {"theme": "education"})
-    assert dict((q.pk, w) for q, w in filtered.context["most_asked"])[popular.pk] == ""
+    assert {q.pk: q.listed_on for q in filtered.context["most_asked"]}[popular.pk] == ""
 
 
 @pytest.mark.django_db
