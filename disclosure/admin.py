@@ -18,6 +18,7 @@ from disclosure.forms import (
     AnswerForm,
     ConsultedForm,
     ConsultForm,
+    CorrectedForm,
     CorrectionForm,
     EmptyForm,
     ExtensionForm,
@@ -116,7 +117,7 @@ class ClockFilter(admin.SimpleListFilter):
 ACTIONS = {
     "correction": (CorrectionForm, lambda r, u, d: services.request_correction(request=r, actor=u, **d), "officer",
                    gettext_lazy("Correction notice")),
-    "corrected": (EmptyForm, lambda r, u, d: services.request_corrected(request=r, actor=u), "officer",
+    "corrected": (CorrectedForm, lambda r, u, d: services.request_corrected(request=r, actor=u, **d), "officer",
                   gettext_lazy("Correction received")),
     "extend_ask": (ExtensionForm, lambda r, u, d: services.request_extension_ask(request=r, actor=u, **d), "officer",
                    gettext_lazy("Ask for an extension")),
@@ -151,9 +152,10 @@ def actions_for(item: InfoRequest, user) -> list[tuple[str, str]]:
     if status == RequestStatus.CORRECTION:
         names.append("corrected")
     if status in (RequestStatus.RECEIVED, RequestStatus.CONSULTING) and not item.extension_days:
+        in_time = services.extension_still_possible(item)  # Art. 33: decided within the period
         if item.extension_asked_days:
-            names += ["extend_approve", "extend_refuse"] if head else []
-        else:
+            names += (["extend_approve"] if in_time else []) + ["extend_refuse"] if head else []
+        elif in_time:
             names += ["extend_ask"] + (["extend"] if head else [])
     if status == RequestStatus.RECEIVED:
         names.append("consult")
@@ -182,7 +184,8 @@ class InfoRequestAdmin(admin.ModelAdmin):
             "applicant_type", "organisation_kind", "applicant_name", "id_type", "id_number", "applicant_phone",
             "applicant_email", "applicant_address", "description", "delivery_form", "delivery_way"]}),
         (gettext_lazy("Clock"), {"fields": [
-            "correction_sent_on", "correction_text", "correction_until", "corrected_on", "clock_restarted_on",
+            "correction_sent_on", "correction_text", "correction_until", "corrected_on", "corrected_text",
+            "clock_restarted_on",
             "extension_asked_days", "extension_reason", "extension_days", "extension_approved_by", "third_party",
             "consultation_question", "consultation_started_on", "consultation_due_on", "consulted_workdays",
             "overdue_at"]}),

@@ -17,12 +17,16 @@ class PolicyOutput(serializers.ModelSerializer):
 
 
 class QuestionOutput(serializers.ModelSerializer):
-    policy = serializers.CharField(source="policy.number", default=None)
+    policy = serializers.SerializerMethodField(help_text="The document number of the published policy it rests on.")
 
     class Meta:
         model = Question
         fields = ["id", "question", "answer", "theme", "policy", "views", "helpful"]
         read_only_fields = fields
+
+    def get_policy(self, question) -> str | None:
+        # An unpublished policy (a draft, one withdrawn) is not named: its number is not public yet.
+        return question.policy.number if question.policy is not None and question.policy.published else None
 
 
 class ThemeFilter(django_filters.FilterSet):

@@ -88,7 +88,8 @@ def load(stdout=None) -> None:
             services.request_correction(request=full, actor=officer, text="请补充所指区（市）及具体小区名称",
                                         answer_within_days=15)
         with at(start + dt.timedelta(days=6)):
-            services.request_corrected(request=full, actor=officer)
+            services.request_corrected(request=full, actor=officer,
+                                       text="请公开市南区2026年老旧小区改造项目清单（含金湖路、香港花园小区）及资金安排")
         with at(start + dt.timedelta(days=20)):
             full.refresh_from_db()
             services.request_extension_ask(request=full, actor=officer, days=15, reason="涉及多个部门，需会同核查")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
+from disclosure import rules
 from disclosure.models import (
     AnswerType,
     ApplicantType,
@@ -159,6 +160,38 @@ class CorrectionForm(forms.Form):
                                             max_value=60, initial=15)
 
 
+class CorrectedForm(forms.Form):
+    """The office records a corrected request that came by hand or post (Art. 30)."""
+
+    text = forms.CharField(label=gettext_lazy("The corrected request"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text=gettext_lazy("What the applicant sent back, as written."))
+    on = forms.DateField(label=gettext_lazy("Arrived on"), initial=timezone.localdate,
+                         widget=forms.DateInput(attrs={"type": "date"}),
+                         help_text=gettext_lazy("The answer period restarts from this day."))
+
+    def clean_on(self):
+        day = self.cleaned_data["on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The corrected request cannot arrive in the future."))
+        return day
+
+
+class ApplicantCorrectionForm(forms.Form):
+    """The applicant sends the correction from their status page (Art. 30): it arrives the day it is sent."""
+
+    text = forms.CharField(label=gettext_lazy("Your corrected request"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 6}),
+                           help_text=gettext_lazy("Describe again the information you ask for, with what the "
+                                                  "notice asks you to add."))
+
+    def clean_text(self):
+        value = self.cleaned_data["text"].strip()
+        if len(value) < 10:
+            raise forms.ValidationError(_("Describe the information in at least 10 characters."))
+        return value
+
+
 class ExtensionForm(forms.Form):
     days = forms.IntegerField(label=gettext_lazy("Extra working days"), min_value=1, max_value=20)
     reason = forms.CharField(label=gettext_lazy("Reason notified to the applicant"), max_length=300)
@@ -191,7 +224,8 @@ class AnswerForm(forms.Form):
     fee_method = forms.ChoiceField(label=gettext_lazy("Fee"), choices=[
         ("none", gettext_lazy("Free")), ("per_request", gettext_lazy("Per request")),
         ("per_page", gettext_lazy("Per page"))])
-    pages = forms.IntegerField(label=gettext_lazy("Pages"), min_value=0, initial=0, required=False)
+    pages = forms.IntegerField(label=gettext_lazy("Pages"), min_value=0, max_value=rules.MAX_PAGES, initial=0,
+                               required=False)
 
 
 class ForwardForm(forms.Form):

@@ -175,6 +175,11 @@ class AnswerType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The answers that withhold information and must give one of the legal reasons (Art. 36, 37); no other answer
+# carries a reason (a full disclosure's letter once printed "不予公开的法律依据：属于国家秘密").
+WITHHOLDING = frozenset({AnswerType.NOT_DISCLOSED, AnswerType.PARTLY})
+
+
 class WithholdReason(models.TextChoices):
     """The eight reasons for non-disclosure in the annual report (Art. 14-16)."""
 
@@ -279,6 +284,8 @@ class InfoRequest(models.Model):
     correction_text = models.TextField(_("what to add"), blank=True)
     correction_until = models.DateField(_("correction due"), null=True, blank=True)
     corrected_on = models.DateField(_("corrected on"), null=True, blank=True)
+    # Art. 30: what the applicant sent back (from their status page, or by hand or post, entered by the office).
+    corrected_text = models.TextField(_("corrected request"), max_length=5000, blank=True)
     # Art. 30: the answer period restarts from the corrected request; the legal receipt date (Art. 31) stays.
     clock_restarted_on = models.DateField(_("answer period restarted on"), null=True, blank=True)
     # Art. 33: the officer asks, the head of the disclosure office approves (or refuses).
@@ -328,6 +335,11 @@ class InfoRequest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def withholds(self) -> bool:
+        """The answer withholds information on a legal reason (the letter and the applicant's page say which)."""
+        return self.answer_type in WITHHOLDING and bool(self.withhold_reason)
 
 
 class RequestEventKind(models.TextChoices):

@@ -90,7 +90,7 @@ def _paragraphs(request: InfoRequest, kind: str) -> list[str]:
         paragraphs.append(f"该信息已主动公开，获取方式：{_esc(r.where_published)}。")
     if r.answer_type == AnswerType.NOT_THIS_BODY:
         paragraphs.append(f"您申请的信息不属于本机关负责公开，负责公开该信息的机关为：{_esc(r.right_body)}。")
-    if r.withhold_reason:
+    if r.withholds:
         paragraphs.append(f"不予公开的法律依据：{r.get_withhold_reason_display()}。")
     if r.fee:
         paragraphs.append(f"依据《政府信息公开信息处理费管理办法》，本次申请收取信息处理费{r.fee}元，请于{_d(r.fee_due_on)}前缴纳；"

@@ -15,6 +15,12 @@ MAX_EXTENSION_DAYS = 20  # Art. 33: one extension of at most 20 working days, ap
 CORRECTION_NOTICE_DAYS = 7  # Art. 30: one correction notice within 7 working days
 THIRD_PARTY_DAYS = 15  # Art. 32: third parties have 15 working days to give an opinion
 PAYMENT_DAYS = 20  # fee rules: unpaid within 20 working days = abandoned
+# The most pages one answer is charged for: far beyond any real answer, and its fee (¥3,994,700) fits the fee
+# column (a PostgreSQL integer, 2,147,483,647); 10**19 pages made the form's answer a 500.
+MAX_PAGES = 100_000
+# The years the public pages and the annual report accept (outside: the projects page shows this year, the
+# report answers 404; `dt.date(0, 1, 1)` does not even exist).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 PROJECT_REPORT_GRACE_DAYS = 3  # a practical project's late report: reminded, then supervised after 3 working days
 
 

@@ -67,6 +67,15 @@ def may_act_on(user, request) -> bool:
     return False
 
 
+# The Q&A page's order (Question.Meta.ordering, made explicit: the pages and the most-asked links rely on it).
+QUESTION_ORDER = ("-views", "pk")
+
+
+def question_position(question: Question) -> int:
+    """How many questions come before `question` in the Q&A page's unfiltered order (QUESTION_ORDER)."""
+    return Question.objects.filter(Q(views__gt=question.views) | Q(views=question.views, pk__lt=question.pk)).count()
+
+
 # A helpful vote says the answer served someone, so it weighs more than a view (docs/knowledge.md, "counting").
 HELPFUL_WEIGHT = 3
 

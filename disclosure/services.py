@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from disclosure import messages, rules, selectors
 from disclosure.reports import annual_report, annual_report_table  # noqa: F401 (the views' entry points)
 from disclosure.models import (
+    WITHHOLDING,
     AbandonReason,
     AnswerType,
     ApplicantType,
@@ -211,19 +212,41 @@ def request_correction(*, request: InfoRequest, actor, text: str, answer_within_
     return locked
 
 
-def request_corrected(*, request: InfoRequest, actor=None, on: dt.date | None = None) -> InfoRequest:
-    """The corrected request arrived: the 20 working days start again from that day."""
+CORRECTED_TEXT_MAX = 5000  # as the application's own description
+
+
+def request_corrected(*, request: InfoRequest, actor=None, text: str, on: dt.date | None = None,
+                      online: bool = False) -> InfoRequest:
+    """Art. 30: the corrected request arrived, and is stored; the 20 working days start again from the day it
+    arrived (`clock_restarted_on`; the legal receipt date of Art. 31 stays).
+
+    Online (the applicant sends it from their status page) it arrives the day it is sent. By hand or post the
+    officer records the day it arrived: not in the future, not before the correction notice."""
     _may_act(actor, request)
-    on = on or timezone.localdate()
+    today = timezone.localdate(timezone.now(), SHANGHAI)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write the corrected request."), field="text")
+    if len(text) > CORRECTED_TEXT_MAX:
+        raise DomainError(_("The corrected request is at most %(max)s characters.") % {"max": CORRECTED_TEXT_MAX},
+                          field="text")
+    on = today if online or on is None else on
+    if on > today:
+        raise DomainError(_("The corrected request cannot arrive in the future."), field="on")
     with transaction.atomic():
         locked = _lock(request)
         if locked.status != RequestStatus.CORRECTION:
             raise ConflictError(_("No correction is awaited."))
+        if on < locked.correction_sent_on:
+            raise DomainError(_("The corrected request cannot arrive before the correction notice (%(date)s).")
+                              % {"date": locked.correction_sent_on.isoformat()}, field="on")
         _move(locked, RequestStatus.RECEIVED)
         locked.corrected_on = locked.clock_restarted_on = on
+        locked.corrected_text = text
         locked.due_on = _due(locked)
-        locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "due_on"])
-        _record(locked, K.CORRECTED, actor=actor, due_on=locked.due_on.isoformat())
+        locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "corrected_text", "due_on"])
+        _record(locked, K.CORRECTED, actor=actor, note=text, due_on=locked.due_on.isoformat(),
+                arrived_on=on.isoformat(), via="online" if online else "office")
         messages.tell_applicant(locked, "applicant.corrected", key="corrected", due=locked.due_on.isoformat())
     return locked
 
@@ -233,6 +256,29 @@ def _check_extension(days: int, reason: str) -> None:
         raise DomainError(_("An extension is 1 to 20 working days."), field="days")
     if not reason.strip():
         raise DomainError(_("Give the reason notified to the applicant."), field="reason")
+
+
+def _due_as_of(request: InfoRequest, today: dt.date) -> dt.date:
+    """The answer deadline as it stands on `today`: during a third-party consultation the working days spent
+    in it so far (never more than 15, Art. 32) do not count, though `due_on` adds them only when it ends."""
+    if request.status != RequestStatus.CONSULTING or request.consultation_started_on is None:
+        return request.due_on
+    spent = min(get_calendar().workdays_between(request.consultation_started_on, today), rules.THIRD_PARTY_DAYS)
+    return rules.answer_due(get_calendar(), request.clock_restarted_on or request.received_on,
+                            extension_days=request.extension_days, paused_workdays=request.consulted_workdays + spent)
+
+
+def extension_still_possible(request: InfoRequest, today: dt.date | None = None) -> bool:
+    """Art. 33: the extension is decided within the answer period; once it has run out, only the answer is left."""
+    today = today or timezone.localdate(timezone.now(), SHANGHAI)
+    return today <= _due_as_of(request, today)
+
+
+def _check_within_period(request: InfoRequest, today: dt.date) -> None:
+    if not extension_still_possible(request, today):
+        raise DomainError(_("The answer period ended on %(date)s: an extension can be asked for and approved "
+                            "only within it (Art. 33).") % {"date": _due_as_of(request, today).isoformat()},
+                          field="days", code="extension_too_late")
 
 
 def request_extension_ask(*, request: InfoRequest, actor, days: int, reason: str) -> InfoRequest:
@@ -247,6 +293,7 @@ def request_extension_ask(*, request: InfoRequest, actor, days: int, reason: str
             raise DomainError(_("An extension is already waiting for the head's decision."), code="pending")
         if locked.status not in (RequestStatus.RECEIVED, RequestStatus.CONSULTING):
             raise _conflict(locked)
+        _check_within_period(locked, timezone.localdate(timezone.now(), SHANGHAI))
         locked.extension_asked_days, locked.extension_reason = days, reason.strip()[:300]
         locked.save(update_fields=["extension_asked_days", "extension_reason"])
         _record(locked, K.EXTENSION_ASKED, actor=actor, note=reason.strip(), days=days)
@@ -286,6 +333,9 @@ def request_extend(*, request: InfoRequest, actor, days: int | None = None, reas
             raise DomainError(_("The request was already extended once (Art. 33)."), code="second_extension")
         if locked.status not in (RequestStatus.RECEIVED, RequestStatus.CONSULTING):
             raise _conflict(locked)
+        # Asked in time is not enough: the head decides within the period too (a late approval would turn an
+        # overdue answer into a punctual one after the fact).
+        _check_within_period(locked, timezone.localdate(timezone.now(), SHANGHAI))
         locked.extension_days, locked.extension_approved_by = days, actor
         locked.extension_asked_days, locked.extension_reason = 0, reason.strip()[:300]
         locked.due_on = _due(locked)
@@ -373,6 +423,9 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
         raise DomainError(_("Choose an answer type."), field="answer_type")
     if withhold_reason and withhold_reason not in WithholdReason.values:
         raise DomainError(_("Choose one of the legal reasons."), field="withhold_reason")
+    if withhold_reason and answer_type not in WITHHOLDING:
+        raise DomainError(_("A legal reason is given only with an answer that withholds information (not disclosed "
+                            "or partly disclosed)."), field="withhold_reason")
     if right_body_ref is not None and not right_body.strip():
         right_body = right_body_ref.unit.name
     values = {"where_published": where_published.strip(), "right_body": right_body.strip(),
@@ -386,6 +439,8 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
     if not text.strip():
         raise DomainError(_("Write the answer to the applicant."), field="text")
     pages = pages or 0
+    if not 0 <= pages <= rules.MAX_PAGES:
+        raise DomainError(_("Give a number of pages from 0 to %(max)s.") % {"max": rules.MAX_PAGES}, field="pages")
     if fee_method == "per_page" and pages <= 0:
         raise DomainError(_("Give the number of pages provided."), field="pages")
     today = timezone.localdate()

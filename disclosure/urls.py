@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/track/", views.request_track, name="request_track"),
     path("requests/r/<str:token>/", views.request_open, name="request_open"),
     path("requests/track/<str:number>/", views.request_status, name="request_status"),
+    path("requests/track/<str:number>/correct/", views.request_correct, name="request_correct"),
     path("projects/", views.projects, name="projects"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("events/", views.events, name="events"),

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,17 +24,33 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from disclosure import pdf, selectors, services
-from disclosure.forms import ApplicationForm, ProgressForm
+from disclosure import pdf, rules, selectors, services
+from disclosure.forms import ApplicantCorrectionForm, ApplicationForm, ProgressForm
 from disclosure.messages import request_from_token
-from disclosure.models import Body, Event, InfoRequest, Policy, ProgressReport, Project, Question, Theme, Validity
+from disclosure.models import (
+    Body,
+    Event,
+    InfoRequest,
+    Policy,
+    ProgressReport,
+    Project,
+    Question,
+    RequestStatus,
+    Theme,
+    Validity,
+)
 from lib import counting, spreadsheets
-from lib.errors import DomainError
+from lib.errors import ConflictError, DomainError
 from lib.fields import PhoneField, SubmissionTokenField
 from lib.identity import normalise_phone
+from lib.params import bounded_int, object_id
 from lib.ratelimits import limit
 
 SESSION_VOTES = "disclosure:voted"
+# Rows per page of the public lists (filters travel in the page links; a bad ?page= shows the first or last page).
+POLICIES_PER_PAGE = 30
+# Questions are read whole, answers and all: fewer per page.
+QUESTIONS_PER_PAGE = 20
 # The lead unit may report this many days before a report's date (and any time after it).
 REPORT_WINDOW_DAYS = 14
 
@@ -51,8 +68,9 @@ def policies(request):
         items = items.filter(theme=theme)
     if validity in Validity.values:
         items = items.with_validity(validity, today)
-    rows = [(policy, policy.validity_on(today), policy.get_validity_on_display(today)) for policy in items[:100]]
-    return render(request, "disclosure/policies.html", {"items": rows, "query": query, "theme": theme,
+    page = Paginator(items.order_by("-issued_on", "-pk"), POLICIES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(policy, policy.validity_on(today), policy.get_validity_on_display(today)) for policy in page]
+    return render(request, "disclosure/policies.html", {"items": rows, "page": page, "query": query, "theme": theme,
                                                         "themes": Theme.choices, "validity": validity,
                                                         "validities": Validity.choices})
 
@@ -92,12 +110,20 @@ def questions(request):
     if theme in Theme.values:
         items = items.filter(theme=theme)
     for field in ("district", "department"):
-        if request.GET.get(field, "").isdigit():
-            items = items.filter(**{f"{field}_id": int(request.GET[field])})
+        pk = object_id(request.GET.get(field))  # ignored unless a plausible id (no overflow, no 500)
+        if pk is not None:
+            items = items.filter(**{f"{field}_id": pk})
+    page = Paginator(items.order_by(*selectors.QUESTION_ORDER), QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    # "Most asked" links to the question where it is: on this page, or on its page of the unfiltered list.
+    shown = {question.pk for question in page}
+    most_asked = list(selectors.questions_most_asked()[:10])
+    for question in most_asked:
+        question.listed_on = "" if question.pk in shown else \
+            f"?page={selectors.question_position(question) // QUESTIONS_PER_PAGE + 1}"
     # The visitor cookie lets this reader's votes count (lib/counting.py).
     return counting.remember_visitor(request, render(request, "disclosure/questions.html", {
-        "items": items[:100], "query": query, "theme": theme, "themes": Theme.choices,
-        "most_asked": selectors.questions_most_asked()[:10], "voted": request.session.get(SESSION_VOTES, []),
+        "items": page, "page": page, "query": query, "theme": theme, "themes": Theme.choices,
+        "most_asked": most_asked, "voted": request.session.get(SESSION_VOTES, []),
     }))
 
 
@@ -136,7 +162,7 @@ def request_done(request):
 
 
 def projects(request):
-    year = int(request.GET.get("year") or 0) or timezone_year()
+    year = bounded_int(request.GET.get("year"), rules.FIRST_YEAR, rules.LAST_YEAR) or timezone_year()
     items = [(p, services.project_progress(p)) for p in
              Project.objects.filter(year=year).select_related("lead_unit").prefetch_related("reports")]
     return render(request, "disclosure/projects.html", {"items": items, "year": year})
@@ -211,6 +237,8 @@ def ogi_report(request, year: int):
     their own body's; the city's office, supervisors and admins the whole city's or any body's (?body=)."""
     if not request.user.is_authenticated or not (request.user.is_staff or request.user.role in selectors.OFFICE_ROLES):
         return redirect_to_login(request.get_full_path())
+    if not rules.FIRST_YEAR <= year <= rules.LAST_YEAR:
+        raise Http404  # /report/0/ made dt.date(0, 1, 1): a 500
     own = selectors.body_of(request.user)
     office_role = request.user.role in selectors.OFFICE_ROLES
     # The statistics are published each year: staff read the city's; an officer reads their own body's.
@@ -218,8 +246,9 @@ def ogi_report(request, year: int):
     if office_role and own is None:
         raise PermissionDenied
     body = None if sees_all else own
-    if sees_all and request.GET.get("body", "").isdigit():
-        body = get_object_or_404(Body, pk=int(request.GET["body"]))
+    chosen = object_id(request.GET.get("body"))
+    if sees_all and chosen is not None:
+        body = get_object_or_404(Body, pk=chosen)
     report = services.annual_report(year, body=body)
     fmt = request.GET.get("format")
     name = f"ogi-report-{year}" + (f"-{body.unit.code}" if body else "")
@@ -255,7 +284,7 @@ def unit_projects(request):
     if request.method == "POST":
         report_id = request.POST.get("report", "")
         report = get_object_or_404(ProgressReport.objects.select_related("project"),
-                                   pk=int(report_id) if report_id.isdigit() else None, project__in=projects_led)
+                                   pk=object_id(report_id), project__in=projects_led)
         if report.reported_on is not None:
             # Sent again (a second click, the back button, a colleague): said, not "Not found".
             messages.info(request, _("This progress report was already sent."))
@@ -305,7 +334,10 @@ def _remember_request(request, item: InfoRequest) -> None:
         request.session[SESSION_REQUESTS] = (ids + [item.pk])[-20:]
 
 
+@limit("track", "PORTAL_RATE_TRACK")  # the petitions' tracking bucket: request numbers are sequential too
 def request_track(request):
+    """Number and phone, by POST. Limited like petition tracking, in the same bucket: numbers are
+    YSQ + date + 4 digits, so whoever knows a phone could otherwise walk through a day's requests."""
     form = RequestTrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         item = InfoRequest.objects.filter(number=form.cleaned_data["number"],
@@ -325,6 +357,32 @@ def request_open(request, token: str):
     return redirect("disclosure:request_status", number=item.number)
 
 
+def _tracked(request, number: str) -> InfoRequest:
+    """A request this browser was shown (by number and phone, or the personal link); others are not there."""
+    return get_object_or_404(InfoRequest, number=number, pk__in=request.session.get(SESSION_REQUESTS, []))
+
+
 def request_status(request, number: str):
-    item = get_object_or_404(InfoRequest, number=number, pk__in=request.session.get(SESSION_REQUESTS, []))
-    return render(request, "disclosure/request_status.html", {"item": item})
+    item = _tracked(request, number)
+    form = ApplicantCorrectionForm() if item.status == RequestStatus.CORRECTION else None
+    return render(request, "disclosure/request_status.html", {"item": item, "correction_form": form})
+
+
+@require_POST
+@limit("info-request", "PORTAL_RATE_INFO_REQUEST")  # a corrected request is a request sent again
+def request_correct(request, number: str):
+    """Art. 30: the applicant sends the corrected request from the status page; the answer period restarts today."""
+    item = _tracked(request, number)
+    form = ApplicantCorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_corrected(request=item, text=form.cleaned_data["text"], online=True)
+        except ConflictError:
+            messages.info(request, _("No correction is awaited on this request any more."))
+            return redirect("disclosure:request_status", number=item.number)
+        except DomainError as error:
+            error.as_form_error(form)
+        else:
+            messages.success(request, _("Your correction has been received: the answer period restarts today."))
+            return redirect("disclosure:request_status", number=item.number)
+    return render(request, "disclosure/request_status.html", {"item": item, "correction_form": form}, status=400)

@@ -104,7 +104,7 @@ def test_an_officer_takes_a_request_through_every_step_and_another_body_cannot_s
         _step(officer, live_server, item.pk, "correction",
               {"#id_text": "请说明具体所指的区（市）和年度", "#id_answer_within_days": "10"}, shot="4-correction")
         assert "clock-paused" in officer.inner_html("#request-clock")
-        _step(officer, live_server, item.pk, "corrected")
+        _step(officer, live_server, item.pk, "corrected", {"#id_text": "请公开市南区2026年停车场建设选址清单"})
         _step(officer, live_server, item.pk, "extend_ask", {"#id_days": "10", "#id_reason": "涉及多个区，需会同核查"})
         assert officer.locator("#extension-asked").is_visible()
         assert officer.locator("#step-actions a.step-extend_approve").count() == 0  # the officer does not approve

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from disclosure import services
+from disclosure import pdf, rules, services
+from disclosure.admin import actions_for
 from disclosure.models import AnswerType, InfoRequest, RequestEvent, RequestStatus
 from disclosure.transitions import TRANSITIONS
 from lib.errors import ConflictError, DomainError
@@ -111,11 +112,58 @@ def test_an_extension_is_asked_by_the_officer_and_approved_only_by_the_bodys_own
 @pytest.mark.django_db
 def test_a_refused_extension_leaves_the_deadline_and_tells_the_applicant_nothing(bodies, urban_officer, urban_head):
     item = submit(bodies.urban)
-    services.request_extension_ask(request=item, actor=urban_officer, days=10, reason="需调取档案")
-    item = services.request_extension_refuse(request=item, actor=urban_head, note="期限内可以办结")
+    with on(D(2026, 11, 10)):
+        services.request_extension_ask(request=item, actor=urban_officer, days=10, reason="需调取档案")
+        item = services.request_extension_refuse(request=item, actor=urban_head, note="期限内可以办结")
     assert item.extension_days == 0 and item.extension_asked_days == 0
     assert "applicant.extension" not in codes_to("13900000001")
     assert list(item.events.values_list("kind", flat=True)) == ["received", "extension_asked", "extension_refused"]
+
+
+@pytest.mark.django_db
+def test_an_extension_is_neither_asked_for_nor_approved_once_the_answer_period_has_run_out(
+        client, bodies, urban_officer, urban_head):
+    item = submit(bodies.urban)
+    assert item.due_on == D(2026, 11, 30)  # 20 working days after Monday 2 Nov
+    # Asked on the last day, in time; the head comes back to it the next day: too late (Art. 33).
+    with on(D(2026, 11, 30), hour=23):
+        item = services.request_extension_ask(request=item, actor=urban_officer, days=10, reason="需调取档案")
+    with on(D(2026, 12, 1), hour=8):
+        with pytest.raises(DomainError) as raised:
+            services.request_extend(request=item, actor=urban_head)
+        assert (raised.value.code, raised.value.field) == ("extension_too_late", "days")
+        assert "2026-11-30" in raised.value.message
+        item.refresh_from_db()
+        assert (item.extension_days, item.due_on) == (0, D(2026, 11, 30))
+        # The head may still refuse it (clearing the request); the page offers nothing else.
+        assert [name for name, _label in actions_for(item, urban_head)
+                if name.startswith("extend")] == ["extend_refuse"]
+        item = services.request_extension_refuse(request=item, actor=urban_head)
+        assert not [name for name, _label in actions_for(item, urban_head) if name.startswith("extend")]
+        with pytest.raises(DomainError) as raised:
+            services.request_extend(request=item, actor=urban_head, days=10, reason="需调取档案")
+        assert raised.value.code == "extension_too_late"
+        # Through the officer's form: the message on the field, nothing stored.
+        client.force_login(urban_officer)
+        page = client.post(f"/admin/disclosure/inforequest/{item.pk}/act/extend_ask/",
+                           {"days": "10", "reason": "需调取档案"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and "answer period ended on 2026-11-30" in str(page.context["form"].errors["days"])
+    item.refresh_from_db()
+    assert (item.extension_asked_days, item.extension_days) == (0, 0)
+    assert list(item.events.values_list("kind", flat=True)) == ["received", "extension_asked", "extension_refused"]
+
+
+@pytest.mark.django_db
+def test_during_a_consultation_the_extension_is_possible_until_the_deadline_the_paused_days_make(
+        bodies, urban_officer, urban_head):
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 20)):
+        item = services.request_consult(request=item, actor=urban_officer, third_party="某公司")
+    # 2 Dec: past the 30 Nov stored so far, but 8 working days of consultation (23 Nov - 2 Dec) do not count.
+    with on(D(2026, 12, 2)):
+        item = services.request_extension_ask(request=item, actor=urban_officer, days=5, reason="需调取档案")
+        item = services.request_extend(request=item, actor=urban_head)
+    assert item.extension_days == 5
 
 
 @pytest.mark.django_db
@@ -148,7 +196,7 @@ def test_the_status_moves_only_along_the_transition_table(bodies, urban_officer)
     item = submit(bodies.urban)
     item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED, text="予以公开")
     for step in (lambda: services.request_consult(request=item, actor=urban_officer),
-                 lambda: services.request_corrected(request=item, actor=urban_officer),
+                 lambda: services.request_corrected(request=item, actor=urban_officer, text="请公开金湖路小区改造清单"),
                  lambda: services.request_paid(request=item, actor=urban_officer),
                  lambda: services.request_answer(request=item, actor=urban_officer, answer_type="disclosed", text="再答")):
         with pytest.raises(ConflictError):
@@ -176,7 +224,7 @@ def test_every_clock_event_sends_its_message_to_the_applicant(bodies, urban_offi
     with on(D(2026, 11, 3)):
         item = services.request_correction(request=item, actor=urban_officer, text="请说明具体小区")
     with on(D(2026, 11, 5)):
-        item = services.request_corrected(request=item, actor=urban_officer)
+        item = services.request_corrected(request=item, actor=urban_officer, text="请公开金湖路小区改造清单")
         services.request_extension_ask(request=item, actor=urban_officer, days=5, reason="需调取档案")
         item = services.request_extend(request=item, actor=urban_head)
         item = services.request_consult(request=item, actor=urban_officer, third_party="某物业公司")
@@ -281,7 +329,7 @@ def test_each_notice_prints_as_pdf_once_its_step_is_taken(client, bodies, urban_
     assert client.get(f"{ADMIN}{item.pk}/notice/correction.pdf").status_code == 404  # no notice sent yet
     with on(D(2026, 11, 3)):
         services.request_correction(request=item, actor=urban_officer, text="请说明具体小区")
-        services.request_corrected(request=item, actor=urban_officer)
+        services.request_corrected(request=item, actor=urban_officer, text="请公开金湖路小区改造清单")
         services.request_extend(request=item, actor=urban_head, days=5, reason="需调取档案")
         services.request_consult(request=item, actor=urban_officer, third_party="某物业公司")
         services.request_consulted(request=item, actor=urban_officer)
@@ -290,3 +338,86 @@ def test_each_notice_prints_as_pdf_once_its_step_is_taken(client, bodies, urban_
         response = client.get(f"{ADMIN}{item.pk}/notice/{kind}.pdf")
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf", kind
         assert response.content.startswith(b"%PDF") and b"STSong-Light" in response.content
+
+
+# --- the legal reason of a withholding answer ----------------------------------------------------------------
+
+def tracked(client, item) -> str:
+    """The applicant's status page, as opened from their personal link (the session remembers the request)."""
+    session = client.session
+    session["disclosure:tracked"] = [item.pk]
+    session.save()
+    return client.get(f"/disclosure/requests/track/{item.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer_type", [AnswerType.DISCLOSED, AnswerType.ALREADY_PUBLIC, AnswerType.NOT_HELD])
+def test_a_legal_reason_is_refused_on_an_answer_that_withholds_nothing(client, bodies, urban_officer, answer_type):
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 5)), pytest.raises(DomainError) as raised:
+        services.request_answer(request=item, actor=urban_officer, answer_type=answer_type, text="见附件",
+                                where_published="市政府网站", withhold_reason="state_secret")
+    assert raised.value.field == "withhold_reason"
+    item.refresh_from_db()
+    assert (item.status, item.answer_type, item.withhold_reason) == (RequestStatus.RECEIVED, "", "")
+    # Through the officer's form: on the field, nothing stored.
+    client.force_login(urban_officer)
+    with on(D(2026, 11, 5)):
+        page = client.post(f"{ADMIN}{item.pk}/act/answer/", {"answer_type": answer_type, "text": "见附件",
+                                                             "where_published": "市政府网站",
+                                                             "withhold_reason": "state_secret", "fee_method": "none"})
+    assert page.status_code == 400 and "withhold_reason" in page.context["form"].errors
+    item.refresh_from_db()
+    assert item.status == RequestStatus.RECEIVED and not item.events.filter(kind="answered").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer_type, reason, label", [(AnswerType.NOT_DISCLOSED, "state_secret", "国家秘密"),
+                                                        (AnswerType.PARTLY, "third_party", "第三方")])
+def test_the_legal_reason_is_on_the_letter_and_on_the_applicants_page(client, bodies, urban_officer, answer_type,
+                                                                      reason, label):
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 5)):
+        item = services.request_answer(request=item, actor=urban_officer, answer_type=answer_type, text="经审查答复",
+                                       withhold_reason=reason)
+    assert "不予公开的法律依据" in " ".join(pdf._paragraphs(item, "answer"))
+    page = tracked(client, item)
+    assert "不予公开的法律依据" in page and str(item.get_withhold_reason_display()) in page and label in page
+
+
+@pytest.mark.django_db
+def test_a_full_disclosure_letter_names_no_reason_for_withholding(client, bodies, urban_officer):
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 5)):
+        item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED,
+                                       text="予以公开")
+    # Even a reason left on an older row is not printed with a full disclosure.
+    InfoRequest.objects.filter(pk=item.pk).update(withhold_reason="state_secret")
+    item.refresh_from_db()
+    assert "不予公开的法律依据" not in " ".join(pdf._paragraphs(item, "answer"))
+    assert "不予公开的法律依据" not in tracked(client, item)
+
+
+# --- the page fee's bounds -----------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_an_absurd_number_of_pages_is_refused_on_its_field_not_a_server_error(client, bodies, urban_officer):
+    item = submit(bodies.urban)
+    client.force_login(urban_officer)
+    client.raise_request_exception = False
+    with on(D(2026, 11, 5)):
+        for pages in (str(10**19), str(rules.MAX_PAGES + 1)):
+            page = client.post(f"{ADMIN}{item.pk}/act/answer/", {"answer_type": "disclosed", "text": "见附件",
+                                                                 "fee_method": "per_page", "pages": pages})
+            assert page.status_code == 400 and "pages" in page.context["form"].errors
+        with pytest.raises(DomainError) as raised:
+            services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED, text="见附件",
+                                    fee_method="per_page", pages=10**19)
+        assert raised.value.field == "pages"
+        item.refresh_from_db()
+        assert (item.status, item.fee) == (RequestStatus.RECEIVED, 0)
+        # The most pages allowed make a fee that fits the column (a PostgreSQL integer).
+        item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED,
+                                       text="见附件", fee_method="per_page", pages=rules.MAX_PAGES)
+    item.refresh_from_db()
+    assert item.fee == rules.fee_per_pages(rules.MAX_PAGES) < 2**31 - 1

@@ -1,5 +1,8 @@
+import datetime as dt
 
 import pytest
+import time_machine
+from django.test import Client
 
 from disclosure import demo
 from disclosure.models import Body, InfoRequest, Policy, Question
@@ -85,3 +88,31 @@ def test_demo_officers_and_heads_of_two_bodies_see_only_their_bodys_requests(pub
     assert {r.body for r in requests_visible_to(housing)} == {body_of(housing)}
     assert {r.body for r in requests_visible_to(shinan)} == {body_of(shinan)}
     assert requests_visible_to(User.objects.get(username="officer_office")).count() == InfoRequest.objects.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [
+    "/disclosure/projects/?year=abc", "/disclosure/projects/?year=99999999999999999999", "/disclosure/projects/?year=-1",
+    "/disclosure/projects/?year=²", "/disclosure/questions/?district=99999999999999999999",
+    "/disclosure/questions/?department=99999999999999999999", "/disclosure/questions/?district=-3",
+    "/disclosure/questions/?department=¹",
+])
+def test_bad_query_numbers_on_public_pages_are_ignored_not_a_server_error(city, url):
+    client = Client(raise_request_exception=False)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_bad_projects_year_shows_this_year(client, city):
+    with time_machine.travel(dt.datetime(2026, 5, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+        assert client.get("/disclosure/projects/", {"year": "abc"}).context["year"] == 2026
+        assert client.get("/disclosure/projects/", {"year": "2025"}).context["year"] == 2025
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", [0, 1, 1999, 2101, 10000])
+def test_the_annual_report_outside_its_years_is_not_found(city, platform_admin, year):
+    client = Client(raise_request_exception=False)
+    client.force_login(platform_admin)
+    assert client.get(f"/disclosure/report/{year}/").status_code == 404
+    assert client.get("/disclosure/report/2026/", {"body": "99999999999999999999"}).status_code == 200

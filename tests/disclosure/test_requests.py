@@ -72,7 +72,7 @@ def test_whole_clock_with_a_correction_an_extension_and_a_consultation(officer):
         services.request_correction(request=request, actor=officer, text="再补充")
     assert raised.value.code == "second_correction"
     with on(D(2026, 10, 12)):
-        request = services.request_corrected(request=request)
+        request = services.request_corrected(request=request, text="请公开市南区金湖路小区的改造清单")
     # The clock restarts on 12 Oct: 13-16 (4), 19-23 (9), 26-30 (14), Nov 2-6 (19), Nov 9 (20); the legal
     # receipt date (Art. 31) stays 28 Sep, and the restart is recorded on its own (Art. 30).
     assert (request.received_on, request.clock_restarted_on, request.due_on) == (

@@ -166,6 +166,23 @@ def test_information_requests_are_limited(client, settings, published):
 
 
 @pytest.mark.django_db
+def test_information_request_tracking_is_limited_in_the_tracking_bucket(client, settings, petition, published):
+    settings.PORTAL_RATE_TRACK = "3/h"
+    item = InfoRequest.objects.first()
+    track = "/disclosure/requests/track/"
+    # One petition lookup and two request lookups with wrong phones (sequential numbers, guessed phones) ...
+    assert client.post("/petitions/track/", {"number": petition.number, "phone": "13800000000"}).status_code == 400
+    codes = [client.post(track, {"number": item.number, "phone": f"1380000000{i}"}, **forged()).status_code
+             for i in range(2)]
+    assert codes == [400, 400]
+    # ... use up the bucket: even the right phone is refused now, and nothing is remembered in the session.
+    refused = client.post(track, {"number": item.number, "phone": item.applicant_phone}, **forged())
+    assert_refused_page(refused)
+    assert item.pk not in client.session.get("disclosure:tracked", [])
+    assert client.get(track).status_code == 200  # reading the form is not limited
+
+
+@pytest.mark.django_db
 def test_question_votes_are_limited(client, settings, published):
     settings.PORTAL_RATE_QA_VOTE = "1/h"
     first, second = Question.objects.all()[:2]

@@ -1,0 +1,106 @@
+"""Art. 30 correction (补正): the applicant sends the corrected request from the status page, or the office records
+one that came by hand or post with the day it arrived; the text is stored and the answer period restarts from that
+day. While the clock is paused the applicant's page shows no stale due date. 2026 calendar: November has no
+holiday."""
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+
+from disclosure import services
+from disclosure.models import InfoRequest, RequestStatus
+
+SH = dt.timezone(dt.timedelta(hours=8))
+D = dt.date
+ADMIN = "/admin/disclosure/inforequest/"
+
+
+def on(day: dt.date, hour=10):
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=SH), tick=False)
+
+
+@pytest.fixture
+def awaiting(bodies, urban_officer) -> InfoRequest:
+    """Received Monday 2 Nov (due 30 Nov), a correction notice on 4 Nov asking for the district and the estate."""
+    with on(D(2026, 11, 2)):
+        item = services.request_submit(applicant_name="张三", applicant_phone="13900000001", body=bodies.urban,
+                                       description="请公开老旧小区改造清单")
+    with on(D(2026, 11, 4)):
+        return services.request_correction(request=item, actor=urban_officer, text="请写明所指的区和小区名称",
+                                           answer_within_days=15)
+
+
+def applicant(item: InfoRequest) -> Client:
+    client = Client()
+    session = client.session
+    session["disclosure:tracked"] = [item.pk]
+    session.save()
+    return client
+
+
+@pytest.mark.django_db
+def test_the_applicant_sends_the_correction_online_and_the_period_restarts_that_day(awaiting, urban_officer):
+    client = applicant(awaiting)
+    status_url = f"/disclosure/requests/track/{awaiting.number}/"
+    with on(D(2026, 11, 5)):
+        page = client.get(status_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Paused: no stale due date, but how the clock stands and a way to send the correction.
+    assert "2026-11-30" not in page and "Paused until your correction arrives" in page
+    assert f'action="/disclosure/requests/track/{awaiting.number}/correct/"' in page
+    with on(D(2026, 11, 9)):
+        sent = client.post(f"{status_url}correct/", {"text": "请公开市南区金湖路小区2026年改造清单"})
+    assert sent.status_code == 302 and sent["Location"] == status_url
+    item = InfoRequest.objects.get(pk=awaiting.pk)
+    # Restarted on 9 Nov: 10-13 (4), 16-20 (9), 23-27 (14), 30 Nov-4 Dec (19), 7 Dec (20). Art. 31's date stays.
+    assert (item.status, item.received_on, item.corrected_on, item.clock_restarted_on, item.due_on) == (
+        RequestStatus.RECEIVED, D(2026, 11, 2), D(2026, 11, 9), D(2026, 11, 9), D(2026, 12, 7))
+    assert item.corrected_text == "请公开市南区金湖路小区2026年改造清单"
+    event = item.events.get(kind="corrected")
+    assert event.actor is None and event.data["via"] == "online" and event.data["arrived_on"] == "2026-11-09"
+    page = client.get(status_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2026-12-07" in page and "金湖路小区" in page and "Send the correction" not in page
+    # The officer sees it on the request's page.
+    officer = Client()
+    officer.force_login(urban_officer)
+    assert "金湖路小区" in officer.get(f"{ADMIN}{item.pk}/change/").content.decode()
+    # Sent twice (the back button): said, and nothing changes.
+    with on(D(2026, 11, 10)):
+        again = client.post(f"{status_url}correct/", {"text": "请公开市南区金湖路小区2026年改造清单（再次）"})
+    assert again.status_code == 302
+    item.refresh_from_db()
+    assert (item.corrected_on, item.corrected_text) == (D(2026, 11, 9), "请公开市南区金湖路小区2026年改造清单")
+
+
+@pytest.mark.django_db
+def test_an_empty_correction_is_refused_on_its_field_and_another_browser_cannot_send_one(awaiting):
+    url = f"/disclosure/requests/track/{awaiting.number}/correct/"
+    with on(D(2026, 11, 5)):
+        refused = applicant(awaiting).post(url, {"text": "  补充  "})
+        assert refused.status_code == 400 and "text" in refused.context["correction_form"].errors
+        assert Client().post(url, {"text": "请公开市南区金湖路小区2026年改造清单"}).status_code == 404
+    awaiting.refresh_from_db()
+    assert (awaiting.status, awaiting.corrected_text, awaiting.corrected_on) == (RequestStatus.CORRECTION, "", None)
+
+
+@pytest.mark.django_db
+def test_the_office_records_a_correction_by_post_with_the_day_it_arrived(client, awaiting, urban_officer):
+    client.force_login(urban_officer)
+    url = f"{ADMIN}{awaiting.pk}/act/corrected/"
+    text = "请公开市南区金湖路小区2026年改造清单"
+    with on(D(2026, 11, 9)):
+        assert client.get(url).context["form"]["on"].value() == D(2026, 11, 9)  # today by default
+        for data, field in (({"text": text, "on": "2026-11-10"}, "on"),   # in the future
+                            ({"text": text, "on": "2026-11-03"}, "on"),   # before the notice of 4 Nov
+                            ({"text": "", "on": "2026-11-06"}, "text")):
+            refused = client.post(url, data)
+            assert refused.status_code == 400 and field in refused.context["form"].errors, data
+        awaiting.refresh_from_db()
+        assert (awaiting.status, awaiting.corrected_on) == (RequestStatus.CORRECTION, None)
+        assert client.post(url, {"text": text, "on": "2026-11-06"}).status_code == 302
+    item = InfoRequest.objects.get(pk=awaiting.pk)
+    # Arrived Friday 6 Nov: the 20 working days run from then, to Friday 4 Dec.
+    assert (item.corrected_on, item.clock_restarted_on, item.due_on, item.corrected_text) == (
+        D(2026, 11, 6), D(2026, 11, 6), D(2026, 12, 4), text)
+    event = item.events.get(kind="corrected")
+    assert event.actor == urban_officer and event.data["via"] == "office" and event.note == text
