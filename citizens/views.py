@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from citizens import selectors, services
-from disclosure.views import SESSION_REQUESTS
+from disclosure.views import MY_REQUESTS, MY_REQUESTS_UNTIL
 from evaluation import metrics
 from lib.fields import PhoneField
 from lib.ratelimits import limit
@@ -68,8 +68,8 @@ def mine(request):
     # Each item opens on its own tracking page without asking again, for as long as the sign-in lasts.
     request.session[MY_TRACKED] = [p.pk for p in found.petitions][-200:]
     request.session[MY_UNTIL] = services.session_until(request)
-    request.session[SESSION_REQUESTS] = list(dict.fromkeys(
-        request.session.get(SESSION_REQUESTS, []) + [r.pk for r in found.requests]))[-200:]
+    request.session[MY_REQUESTS] = [r.pk for r in found.requests][-200:]
+    request.session[MY_REQUESTS_UNTIL] = services.session_until(request)
     return render(request, "citizens/mine.html", {"phone": phone, "found": found})
 
 

@@ -314,6 +314,8 @@ def unit_projects(request):
 # --- the applicant's tracking page (by number and phone, or by the personal link) ------------------------
 
 SESSION_REQUESTS = "disclosure:tracked"
+# What "My petitions" (citizens.views.mine) opened, and until when: its sign-in's end.
+MY_REQUESTS, MY_REQUESTS_UNTIL = "disclosure:my_tracked", "disclosure:my_until"
 
 
 class RequestTrackForm(forms.Form):
@@ -358,8 +360,12 @@ def request_open(request, token: str):
 
 
 def _tracked(request, number: str) -> InfoRequest:
-    """A request this browser was shown (by number and phone, or the personal link); others are not there."""
-    return get_object_or_404(InfoRequest, number=number, pk__in=request.session.get(SESSION_REQUESTS, []))
+    """A request this browser was shown (by number and phone, the personal link, or "My petitions" while its
+    sign-in lasts); others are not there."""
+    ids = list(request.session.get(SESSION_REQUESTS, []))
+    if request.session.get(MY_REQUESTS_UNTIL, 0) > timezone.now().timestamp():
+        ids += request.session.get(MY_REQUESTS, [])
+    return get_object_or_404(InfoRequest, number=number, pk__in=ids)
 
 
 def request_status(request, number: str):

@@ -101,12 +101,18 @@ def test_signing_out_on_a_shared_phone_closes_everything_the_sign_in_opened(clie
 
 @pytest.mark.django_db
 def test_what_my_petitions_opened_closes_when_the_sign_in_ends(client, city, settings):
+    from disclosure import services as disclosure_services
+
     mine = factories.file_petition(city, complainant_phone=PHONE, title="我的噪音投诉")
+    request = disclosure_services.request_submit(applicant_name="王小明", applicant_phone=PHONE,
+                                                 description="申请公开本街道的垃圾分类经费使用情况。")
     start = dt.datetime.now(dt.timezone.utc)
     with time_machine.travel(start, tick=False):
         _sign_in(client)
         assert client.get(f"/petitions/track/{mine.number}/").status_code == 200
+        assert client.get(f"/disclosure/requests/track/{request.number}/").status_code == 200
     later = start + dt.timedelta(minutes=settings.PORTAL_MY_SESSION_MINUTES + 1)
     with time_machine.travel(later, tick=False):
         assert client.get(f"/petitions/track/{mine.number}/").status_code == 404
+        assert client.get(f"/disclosure/requests/track/{request.number}/").status_code == 404
         assert client.get("/my/all/").status_code == 302
