@@ -25,6 +25,7 @@ its limit; the approval refreshes the day of that limit (`on_return_decided`, co
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo
@@ -99,9 +100,15 @@ def rating_counts(first: dt.date, last: dt.date) -> dict[tuple, dict[str, int]]:
     at the cost of the last minutes' ratings instead of the whole period's."""
     now = timezone.now()
     start, end = _bounds(first, last)
-    snapshot = Snapshot.objects.filter(key=_ratings_key(first, last)).first()
+    key = _ratings_key(first, last)
+    # Only the periods the pages and reports ask for are stored; any other (the metrics API takes any period)
+    # is kept in the cache, which forgets: the table does not grow with the periods asked for.
+    stored = canonical(first, last, today=now.astimezone(SH).date())
+    snapshot = Snapshot.objects.filter(key=key).first() if stored else cache.get(f"snapshot:{key}")
     if snapshot is None or (snapshot.as_of < end and now - snapshot.computed_at > SNAPSHOT_REBUILD):
-        snapshot = rating_snapshot(first, last, now=now)
+        snapshot = rating_snapshot(first, last, now=now, store=stored)
+        if not stored:
+            cache.set(f"snapshot:{key}", snapshot, int(SNAPSHOT_REBUILD.total_seconds()))
     counts = _decode(snapshot.data)
     if snapshot.as_of >= end:  # the period ended before the snapshot: nothing can be added to it
         return counts
@@ -138,6 +145,24 @@ def _ratings_key(first: dt.date, last: dt.date) -> str:
     return f"ratings:{first.isoformat()}:{last.isoformat()}"
 
 
+def _whole_period(first: dt.date, last: dt.date) -> bool:
+    """A day, an ISO week, a calendar month or a calendar year: the reports' and the dashboard's periods."""
+    return (first == last
+            or (first.weekday() == 0 and last == first + dt.timedelta(days=6))
+            or (first.day == 1 and last == first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+            or (first == dt.date(first.year, 1, 1) and last == dt.date(first.year, 12, 31)))
+
+
+def _to_date(first: dt.date, last: dt.date, today: dt.date) -> bool:
+    """This month or this year so far (the home page, the statistics page): one such period a day."""
+    return last == today and first in (today.replace(day=1), dt.date(today.year, 1, 1))
+
+
+def canonical(first: dt.date, last: dt.date, *, today: dt.date) -> bool:
+    """The periods whose rating snapshots are stored: a few a day, whatever the periods asked for."""
+    return _whole_period(first, last) or _to_date(first, last, today)
+
+
 def _decode(data) -> dict[tuple, dict[str, int]]:
     counts: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RATING_COUNTERS, 0))
     for scope, area, unit, *values in data.get("rows", []):
@@ -145,15 +170,26 @@ def _decode(data) -> dict[tuple, dict[str, int]]:
     return counts
 
 
-def rating_snapshot(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> Snapshot:
-    """Store the period's rating counters over the petitions whose ratings in it all came before now − margin."""
+def rating_snapshot(first: dt.date, last: dt.date, *, now: dt.datetime | None = None,
+                    store: bool = True) -> Snapshot:
+    """The period's rating counters over the petitions whose ratings in it all came before now − margin; stored
+    unless `store` is False (a period that is not `canonical`: the caller keeps it in the cache)."""
     now = now or timezone.now()
     as_of = now - SNAPSHOT_MARGIN
     start, end = _bounds(first, last)
     since = Rating.objects.using(reports_alias()).filter(rated_at__gte=max(start, as_of), rated_at__lt=end)
     counts = rating_counts_direct(first, last, exclude=since.values("petition_id"))
     rows = [[*key, *(values[c] for c in RATING_COUNTERS)] for key, values in counts.items()]
-    return snapshot_store(_ratings_key(first, last), first, last, as_of=as_of, now=now, data={"rows": rows})
+    key = _ratings_key(first, last)
+    if not store:
+        return Snapshot(key=key, first=first, last=last, as_of=as_of, computed_at=now, data={"rows": rows})
+    snapshot = snapshot_store(key, first, last, as_of=as_of, now=now, data={"rows": rows})
+    if not _whole_period(first, last):  # a period to date: yesterday's is never asked for again
+        earlier = Snapshot.objects.filter(key__startswith="ratings:", first=first, last__lt=last)
+        stale = [pk for pk, begun, ended in earlier.values_list("pk", "first", "last")
+                 if not _whole_period(begun, ended)]
+        Snapshot.objects.filter(pk__in=stale).delete()
+    return snapshot
 
 
 def snapshot_store(key: str, first: dt.date, last: dt.date, *, as_of: dt.datetime, now: dt.datetime,
