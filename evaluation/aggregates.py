@@ -5,8 +5,11 @@ What each counter counts (docs/evaluation.md):
   media items and merged duplicates excluded);
 - sign_due / signed_in_time (响应率, DOMAIN.md section 7): assignments whose sign-for limit fell that
   day, minus those the platform withdrew before their limit (re-dispatch, merge, consultation, a closed
-  petition: the unit had no chance to sign), and of those the ones signed for by the limit. Units count
-  all their assignments (lead and co-handling); districts and the city count lead assignments;
+  petition: the unit had no chance to sign; a return the unit asked for by its limit, whenever the platform
+  approved it: the platform's decision time is not the unit's), and of those the ones signed for by the
+  limit. A limit that has not come yet (later today, when the row is computed) is neither met nor missed:
+  only an assignment already signed for counts before its limit. Units count all their assignments (lead
+  and co-handling); districts and the city count lead assignments;
 - perfunctory: answers submitted that day that the reviewer was warned of (dispatch.perfunctory),
   credited to the unit that wrote them.
 
@@ -17,10 +20,12 @@ from the ratings directly.
 Each counter is tied to one day that never changes once the day has passed: a limit that fell
 yesterday can no longer be met or withdrawn before it; so refreshing the last REFRESH_DAYS days keeps
 the table exact, and the rebuild command recomputes everything and checks it against a direct
-computation.
+computation. One exception: the platform may approve, later than that, a return the unit asked for by
+its limit; the approval refreshes the day of that limit (`on_return_decided`, connected in evaluation.apps).
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo
@@ -32,7 +37,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config.db_router import reports_alias
-from dispatch.models import Assignment, AssignmentStatus, Reply, Role
+from dispatch.models import Assignment, AssignmentStatus, Reply, RequestStatus, ReturnRequest, Role
 from evaluation.models import DailyStat, Scope, Snapshot
 from org.models import Area
 from petitions.models import Petition, Rating, Satisfaction, Status
@@ -53,8 +58,12 @@ def counted_petitions():
     return Petition.objects.using(reports_alias()).exclude(status__in=[Status.ROUTED_OUT, Status.MERGED])
 
 
-# Withdrawn by the platform before the unit's limit: not the unit's to answer for.
-WITHDRAWN_IN_TIME = Q(status=AssignmentStatus.CANCELLED, closed_at__lt=F("sign_due_at"))
+# A return (退单) the unit asked for by its limit and the platform approved, whenever it decided: the time the
+# request waited for the platform is the platform's, not the unit's (DOMAIN.md section 4; docs/evaluation.md).
+RETURNED_IN_TIME = Exists(ReturnRequest.objects.filter(assignment=OuterRef("pk"), status=RequestStatus.APPROVED,
+                                                       requested_at__lte=OuterRef("sign_due_at")))
+# Withdrawn by the platform before the unit's limit, or on a return asked for by it: not the unit's to answer for.
+WITHDRAWN_IN_TIME = Q(status=AssignmentStatus.CANCELLED) & (Q(closed_at__lt=F("sign_due_at")) | Q(RETURNED_IN_TIME))
 
 
 def clocked_assignments():
@@ -91,9 +100,15 @@ def rating_counts(first: dt.date, last: dt.date) -> dict[tuple, dict[str, int]]:
     at the cost of the last minutes' ratings instead of the whole period's."""
     now = timezone.now()
     start, end = _bounds(first, last)
-    snapshot = Snapshot.objects.filter(key=_ratings_key(first, last)).first()
+    key = _ratings_key(first, last)
+    # Only the periods the pages and reports ask for are stored; any other (the metrics API takes any period)
+    # is kept in the cache, which forgets: the table does not grow with the periods asked for.
+    stored = canonical(first, last, today=now.astimezone(SH).date())
+    snapshot = Snapshot.objects.filter(key=key).first() if stored else cache.get(f"snapshot:{key}")
     if snapshot is None or (snapshot.as_of < end and now - snapshot.computed_at > SNAPSHOT_REBUILD):
-        snapshot = rating_snapshot(first, last, now=now)
+        snapshot = rating_snapshot(first, last, now=now, store=stored)
+        if not stored:
+            cache.set(f"snapshot:{key}", snapshot, int(SNAPSHOT_REBUILD.total_seconds()))
     counts = _decode(snapshot.data)
     if snapshot.as_of >= end:  # the period ended before the snapshot: nothing can be added to it
         return counts
@@ -130,6 +145,24 @@ def _ratings_key(first: dt.date, last: dt.date) -> str:
     return f"ratings:{first.isoformat()}:{last.isoformat()}"
 
 
+def _whole_period(first: dt.date, last: dt.date) -> bool:
+    """A day, an ISO week, a calendar month or a calendar year: the reports' and the dashboard's periods."""
+    return (first == last
+            or (first.weekday() == 0 and last == first + dt.timedelta(days=6))
+            or (first.day == 1 and last == first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+            or (first == dt.date(first.year, 1, 1) and last == dt.date(first.year, 12, 31)))
+
+
+def _to_date(first: dt.date, last: dt.date, today: dt.date) -> bool:
+    """This month or this year so far (the home page, the statistics page): one such period a day."""
+    return last == today and first in (today.replace(day=1), dt.date(today.year, 1, 1))
+
+
+def canonical(first: dt.date, last: dt.date, *, today: dt.date) -> bool:
+    """The periods whose rating snapshots are stored: a few a day, whatever the periods asked for."""
+    return _whole_period(first, last) or _to_date(first, last, today)
+
+
 def _decode(data) -> dict[tuple, dict[str, int]]:
     counts: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RATING_COUNTERS, 0))
     for scope, area, unit, *values in data.get("rows", []):
@@ -137,15 +170,26 @@ def _decode(data) -> dict[tuple, dict[str, int]]:
     return counts
 
 
-def rating_snapshot(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> Snapshot:
-    """Store the period's rating counters over the petitions whose ratings in it all came before now − margin."""
+def rating_snapshot(first: dt.date, last: dt.date, *, now: dt.datetime | None = None,
+                    store: bool = True) -> Snapshot:
+    """The period's rating counters over the petitions whose ratings in it all came before now − margin; stored
+    unless `store` is False (a period that is not `canonical`: the caller keeps it in the cache)."""
     now = now or timezone.now()
     as_of = now - SNAPSHOT_MARGIN
     start, end = _bounds(first, last)
     since = Rating.objects.using(reports_alias()).filter(rated_at__gte=max(start, as_of), rated_at__lt=end)
     counts = rating_counts_direct(first, last, exclude=since.values("petition_id"))
     rows = [[*key, *(values[c] for c in RATING_COUNTERS)] for key, values in counts.items()]
-    return snapshot_store(_ratings_key(first, last), first, last, as_of=as_of, now=now, data={"rows": rows})
+    key = _ratings_key(first, last)
+    if not store:
+        return Snapshot(key=key, first=first, last=last, as_of=as_of, computed_at=now, data={"rows": rows})
+    snapshot = snapshot_store(key, first, last, as_of=as_of, now=now, data={"rows": rows})
+    if not _whole_period(first, last):  # a period to date: yesterday's is never asked for again
+        earlier = Snapshot.objects.filter(key__startswith="ratings:", first=first, last__lt=last)
+        stale = [pk for pk, begun, ended in earlier.values_list("pk", "first", "last")
+                 if not _whole_period(begun, ended)]
+        Snapshot.objects.filter(pk__in=stale).delete()
+    return snapshot
 
 
 def snapshot_store(key: str, first: dt.date, last: dt.date, *, as_of: dt.datetime, now: dt.datetime,
@@ -194,9 +238,11 @@ SOLVED = Q(solved=True)
 SATISFIED = Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
 
 
-def compute(first: dt.date, last: dt.date, *, by_day: bool = True) -> dict[tuple, dict[str, int]]:
-    """Counters per (day, scope, area_id, unit_id) from the source rows (day is
+def compute(first: dt.date, last: dt.date, *, by_day: bool = True,
+            now: dt.datetime | None = None) -> dict[tuple, dict[str, int]]:
+    """Counters per (day, scope, area_id, unit_id) from the source rows as they stand at `now` (day is
     None with by_day=False: the direct computation the rebuild checks against)."""
+    now = now or timezone.now()
     start, end = _bounds(first, last)
     rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     city_id = Area.objects.filter(level=Area.Level.CITY).values_list("pk", flat=True).first()
@@ -215,7 +261,10 @@ def compute(first: dt.date, last: dt.date, *, by_day: bool = True) -> dict[tuple
         if row["district_id"]:
             rows[(day, Scope.DISTRICT, row["district_id"], None)]["petitions"] += row["n"]
 
-    assignments = clocked_assignments().filter(sign_due_at__gte=start, sign_due_at__lt=end)
+    # A limit still to come (later today) is neither met nor missed: it counts once it has passed, or once the
+    # unit has signed for it (met, whatever happens later today). Past days are untouched (all their limits came).
+    assignments = (clocked_assignments().filter(sign_due_at__gte=start, sign_due_at__lt=end)
+                   .filter(Q(sign_due_at__lte=now) | IN_TIME))
     counters = {"n": Count("pk"), "ok": Count("pk", filter=IN_TIME)}
     for day, row in add(assignments, "sign_due_at", ["unit_id"], counters):
         target = rows[(day, Scope.UNIT, None, row["unit_id"])]
@@ -238,9 +287,9 @@ def compute(first: dt.date, last: dt.date, *, by_day: bool = True) -> dict[tuple
     return rows
 
 
-def refresh(first: dt.date, last: dt.date) -> int:
-    """Recompute the DailyStat rows of [first, last] (inclusive) in one transaction."""
-    rows = compute(first, last)
+def refresh(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> int:
+    """Recompute the DailyStat rows of [first, last] (inclusive) in one transaction, as they stand at `now`."""
+    rows = compute(first, last, now=now)
     with transaction.atomic():
         DailyStat.objects.filter(day__gte=first, day__lte=last).delete()
         DailyStat.objects.bulk_create(
@@ -249,6 +298,21 @@ def refresh(first: dt.date, last: dt.date) -> int:
             batch_size=5000,
         )
     return len(rows)
+
+
+def on_return_decided(sender, instance: ReturnRequest, update_fields=None, **kwargs) -> None:
+    """A return the unit asked for by its sign-for limit, approved after the limit: the day of that limit loses the
+    assignment (RETURNED_IN_TIME). Within the last REFRESH_DAYS days the beat's refresh sees it within minutes; an
+    older day is refreshed here, after the decision commits, so the table stays what a full recount gives. Only
+    the platform's return decisions pass here: nothing is added to the intake path."""
+    if instance.status != RequestStatus.APPROVED or (update_fields is not None and "status" not in update_fields):
+        return
+    due = Assignment.objects.filter(pk=instance.assignment_id).values_list("sign_due_at", flat=True).first()
+    if due is None or instance.requested_at > due:
+        return
+    day = due.astimezone(SH).date()
+    if day < timezone.localdate() - dt.timedelta(days=REFRESH_DAYS):
+        transaction.on_commit(lambda: refresh(day, day))
 
 
 def refresh_recent(today: dt.date | None = None) -> int:
@@ -263,8 +327,10 @@ def span() -> tuple[dt.date, dt.date] | None:
     return first.astimezone(SH).date(), timezone.localdate()
 
 
-def rebuild(*, chunk_days: int = 31, progress=None) -> int:
-    """Recompute every day, a month at a time (bounded memory at any size)."""
+def rebuild(*, chunk_days: int = 31, progress=None, now: dt.datetime | None = None) -> int:
+    """Recompute every day, a month at a time (bounded memory at any size), as they stand at `now` (the same
+    `now` as the check that follows: a limit passing in between would otherwise differ)."""
+    now = now or timezone.now()
     bounds = span()
     if bounds is None:
         DailyStat.objects.all().delete()
@@ -274,16 +340,17 @@ def rebuild(*, chunk_days: int = 31, progress=None) -> int:
     total, cursor = 0, first
     while cursor <= last:
         stop = min(cursor + dt.timedelta(days=chunk_days - 1), last)
-        total += refresh(cursor, stop)
+        total += refresh(cursor, stop, now=now)
         if progress:
             progress(cursor, stop)
         cursor = stop + dt.timedelta(days=1)
     return total
 
 
-def check(first: dt.date, last: dt.date) -> list[str]:
-    """Differences between DailyStat sums and a direct computation over [first, last]."""
-    direct = compute(first, last, by_day=False)
+def check(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> list[str]:
+    """Differences between DailyStat sums and a direct computation over [first, last] at `now` (the `now` the
+    rows were computed at, for today's)."""
+    direct = compute(first, last, by_day=False, now=now)
     stored = {
         (None, row["scope"], row["area_id"], row["unit_id"]): {c: row[c] for c in COUNTERS}
         for row in DailyStat.objects.filter(day__gte=first, day__lte=last)

@@ -3,7 +3,8 @@
 
 - 万人诉求比 petitions per 10,000 people = petitions in an area / its population × 10,000
 - 响应率 response rate  = assignments signed for within their limit / assignments whose sign-for limit
-  fell in the period, minus those the platform withdrew before their limit
+  fell in the period (and has come, or was signed for), minus those the platform withdrew before their limit
+  or on a return the unit asked for by its limit
 - 解决率 resolution rate = petitions confirmed solved / petitions rated in the period
 - 满意率 satisfaction    = petitions satisfied or basically satisfied / petitions rated in the period
   (each petition once, by its last rating in the period, credited to the lead unit of the round rated)
@@ -30,7 +31,9 @@ from org.models import Area, HandlingUnit
 DEFINITIONS = {
     "per_10k": _("Petitions per 10,000 people (万人诉求比): petitions received in the area ÷ its resident population × 10,000."),
     "response": _("Response rate (响应率): assignments signed for within their limit ÷ assignments whose "
-                  "sign-for limit fell in the period, not counting those the platform withdrew before their limit."),
+                  "sign-for limit fell in the period, not counting those the platform withdrew before their limit "
+                  "or on a return the unit asked for by its limit; a limit still to come counts only once signed "
+                  "for."),
     "resolution": _("Resolution rate (解决率): petitions the citizen confirms solved ÷ petitions rated in the "
                     "period; each petition counts once, by its last rating in the period."),
     "satisfaction": _("Satisfaction rate (满意率): petitions satisfied or basically satisfied ÷ petitions rated in "

@@ -1,7 +1,8 @@
 """The monthly bulletin of a generated month equals an independent SQL computation (issue 15, "done when").
 
 The month holds what makes the numbers hard: assignments the platform withdrew before their sign-for limit
-(re-dispatch, joint consultation), one withdrawn after its limit (the unit was late: it counts), a petition
+(re-dispatch, joint consultation), one withdrawn after its limit (the unit was late: it counts), a return asked
+for by the limit and approved after it (the platform's time: not counted), a petition
 reopened after an unsatisfied rating and rated again, repeats, co-handling units, a limit that falls in the
 next month, and two units with equal rates (a tie). The expected figures are computed here with plain SQL
 written from the definitions in docs/evaluation.md, not with the portal's code, and compared with the
@@ -94,6 +95,15 @@ def month(city, street_handler, other_street_handler, urban_handler, dispatcher,
     act(at(20, 11), services.dispatch_redispatch, petition=late, lead_unit=city.urban, actor=dispatcher,
         reason="街道逾期未签收，改派")
 
+    # Returned: the street asked by its limit, the platform approved two days after it. The platform's time:
+    # withdrawn in time, not counted.
+    returned = filed(at(23, 9), area=city.other_street, classification=city.property_fee,
+                     complainant_phone="13800000007")
+    request = act(at(23, 10), handling.assignment_request_return, assignment=lead(returned),
+                  actor=other_street_handler, reason="该小区物业费纠纷应由住建部门处理，不属于街道。")
+    act(at(26, 10), review.return_decide, request=request, approve=True, actor=dispatcher, note="同意退单",
+        new_lead=city.urban)
+
     # Joint consultation: the platform takes the petition back before the limit.
     consulted = filed(at(18, 9), area=city.street, classification=city.noise, complainant_phone="13800000003")
     act(at(18, 10), services.dispatch_to_consultation, petition=consulted, actor=dispatcher,
@@ -117,12 +127,13 @@ def month(city, street_handler, other_street_handler, urban_handler, dispatcher,
     # Filed on the last evening of November: its sign-for limit falls in December, not in this bulletin.
     filed(at(30, 20), area=city.street, classification=city.noise, complainant_phone="13800000006")
 
-    aggregates.refresh(dt.date(2026, 11, 1), dt.date(2026, 12, 31))
-    return {"reopened": reopened, "moved": moved, "late": late, "consulted": consulted}
+    aggregates.refresh(dt.date(2026, 11, 1), dt.date(2026, 12, 31), now=at(3, 10, month=12))  # the report's time
+    return {"reopened": reopened, "moved": moved, "late": late, "consulted": consulted, "returned": returned}
 
 
 def sql_response(scope: str) -> dict:
-    """响应率's counters from SQL: limits that fell in November, minus withdrawals before the limit."""
+    """响应率's counters from SQL: limits that fell in November, minus withdrawals before the limit and returns
+    asked for by it."""
     group = {"unit": "a.unit_id", "district": "p.district_id"}[scope]
     lead_only = "AND a.role = 'lead'" if scope == "district" else ""
     with connection.cursor() as cursor:
@@ -131,7 +142,9 @@ def sql_response(scope: str) -> dict:
                    SUM(CASE WHEN a.signed_at IS NOT NULL AND a.signed_at <= a.sign_due_at THEN 1 ELSE 0 END)
             FROM dispatch_assignment a JOIN petitions_petition p ON p.id = a.petition_id
             WHERE a.sign_due_at >= %s AND a.sign_due_at < %s {lead_only}
-              AND NOT (a.status = 'cancelled' AND a.closed_at < a.sign_due_at)
+              AND NOT (a.status = 'cancelled' AND (a.closed_at < a.sign_due_at OR EXISTS (
+                  SELECT 1 FROM dispatch_returnrequest r WHERE r.assignment_id = a.id AND r.status = 'approved'
+                     AND r.requested_at <= a.sign_due_at)))
             GROUP BY {group}""", [NOV_START, DEC_START])
         return {key: (total, ok) for key, total, ok in cursor.fetchall()}
 
@@ -214,6 +227,8 @@ def test_the_bulletin_of_a_generated_month_equals_an_independent_sql_computation
     late_first = month["late"].assignments.filter(status=AssignmentStatus.CANCELLED).get()
     assert late_first.closed_at > late_first.sign_due_at and late_first.signed_at is None  # counted, not in time
     assert month["reopened"].ratings.count() == 2
+    returned_first = month["returned"].assignments.filter(status=AssignmentStatus.CANCELLED).get()
+    assert returned_first.closed_at > returned_first.sign_due_at  # approved after the limit: still not counted
 
     # The page a leader reads shows the same figures.
     client.force_login(supervisor)

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from dispatch import handling, review
 from dispatch.models import Reply, Role
@@ -129,3 +131,35 @@ def test_the_dashboard_reads_stored_analysis_and_refresh_recomputes_it(world, cl
     with time_machine.travel(refreshed + snapshots.ANALYSIS_MAX_AGE + dt.timedelta(minutes=1), tick=False):
         Petition.objects.filter(pk=world["p4"].pk).update(received_at=at(10, 31, 23, 30))
         assert client.get("/evaluation/", {"month": "2026-11"}).context["top"][0]["count"] == 4  # aged: recomputed
+
+
+@pytest.mark.django_db
+def test_the_metrics_api_stores_no_snapshot_for_a_period_of_its_own(world, supervisor, monkeypatch):  # noqa: F811
+    # /api/v1/metrics/ takes any period: before the fix each one asked for left a row in the table for good.
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=supervisor)[0].key}")
+    with time_machine.travel(at(12, 20), tick=False):
+        for day in range(2, 12):
+            response = api.get("/api/v1/metrics/", {"first": f"2026-11-{day:02d}", "last": f"2026-11-{day + 13:02d}"})
+            assert response.status_code == 200
+        assert not Snapshot.objects.filter(key__startswith="ratings:").exists()
+        # The figures are still exactly a full recount's, and a second read comes from the cache.
+        assert metrics.bulletin(dt.date(2026, 11, 3), dt.date(2026, 11, 16)) == direct_bulletin(
+            monkeypatch, dt.date(2026, 11, 3), dt.date(2026, 11, 16))
+        # The periods the pages and reports publish are stored: a month, a week, a day, a year.
+        for first, last in [NOV, (dt.date(2026, 11, 2), dt.date(2026, 11, 8)), (dt.date(2026, 11, 5),) * 2,
+                            (dt.date(2026, 1, 1), dt.date(2026, 12, 31))]:
+            assert api.get("/api/v1/metrics/", {"first": first, "last": last}).status_code == 200
+        assert Snapshot.objects.filter(key__startswith="ratings:").count() == 4
+
+
+@pytest.mark.django_db
+def test_a_period_to_date_is_stored_and_yesterdays_dropped(world):  # noqa: F811
+    # The home page (this month so far) and the statistics page (this year so far) ask for a new period each day.
+    with time_machine.travel(at(11, 16), tick=False):
+        metrics.city(dt.date(2026, 11, 1), dt.date(2026, 11, 16))
+        metrics.city(dt.date(2026, 11, 16), dt.date(2026, 11, 16))  # today alone: a day, kept
+    with time_machine.travel(at(11, 17), tick=False):
+        metrics.city(dt.date(2026, 11, 1), dt.date(2026, 11, 17))
+    assert set(Snapshot.objects.filter(key__startswith="ratings:").values_list("key", flat=True)) == {
+        "ratings:2026-11-01:2026-11-17", "ratings:2026-11-16:2026-11-16"}
