@@ -134,7 +134,7 @@ class RecordForm(ApplicationForm):
         (InfoRequest.Via.IN_PERSON, gettext_lazy("In person, today")),
         (InfoRequest.Via.MAIL, gettext_lazy("By registered mail"))])
     signed_for_on = forms.DateField(label=gettext_lazy("Mail signed for on"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}),
+                                    widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                                     help_text=gettext_lazy("Registered mail only: the day it was signed for."))
     applicant_phone = PhoneField(mobile_only=False, label=gettext_lazy("Phone"))
     submission_token = SubmissionTokenField()
@@ -167,7 +167,7 @@ class CorrectedForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=gettext_lazy("What the applicant sent back, as written."))
     on = forms.DateField(label=gettext_lazy("Arrived on"), initial=timezone.localdate,
-                         widget=forms.DateInput(attrs={"type": "date"}),
+                         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                          help_text=gettext_lazy("The answer period restarts from this day."))
 
     def clean_on(self):

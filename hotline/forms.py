@@ -86,9 +86,9 @@ class SearchForm(forms.Form):
                                   queryset=HandlingUnit.objects.filter(is_active=True).order_by("code"))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
     received_from = forms.DateField(label=_("Received from"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     received_to = forms.DateField(label=_("Received until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

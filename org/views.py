@@ -22,7 +22,7 @@ MAX_DAYS = 366
 
 class DeadlineQuery(forms.Form):
     start = forms.DateField(label=gettext_lazy("Start date (day 0)"), input_formats=["%Y-%m-%d"],
-                            widget=forms.DateInput(attrs={"type": "date"}),
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                             error_messages={"invalid": gettext_lazy("Give the date as YYYY-MM-DD."),
                                             "required": gettext_lazy("Give a start date.")})
     days = forms.IntegerField(label=gettext_lazy("Working days"), min_value=0, max_value=MAX_DAYS,

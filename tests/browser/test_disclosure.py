@@ -42,6 +42,7 @@ def _desk(browser, live_server, username):
 def _step(page, live_server, pk, name, fill=None, shot=None):
     page.goto(f"{live_server.url}{ADMIN}{pk}/change/")
     page.click(f"#step-actions a.step-{name}")
+    page.wait_for_url(f"**/act/{name}/")  # the request's page may hold a field of the same id
     for selector, value in (fill or {}).items():
         if selector.startswith("select:"):
             page.select_option(selector[7:], value)
@@ -139,3 +140,44 @@ def test_an_officer_takes_a_request_through_every_step_and_another_body_cannot_s
         assert item.number not in other.inner_text("#content") and "/change/" not in other.url
         other.screenshot(path=str(SHOTS / "disclosure-8-other-body.png"), full_page=True)
         assert other.request.get(f"{live_server.url}{ADMIN}{item.pk}/notice/receipt.pdf").status == 404
+
+
+@pytest.mark.parametrize("locale,lang", [("zh-CN", "zh-hans"), ("en-US", "en")])
+def test_an_applicant_sends_the_correction_from_a_phone(browser, live_server, city, locale, lang):
+    """Art. 30 from the applicant's side: the notice on the status page (no stale due date while paused), a
+    correction too short refused on its field with the text kept, then sent; the page says the period restarted."""
+    from disclosure import services
+    from disclosure.models import InfoRequest
+    from tests.disclosure.conftest import make_bodies
+    from tests.factories import make_user
+
+    bodies = make_bodies(city)
+    officer = make_user("officer_a", "disclosure_officer", bodies.urban.unit)
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 30, tzinfo=SH), tick=True):
+        item = services.request_submit(applicant_name="王小明", applicant_phone="13912345678", body=bodies.urban,
+                                       description="请公开本市新增公共停车泊位的选址清单")
+        services.request_correction(request=item, actor=officer, text="请说明具体所指的区（市）和年度")
+        phone = browser.new_context(locale=locale, viewport={"width": 390, "height": 844}, is_mobile=True,
+                                    has_touch=True, extra_http_headers={"Accept-Language": lang}).new_page()
+        phone.goto(f"{live_server.url}/disclosure/requests/track/")
+        phone.fill("#id_number", item.number)
+        phone.fill("#id_phone", "13912345678")
+        phone.click("main form button[type=submit]")
+        phone.wait_for_load_state()
+        page = phone.inner_text("main")
+        assert "请说明具体所指的区" in page
+        assert ("暂停" in page) if lang == "zh-hans" else ("Paused" in page)
+        phone.fill("textarea[name=text]", "市南区")
+        phone.click("form[action$='/correct/'] button[type=submit]")
+        phone.wait_for_load_state()
+        assert phone.input_value("textarea[name=text]") == "市南区"  # kept, with the error on its field
+        assert phone.locator(".errorlist, .field-error, [role=alert]").count() > 0
+        phone.screenshot(path=str(SHOTS / f"disclosure-correction-refused-{lang}.png"), full_page=True)
+        phone.fill("textarea[name=text]", "请公开市南区2026年新增公共停车泊位的选址清单")
+        phone.click("form[action$='/correct/'] button[type=submit]")
+        phone.wait_for_load_state()
+        phone.screenshot(path=str(SHOTS / f"disclosure-correction-sent-{lang}.png"), full_page=True)
+        item.refresh_from_db()
+        assert item.corrected_text == "请公开市南区2026年新增公共停车泊位的选址清单" and item.status != "correction"
+        assert "市南区2026年" in phone.inner_text("main")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390

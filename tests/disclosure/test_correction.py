@@ -104,3 +104,20 @@ def test_the_office_records_a_correction_by_post_with_the_day_it_arrived(client,
         D(2026, 11, 6), D(2026, 11, 6), D(2026, 12, 4), text)
     event = item.events.get(kind="corrected")
     assert event.actor == urban_officer and event.data["via"] == "office" and event.note == text
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_date_fields_hold_a_value_a_date_input_can_show(language):
+    """<input type="date"> reads only YYYY-MM-DD: Chinese's 2026/12/04 showed an empty field, and "Correction
+    received" was refused in the browser as missing its day (the hotline's and the calendar's date inputs were
+    given the same format)."""
+    import datetime as dt
+    import re
+
+    from django.utils import translation
+
+    from disclosure.forms import CorrectedForm
+
+    with translation.override(language):
+        html = str(CorrectedForm(initial={"on": dt.date(2026, 12, 4)})["on"])
+    assert 'value="2026-12-04"' in html and re.search(r'type="date"', html)
