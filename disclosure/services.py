@@ -428,7 +428,10 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
                             "or partly disclosed)."), field="withhold_reason")
     if right_body_ref is not None and not right_body.strip():
         right_body = right_body_ref.unit.name
-    values = {"where_published": where_published.strip(), "right_body": right_body.strip(),
+    # Where it is published goes only with "already public", the right body only with "not this body's": a value
+    # typed before the officer changed the answer's type would otherwise be printed on a letter it contradicts.
+    values = {"where_published": where_published.strip() if answer_type == AnswerType.ALREADY_PUBLIC else "",
+              "right_body": right_body.strip() if answer_type == AnswerType.NOT_THIS_BODY else "",
               "withhold_reason": withhold_reason}
     if answer_type in NEEDS:
         field, message = NEEDS[answer_type]

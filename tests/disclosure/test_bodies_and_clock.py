@@ -398,6 +398,23 @@ def test_a_full_disclosure_letter_names_no_reason_for_withholding(client, bodies
     assert "不予公开的法律依据" not in tracked(client, item)
 
 
+@pytest.mark.django_db
+def test_where_published_and_the_right_body_go_only_with_their_answer_types(bodies, urban_officer):
+    """Typed before the officer changed the answer's type, they would be printed on a letter they contradict."""
+    item = submit(bodies.urban)
+    with on(D(2026, 11, 5)):
+        item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED,
+                                       text="予以公开", where_published="市政府网站", right_body="市财政局")
+    assert (item.where_published, item.right_body) == ("", "")
+    paragraphs = " ".join(pdf._paragraphs(item, "answer"))
+    assert "市政府网站" not in paragraphs and "市财政局" not in paragraphs
+    other = submit(bodies.urban)
+    with on(D(2026, 11, 5)):
+        other = services.request_answer(request=other, actor=urban_officer, answer_type=AnswerType.ALREADY_PUBLIC,
+                                        text="已主动公开", where_published="市政府网站", right_body="市财政局")
+    assert (other.where_published, other.right_body) == ("市政府网站", "")
+
+
 # --- the page fee's bounds -----------------------------------------------------------------------------------
 
 @pytest.mark.django_db
