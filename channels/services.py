@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatClientException
 
@@ -170,7 +171,9 @@ def wechat_fanout(*, code: str, context: dict, subject: str, body: str) -> list[
     if binding is None:
         return []
     petition = binding.petition
-    payload = json.dumps({"number": number, "text": body, "status": str(Status(petition.status).label),
+    with translation.override(petition.language or settings.LANGUAGE_CODE):
+        status = str(Status(petition.status).label)  # the follower's language, not that of whoever changed it
+    payload = json.dumps({"number": number, "text": body, "status": status,
                           "link": context.get("link", "")}, ensure_ascii=False)
     return [(Notification.Channel.WECHAT, binding.user.openid, payload)]
 

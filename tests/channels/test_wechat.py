@@ -268,3 +268,26 @@ def test_the_menu_command_creates_the_menu(wechat_source, fake_wechat):
     buttons = fake_wechat.menus[0]["button"]
     assert [b["name"] for b in buttons] == ["我要反映", "我的诉求"]
     assert buttons[0]["url"] == "http://testserver/channels/wechat/login/?next=file"
+
+
+@pytest.mark.django_db
+def test_the_followers_template_message_names_the_status_in_the_followers_language(city):
+    """A dispatcher working in English changes the status: the follower, who filed in Chinese, reads 已派单."""
+    import json as json_module
+
+    from django.utils import translation
+
+    from channels.services import wechat_fanout
+    from tests.factories import file_petition
+
+    petition = file_petition(city, channel="wechat", language="zh-hans")
+    from channels.services import wechat_user_seen
+
+    WechatPetition.objects.create(user=wechat_user_seen(openid="o-follower"), petition=petition)
+    with translation.override("en"):
+        [(channel, openid, payload)] = wechat_fanout(code="citizen.dispatched", context={"number": petition.number},
+                                                     subject="", body="您的诉求已派单")
+    assert openid == "o-follower"
+    with translation.override("zh-hans"):
+        assert json_module.loads(payload)["status"] == str(Petition.objects.get().get_status_display())
+    assert not json_module.loads(payload)["status"].isascii()
