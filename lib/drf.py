@@ -77,6 +77,6 @@ class RoundedDecimalField(serializers.DecimalField):
         super().__init__(**kwargs)
 
     def validate_precision(self, value):
-        if value.is_finite() and self.decimal_places is not None:
+        if value.is_finite() and self.decimal_places is not None and abs(value) < 10 ** 9:  # larger: refused below
             value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=self.rounding)
         return super().validate_precision(value)

@@ -90,6 +90,6 @@ class RoundedDecimalField(forms.DecimalField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value is not None and value.is_finite() and self.decimal_places is not None:
+        if value is not None and value.is_finite() and self.decimal_places is not None and abs(value) < 10 ** 9:
             value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
         return value

@@ -42,6 +42,8 @@ def _entries(request, key: str) -> list[tuple[int, int, int]]:
     entries = []
     for entry in raw.split("."):
         parts = entry.split(":")
+        if len(parts) == 1 and entry.isdigit():  # written before entries carried a version: the cookie's age bounds it
+            parts = [entry, "1", str(int(time.time()))]
         if len(parts) == 3 and all(part.isdigit() for part in parts) and int(parts[2]) >= oldest:
             entries.append((int(parts[0]), int(parts[1]), int(parts[2])))
     return entries

@@ -129,3 +129,9 @@ def test_a_phone_point_with_many_decimals_is_rounded_not_refused(api, city):
     assert response.status_code == 201, response.content
     petition = Petition.objects.get()
     assert (str(petition.latitude), str(petition.longitude)) == ("36.066123", "120.383123")
+
+
+@pytest.mark.django_db
+def test_a_huge_coordinate_is_a_field_error(api, city):
+    response = api.post(URL, body(city, latitude="1e30", longitude="120.3"), format="json")
+    assert response.status_code == 400 and "latitude" in response.json()

@@ -22,3 +22,8 @@ def test_a_point_from_a_phone_is_rounded_to_the_places_kept(given, kept):
 @pytest.mark.parametrize("given", ["NaN", "Infinity", "95.1234567", "abc"])
 def test_what_is_not_a_point_is_still_refused(given):
     assert "latitude" in PointForm({"latitude": given}).errors
+
+
+@pytest.mark.parametrize("given", ["1e30", "-1e22", "123456789012345678901234567890"])
+def test_a_huge_number_is_refused_not_a_server_error(given):
+    assert "latitude" in PointForm({"latitude": given}).errors

@@ -152,3 +152,15 @@ def test_tracking_something_else_does_not_renew_an_old_grant(client, city, setti
     with time_machine.travel(later + dt.timedelta(minutes=2), tick=False):
         assert client.get(f"/petitions/track/{old.number}/").status_code == 404  # its own age, not the cookie's
         assert client.get(f"/petitions/track/{new.number}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_tracking_cookie_written_before_versions_still_opens_the_petition(client, city):
+    from django.core import signing
+
+    from petitions.views import COOKIES, SESSION_TRACKED
+
+    petition = file_petition(city)
+    client.cookies[COOKIES[SESSION_TRACKED]] = signing.get_cookie_signer(salt=COOKIES[SESSION_TRACKED] + SESSION_TRACKED).sign(
+        str(petition.pk))
+    assert client.get(f"/petitions/track/{petition.number}/").status_code == 200
