@@ -77,7 +77,10 @@ def session_until(request) -> float:
     return request.session.get(SESSION_UNTIL, 0)
 
 
-def session_end(request) -> None:
-    """Signing out forgets everything the sign-in opened (a shared phone, a library computer): the whole session
-    goes, with the petitions and information requests "My petitions" let this browser open."""
-    request.session.flush()
+def session_end(request, also: tuple[str, ...] = ()) -> None:
+    """Signing out forgets the phone and, with `also`, the grants the sign-in gave (the petitions and information
+    requests "My petitions" let this browser open). The rest of the session stays: a staff member signed in to the
+    same browser is not signed out by a citizen's sign-out. The session id changes."""
+    for key in (SESSION_KEY, SESSION_UNTIL, *also):
+        request.session.pop(key, None)
+    request.session.cycle_key()

@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from citizens import selectors, services
-from disclosure.views import MY_REQUESTS, MY_REQUESTS_UNTIL
+from disclosure.views import MY_REQUESTS, MY_REQUESTS_UNTIL, SESSION_REQUESTS
 from evaluation import metrics
 from lib.fields import PhoneField
 from lib.ratelimits import limit
 from petitions import publication
-from petitions.views import MY_TRACKED, MY_UNTIL, forget
+from petitions.views import MY_TRACKED, MY_UNTIL, SESSION_FILED, SESSION_TRACKED, forget
 
 LARGE_TEXT_COOKIE = "portal_large_text"
 
@@ -75,7 +75,8 @@ def mine(request):
 
 @require_POST
 def sign_out(request):
-    services.session_end(request)
+    services.session_end(request, also=(MY_TRACKED, MY_UNTIL, MY_REQUESTS, MY_REQUESTS_UNTIL, SESSION_TRACKED,
+                                        SESSION_FILED, SESSION_REQUESTS))
     messages.success(request, _("You are signed out."))
     response = redirect("citizens:start")
     forget(response)  # and the petitions this browser tracked by number and phone or opened by a link

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 
@@ -80,3 +81,13 @@ def petition(city):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def act(django_capture_on_commit_callbacks):
+    """act(when, fn, **kw): fn(**kw) at the frozen moment `when`, its on-commit callbacks run (the counters and
+    messages a change leaves behind)."""
+    def run(when, fn, **kw):
+        with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
+            return fn(**kw)
+    return run

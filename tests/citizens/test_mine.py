@@ -116,3 +116,14 @@ def test_what_my_petitions_opened_closes_when_the_sign_in_ends(client, city, set
         assert client.get(f"/petitions/track/{mine.number}/").status_code == 404
         assert client.get(f"/disclosure/requests/track/{request.number}/").status_code == 404
         assert client.get("/my/all/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_citizens_sign_out_leaves_a_staff_member_signed_in_to_the_same_browser(client, city, operator):
+    mine = factories.file_petition(city, complainant_phone=PHONE, title="我的噪音投诉")
+    client.force_login(operator)
+    _sign_in(client)
+    client.post("/my/sign-out/")
+    assert client.get(f"/petitions/track/{mine.number}/").status_code == 404
+    assert client.get("/my/all/").status_code == 302
+    assert int(client.session["_auth_user_id"]) == operator.pk

@@ -23,14 +23,6 @@ def at(day, hour=10, minute=0, month=11):
 
 
 @pytest.fixture
-def act(django_capture_on_commit_callbacks):
-    def run(when, fn, **kw):
-        with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
-            return fn(**kw)
-    return run
-
-
-@pytest.fixture
 def street_rule(city):
     rule_create(key="noise-t", kind="territorial", classification=city.noise, target=Target.STREET)
     rule_create(key="heat", kind="sector", classification=city.heating_outage, target=Target.SECTOR)

@@ -28,14 +28,6 @@ def direct_bulletin(monkeypatch, first, last) -> dict:
         return metrics.bulletin(first, last)
 
 
-@pytest.fixture
-def act(django_capture_on_commit_callbacks):
-    def run(when, fn, **kw):
-        with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
-            return fn(**kw)
-    return run
-
-
 @pytest.mark.django_db
 def test_snapshot_and_the_ratings_since_equal_a_full_recount(world, city, act, street_handler, dispatcher,  # noqa: F811
                                                               monkeypatch):

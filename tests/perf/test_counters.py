@@ -43,14 +43,6 @@ def assert_agree(compact: bool = False):
         assert from_counters(group) == recount(group)
 
 
-@pytest.fixture
-def act(django_capture_on_commit_callbacks):
-    def run(when, fn, **kw):
-        with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
-            return fn(**kw)
-    return run
-
-
 @pytest.mark.django_db
 def test_counters_equal_a_full_recount_after_a_mixed_sequence(city, catalog, act, dispatcher, street_handler,
                                                                urban_handler):
