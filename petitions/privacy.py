@@ -62,7 +62,7 @@ def for_units(petition, text: str | None) -> str:
 
 def case_title(petition) -> str:
     """The title a supervision case or notice carries: inspection offices and units read it."""
-    return redact_petition(petition, petition.title) if petition.confidential else petition.title
+    return for_units(petition, petition.title)
 
 
 def neutral_name(attachment, index: int | None = None) -> str:
