@@ -14,6 +14,7 @@ from django.urls import reverse
 from disclosure.models import InfoRequest
 from lib.links import link_read, link_token
 from notifications.messaging import Recipients, message_send
+from org.models import User
 
 SALT = "disclosure.request-link"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -38,3 +39,17 @@ def tell_applicant(request: InfoRequest, code: str, *, key: str, **context) -> i
     context = {"number": request.number, "link": request_link(request), **context}
     return message_send(code=code, key=f"{request.pk}:{key}", context=context,
                         to=Recipients(phones=phones, emails=emails))
+
+
+def tell_officers(request: InfoRequest, code: str, *, key: str, **context) -> int:
+    """The body's disclosure officers and head, in their inbox, and the body's e-mail: something the applicant
+    did online that restarts or changes their clock."""
+    if request.body is None:
+        return 0
+    unit = request.body.unit
+    officers = list(User.objects.filter(unit=unit, role__in=(User.Role.DISCLOSURE_OFFICER, User.Role.DISCLOSURE_HEAD),
+                                        is_active=True))
+    path = reverse("admin:disclosure_inforequest_change", args=[request.pk])
+    context = {"number": request.number, "link": settings.PORTAL_PUBLIC_URL + path, **context}
+    return message_send(code=code, key=f"{request.pk}:{key}:officers", context=context, link=path,
+                        to=Recipients(emails=[unit.email] if unit.email else [], users=officers))

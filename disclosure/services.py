@@ -240,15 +240,33 @@ def request_corrected(*, request: InfoRequest, actor=None, text: str, on: dt.dat
         if on < locked.correction_sent_on:
             raise DomainError(_("The corrected request cannot arrive before the correction notice (%(date)s).")
                               % {"date": locked.correction_sent_on.isoformat()}, field="on")
-        _move(locked, RequestStatus.RECEIVED)
-        locked.corrected_on = locked.clock_restarted_on = on
-        locked.corrected_text = text
-        locked.due_on = _due(locked)
-        locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "corrected_text", "due_on"])
-        _record(locked, K.CORRECTED, actor=actor, note=text, due_on=locked.due_on.isoformat(),
-                arrived_on=on.isoformat(), via="online" if online else "office")
-        messages.tell_applicant(locked, "applicant.corrected", key="corrected", due=locked.due_on.isoformat())
+        late = on > locked.correction_until
+        if not late:
+            _accept_correction(locked, actor=actor, text=text, on=on, online=online)
+    if late:
+        # Art. 30: a correction not made by its date means the request counts as abandoned. Sent online after
+        # that date (before the nightly sweep has run), it is abandoned now and the applicant told so; an arrival
+        # the officer records by hand is refused on its date (a mistyped date can be corrected; the sweep
+        # abandons the request if it really came late).
+        if online:
+            request_abandon(request=locked, reason=AbandonReason.NO_CORRECTION, on=today)
+        raise DomainError(_("The correction had to arrive by %(date)s (Art. 30): the request counts as abandoned. "
+                            "A new request can be made at any time.") % {"date": locked.correction_until.isoformat()},
+                          field="on" if not online else None, code="correction_late")
     return locked
+
+
+def _accept_correction(locked: InfoRequest, *, actor, text: str, on: dt.date, online: bool) -> None:
+    _move(locked, RequestStatus.RECEIVED)
+    locked.corrected_on = locked.clock_restarted_on = on
+    locked.corrected_text = text
+    locked.due_on = _due(locked)
+    locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "corrected_text", "due_on"])
+    _record(locked, K.CORRECTED, actor=actor, note=text, due_on=locked.due_on.isoformat(),
+            arrived_on=on.isoformat(), via="online" if online else "office")
+    messages.tell_applicant(locked, "applicant.corrected", key="corrected", due=locked.due_on.isoformat())
+    if online:  # the officers learn it from their inbox, not by chance in the list of received requests
+        messages.tell_officers(locked, "unit.request_corrected", key="corrected", due=locked.due_on.isoformat())
 
 
 def _check_extension(days: int, reason: str) -> None:

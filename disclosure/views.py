@@ -368,10 +368,21 @@ def _tracked(request, number: str) -> InfoRequest:
     return get_object_or_404(InfoRequest, number=number, pk__in=ids)
 
 
+def _status_page(request, item: InfoRequest, form=None, *, late_text: str = "", status: int = 200):
+    """The applicant's status page. A correction whose date has passed is not offered any more, even before
+    the nightly sweep has marked the request abandoned (Art. 30)."""
+    late = item.status == RequestStatus.CORRECTION and item.correction_until < timezone.localdate()
+    if item.status == RequestStatus.CORRECTION and not late:
+        form = form or ApplicantCorrectionForm()
+    else:
+        form = None
+    return render(request, "disclosure/request_status.html",
+                  {"item": item, "correction_form": form, "correction_late": late, "late_text": late_text},
+                  status=status)
+
+
 def request_status(request, number: str):
-    item = _tracked(request, number)
-    form = ApplicantCorrectionForm() if item.status == RequestStatus.CORRECTION else None
-    return render(request, "disclosure/request_status.html", {"item": item, "correction_form": form})
+    return _status_page(request, _tracked(request, number))
 
 
 @require_POST
@@ -387,8 +398,12 @@ def request_correct(request, number: str):
             messages.info(request, _("No correction is awaited on this request any more."))
             return redirect("disclosure:request_status", number=item.number)
         except DomainError as error:
+            if error.code == "correction_late":  # abandoned now: what was written is shown back, never lost
+                item.refresh_from_db()
+                messages.error(request, error.message)
+                return _status_page(request, item, late_text=form.cleaned_data["text"], status=409)
             error.as_form_error(form)
         else:
             messages.success(request, _("Your correction has been received: the answer period restarts today."))
             return redirect("disclosure:request_status", number=item.number)
-    return render(request, "disclosure/request_status.html", {"item": item, "correction_form": form}, status=400)
+    return _status_page(request, item, form, status=400)

@@ -137,6 +137,11 @@ CATALOG: dict[str, MessageType] = {m.code: m for m in [
        "number body new_number link",
        "政府信息公开申请已转送", "您的申请{number}不属于本机关负责公开，已转送{body}办理，新编号{new_number}。{link}",
        "Request forwarded", "Request {number} is not for this body; it was forwarded to {body} as {new_number}. {link}"),
+    _m("unit.request_corrected", UNIT, _("An applicant sends the correction to an information request online"),
+       "number due link",
+       "申请{number}已在线补正", "政府信息公开申请{number}的申请人已在线补正，答复期限重新计算至{due}：{link}",
+       "Request {number} corrected online", "The applicant corrected information request {number} online; the "
+       "answer is now due by {due}: {link}"),
     _m("unit.project_report_due", UNIT, _("A practical project's progress report is not in by its date"),
        "project due link",
        "市办实事进展报告未按期报送", "“{project}”应于{due}报送进展，尚未报送，请尽快报送：{link}",

@@ -55,6 +55,9 @@ STUCK_AFTER = dt.timedelta(minutes=10)
 # A batch renews its claim this often: one small UPDATE a minute at most, and a live batch is never taken for
 # a dead one (STUCK_AFTER), however many messages it holds and however slow the gateway (15 s each at most).
 CLAIM_REFRESH = dt.timedelta(minutes=1)
+# The most messages one task holds: a sweep that writes 10,000 digests in one transaction queues 200 tasks the
+# workers share, not one task that a single worker spends hours on.
+TASK_BATCH = 50
 
 
 def _check_recipient(channel: str, recipient: str) -> tuple[str, str]:
@@ -180,10 +183,13 @@ def _queue_many(pks: list[int]) -> None:
         return
     from notifications.tasks import send_notifications  # cycle: tasks <-> services (the task calls the service)
 
-    try:
-        send_notifications.delay(pks)
-    except Exception:  # the broker is down: the sweep sends them
-        logger.warning("could not queue notifications %s; the sweep will send them", pks)
+    for start in range(0, len(pks), TASK_BATCH):
+        chunk = pks[start:start + TASK_BATCH]
+        try:
+            send_notifications.delay(chunk)
+        except Exception:  # the broker is down: the sweep sends them
+            logger.warning("could not queue notifications %s; the sweep will send them", chunk)
+            return
 
 
 def insert_new_many(objs: list, conflict_fields: list[str], batch: int = 1000, also: tuple[str, ...] = ()) -> list:
@@ -356,5 +362,5 @@ def sweep_outbox(*, now: dt.datetime | None = None, batch: int = 500) -> dict[st
         status=Notification.Status.PENDING, next_attempt_at=now, claimed_at=None)
     due = list(Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
                .order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
-    sent = sum(notifications_send(due[start:start + 50], now=now) for start in range(0, len(due), 50))
+    sent = sum(notifications_send(due[start:start + TASK_BATCH], now=now) for start in range(0, len(due), TASK_BATCH))
     return {"sent": sent, "due": len(due), "reclaimed": reclaimed}

@@ -106,6 +106,69 @@ def test_the_office_records_a_correction_by_post_with_the_day_it_arrived(client,
     assert event.actor == urban_officer and event.data["via"] == "office" and event.note == text
 
 
+@pytest.mark.django_db
+def test_a_correction_sent_online_reaches_the_officers_inbox_and_no_other_body(awaiting, urban_officer, urban_head,
+                                                                               district_officer):
+    """The clock restarted: the body's officer and head are told in their inbox (with the request's admin page),
+    not left to find it by chance among the received requests; another body's officer is not told."""
+    from notifications.models import InboxItem
+
+    with on(D(2026, 11, 9)):
+        assert applicant(awaiting).post(f"/disclosure/requests/track/{awaiting.number}/correct/",
+                                        {"text": "请公开市南区金湖路小区2026年改造清单"}).status_code == 302
+    items = InboxItem.objects.filter(key__startswith="unit.request_corrected:")
+    assert sorted(i.user.username for i in items) == ["ogi_urban_head", "ogi_urban_officer"]
+    item = items.get(user=urban_officer)
+    assert awaiting.number in item.body and "2026-12-07" in item.body
+    assert item.link == f"{ADMIN}{awaiting.pk}/change/"
+    assert not InboxItem.objects.filter(user=district_officer).exists()
+
+
+@pytest.mark.django_db
+def test_a_correction_sent_online_after_its_date_is_refused_the_request_abandoned_and_the_text_shown_back(
+        awaiting):
+    """Due by 25 Nov (15 working days from the notice of 4 Nov). On 26 Nov, before the nightly sweep, the page
+    no longer offers the form; a post from a page left open is not accepted as a correction (Art. 30: the
+    request counts as abandoned), the applicant is told, and what they wrote is shown back to copy."""
+    client = applicant(awaiting)
+    status_url = f"/disclosure/requests/track/{awaiting.number}/"
+    with on(D(2026, 11, 25), hour=23):
+        assert "Send the correction" in client.get(status_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with on(D(2026, 11, 26), hour=8):
+        page = client.get(status_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Send the correction" not in page and "The correction had to arrive by 2026-11-25" in page
+        late = client.post(f"{status_url}correct/", {"text": "请公开市南区金湖路小区2026年改造清单"},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert late.status_code == 409
+    page = late.content.decode()
+    assert "Treated as abandoned" in page and "金湖路小区2026年改造清单" in page and "Send the correction" not in page
+    assert 'href="/disclosure/requests/new/"' in page
+    item = InfoRequest.objects.get(pk=awaiting.pk)
+    assert (item.status, item.abandon_reason, item.closed_on, item.corrected_on, item.corrected_text) == (
+        RequestStatus.ABANDONED, "no_correction", D(2026, 11, 26), None, "")
+    assert not item.events.filter(kind="corrected").exists()
+    from notifications.models import Notification
+
+    assert Notification.objects.filter(key__contains=f"{item.pk}:abandoned").exists()
+    assert not Notification.objects.filter(key__contains=f"{item.pk}:corrected").exists()
+
+
+@pytest.mark.django_db
+def test_the_office_records_a_correction_that_arrived_in_time_even_after_its_date_but_not_one_that_came_late(
+        client, awaiting, urban_officer):
+    client.force_login(urban_officer)
+    url = f"{ADMIN}{awaiting.pk}/act/corrected/"
+    text = "请公开市南区金湖路小区2026年改造清单"
+    with on(D(2026, 11, 27)):
+        refused = client.post(url, {"text": text, "on": "2026-11-26"})
+        assert refused.status_code == 400 and "on" in refused.context["form"].errors
+        awaiting.refresh_from_db()
+        assert awaiting.status == RequestStatus.CORRECTION  # the sweep decides, a mistyped date can be fixed
+        assert client.post(url, {"text": text, "on": "2026-11-25"}).status_code == 302  # posted in time
+    awaiting.refresh_from_db()
+    assert (awaiting.status, awaiting.corrected_on) == (RequestStatus.RECEIVED, D(2026, 11, 25))
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_date_fields_hold_a_value_a_date_input_can_show(language):
     """<input type="date"> reads only YYYY-MM-DD: Chinese's 2026/12/04 showed an empty field, and "Correction

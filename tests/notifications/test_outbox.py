@@ -344,3 +344,21 @@ def test_workers_racing_over_the_same_batch_send_each_message_once(flaky):
     assert all(kind == "ok" for kind, _ in results), results
     assert sum(sent for _, sent in results) == 20 and sorted(flaky.calls) == sorted(r.key for r in rows)
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_a_sweep_writing_many_messages_in_one_transaction_queues_tasks_of_at_most_fifty(
+        monkeypatch, django_capture_on_commit_callbacks):
+    """A sweep's digests to 120 units are committed together; the workers get three tasks (50, 50, 20) they can
+    share, not one task one worker spends the night on, and every message is in exactly one of them."""
+    from notifications import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.send_notifications, "delay", lambda pks: queued.append(list(pks)))
+    monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: queued.append([pk]))
+    rows = [{"key": f"digest:{n}", "channel": "email", "recipient": f"unit{n}@example.gov.cn", "body": "超期提醒"}
+            for n in range(120)]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        assert services.notifications_enqueue_many(rows) == 120
+    assert [len(batch) for batch in queued] == [50, 50, 20]
+    assert sorted(pk for batch in queued for pk in batch) == sorted(Notification.objects.values_list("pk", flat=True))
