@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from channels import services
+from citizens.services import signed_out
 from petitions.models import Channel
 from petitions.signals import petition_status_changed
 
@@ -12,5 +13,10 @@ def _on_status(sender, petition_id, to_status, channel=None, **kwargs):
         services.police_callback_queue(petition_id=petition_id, to_status=to_status)
 
 
+def _on_signed_out(sender, request, **kwargs):
+    services.wechat_signed_out(request.session)
+
+
 def connect() -> None:
+    signed_out.connect(_on_signed_out, dispatch_uid="channels.wechat_signed_out")
     petition_status_changed.connect(_on_status, dispatch_uid="channels.police_callback")

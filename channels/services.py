@@ -58,6 +58,19 @@ def police_token(incident_number: str) -> uuid.UUID:
 
 # --- WeChat ---------------------------------------------------------------------------------------------------
 
+# The follower's openid, in the session of the pages the menu opens (from WeChat's OAuth).
+SESSION_OPENID = "channels:openid"
+
+
+def wechat_signed_out(session) -> None:
+    """The follower signed out of "my petitions": the phone they proved is no longer remembered on the account
+    (or the menu's next page would sign them straight back in, silently), and the openid leaves the session.
+    What was filed through WeChat stays theirs; the other channels' petitions need a new SMS code."""
+    openid = session.pop(SESSION_OPENID, None)
+    if openid:
+        WechatUser.objects.filter(openid=openid).update(verified_phone="")
+
+
 def wechat_user_seen(*, openid: str) -> WechatUser:
     now = timezone.now()
     user, created = WechatUser.objects.get_or_create(openid=openid[:64],

@@ -35,7 +35,7 @@ from petitions.views import SESSION_FILED, SESSION_TRACKED
 
 logger = logging.getLogger(__name__)
 
-SESSION_OPENID = "channels:openid"
+SESSION_OPENID = services.SESSION_OPENID
 NEXT_PAGES = {"file": "channels:wechat_file", "mine": "channels:wechat_mine"}
 STATE_SALT = "channels.wechat.oauth"
 

@@ -14,6 +14,7 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
+from django.dispatch import Signal
 from django.utils import timezone
 
 from notifications.messaging import Recipients, message_send
@@ -21,6 +22,11 @@ from notifications.messaging import Recipients, message_send
 MAX_TRIES = 5
 SESSION_KEY = "citizens:phone"
 SESSION_UNTIL = "citizens:until"
+
+# Sent with `request` when a citizen signs out, before the session id changes: a channel that signs citizens in by
+# itself (WeChat's silent OAuth with a remembered phone) forgets that phone, or its next page would sign them
+# straight back in.
+signed_out = Signal()
 
 
 def _digest(phone: str, code: str) -> str:
@@ -83,4 +89,5 @@ def session_end(request, also: tuple[str, ...] = ()) -> None:
     same browser is not signed out by a citizen's sign-out. The session id changes."""
     for key in (SESSION_KEY, SESSION_UNTIL, *also):
         request.session.pop(key, None)
+    signed_out.send(sender=session_end, request=request)
     request.session.cycle_key()

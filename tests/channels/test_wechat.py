@@ -261,6 +261,28 @@ def test_a_phone_proven_once_opens_my_petitions_on_the_next_visit(client, city, 
     assert later.get(reverse("citizens:mine")).status_code == 200  # no SMS code asked
 
 
+def test_a_follower_who_signs_out_is_not_signed_back_in_by_the_next_menu_tap(client, city, wechat_source, fake_wechat):
+    """A phone lent to a neighbour: the follower signs out of "my petitions". The menu's next tap runs WeChat's
+    silent OAuth again; it must not open every channel's petitions of that phone without a new SMS code."""
+    from citizens import services as citizens
+
+    oauth(client, fake_wechat, OPENID)
+    session = client.session
+    session[citizens.SESSION_KEY] = "13912345678"
+    session[citizens.SESSION_UNTIL] = time.time() + 600
+    session.save()
+    page = client.get(reverse("channels:wechat_mine")).content.decode()
+    assert WechatUser.objects.get().verified_phone == "13912345678"
+    assert 'action="/my/sign-out/"' in page and "139****5678" in page  # the way out is on the page
+    client.post(reverse("citizens:sign_out"))
+    assert WechatUser.objects.get().verified_phone == ""
+    assert client.get(reverse("citizens:mine")).status_code == 302  # signed out
+    assert client.get(reverse("channels:wechat_mine")).status_code == 302  # the openid left the session too
+    oauth(client, fake_wechat, OPENID, page="mine")  # the menu again: silent OAuth
+    assert client.get(reverse("citizens:mine")).status_code == 302  # a new SMS code is needed
+    assert client.get(reverse("channels:wechat_mine")).status_code == 200  # WeChat's own petitions still open
+
+
 def test_the_menu_command_creates_the_menu(wechat_source, fake_wechat):
     from django.core.management import call_command
 
