@@ -143,6 +143,7 @@ def test_a_correction_sent_online_after_its_date_is_refused_the_request_abandone
     page = late.content.decode()
     assert "Treated as abandoned" in page and "金湖路小区2026年改造清单" in page and "Send the correction" not in page
     assert 'href="/disclosure/requests/new/"' in page
+    assert "2026-11-30" not in page  # no answer is due on an abandoned request
     item = InfoRequest.objects.get(pk=awaiting.pk)
     assert (item.status, item.abandon_reason, item.closed_on, item.corrected_on, item.corrected_text) == (
         RequestStatus.ABANDONED, "no_correction", D(2026, 11, 26), None, "")
