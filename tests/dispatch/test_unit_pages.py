@@ -80,6 +80,24 @@ def test_a_confidential_complainants_own_name_written_without_a_cue_is_masked_ev
 
 
 @pytest.mark.django_db
+def test_a_co_units_answer_reaches_the_lead_unit_without_a_confidential_callers_identity(
+        client, city, catalog, street_handler, urban_handler, django_capture_on_commit_callbacks):
+    """The co-unit phoned the caller and wrote so; the lead unit reads the co-answer masked, as in the history."""
+    from dispatch import handling
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True, complainant_name="王小明", complainant_phone="13912345678")
+    co = petition.assignments.get(role=Role.CO)
+    handling.assignment_sign(assignment=lead(petition), actor=street_handler)
+    handling.assignment_sign(assignment=co, actor=urban_handler)
+    handling.assignment_answer(assignment=co, actor=urban_handler, content="已致电王小明（13912345678）了解情况，城管已立案调查。")
+    client.force_login(street_handler)
+    page = client.get(f"/dispatch/a/{lead(petition).pk}/").content.decode()
+    assert "城管已立案调查" in page  # the co-unit's work is readable
+    assert "王小明" not in page and "13912345678" not in page
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/dispatch/a/{pk}/", "/dispatch/a/{pk}/sign/", "/dispatch/a/{pk}/answer/",
                                   "/dispatch/a/{pk}/return/", "/dispatch/a/{pk}/files/1/"])
 def test_another_unit_gets_404(client, dispatched, other_street_handler, path):
