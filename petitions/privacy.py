@@ -39,7 +39,7 @@ def identity(petition) -> list[tuple[str, str]]:
     """What the portal knows of the complainant's identity: masked wherever it is written in a confidential
     petition's words, with or without a cue around it ("张建国说…", which the rules alone do not find)."""
     return [("name", petition.complainant_name), ("phone", petition.complainant_phone),
-            ("id_number", petition.complainant_id_number)]
+            ("id_number", petition.complainant_id_number), ("organisation", petition.enterprise_name)]
 
 
 def redact_petition(petition, text: str | None) -> str:

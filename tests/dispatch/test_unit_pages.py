@@ -80,6 +80,26 @@ def test_a_confidential_complainants_own_name_written_without_a_cue_is_masked_ev
 
 
 @pytest.mark.django_db
+def test_a_confidential_enterprise_is_invisible_to_the_unit_with_its_name_and_credit_code_in_the_text(
+        client, city, catalog, street_handler, django_capture_on_commit_callbacks):
+    """An enterprise reports an official asking for a bribe, in confidence: its name and its credit code written
+    into the text are its identity, as a person's name and ID number are."""
+    from petitions.models import ComplainantType
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(
+            city, confidential=True, complainant_type=ComplainantType.ENTERPRISE, enterprise_name="青岛海川精密机械有限公司",
+            complainant_name="刘经理", complainant_phone="13812340000", title="青岛海川精密机械有限公司反映执法人员索要好处费",
+            content="我司青岛海川精密机械有限公司（统一社会信用代码91110108551385082Q）反映，检查人员多次暗示索要好处费。")
+    client.force_login(street_handler)
+    page = client.get(f"/dispatch/a/{lead(petition).pk}/").content.decode()
+    queue = client.get("/dispatch/?queue=all").content.decode()
+    assert "索要好处费" in page
+    for secret in ("海川精密", "91110108551385082Q"):
+        assert secret not in page and secret not in queue, secret
+
+
+@pytest.mark.django_db
 def test_a_co_units_answer_reaches_the_lead_unit_without_a_confidential_callers_identity(
         client, city, catalog, street_handler, urban_handler, django_capture_on_commit_callbacks):
     """The co-unit phoned the caller and wrote so; the lead unit reads the co-answer masked, as in the history."""

@@ -292,7 +292,19 @@ def test_every_token_is_fixed_so_masked_texts_cannot_be_linked():
     other = redact("电话13987654321，身份证370203199002022345")
     assert one == other == "电话【电话】，身份证【身份证号】"
     assert set(TOKENS.values()) == {"【电话】", "【身份证号】", "【银行卡】", "【车牌】", "【邮箱】",
-                                    "【社交账号】", "【姓名】", "【门牌】"}
+                                    "【社交账号】", "【姓名】", "【门牌】", "【信用代码】", "【单位名称】"}
+
+
+@pytest.mark.parametrize("code", ["914403001922038216", "91110108551385082Q", "91110108551385082q",
+                                  "９１１１０１０８５５１３８５０８２Ｑ"])
+def test_an_organisations_credit_code_is_masked_when_its_check_character_holds(code):
+    """An enterprise complaining in confidence writes its 统一社会信用代码: as telling as a person's ID number."""
+    assert redact(f"我司统一社会信用代码{code}，反映某科长索要好处费") == "我司统一社会信用代码【信用代码】，反映某科长索要好处费"
+
+
+def test_a_string_that_only_looks_like_a_credit_code_or_follows_a_tracking_cue_stays():
+    assert redact("型号91370200MA3C5KXX8X的设备") == "型号91370200MA3C5KXX8X的设备"  # check character wrong
+    assert redact("订单号91110108551385082Q已取消") == "订单号91110108551385082Q已取消"
 
 
 LONG_PETITIONS = [
