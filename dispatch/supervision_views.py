@@ -24,6 +24,7 @@ from dispatch.models import Assignment, AssignmentStatus, LookbackSample, Pause,
 from dispatch.sweeps import lookback_record
 from lib import spreadsheets
 from lib.errors import DomainError
+from lib.params import object_id
 from notifications.messaging import unreachable_units
 from org.models import Area, HandlingUnit, User
 from org.permissions import may_supervise, user_district, user_passes
@@ -148,22 +149,42 @@ class LookbackForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("What the re-check found"), max_length=2000)
 
 
+def _notice_form(case_pk: int, data=None) -> NoticeForm:
+    # One form per case, its own field ids: what is typed for one case, and its errors, stay under that one.
+    return NoticeForm(data, auto_id=f"id_c{case_pk}_%s")
+
+
 @supervisor_required
 def petition_view(request, pk: int):
+    return _petition_page(request, pk)
+
+
+def _petition_page(request, pk: int, *, bound: NoticeForm | None = None, bound_case: int | None = None):
     petition = get_object_or_404(_scoped_petitions(request).select_related("area", "classification", "district"),
                                  pk=pk)
     assignments = petition.assignments.select_related("unit").order_by("-dispatched_at")
     targets = Q(content_type__model="petition", object_id=petition.pk) | Q(
         content_type__model="assignment", object_id__in=[a.pk for a in assignments])
-    cases = SupervisionCase.objects.filter(targets).prefetch_related("notices", "events").order_by("-opened_at")
+    cases = list(SupervisionCase.objects.filter(targets).prefetch_related("notices", "events").order_by("-opened_at"))
+    for case in cases:
+        case.notice_form = bound if bound is not None and case.pk == bound_case else _notice_form(case.pk)
     return render(request, "dispatch/supervision/petition.html", {
         "petition": petition, "assignments": assignments, "cases": cases,
         # The inspection offices supervise the work, not the person: a confidential complainant's words redacted.
         "shown": {field: privacy.shown_text(request.user, petition, getattr(petition, field))
                   for field in ("title", "content")},
         "events": petition.events.select_related("actor").order_by("at", "id"),
-        "notice_form": NoticeForm(), "case_form": CaseActionForm(), "may_act": _may_act(request.user),
-    })
+        "case_form": CaseActionForm(), "may_act": _may_act(request.user),
+    }, status=400 if bound is not None else 200)
+
+
+def _case_petition_id(case: SupervisionCase) -> int | None:
+    model = case.content_type.model_class()
+    if model is Petition:
+        return case.object_id
+    if model is Assignment:
+        return Assignment.objects.filter(pk=case.object_id).values_list("petition_id", flat=True).first()
+    return None
 
 
 @supervisor_required
@@ -194,8 +215,11 @@ def case_action(request, pk: int, action: str):
     for_units = _for_units(case)
     try:
         if action == "notice":
-            form = NoticeForm(request.POST)
+            form = _notice_form(case.pk, request.POST)
             if not form.is_valid():
+                petition_id = _case_petition_id(case)
+                if petition_id is not None:  # the petition's page again, the notice kept, errors on their fields
+                    return _petition_page(request, petition_id, bound=form, bound_case=case.pk)
                 raise DomainError(" ".join(str(e) for errors in form.errors.values() for e in errors))
             supervision.notice_send(case=case, actor=request.user, text=for_units(form.cleaned_data["text"]),
                                     reply_days=form.cleaned_data["reply_days"])
@@ -225,9 +249,8 @@ def lookback(request):
     if request.method == "POST":
         if not _may_act(request.user):
             raise PermissionDenied
-        sample_id = request.POST.get("sample", "")
         sample = get_object_or_404(LookbackSample.objects.filter(petition__in=_scoped_petitions(request)),
-                                   pk=int(sample_id) if sample_id.isdigit() else None)
+                                   pk=object_id(request.POST.get("sample")))
         form = forms_by_sample[sample.pk] = LookbackForm(request.POST, prefix=f"s{sample.pk}")
         if form.is_valid():
             try:
@@ -294,12 +317,11 @@ def pauses(request):
     if request.method == "POST":
         if not _may_decide_pauses(request.user):
             raise PermissionDenied
-        pause_id = request.POST.get("pause", "")
-        pause = _pending_pauses(request).filter(pk=int(pause_id) if pause_id.isdigit() else None).first()
+        pause_id = object_id(request.POST.get("pause"))
+        pause = _pending_pauses(request).filter(pk=pause_id).first()
         if pause is None:
             # Decided a moment ago (a second click, the back button, a colleague): said, not "Not found".
-            if Pause.objects.filter(pk=int(pause_id) if pause_id.isdigit() else None,
-                                    assignment__petition__in=_scoped_petitions(request)).exists():
+            if Pause.objects.filter(pk=pause_id, assignment__petition__in=_scoped_petitions(request)).exists():
                 messages.info(request, _("This stop of the clock was already decided."))
                 return redirect("dispatch:supervision_pauses")
             raise Http404

@@ -140,3 +140,38 @@ def test_what_a_supervisor_writes_on_a_confidential_case_reaches_the_unit_masked
     assert sent and any("称噪音仍在" in text for text in sent)
     assert not any("王小明" in text or "13912345678" in text for text in sent), sent
     assert not CaseEvent.objects.filter(note__contains="王小明").exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
+@pytest.mark.parametrize("data, field", [({"text": "请于两日内办结并书面回复整改措施。", "reply_days": 30}, "reply_days"),
+                                         ({"text": "   ", "reply_days": 2}, "text")])
+def test_a_notice_refused_comes_back_under_its_case_with_what_was_typed(client, overdue, supervisor, data, field):
+    """30 working days to reply is refused: the supervisor sees the petition's page again, the error on its field
+    under that case only, the notice they typed still there; nothing is sent."""
+    from supervision.models import SupervisionNotice
+
+    client.force_login(supervisor)
+    cases = list(SupervisionCase.objects.filter(status="open").order_by("pk"))
+    assert len(cases) == 2  # the lead's and the co-unit's overdue cases, each with its own form
+    url = f"/dispatch/supervision/petition/{overdue.pk}/"
+    before = SupervisionNotice.objects.count()
+    refused = client.post(f"/dispatch/supervision/case/{cases[0].pk}/notice/", {**data, "next": url})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    bound = next(c for c in refused.context["cases"] if c.pk == cases[0].pk).notice_form
+    other = next(c for c in refused.context["cases"] if c.pk == cases[1].pk).notice_form
+    assert field in bound.errors and not other.is_bound
+    if data["text"].strip():
+        assert page.count(data["text"]) == 1  # kept, under its own case only
+    assert f'id="id_c{cases[0].pk}_text"' in page and f'id="id_c{cases[1].pk}_text"' in page
+    assert SupervisionNotice.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, data", [("/dispatch/supervision/pauses/", {"pause": "²"}),
+                                        ("/dispatch/supervision/lookback/", {"sample": "²"}),
+                                        ("/dispatch/supervision/pauses/", {"pause": "99999999999999999999"})])
+def test_a_malformed_id_posted_to_the_supervisors_pages_is_not_found_not_a_crash(client, supervisor, path, data):
+    client.force_login(supervisor)
+    assert client.post(path, data).status_code == 404
