@@ -80,9 +80,24 @@ def unit_queue_counts(user: User, now: dt.datetime | None = None) -> dict[str, i
     return {queue: unit_queue(user, queue, now).count() for queue in QUEUES if queue != "all"}
 
 
+class Withdrawn(Exception):
+    """The unit's work order was withdrawn (re-dispatched, the co-unit removed, a return approved)."""
+
+    def __init__(self, assignment: Assignment):
+        super().__init__(assignment.pk)
+        self.assignment = assignment
+
+
 def unit_assignment(user: User, pk: int) -> Assignment:
+    """The unit's live work order `pk`; Withdrawn if it was the unit's and has been withdrawn meanwhile (an old
+    link, a page left open), so the page can say so instead of "Not found"; else 404."""
     assignment = unit_assignments(user).filter(pk=pk).first()
     if assignment is None:
+        withdrawn = (Assignment.objects.filter(pk=pk, unit_id=user.unit_id, status=AssignmentStatus.CANCELLED)
+                     .select_related("petition").first() if user.unit_id is not None
+                     and user.role == User.Role.UNIT_HANDLER else None)
+        if withdrawn is not None:
+            raise Withdrawn(withdrawn)
         raise Http404
     return assignment
 

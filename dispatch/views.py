@@ -2,6 +2,7 @@
 on it. A unit handler sees only their unit's work (dispatch.selectors)."""
 from __future__ import annotations
 
+import functools
 import uuid
 
 from django.contrib import messages
@@ -23,6 +24,26 @@ from petitions.models import Attachment
 from petitions.selectors import history
 from supervision.models import SupervisionNotice
 from supervision.services import notice_reply as reply_service
+
+
+# What a unit may have typed into a form on a page left open (answer, note, reasons, a reply to a notice).
+TYPED_FIELDS = ("content", "note", "reason", "text")
+
+
+def _withdrawn_page(view):
+    """A work order withdrawn from the unit meanwhile (the platform re-dispatched it, removed the co-unit,
+    approved its return): an old link or a page left open says so, with what was typed shown back, instead of
+    "Not found"."""
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except selectors.Withdrawn as withdrawn:
+            typed = [request.POST.get(name, "").strip() for name in TYPED_FIELDS] if request.method == "POST" else []
+            return render(request, "dispatch/withdrawn.html", {
+                "assignment": withdrawn.assignment, "typed": [text for text in typed if text],
+            }, status=410)
+    return wrapped
 
 
 QUEUE_SHOWN = 200  # rows on the page; the export has them all
@@ -117,6 +138,7 @@ def _open_notices(assignment):
 
 @unit_required
 @require_POST
+@_withdrawn_page
 def notice_reply(request, pk: int, notice_pk: int):
     assignment = selectors.unit_assignment(request.user, pk)
     notice = _open_notices(assignment).filter(pk=notice_pk).first()
@@ -135,6 +157,7 @@ def notice_reply(request, pk: int, notice_pk: int):
 
 
 @unit_required
+@_withdrawn_page
 def detail(request, pk: int):
     assignment = selectors.unit_assignment(request.user, pk)
     return render(request, "dispatch/detail.html", _detail_context(request, assignment))
@@ -181,6 +204,7 @@ def _answer_draft(request) -> uuid.UUID | None:
 
 @unit_required
 @require_POST
+@_withdrawn_page
 def act(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404
@@ -218,6 +242,7 @@ def act(request, pk: int, action: str):
 
 
 @unit_required
+@_withdrawn_page
 def attachment(request, pk: int, attachment_pk: int):
     assignment = selectors.unit_assignment(request.user, pk)
     item = Attachment.objects.filter(pk=attachment_pk, petition_id=assignment.petition_id).first()

@@ -222,3 +222,31 @@ def test_a_long_queue_says_that_more_than_it_shows_exist(client, dispatched, str
     monkeypatch.setattr(views, "QUEUE_SHOWN", 0)  # one petition, none shown: more exist than are shown
     page = client.get("/dispatch/?queue=all").content.decode()
     assert "仅显示前0条，全部内容请导出Excel。" in page
+
+
+@pytest.mark.django_db
+def test_an_answer_posted_after_the_petition_was_withdrawn_says_so_and_shows_the_text_back(
+        client, city, dispatched, street_handler, dispatcher):
+    """The unit typed its answer in a page left open; meanwhile the platform re-dispatched the petition elsewhere.
+    The post is not a bare "Not found": the page says the petition was withdrawn from the unit and shows the
+    answer typed, and nothing is recorded on the withdrawn work order. Another unit still gets a plain 404."""
+    from dispatch import services
+
+    mine = lead(dispatched)
+    client.force_login(street_handler)
+    client.post(f"/dispatch/a/{mine.pk}/sign/")
+    services.dispatch_redispatch(petition=dispatched, lead_unit=city.other_street_office, actor=dispatcher,
+                                 reason="属地调整")
+    answer = "已现场核查，商铺音响已整改，夜间不再营业。"
+    response = client.post(f"/dispatch/a/{mine.pk}/answer/", {"content": answer, "solved": "yes"})
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "withdrawn" in response.templates[0].name and answer in page and dispatched.number in page
+    mine.refresh_from_db()
+    assert mine.status == AssignmentStatus.CANCELLED and mine.answer == ""
+    assert client.get(f"/dispatch/a/{mine.pk}/").status_code == 410  # an old link says the same
+    other = client.__class__()
+    from tests.factories import make_user
+
+    other.force_login(make_user("third_unit", "unit_handler", city.urban))
+    assert other.get(f"/dispatch/a/{mine.pk}/").status_code == 404
