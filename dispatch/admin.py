@@ -4,6 +4,7 @@ dispatcher's queue with a console per petition. Every write is a service call.""
 from __future__ import annotations
 
 import io
+from contextvars import ContextVar
 from urllib.parse import urlencode
 
 from django import forms as django_forms
@@ -31,7 +32,18 @@ from dispatch.models import (
     ReturnRequest,
 )
 from lib.errors import DomainError
+from petitions import privacy
 from petitions.models import Petition, Status
+
+# Who is looking at the current admin page (a context variable, not an attribute of the shared ModelAdmin):
+# what a confidential petition's title says depends on it (petitions.privacy).
+_VIEWER: ContextVar[object] = ContextVar("dispatch_admin_viewer", default=None)
+
+
+def _title_for(petition) -> str:
+    """The petition's title as the current viewer may read it: a confidential complainant's name or phone
+    written into it is masked for everyone outside the hotline platform (petitions.privacy.shown_text)."""
+    return privacy.shown_text(_VIEWER.get(), petition, petition.title)
 
 
 class CatalogRuleForm(django_forms.ModelForm):
@@ -189,11 +201,28 @@ class PerfunctoryPhraseAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(CappedCountAdmin, admin.ModelAdmin):
-    list_display = ("petition", "unit", "role", "status", "sign_due_at", "handle_due_at", "dispatched_at")
+    list_display = ("petition_shown", "unit", "role", "status", "sign_due_at", "handle_due_at", "dispatched_at")
     list_filter = ("status", "role", "unit__kind")
     search_fields = ("petition__number", "unit__name")
     list_select_related = ("petition", "unit")
-    readonly_fields = [f.name for f in Assignment._meta.fields]
+    # The petition is shown by petition_shown, never by Petition.__str__ (number and the raw title, which may
+    # carry a confidential complainant's name).
+    readonly_fields = ["petition_shown"] + [f.name for f in Assignment._meta.fields if f.name != "petition"]
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields
+
+    @admin.display(description=_("petition"), ordering="petition__number")
+    def petition_shown(self, obj):
+        return f"{obj.petition.number} {_title_for(obj.petition)}"
+
+    def changelist_view(self, request, extra_context=None):
+        _VIEWER.set(request.user)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        _VIEWER.set(request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False
@@ -230,8 +259,8 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
     """The dispatcher's queue: what needs a decision, the most urgent first, and a console per petition.
     Callbacks are a queue of their own (docs/dispatch.md, "The dispatcher's queue")."""
 
-    list_display = ("number", "title", "status", "classification", "area", "channel", "received_at", "urgency")
-    list_display_links = ("number", "title")
+    list_display = ("number", "title_shown", "status", "classification", "area", "channel", "received_at", "urgency")
+    list_display_links = ("number", "title_shown")
     list_filter = (QueueFilter, "status", "channel")
     search_fields = ("number", "title", "complainant_phone")
     sortable_by = ()  # the order is the urgency: a column sort would hide the most urgent
@@ -249,7 +278,20 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
         tabs = [(queue, label, counts[queue], queue == current) for queue, label in (
             (selectors.ROUTING_QUEUE, _("Routing work")), (selectors.CALLBACK_QUEUE, _("Callbacks (回访)")))]
         self._now = timezone.now()
+        _VIEWER.set(request.user)
         return super().changelist_view(request, {**(extra_context or {}), "queue_tabs": tabs})
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip() and not privacy.is_platform(request.user):
+            # Finding a confidential petition by the phone (or a name in its title) would tell who filed it
+            # (petitions.privacy; the same rule as the petitions' own admin list).
+            found = found.exclude(confidential=True)
+        return found, may_have_duplicates
+
+    @admin.display(description=_("title"))
+    def title_shown(self, obj):
+        return _title_for(obj)
 
     @admin.display(description=_("urgency"))
     def urgency(self, obj):
