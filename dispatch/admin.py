@@ -32,6 +32,7 @@ from dispatch.models import (
     ReturnRequest,
 )
 from lib.errors import DomainError
+from lib.params import object_id
 from petitions import privacy
 from petitions.models import Petition, Status
 
@@ -403,7 +404,7 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
             "add_co": (forms.UnitForm, "co_form", lambda d: services.dispatch_add_co_unit(
                 petition=petition, unit=d["unit"], actor=user, reason=d["reason"])),
             "remove_co": (None, None, lambda d: services.dispatch_remove_co_unit(
-                assignment=get_object_or_404(Assignment, pk=request.POST.get("assignment"), petition=petition),
+                assignment=_posted(Assignment.objects.filter(petition=petition), request.POST.get("assignment")),
                 actor=user)),
             "consultation": (forms.ReasonForm, "consultation_form", lambda d: services.dispatch_to_consultation(
                 petition=petition, actor=user, reason=d["reason"])),
@@ -418,16 +419,16 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
             "classify": (forms.ClassifyForm, "classify_form", lambda d: services.dispatch_classify(
                 petition=petition, classification=d["classification"], actor=user, reason=d["reason"])),
             "return": (forms.DecisionForm, f"return:{_int(request.POST.get('request'))}", lambda d: review.return_decide(
-                request=get_object_or_404(ReturnRequest, pk=request.POST.get("request"),
-                                          assignment__petition=petition),
+                request=_posted(ReturnRequest.objects.filter(assignment__petition=petition),
+                                request.POST.get("request")),
                 approve=d["approve"], actor=user, note=d["note"], new_lead=d["new_lead"])),
             "extension": (forms.DecisionForm, f"extension:{_int(request.POST.get('request'))}",
                           lambda d: review.extension_decide(
-                request=get_object_or_404(ExtensionRequest, pk=request.POST.get("request"),
-                                          assignment__petition=petition),
+                request=_posted(ExtensionRequest.objects.filter(assignment__petition=petition),
+                                request.POST.get("request")),
                 approve=d["approve"], actor=user, note=d["note"])),
             "review": (forms.ReviewForm, "review_form", lambda d: review.reply_review(
-                reply=get_object_or_404(Reply, pk=request.POST.get("reply"), petition=petition),
+                reply=_posted(Reply.objects.filter(petition=petition), request.POST.get("reply")),
                 approve=d["approve"], actor=user, note=d["note"], public_answer=d["public_answer"])),
             "callback": (forms.CallbackForm, "callback_form", lambda d: review.callback_record(
                 petition=petition, actor=user, satisfaction=d["satisfaction"], solved=d["solved"],
@@ -474,7 +475,13 @@ def _hours_text(delta) -> str:
 
 
 def _int(value) -> int:
-    return int(value) if str(value or "").isdigit() else 0
+    return object_id(value) or 0
+
+
+def _posted(queryset, value):
+    """The object a console form names by its id (a hidden field): a malformed id ("abc", "²", twenty digits)
+    is no object at all, answered like one that is gone (404), never a 500 from int() or the database."""
+    return get_object_or_404(queryset, pk=object_id(value))
 
 
 def _petition_by_number(number: str, field: str = "into") -> Petition:

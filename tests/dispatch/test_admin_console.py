@@ -256,3 +256,19 @@ def test_outside_the_platform_the_assignments_show_a_confidential_title_masked(c
     client.force_login(dispatcher)
     page = client.get(f"/admin/dispatch/assignment/{assignment.pk}/change/").content.decode()
     assert f"我是{WHISTLEBLOWER}" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action, data", [
+    ("remove_co", {"assignment": "abc"}),
+    ("remove_co", {"assignment": "²"}),
+    ("return", {"request": "²", "approve": "yes", "note": "同意"}),
+    ("extension", {"request": "99999999999999999999999", "approve": "no", "note": "不同意"}),
+    ("review", {"reply": "abc", "approve": "yes", "note": ""}),
+])
+def test_a_malformed_id_in_a_console_form_is_no_object_not_a_server_error(client, received, dispatcher, action,
+                                                                           data):
+    client.force_login(dispatcher)
+    response = client.post(f"/admin/dispatch/queuedpetition/{received.pk}/console/{action}/", data)
+    assert response.status_code == 404
+
