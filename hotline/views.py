@@ -21,6 +21,7 @@ from hotline.forms import CallForm, SearchForm
 from lib.errors import DomainError
 from lib.fields import PhoneField
 from lib.masking import mask_phone
+from lib.params import object_id
 from org.models import Area, Classification, User
 from org.permissions import role_required
 from petitions import privacy
@@ -62,10 +63,11 @@ def _history(request, phone: str | None):
 def _assist(form_data) -> dict:
     """The routing preview, the suggestions and the knowledge base for what is typed so far (no validation:
     the form may be half filled)."""
-    area = Area.objects.filter(pk=form_data.get("area") or None, is_active=True).first() \
-        if str(form_data.get("area") or "").isdigit() else None
-    classification = Classification.objects.filter(pk=form_data.get("classification"), is_active=True).first() \
-        if str(form_data.get("classification") or "").isdigit() else None
+    # Half-typed ids are parsed strictly: "²" passes str.isdigit() but not int() (lib.params).
+    area_id, classification_id = object_id(form_data.get("area")), object_id(form_data.get("classification"))
+    area = Area.objects.filter(pk=area_id, is_active=True).first() if area_id else None
+    classification = Classification.objects.filter(pk=classification_id, is_active=True).first() \
+        if classification_id else None
     text = f"{form_data.get('title', '')}\n{form_data.get('content', '')}"
     index = picker.classification_index()
     suggestions = []
