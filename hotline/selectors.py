@@ -4,6 +4,7 @@ known to the hotline platform only, so nobody else finds their petitions by thei
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -199,7 +200,15 @@ def petition_find(*, user, name: str = "", phone_last4: str = "", number: str = 
     return found.select_related("area", "classification").order_by("-received_at", "-id")
 
 
+# Seven digits or more among the words is a phone number (or most of one): the word search finds it in the
+# petition's text, where callers write their numbers, so it is a search by phone and is audited as one.
+PHONE_IN_WORDS = re.compile(r"\d{7,}")
+
+
 def describe_search(data: dict) -> str:
-    """What was searched for, for the access record: the kinds of criteria, never the values."""
-    kinds = [label for key, label in (("name", _("name")), ("phone_last4", _("phone"))) if data.get(key)]
+    """What was searched for, for the access record: the kinds of criteria, never the values. Empty when the
+    search names nobody (no name, no phone), which is not audited."""
+    words = re.sub(r"[\s-]", "", data.get("words") or "")  # 139 1234 5678, 0532-8888-1234
+    by_phone = bool(data.get("phone_last4")) or bool(PHONE_IN_WORDS.search(words))
+    kinds = [label for present, label in ((bool(data.get("name")), _("name")), (by_phone, _("phone"))) if present]
     return ", ".join(kinds)
