@@ -4,6 +4,7 @@ dispatcher's queue with a console per petition. Every write is a service call.""
 from __future__ import annotations
 
 import io
+from contextvars import ContextVar
 from urllib.parse import urlencode
 
 from django import forms as django_forms
@@ -31,7 +32,19 @@ from dispatch.models import (
     ReturnRequest,
 )
 from lib.errors import DomainError
+from lib.params import object_id
+from petitions import privacy
 from petitions.models import Petition, Status
+
+# Who is looking at the current admin page (a context variable, not an attribute of the shared ModelAdmin):
+# what a confidential petition's title says depends on it (petitions.privacy).
+_VIEWER: ContextVar[object] = ContextVar("dispatch_admin_viewer", default=None)
+
+
+def _title_for(petition) -> str:
+    """The petition's title as the current viewer may read it: a confidential complainant's name or phone
+    written into it is masked for everyone outside the hotline platform (petitions.privacy.shown_text)."""
+    return privacy.shown_text(_VIEWER.get(), petition, petition.title)
 
 
 class CatalogRuleForm(django_forms.ModelForm):
@@ -189,11 +202,28 @@ class PerfunctoryPhraseAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(CappedCountAdmin, admin.ModelAdmin):
-    list_display = ("petition", "unit", "role", "status", "sign_due_at", "handle_due_at", "dispatched_at")
+    list_display = ("petition_shown", "unit", "role", "status", "sign_due_at", "handle_due_at", "dispatched_at")
     list_filter = ("status", "role", "unit__kind")
     search_fields = ("petition__number", "unit__name")
     list_select_related = ("petition", "unit")
-    readonly_fields = [f.name for f in Assignment._meta.fields]
+    # The petition is shown by petition_shown, never by Petition.__str__ (number and the raw title, which may
+    # carry a confidential complainant's name).
+    readonly_fields = ["petition_shown"] + [f.name for f in Assignment._meta.fields if f.name != "petition"]
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields
+
+    @admin.display(description=_("petition"), ordering="petition__number")
+    def petition_shown(self, obj):
+        return f"{obj.petition.number} {_title_for(obj.petition)}"
+
+    def changelist_view(self, request, extra_context=None):
+        _VIEWER.set(request.user)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        _VIEWER.set(request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False
@@ -230,8 +260,8 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
     """The dispatcher's queue: what needs a decision, the most urgent first, and a console per petition.
     Callbacks are a queue of their own (docs/dispatch.md, "The dispatcher's queue")."""
 
-    list_display = ("number", "title", "status", "classification", "area", "channel", "received_at", "urgency")
-    list_display_links = ("number", "title")
+    list_display = ("number", "title_shown", "status", "classification", "area", "channel", "received_at", "urgency")
+    list_display_links = ("number", "title_shown")
     list_filter = (QueueFilter, "status", "channel")
     search_fields = ("number", "title", "complainant_phone")
     sortable_by = ()  # the order is the urgency: a column sort would hide the most urgent
@@ -249,7 +279,20 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
         tabs = [(queue, label, counts[queue], queue == current) for queue, label in (
             (selectors.ROUTING_QUEUE, _("Routing work")), (selectors.CALLBACK_QUEUE, _("Callbacks (回访)")))]
         self._now = timezone.now()
+        _VIEWER.set(request.user)
         return super().changelist_view(request, {**(extra_context or {}), "queue_tabs": tabs})
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip() and not privacy.is_platform(request.user):
+            # Finding a confidential petition by the phone (or a name in its title) would tell who filed it
+            # (petitions.privacy; the same rule as the petitions' own admin list).
+            found = found.exclude(confidential=True)
+        return found, may_have_duplicates
+
+    @admin.display(description=_("title"))
+    def title_shown(self, obj):
+        return _title_for(obj)
 
     @admin.display(description=_("urgency"))
     def urgency(self, obj):
@@ -361,7 +404,7 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
             "add_co": (forms.UnitForm, "co_form", lambda d: services.dispatch_add_co_unit(
                 petition=petition, unit=d["unit"], actor=user, reason=d["reason"])),
             "remove_co": (None, None, lambda d: services.dispatch_remove_co_unit(
-                assignment=get_object_or_404(Assignment, pk=request.POST.get("assignment"), petition=petition),
+                assignment=_posted(Assignment.objects.filter(petition=petition), request.POST.get("assignment")),
                 actor=user)),
             "consultation": (forms.ReasonForm, "consultation_form", lambda d: services.dispatch_to_consultation(
                 petition=petition, actor=user, reason=d["reason"])),
@@ -376,16 +419,16 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
             "classify": (forms.ClassifyForm, "classify_form", lambda d: services.dispatch_classify(
                 petition=petition, classification=d["classification"], actor=user, reason=d["reason"])),
             "return": (forms.DecisionForm, f"return:{_int(request.POST.get('request'))}", lambda d: review.return_decide(
-                request=get_object_or_404(ReturnRequest, pk=request.POST.get("request"),
-                                          assignment__petition=petition),
+                request=_posted(ReturnRequest.objects.filter(assignment__petition=petition),
+                                request.POST.get("request")),
                 approve=d["approve"], actor=user, note=d["note"], new_lead=d["new_lead"])),
             "extension": (forms.DecisionForm, f"extension:{_int(request.POST.get('request'))}",
                           lambda d: review.extension_decide(
-                request=get_object_or_404(ExtensionRequest, pk=request.POST.get("request"),
-                                          assignment__petition=petition),
+                request=_posted(ExtensionRequest.objects.filter(assignment__petition=petition),
+                                request.POST.get("request")),
                 approve=d["approve"], actor=user, note=d["note"])),
             "review": (forms.ReviewForm, "review_form", lambda d: review.reply_review(
-                reply=get_object_or_404(Reply, pk=request.POST.get("reply"), petition=petition),
+                reply=_posted(Reply.objects.filter(petition=petition), request.POST.get("reply")),
                 approve=d["approve"], actor=user, note=d["note"], public_answer=d["public_answer"])),
             "callback": (forms.CallbackForm, "callback_form", lambda d: review.callback_record(
                 petition=petition, actor=user, satisfaction=d["satisfaction"], solved=d["solved"],
@@ -432,7 +475,13 @@ def _hours_text(delta) -> str:
 
 
 def _int(value) -> int:
-    return int(value) if str(value or "").isdigit() else 0
+    return object_id(value) or 0
+
+
+def _posted(queryset, value):
+    """The object a console form names by its id (a hidden field): a malformed id ("abc", "²", twenty digits)
+    is no object at all, answered like one that is gone (404), never a 500 from int() or the database."""
+    return get_object_or_404(queryset, pk=object_id(value))
 
 
 def _petition_by_number(number: str, field: str = "into") -> Petition:

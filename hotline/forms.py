@@ -1,6 +1,8 @@
 """The shape of a call (what the operator types); the rules are in petitions', dispatch's and knowledge's services."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +91,23 @@ class SearchForm(forms.Form):
                                     widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     received_to = forms.DateField(label=_("Received until"), required=False,
                                   widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    # Dates a petition can have been received on. Beyond them there is nothing to find, and the year 1 or 9999
+    # overflows the date arithmetic of the search (a day is added, the time zone is converted).
+    FIRST_DATE, LAST_DATE = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
+
+    def _date_in_range(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not self.FIRST_DATE <= value <= self.LAST_DATE:
+            raise forms.ValidationError(_("Give a date between %(first)s and %(last)s.")
+                                        % {"first": self.FIRST_DATE.isoformat(), "last": self.LAST_DATE.isoformat()})
+        return value
+
+    def clean_received_from(self):
+        return self._date_in_range("received_from")
+
+    def clean_received_to(self):
+        return self._date_in_range("received_to")
 
     def clean(self):
         data = super().clean()

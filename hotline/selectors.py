@@ -4,9 +4,10 @@ known to the hotline platform only, so nobody else finds their petitions by thei
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Right
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -19,7 +20,7 @@ from knowledge.selectors import article_search
 from lib.workdays import SHANGHAI
 from org.calendar import get_calendar
 from petitions import privacy
-from petitions.models import MEDIA_CHANNELS, Petition, Rating, Status
+from petitions.models import MEDIA_CHANNELS, OPEN_STATUSES, Petition, Rating, Status
 from petitions.selectors import petition_search
 
 HISTORY_LIMIT = 20
@@ -50,7 +51,8 @@ def caller_history(*, phone: str, user) -> CallerHistory:
     """The caller's past petitions, newest first, with their status, last rating and repeat marks.
 
     Served by petition_repeat_phone_idx (complainant_phone, received_at): an index range scan read backwards,
-    twenty rows, then one query for their ratings; the count is an index-only scan of the same range. The cost
+    twenty rows, then one query for their ratings; for a caller with more than twenty, one aggregate over the same
+    range counts them all, the open ones and the unsatisfied ones. The cost
     does not grow with the table, only with how often this one person called (benchmarks/bench_hotline.py)."""
     found = Petition.objects.filter(complainant_phone=phone)
     if not privacy.is_platform(user):
@@ -66,9 +68,19 @@ def caller_history(*, phone: str, user) -> CallerHistory:
     for rating in Rating.objects.filter(petition_id__in=[p.pk for p in petitions]).order_by("round"):
         ratings[rating.petition_id] = rating  # the latest round's wins
     history = CallerHistory(phone=phone, items=[HistoryItem(p, ratings.get(p.pk)) for p in petitions])
-    history.total = len(petitions) if len(petitions) < HISTORY_LIMIT else found.count()
-    history.open_count = sum(1 for p in petitions if p.is_open)
-    history.unsatisfied_count = sum(1 for r in ratings.values() if r.satisfaction == "unsatisfied")
+    if len(petitions) < HISTORY_LIMIT:  # the list is all of them: count it, no query
+        history.total = len(petitions)
+        history.open_count = sum(1 for p in petitions if p.is_open)
+        history.unsatisfied_count = sum(1 for r in ratings.values() if r.satisfaction == "unsatisfied")
+    else:
+        # A frequent caller: the figures are over every petition of the phone, not the twenty shown
+        # (one aggregate over the same index range; the last round's rating decides "unsatisfied").
+        last_rating = Rating.objects.filter(petition=OuterRef("pk")).order_by("-round").values("satisfaction")[:1]
+        counts = found.annotate(last_satisfaction=Subquery(last_rating)).aggregate(
+            total=Count("pk"), open=Count("pk", filter=Q(status__in=list(OPEN_STATUSES))),
+            unsatisfied=Count("pk", filter=Q(last_satisfaction="unsatisfied")))
+        history.total, history.open_count, history.unsatisfied_count = (
+            counts["total"], counts["open"], counts["unsatisfied"])
     return history
 
 
@@ -188,7 +200,15 @@ def petition_find(*, user, name: str = "", phone_last4: str = "", number: str = 
     return found.select_related("area", "classification").order_by("-received_at", "-id")
 
 
+# Seven digits or more among the words is a phone number (or most of one): the word search finds it in the
+# petition's text, where callers write their numbers, so it is a search by phone and is audited as one.
+PHONE_IN_WORDS = re.compile(r"\d{7,}")
+
+
 def describe_search(data: dict) -> str:
-    """What was searched for, for the access record: the kinds of criteria, never the values."""
-    kinds = [label for key, label in (("name", _("name")), ("phone_last4", _("phone"))) if data.get(key)]
+    """What was searched for, for the access record: the kinds of criteria, never the values. Empty when the
+    search names nobody (no name, no phone), which is not audited."""
+    words = re.sub(r"[\s-]", "", data.get("words") or "")  # 139 1234 5678, 0532-8888-1234
+    by_phone = bool(data.get("phone_last4")) or bool(PHONE_IN_WORDS.search(words))
+    kinds = [label for present, label in ((bool(data.get("name")), _("name")), (by_phone, _("phone"))) if present]
     return ", ".join(kinds)

@@ -16,15 +16,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dispatch.models import AssignmentStatus
 from hotline import picker, selectors, services
 from hotline.forms import CallForm, SearchForm
 from lib.errors import DomainError
 from lib.fields import PhoneField
 from lib.masking import mask_phone
+from lib.params import object_id
 from org.models import Area, Classification, User
 from org.permissions import role_required
 from petitions import privacy
-from petitions.models import AccessRecord, Kind
+from petitions.models import AccessRecord, Kind, Status
 from petitions.services import access_record
 from petitions.suggest import suggest
 
@@ -62,10 +64,11 @@ def _history(request, phone: str | None):
 def _assist(form_data) -> dict:
     """The routing preview, the suggestions and the knowledge base for what is typed so far (no validation:
     the form may be half filled)."""
-    area = Area.objects.filter(pk=form_data.get("area") or None, is_active=True).first() \
-        if str(form_data.get("area") or "").isdigit() else None
-    classification = Classification.objects.filter(pk=form_data.get("classification"), is_active=True).first() \
-        if str(form_data.get("classification") or "").isdigit() else None
+    # Half-typed ids are parsed strictly: "²" passes str.isdigit() but not int() (lib.params).
+    area_id, classification_id = object_id(form_data.get("area")), object_id(form_data.get("classification"))
+    area = Area.objects.filter(pk=area_id, is_active=True).first() if area_id else None
+    classification = Classification.objects.filter(pk=classification_id, is_active=True).first() \
+        if classification_id else None
     text = f"{form_data.get('title', '')}\n{form_data.get('content', '')}"
     index = picker.classification_index()
     suggestions = []
@@ -91,8 +94,15 @@ def console(request):
             try:
                 if action == "close_on_spot":
                     petition = services.call_close_on_spot(data=form.cleaned_data, actor=request.user)
-                    messages.success(request, _("Petition %(number)s answered on the spot and closed.")
-                                     % {"number": petition.number})
+                    if petition.status == Status.CLOSED_ON_SPOT:
+                        messages.success(request, _("Petition %(number)s answered on the spot and closed.")
+                                         % {"number": petition.number})
+                    else:
+                        # The same form was saved first (the same submission token): the call is that petition,
+                        # which went its own way; say where, never "closed".
+                        messages.warning(request, _("This call was already recorded as petition %(number)s: "
+                                                    "%(where)s. It was not answered on the spot.")
+                                         % {"number": petition.number, "where": _where(petition)})
                 else:
                     petition = services.call_record(data=form.cleaned_data, actor=request.user)
                     messages.success(request, _("Petition %(number)s recorded: %(where)s.")
@@ -112,10 +122,15 @@ def console(request):
 
 
 def _where(petition) -> str:
-    units = list(petition.assignments.filter(status__in=["pending", "proposed"]).select_related("unit")
-                 .order_by("role", "id").values_list("unit__name", flat=True))
-    if units:
-        return "、".join(units)
+    """Where the petition is now: the units it went to, the units proposed to the dispatcher (in confirm mode
+    nothing reaches a unit before a dispatcher confirms it), or its status."""
+    rows = list(petition.assignments.filter(status__in=[AssignmentStatus.PENDING, AssignmentStatus.PROPOSED])
+                .order_by("role", "id").values_list("unit__name", "status"))
+    sent = [name for name, status in rows if status == AssignmentStatus.PENDING]
+    if sent:
+        return "、".join(sent)
+    if rows:
+        return _("proposed to %(units)s, awaiting the dispatcher") % {"units": "、".join(name for name, _s in rows)}
     return str(petition.get_status_display())
 
 
@@ -166,8 +181,13 @@ def areas(request):
 @operator_required
 @require_GET
 def queues(request):
-    context = {"callbacks": selectors.callbacks_due(), "mine": selectors.filed_by(request.user),
-               "to_screen": selectors.media_to_screen()}
+    callbacks, mine, to_screen = (selectors.callbacks_due(), list(selectors.filed_by(request.user)),
+                                  list(selectors.media_to_screen()))
+    # An operator outside the platform reads a confidential title as search shows it (petitions.privacy).
+    for petition in [c.petition for c in callbacks] + mine + to_screen:
+        petition.title_shown = privacy.shown_text(request.user, petition, petition.title)
+    context = {"callbacks": callbacks, "mine": mine, "to_screen": to_screen,
+               "counts": selectors.queue_counts(request.user)}
     return render(request, "hotline/queues.html", context)
 
 
@@ -178,9 +198,9 @@ def search(request):
     results = None
     if form.is_valid() and not form.is_empty:
         data = form.cleaned_data
-        if data.get("name") or data.get("phone_last4"):
-            access_record(user=request.user, action=AccessRecord.Action.SEARCH,
-                          detail=selectors.describe_search(data))
+        searched_for = selectors.describe_search(data)
+        if searched_for:  # a search by name or phone (also a phone typed among the words) is audited
+            access_record(user=request.user, action=AccessRecord.Action.SEARCH, detail=searched_for)
         results = list(selectors.petition_find(user=request.user, **data)[:selectors.SEARCH_LIMIT])
         for petition in results:
             petition.identity_shown = privacy.sees_identity(request.user, petition)

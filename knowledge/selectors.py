@@ -200,7 +200,7 @@ def _questions_ranked(query: str, theme: str) -> list[FaqEntry]:
     if theme:
         found = found.filter(theme=theme)
     if not query:
-        return [_entry_from_question(q) for q in disclosure_selectors.questions_most_asked(found)[:50]]
+        return [_entry_from_question(q) for q in disclosure_selectors.questions_most_asked(found)[:FAQ_SOURCE_MAX]]
     words, parts = query_words(query)
     matched, score = Q(pk__in=[]), Value(0)
     for terms, share in ((words, 5), (parts, 1)):
@@ -216,11 +216,21 @@ def _questions_ranked(query: str, theme: str) -> list[FaqEntry]:
                                  output_field=IntegerField())
     found = found.filter(matched).annotate(relevance=score)
     found = disclosure_selectors.questions_most_asked(found).order_by("-relevance", "-popularity", "pk")
-    return [_entry_from_question(q, q.relevance) for q in found[:50]]
+    return [_entry_from_question(q, q.relevance) for q in found[:FAQ_SOURCE_MAX]]
+
+
+# How many entries of each source the FAQ ranks at most. Both are written by hand (hundreds to a few thousand), so
+# every match of a search fits: the page shows the true number found and pages through all of them.
+FAQ_SOURCE_MAX = 1000
+
+
+def faq_results(query: str = "", *, theme: str = "") -> list[FaqEntry]:
+    """Every entry of the public FAQ matching the words and the theme, ranked (the FAQ page pages through them)."""
+    return faq_search(query, theme=theme, limit=2 * FAQ_SOURCE_MAX)
 
 
 def faq_search(query: str = "", *, theme: str = "", limit: int = 20) -> list[FaqEntry]:
-    """The public FAQ: public articles in force and the policy Q&A, as one list.
+    """The public FAQ: public articles in force and the policy Q&A, as one list, the best `limit` of them.
 
     With words: best match first (title hits first, whichever the source). Without: most asked first."""
     theme = theme if theme in Theme.values else ""
@@ -232,7 +242,7 @@ def faq_search(query: str = "", *, theme: str = "", limit: int = 20) -> list[Faq
         articles = _ranked(articles, query)
     articles = articles.alias(popularity=_popularity()).order_by(
         *(["-relevance"] if query else []), "-popularity", "title", "pk")
-    entries = [_entry_from_article(a) for a in articles[:50]] + _questions_ranked(query, theme)
+    entries = [_entry_from_article(a) for a in articles[:FAQ_SOURCE_MAX]] + _questions_ranked(query, theme)
     entries.sort(key=lambda e: (-e.relevance, -e.popularity, e.question))
     return entries[:limit]
 

@@ -4,6 +4,7 @@ articles in force with the open-government policy Q&A; reading an answer and say
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,9 +13,11 @@ from django.views.decorators.http import require_POST
 from disclosure.models import Question, Theme
 from knowledge import selectors, services
 from lib import counting
+from lib.params import bounded_int
 from lib.ratelimits import limit
 from org.models import Classification
 
+FAQ_PAGE_SIZE = 20
 SESSION_VOTED = "knowledge:voted"  # what this visitor answered "did this help?" for, to thank them instead
 VOTES_REMEMBERED = 200
 
@@ -32,9 +35,12 @@ def faq(request):
     theme = request.GET.get("theme", "")
     theme = theme if theme in Theme.values else ""
     searched = bool(query or theme)
+    # Every match is reachable: the true number found, FAQ_PAGE_SIZE a page (a bad page number is the first).
+    page = Paginator(selectors.faq_results(query, theme=theme) if searched else [], FAQ_PAGE_SIZE).get_page(
+        bounded_int(request.GET.get("page"), 1, 10_000) or 1)
     return counting.remember_visitor(request, render(request, "knowledge/faq.html", {
         "query": query, "theme": theme, "themes": Theme.choices, "searched": searched,
-        "entries": selectors.faq_search(query, theme=theme) if searched else [],
+        "page": page, "entries": page.object_list, "found": page.paginator.count,
         "most_asked": [] if searched else selectors.faq_most_asked(limit=10),
     }))
 

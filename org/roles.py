@@ -114,8 +114,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 # Duties held beside a role: a platform admin adds a user to the duty's group ("duty:<name>") on the user's
 # page; unlike a role's group, it stays when the role changes (sync_user_groups touches "role:" groups only).
 DUTY_PERMISSIONS: dict[str, list[str]] = {
-    # Knowledge editors (知识库维护员), usually senior operators or the owner units' liaisons: write and retire
-    # articles; they read what the article form links to (items, units, policies).
+    # Knowledge editors (知识库维护员), senior operators or dispatchers (the admin is for staff roles only; owner
+    # units' liaisons send corrections to them): write and retire articles; they read what the article form links
+    # to (items, units, policies).
     "knowledge_editor": [
         *grant(["knowledge.article"], *CRUD), *grant(["knowledge.citation"], "view"),
         *grant(["org.classification", "org.handlingunit", "disclosure.policy"], "view"),

@@ -4,9 +4,12 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from dispatch.models import CatalogRule, Reply, Role
+from dispatch.models import Assignment, CatalogRule, Reply, Role
+from org.models import HandlingUnit
 from petitions.models import Status
-from tests.factories import file_petition
+from tests.factories import file_petition, make_user
+
+WHISTLEBLOWER, WHISTLEBLOWER_PHONE = "张建国", "13953218888"
 
 
 @pytest.fixture
@@ -203,3 +206,69 @@ def test_a_reviewers_reason_sent_to_the_unit_masks_a_confidential_caller(city, c
         n.body for n in Notification.objects.exclude(recipient="13912345678")]
     assert any("请重新核查" in text for text in told), told
     assert not any("王小明" in text or "13912345678" in text for text in told), told
+
+
+def _confidential_report(city, **fields):
+    return file_petition(city, title=f"我是{WHISTLEBLOWER}，举报科长收红包",
+                         content=f"我叫{WHISTLEBLOWER}，电话{WHISTLEBLOWER_PHONE}，举报某局科长收受红包。",
+                         complainant_name=WHISTLEBLOWER, complainant_phone=WHISTLEBLOWER_PHONE, confidential=True,
+                         kind="report", **fields)
+
+
+@pytest.fixture
+def inspector(city):
+    """A supervisor of the government inspection office: staff, but not the hotline platform."""
+    office = HandlingUnit.objects.create(code="INSPECT", name="市政府督查室", kind="city_department")
+    return make_user("inspector", "supervisor", office)
+
+
+@pytest.mark.django_db
+def test_outside_the_platform_the_queue_never_finds_a_confidential_petition_by_phone(client, city, inspector,
+                                                                                      dispatcher):
+    petition = _confidential_report(city, classification=None)
+    client.force_login(inspector)
+    for query in (WHISTLEBLOWER_PHONE, "举报科长"):
+        response = client.get("/admin/dispatch/queuedpetition/", {"q": query})
+        assert list(response.context["cl"].result_list) == [], query
+        assert WHISTLEBLOWER not in response.content.decode()
+    listed = client.get("/admin/dispatch/queuedpetition/").content.decode()
+    assert petition.number in listed and "举报科长收红包" in listed and WHISTLEBLOWER not in listed
+    client.force_login(dispatcher)  # the platform's dispatcher finds it and reads it as filed
+    response = client.get("/admin/dispatch/queuedpetition/", {"q": WHISTLEBLOWER_PHONE})
+    assert list(response.context["cl"].result_list) == [petition]
+    assert f"我是{WHISTLEBLOWER}" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_outside_the_platform_the_assignments_show_a_confidential_title_masked(client, city, catalog, inspector,
+                                                                                dispatcher,
+                                                                                django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = _confidential_report(city)
+    assignment = Assignment.objects.filter(petition=petition).first()
+    client.force_login(inspector)
+    for url in ("/admin/dispatch/assignment/", f"/admin/dispatch/assignment/?q={petition.number}",
+                f"/admin/dispatch/assignment/{assignment.pk}/change/"):
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200 and petition.number in page and "举报科长收红包" in page, url
+        assert WHISTLEBLOWER not in page, url
+    client.force_login(dispatcher)
+    page = client.get(f"/admin/dispatch/assignment/{assignment.pk}/change/").content.decode()
+    assert f"我是{WHISTLEBLOWER}" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action, data", [
+    ("remove_co", {"assignment": "abc"}),
+    ("remove_co", {"assignment": "²"}),
+    ("return", {"request": "²", "approve": "yes", "note": "同意"}),
+    ("extension", {"request": "99999999999999999999999", "approve": "no", "note": "不同意"}),
+    ("review", {"reply": "abc", "approve": "yes", "note": ""}),
+])
+def test_a_malformed_id_in_a_console_form_is_no_object_not_a_server_error(client, received, dispatcher, action,
+                                                                           data):
+    client.force_login(dispatcher)
+    response = client.post(f"/admin/dispatch/queuedpetition/{received.pk}/console/{action}/", data)
+    assert response.status_code == 404
+

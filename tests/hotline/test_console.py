@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from dispatch.models import AssignmentStatus
 from knowledge.models import Article, Citation
 from petitions.models import Petition, PetitionEvent, Status
 from tests.hotline.conftest import call
@@ -61,6 +62,34 @@ def test_the_same_call_posted_twice_is_one_petition(client, city, operator, nois
     client.post("/hotline/", call(city))
     client.post("/hotline/", call(city))
     assert Petition.objects.count() == 1
+
+
+def test_saved_then_answered_on_the_spot_with_the_same_form_says_where_it_went_not_closed(
+        client, city, operator, noise_to_street, parking_article, django_capture_on_commit_callbacks):
+    # The operator saves, the answer is slow, and they press "answer on the spot" on the same form (same token).
+    client.force_login(operator)
+    data = call(city, kind="consultation", article=str(parking_article.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/hotline/", data)
+        response = client.post("/hotline/", {**data, "action": "close_on_spot"}, follow=True)
+    petition = Petition.objects.get()
+    assert petition.status == Status.DISPATCHED and not Citation.objects.exists()
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "办结" not in said
+    assert petition.number in said and "甲一街道办事处" in said and "未作直接答复" in said
+
+
+def test_in_confirm_mode_the_operator_is_told_the_unit_is_only_proposed(client, city, operator, noise_to_street,
+                                                                          settings,
+                                                                          django_capture_on_commit_callbacks):
+    settings.PORTAL_DISPATCH_MODE = "confirm"
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/hotline/", call(city), follow=True)
+    petition = Petition.objects.get()
+    assert petition.assignments.get().status == AssignmentStatus.PROPOSED
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "拟派至甲一街道办事处，待派单员确认" in said
 
 
 @pytest.mark.parametrize("overrides, field", [

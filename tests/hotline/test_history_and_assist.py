@@ -67,6 +67,17 @@ def test_the_history_costs_three_queries_whatever_the_table(operator, past, djan
     assert history.total == 3 and history.open_count == 3 and history.unsatisfied_count == 1
 
 
+def test_a_frequent_callers_open_and_unsatisfied_counts_cover_every_petition_not_the_newest_twenty(city, operator):
+    oldest = file_petition(city, title="二十多次之前的投诉")
+    Rating.objects.create(petition=oldest, round=1, satisfaction="unsatisfied", solved=False, source="citizen",
+                          rated_at=oldest.received_at)
+    for i in range(21):
+        file_petition(city, title=f"又一次来电反映噪音{i}")
+    history = caller_history(phone=PHONE, user=operator)
+    assert len(history.items) == 20 and oldest.number not in {item.petition.number for item in history.items}
+    assert (history.total, history.open_count, history.unsatisfied_count) == (22, 22, 1)
+
+
 def test_the_routing_preview_says_which_units_and_why(client, city, operator, noise_to_street):
     client.force_login(operator)
     data = json.loads(client.post("/hotline/assist/", {"area": city.street.pk, "classification": city.noise.pk,
@@ -95,6 +106,13 @@ def test_the_knowledge_base_offers_the_items_articles(client, city, operator, pa
     assert parking_article.title in data["knowledge"] and f'value="{parking_article.pk}"' in data["knowledge"]
     nothing = json.loads(client.post("/hotline/assist/", {"classification": city.noise.pk}).content)
     assert parking_article.title not in nothing["knowledge"]
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "9" * 25])
+def test_a_malformed_area_or_item_id_gives_no_preview_not_a_server_error(client, city, operator, value):
+    client.force_login(operator)
+    response = client.post("/hotline/assist/", {"area": value, "classification": value, "content": "楼下噪音"})
+    assert response.status_code == 200 and "routing" in response.json()
 
 
 def test_the_endpoints_are_for_operators_only(client, dispatcher):

@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from dispatch.models import Assignment
+from hotline import selectors
 from hotline.selectors import callbacks_due, petition_find
 from petitions.models import AccessRecord, Petition, Status
 from tests.factories import file_petition, make_user
@@ -46,6 +47,31 @@ def test_media_items_to_screen_and_what_i_filed(client, city, operator):
     screen, recorded = page.split("待初筛的媒体诉求")[1].split("我受理的诉求")
     assert media.number in screen and mine.number not in screen
     assert mine.number in recorded and someone_elses.number not in recorded
+
+
+def test_outside_the_platform_the_queues_mask_a_confidential_title(client, city, operator):
+    outsider = make_user("district_operator", "operator", city.street_office)
+    media = file_petition(city, channel="media", title="我是张建国反映噪音", complainant_name="张建国",
+                          confidential=True)
+    answered = _answered(city, timezone.now() - dt.timedelta(days=2), title="张建国再次反映收费问题",
+                         complainant_name="张建国", confidential=True)
+    client.force_login(outsider)
+    page = client.get("/hotline/queues/").content.decode()
+    assert media.number in page and answered.number in page and "反映噪音" in page and "再次反映收费问题" in page
+    assert "张建国" not in page
+    client.force_login(operator)  # the platform's operator reads it as filed
+    assert "我是张建国反映噪音" in client.get("/hotline/queues/").content.decode()
+
+
+def test_the_queue_headings_give_the_true_count_when_only_the_first_are_listed(client, city, operator, monkeypatch):
+    for i in range(3):
+        file_petition(city, channel="media", title=f"报纸热线反映路面坑洼{i}")
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 2)
+    client.force_login(operator)
+    page = client.get("/hotline/queues/").content.decode()
+    assert "待初筛的媒体诉求 (前 2 条，共 3 条)" in page
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 100)
+    assert "待初筛的媒体诉求 (3)" in client.get("/hotline/queues/").content.decode()
 
 
 @pytest.fixture
@@ -109,3 +135,30 @@ def test_the_search_uses_the_last_four_digits_index(city, operator, many):
     sql = str(petition_find(user=operator, phone_last4="2222").query).upper()
     # The expression must be the index's own (petition_phone_last4_idx) for the planner to use it.
     assert "RIGHT(" in sql or "SUBSTR(" in sql
+
+
+@pytest.mark.parametrize("words", ["13911112222", "1391111", "139 1111 2222"])
+def test_a_phone_typed_among_the_words_is_audited_as_a_search_by_phone(client, city, operator, words):
+    # The word search takes digits for the caller's phone (petitions.selectors.petition_search).
+    petition = file_petition(city, complainant_phone="13911112222")
+    client.force_login(operator)
+    page = client.get("/hotline/search/", {"words": words}).content.decode()
+    assert petition.number in page
+    record = AccessRecord.objects.get(user=operator, action="search")
+    assert record.detail == "电话" and "1111" not in record.detail
+
+
+def test_words_without_a_phone_are_not_audited(client, city, operator):
+    file_petition(city, title="2026年路灯不亮")
+    client.force_login(operator)
+    client.get("/hotline/search/", {"words": "2026年路灯"})
+    assert not AccessRecord.objects.exists()
+
+
+@pytest.mark.parametrize("params", [{"received_to": "9999-12-31"}, {"received_from": "0001-01-01"}])
+def test_a_received_date_out_of_range_is_refused_on_its_field(client, operator, params):
+    client.force_login(operator)
+    response = client.get("/hotline/search/", params)
+    assert response.status_code == 200 and response.context["results"] is None
+    assert set(response.context["form"].errors) == set(params)
+    assert "1990-01-01 至 2099-12-31" in response.content.decode()

@@ -52,6 +52,17 @@ def test_the_duty_survives_a_change_of_role(city, editor):
         .permissions.select_related("content_type")}
 
 
+@pytest.mark.django_db
+def test_the_duty_opens_no_admin_to_a_unit_handler(client, city):
+    # docs/knowledge.md: the duty is for staff roles; an owner unit's liaison sends corrections, units stay on
+    # their own pages.
+    liaison = make_user("liaison", "unit_handler", city.heating)
+    liaison.groups.add(Group.objects.get(name="duty:knowledge_editor"))
+    client.force_login(liaison)
+    response = client.get("/admin/knowledge/article/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
 @FROZEN
 @pytest.mark.django_db
 @pytest.mark.parametrize("overrides, field", [

@@ -1,8 +1,10 @@
 """The public FAQ's pages: search before filing, in Chinese and English, without JavaScript."""
+import datetime as dt
 import re
 
 import time_machine
 
+from knowledge.models import Article
 from tests.knowledge.conftest import TODAY
 
 FROZEN = time_machine.travel(TODAY.isoformat() + " 10:00 +0800", tick=False)
@@ -64,3 +66,17 @@ def test_the_faq_search_page_reads_a_bounded_number_of_queries(visitor, articles
     # The items named for each word and part (暖气不热, 暖气: 2), the articles (1), the policy Q&A (1); no session.
     with django_assert_max_num_queries(4):
         visitor.get("/knowledge/", {"q": "暖气不热怎么办"})
+
+
+@FROZEN
+def test_a_search_with_more_answers_than_a_page_gives_the_true_count_and_pages_through_all(visitor, city):
+    for i in range(25):
+        Article.objects.create(title=f"供暖问题{i:02d}", answer="联系供热企业。", theme="water",
+                               valid_from=TODAY - dt.timedelta(days=30))
+    first = visitor.get("/knowledge/", {"q": "供暖"}).content.decode()
+    heading = re.search(r'<h2 id="results-title">(.*?)</h2>', first, re.S).group(1)
+    assert "25" in heading and "20" not in heading
+    second = visitor.get("/knowledge/", {"q": "供暖", "page": "2"}).content.decode()
+    shown = set(re.findall(r"供暖问题\d\d", first)) | set(re.findall(r"供暖问题\d\d", second))
+    assert len(shown) == 25 and 'rel="next"' in first and 'rel="prev"' in second
+    assert visitor.get("/knowledge/", {"q": "供暖", "page": "²"}).status_code == 200
