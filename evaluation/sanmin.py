@@ -209,10 +209,19 @@ def _token_sign(body: str) -> str:
     return hmac.new(_token_key(), body.encode(), hashlib.sha256).hexdigest()
 
 
+# A token's shape: campaign id, department ids joined by "-", a urlsafe nonce, a hex signature. Checked
+# before the signature, so anything else (a non-ASCII character, which hmac.compare_digest cannot compare
+# as text) is refused as an invalid paper, not a server error.
+_TOKEN = re.compile(r"[0-9]+\.(?:[0-9]+(?:-[0-9]+)*)?\.[A-Za-z0-9_-]+\.[0-9a-f]{64}")
+
+
 def _token_paper(campaign: Campaign, token: str) -> set[int]:
     """The departments a token's ballot rates, if the token is genuine and this campaign's."""
-    body, _dot, signature = (token or "").strip().rpartition(".")
-    if not body or not hmac.compare_digest(_token_sign(body), signature):
+    token = (token or "").strip()
+    if not _TOKEN.fullmatch(token):
+        raise DomainError(_("This ballot paper is not valid."), field="token", code="unknown")
+    body, _dot, signature = token.rpartition(".")
+    if not hmac.compare_digest(_token_sign(body).encode(), signature.encode()):
         raise DomainError(_("This ballot paper is not valid."), field="token", code="unknown")
     campaign_pk, departments, _nonce = body.split(".", 2)
     if campaign_pk != str(campaign.pk):

@@ -320,3 +320,20 @@ def test_equal_scores_share_a_rank_in_the_results(campaign, city):
     TallyCell.objects.filter(campaign=campaign, choice="satisfied").update(count=5)  # every department the same
     rows = sanmin.results(campaign=campaign, now=campaign.voting_closes_at + dt.timedelta(minutes=1))
     assert len(rows) == 2 and [r["rank"] for r in rows] == [1, 1]
+
+
+VOTE_URL = "/evaluation/sanmin/2026/vote/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["1.2-3.abc.é", "1.2-3.abc." + "é" * 64, "１.2.abc." + "0" * 64, "garbage", "."])
+def test_a_malformed_ballot_token_is_an_invalid_paper_not_a_server_error(campaign, client, token):
+    drawn(campaign)
+    client.raise_request_exception = False
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        answer = client.post(VOTE_URL, {"token": token, "cast": "1"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_deposit(campaign=campaign, token=token, ratings={})
+    assert raised.value.field == "token" and raised.value.code == "unknown"
+    assert answer.status_code == 400 and "该评议票无效" in answer.content.decode()
+    assert sum(TallyCell.objects.values_list("count", flat=True)) == 0
