@@ -116,7 +116,8 @@ def vote(request, year: int):
     token (another); if counting fails after the code was used, the page comes back
     holding the token, and sending it again counts the ballot."""
     campaign = _campaign(year)
-    token = request.POST.get("token", "").strip()[:200]
+    # Not cut to a length: a cut token fails its signature. sanmin._token_paper bounds it (TOKEN_MAX_LENGTH).
+    token = request.POST.get("token", "").strip()
     form = CodeForm(request.POST or None, paper=bool(token))
     departments = None
     if request.method == "POST" and form.is_valid():

@@ -4,15 +4,17 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import models
+from django.db import DatabaseError, models
 
 from evaluation import sanmin
 from evaluation.models import Campaign, Candidate, DepartmentReport, ReportGroup, Representative, Suggestion, TallyCell
 from lib.errors import DomainError
+from org.models import HandlingUnit
 from tests.concurrency import postgres_only, race
 from tests.identities import LANDLINE, SERVICE_NUMBERS
 
@@ -337,3 +339,28 @@ def test_a_malformed_ballot_token_is_an_invalid_paper_not_a_server_error(campaig
     assert raised.value.field == "token" and raised.value.code == "unknown"
     assert answer.status_code == 400 and "该评议票无效" in answer.content.decode()
     assert sum(TallyCell.objects.values_list("count", flat=True)) == 0
+
+
+@pytest.mark.django_db
+def test_a_ballot_sent_again_after_counting_failed_counts_with_forty_departments(campaign, client):
+    """The token names every department of the paper (~220 characters for 40): sent back whole, not cut."""
+    group = ReportGroup.objects.get(campaign=campaign)
+    for i in range(40):
+        DepartmentReport.objects.create(group=group, unit=HandlingUnit.objects.create(
+            code=f"DEP{i:03d}", name=f"部门{i}", kind="city_department"))
+    _, codes = drawn(campaign)
+    code = next(iter(codes.values()))
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        departments = client.post(VOTE_URL, {"code": code}).context["departments"]
+        ratings = {f"unit_{u.pk}": "satisfied" for u in departments}
+        with mock.patch.object(sanmin, "ballot_deposit", side_effect=DatabaseError("the database went away")):
+            failed = client.post(VOTE_URL, {"code": code, "cast": "1", **ratings})
+        token = failed.context["token"]
+        assert len(token) > 200 and Representative.objects.filter(has_voted=True).count() == 1
+        again = client.post(VOTE_URL, {"token": token, "cast": "1", **ratings})
+        assert again.status_code == 200 and "evaluation/sanmin/voted.html" in [t.name for t in again.templates]
+        assert sum(TallyCell.objects.values_list("count", flat=True)) == 42  # one ballot, 42 departments
+        # A token past the bound is refused whole (an invalid paper), never cut to fit.
+        with pytest.raises(DomainError) as raised:
+            sanmin.paper_departments(campaign, token[:1] + "." + "1-" * 2100 + token[2:])
+        assert raised.value.code == "unknown"
