@@ -40,6 +40,13 @@ def choices_for(campaign: Campaign) -> tuple[str, ...]:
     return SCORES if campaign.scale == Campaign.Scale.SCORE else CHOICES
 
 
+def choice_label(campaign: Campaign, choice: str) -> str:
+    """A rating as a column heading: the three words, or "rated 7" on the 1–10 scale."""
+    if campaign.scale == Campaign.Scale.SCORE:
+        return _("Rated %(score)s") % {"score": choice}
+    return {"satisfied": _("Satisfied"), "basic": _("Basically satisfied"), "unsatisfied": _("Unsatisfied")}[choice]
+
+
 def points(campaign: Campaign, choice: str) -> float:
     return int(choice) * 10 if campaign.scale == Campaign.Scale.SCORE else WEIGHTS[choice]
 

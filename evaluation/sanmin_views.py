@@ -160,12 +160,14 @@ def results_xlsx(request, year: int):
     campaign = _campaign(year)
     if not campaign.results_published_at:
         raise Http404
+    # One column per rating of the campaign's scale (three words, or 1 to 10), in the scale's order.
+    choices = sanmin.choices_for(campaign)
     book = Workbook()
     spreadsheets.write_rows(book.active, header=[
-        _("Rank"), _("Department"), _("Satisfied"), _("Basically satisfied"), _("Unsatisfied"), _("Score"),
+        _("Rank"), _("Department"), *(sanmin.choice_label(campaign, c) for c in choices), _("Score"),
         _("Points in the annual assessment")], rows=(
-        [row["rank"], row["unit"], row["counts"].get("satisfied"), row["counts"].get("basic"),
-         row["counts"].get("unsatisfied"), round(row["score"], 2) if row["score"] is not None else None,
+        [row["rank"], row["unit"], *(row["counts"].get(c, 0) for c in choices),
+         round(row["score"], 2) if row["score"] is not None else None,
          round(row["assessment_points"], 3) if row["assessment_points"] is not None else None]
         for row in sanmin.results(campaign=campaign)))
     return spreadsheets.xlsx_response(book, f"sanmin-{year}.xlsx")

@@ -364,3 +364,27 @@ def test_a_ballot_sent_again_after_counting_failed_counts_with_forty_departments
         with pytest.raises(DomainError) as raised:
             sanmin.paper_departments(campaign, token[:1] + "." + "1-" * 2100 + token[2:])
         assert raised.value.code == "unknown"
+
+
+def xlsx_rows(response):
+    from openpyxl import load_workbook
+    import io
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(load_workbook(io.BytesIO(body)).active.values)
+
+
+@pytest.mark.django_db
+def test_the_results_spreadsheet_has_a_column_per_rating_of_the_campaigns_scale(campaign, client):
+    Campaign.objects.filter(pk=campaign.pk).update(scale=Campaign.Scale.SCORE)
+    campaign.refresh_from_db()
+    _, codes = drawn(campaign)
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        for code, score in zip(list(codes.values())[:3], ("7", "7", "10")):
+            sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings_for(campaign, score))
+    with time_machine.travel(OPEN + dt.timedelta(days=6)):
+        call_command("sanmin_close", "2026")
+        rows = xlsx_rows(client.get("/evaluation/sanmin/2026/results.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    header, first = rows[0], rows[1]
+    assert header[2:12] == tuple(f"评{n}分" for n in range(1, 11)) and len(header) == 14
+    assert first[2:12] == (0, 0, 0, 0, 0, 0, 2, 0, 0, 1) and first[12] == 80  # (70 + 70 + 100) / 3
