@@ -80,6 +80,15 @@ class CampaignAdmin(admin.ModelAdmin):
     readonly_fields = ("pool_hash", "quotas", "algorithm", "seed_commitment", "seed", "drawn_at", "tally_sealed_at",
                        "results_published_at")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once drawn, the ballot's settings are fixed: the counters exist for this scale's ratings, the codes
+        # went out with this window, and after sealing a reopened window would take ballots into published
+        # results (docs/sanmin.md).
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.drawn_at:
+            fields = (*fields, "voting_opens_at", "voting_closes_at", "scale")
+        return fields
+
 
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):

@@ -181,6 +181,10 @@ def departments_for(representative: Representative) -> list:
 
 
 def _check_window(campaign: Campaign, now: dt.datetime, *, field: str = "code") -> None:
+    # Sealed is closed for good, whatever the dates say: sealing dropped the spent tokens and the results
+    # may be published, so a ballot after it would change published results (or count a token twice).
+    if campaign.tally_sealed_at:
+        raise DomainError(_("Voting is closed: this code has expired."), field=field, code="expired")
     if now < campaign.voting_opens_at:
         raise DomainError(_("Voting has not opened yet."), field=field, code="not_open")
     if now >= campaign.voting_closes_at:
@@ -320,9 +324,11 @@ def tally_seal(*, campaign: Campaign, now: dt.datetime | None = None) -> None:
 
 def results(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]:
     """Each department's score and rank and its share of the annual assessment. Refused
-    to everyone, administrators included, until voting has closed and the tally is sealed."""
-    now = now or timezone.now()
-    if now < campaign.voting_closes_at or not campaign.tally_sealed_at:
+    to everyone, administrators included, until voting has closed and the tally is sealed
+    (tally_seal refuses before voting closes, and no ballot is taken once sealed). Sealed is
+    enough: the window's dates are not looked at again, so moving them cannot hide the results.
+    `now` is accepted for the callers that pass it."""
+    if not campaign.tally_sealed_at:
         raise DomainError(_("No results while voting is open."), code="voting_open")
 
     counts: dict[int, dict[str, int]] = {}

@@ -388,3 +388,48 @@ def test_the_results_spreadsheet_has_a_column_per_rating_of_the_campaigns_scale(
     header, first = rows[0], rows[1]
     assert header[2:12] == tuple(f"评{n}分" for n in range(1, 11)) and len(header) == 14
     assert first[2:12] == (0, 0, 0, 0, 0, 0, 2, 0, 0, 1) and first[12] == 80  # (70 + 70 + 100) / 3
+
+
+@pytest.mark.django_db
+def test_once_sealed_voting_stays_closed_and_the_results_stay_published(campaign, client, rf, platform_admin):
+    from django.contrib import admin
+
+    _, codes = drawn(campaign)
+    codes = list(codes.values())
+    campaign.refresh_from_db()
+    request = rf.get("/")
+    request.user = platform_admin
+    readonly = admin.site._registry[Campaign].get_readonly_fields(request, campaign)
+    assert {"voting_opens_at", "voting_closes_at", "scale"} <= set(readonly)  # fixed at the draw
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        sanmin.ballot_cast(campaign=campaign, code=codes[0], ratings=ratings_for(campaign))
+        token = sanmin.ballot_paper_issue(campaign=campaign, code=codes[2])  # a paper taken and not cast yet
+    with time_machine.travel(OPEN + dt.timedelta(days=6)):
+        call_command("sanmin_close", "2026")
+        # The window moved anyway (in the database, past the admin): sealed is closed.
+        Campaign.objects.filter(pk=campaign.pk).update(voting_closes_at=OPEN + dt.timedelta(days=10))
+        campaign.refresh_from_db()
+        page = client.get("/evaluation/sanmin/2026/")
+        xlsx = client.get("/evaluation/sanmin/2026/results.xlsx")
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_cast(campaign=campaign, code=codes[1], ratings=ratings_for(campaign))
+        assert raised.value.code == "expired"
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_deposit(campaign=campaign, token=token, ratings=ratings_for(campaign))
+        assert raised.value.code == "expired"
+        vote = client.post(VOTE_URL, {"code": codes[1]})
+    assert page.status_code == 200 and page.context["results"] and xlsx.status_code == 200
+    assert vote.status_code == 400 and "code" in vote.context["form"].errors
+    assert Representative.objects.filter(has_voted=True).count() == 2  # the first voter and the untaken paper
+    assert sum(TallyCell.objects.values_list("count", flat=True)) == 2  # one ballot, two departments
+
+
+@pytest.mark.django_db
+def test_the_results_pages_without_a_sealed_tally_are_no_server_error(campaign, client):
+    drawn(campaign)
+    # Published by mistake (the flag set without sealing): the page shows no results, the export is not found.
+    Campaign.objects.filter(pk=campaign.pk).update(results_published_at=OPEN)
+    with time_machine.travel(OPEN + dt.timedelta(days=6)):
+        page = client.get("/evaluation/sanmin/2026/")
+        xlsx = client.get("/evaluation/sanmin/2026/results.xlsx")
+    assert page.status_code == 200 and page.context["results"] is None and xlsx.status_code == 404
