@@ -293,6 +293,13 @@ def ballot_check(*, campaign: Campaign, code: str, ratings: dict[int, str], now:
     """Check a ballot before its code is used, so a mistake does not use up the code."""
     representative = representative_by_code(campaign, code, now=now)
     _check_ratings(campaign, ratings, {u.pk for u in departments_for(representative)})
+    # Every rating must have its counter, or the code would be used and the ballot then refused
+    # (ballot_deposit counts only into existing counters): a department added to a group after the
+    # draw has none. The report groups are fixed at the draw; this is the check behind that rule.
+    present = set(TallyCell.objects.filter(campaign=campaign, unit_id__in=ratings).values_list("unit_id", "choice"))
+    if set(ratings.items()) - present:
+        raise DomainError(_("This ballot paper names a department that cannot be counted. Your code has not been "
+                            "used: please tell the evaluation office."), code="paper")
 
 
 def ballot_cast(*, campaign: Campaign, code: str, ratings: dict[int, str], now: dt.datetime | None = None) -> None:

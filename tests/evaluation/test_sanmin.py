@@ -433,3 +433,55 @@ def test_the_results_pages_without_a_sealed_tally_are_no_server_error(campaign, 
         page = client.get("/evaluation/sanmin/2026/")
         xlsx = client.get("/evaluation/sanmin/2026/results.xlsx")
     assert page.status_code == 200 and page.context["results"] is None and xlsx.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_report_groups_and_their_departments_are_fixed_at_the_draw(campaign, client, platform_admin, city):
+    from django.core.exceptions import ValidationError
+
+    group = ReportGroup.objects.get(campaign=campaign)
+    late = HandlingUnit.objects.create(code="LATE", name="迟到部门", kind="city_department")
+    DepartmentReport(group=group, unit=late).full_clean()  # before the draw: allowed
+    drawn(campaign)
+    with pytest.raises(ValidationError) as raised:
+        DepartmentReport(group=group, unit=late).full_clean()
+    assert set(raised.value.message_dict) == {"unit"}
+    with pytest.raises(ValidationError) as raised:
+        ReportGroup(campaign=campaign, name="第五组", scheduled_at=OPEN, venue="市民中心").full_clean()
+    assert set(raised.value.message_dict) == {"campaign"}
+    report = DepartmentReport.objects.filter(group=group).first()
+    report.summary = "报告摘要"
+    report.full_clean()  # the summary and the document may still change
+    report.unit = late
+    with pytest.raises(ValidationError):
+        report.full_clean()
+    # In the admin: a new group of a drawn campaign is refused with the reason on its campaign, nothing stored.
+    client.force_login(platform_admin)
+    answer = client.post("/admin/evaluation/reportgroup/add/", {
+        "campaign": campaign.pk, "name": "第五组", "scheduled_at_0": "2026-12-16", "scheduled_at_1": "09:00:00",
+        "venue": "市民中心", "video_url": "", "reports-TOTAL_FORMS": "1", "reports-INITIAL_FORMS": "0",
+        "reports-MIN_NUM_FORMS": "0", "reports-MAX_NUM_FORMS": "1000", "reports-0-unit": late.pk,
+        "reports-0-summary": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 200 and "campaign" in answer.context["adminform"].form.errors
+    assert "报告组及其部门不能再变更" in answer.content.decode()
+    assert ReportGroup.objects.filter(campaign=campaign).count() == 1
+    change = client.get(f"/admin/evaluation/reportgroup/{group.pk}/change/")
+    inline = change.context["inline_admin_formsets"][0]
+    assert not inline.has_add_permission and not inline.has_delete_permission and "unit" in inline.readonly_fields
+
+
+@pytest.mark.django_db
+def test_a_department_without_counters_is_refused_before_the_code_is_used(campaign, client, city):
+    _, codes = drawn(campaign)
+    group = ReportGroup.objects.get(campaign=campaign)
+    late = HandlingUnit.objects.create(code="LATE", name="迟到部门", kind="city_department")
+    DepartmentReport.objects.create(group=group, unit=late)  # past the rule, straight into the database
+    code = next(iter(codes.values()))
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        departments = client.post(VOTE_URL, {"code": code}).context["departments"]
+        assert late in departments
+        answer = client.post(VOTE_URL, {"code": code, "cast": "1", **{f"unit_{u.pk}": "satisfied" for u in departments}},
+                             HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 400 and "您的评议码尚未使用" in answer.content.decode()
+    assert not Representative.objects.filter(has_voted=True).exists()  # the code is still good
+    assert sum(TallyCell.objects.values_list("count", flat=True)) == 0
