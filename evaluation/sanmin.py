@@ -106,10 +106,17 @@ def draw_prepare(*, campaign: Campaign, quotas: dict[str, int]) -> str:
         raise DomainError(_("Quotas name strata with no candidates: %(strata)s") % {"strata": ", ".join(unknown)},
                           field="quotas")
     seed = secrets.token_hex(32)
-    Campaign.objects.filter(pk=campaign.pk).update(
+    # Once only. An organiser who could prepare again could keep the seeds whose draw they like and
+    # discard the others, and the draw would still verify: the commitment binds only if it is the first.
+    # The conditional update makes two prepares at once publish one commitment.
+    published = Campaign.objects.filter(pk=campaign.pk, seed_commitment="", drawn_at__isnull=True).update(
         pool_hash=pool_hash(lines), quotas=quotas, algorithm=ALGORITHM,
         seed_commitment=hashlib.sha256(seed.encode()).hexdigest(), commitment_published_at=timezone.now())
     campaign.refresh_from_db()
+    if not published:
+        raise DomainError(_("The commitment to the seed was published on %(when)s and cannot be replaced.") % {
+            "when": timezone.localtime(campaign.commitment_published_at).strftime("%Y-%m-%d %H:%M")
+            if campaign.commitment_published_at else "—"}, code="committed")
     return seed
 
 

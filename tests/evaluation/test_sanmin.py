@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, models
 
 from evaluation import sanmin
@@ -485,3 +485,16 @@ def test_a_department_without_counters_is_refused_before_the_code_is_used(campai
     assert answer.status_code == 400 and "您的评议码尚未使用" in answer.content.decode()
     assert not Representative.objects.filter(has_voted=True).exists()  # the code is still good
     assert sum(TallyCell.objects.values_list("count", flat=True)) == 0
+
+
+@pytest.mark.django_db
+def test_the_seed_commitment_is_published_once(campaign):
+    """Preparing again until a favoured candidate is drawn would still verify: a second commitment is refused."""
+    sanmin.draw_prepare(campaign=campaign, quotas=QUOTAS)
+    first = Campaign.objects.values_list("seed_commitment", "commitment_published_at", "quotas").get(pk=campaign.pk)
+    with pytest.raises(DomainError) as raised:
+        sanmin.draw_prepare(campaign=campaign, quotas={"D1|社区居民": 1})
+    assert raised.value.code == "committed"
+    assert Campaign.objects.values_list("seed_commitment", "commitment_published_at", "quotas").get(pk=campaign.pk) == first
+    with pytest.raises(CommandError, match="不能更换"):
+        call_command("sanmin_draw", "prepare", "2026", "--representatives", "5")
