@@ -27,6 +27,7 @@ from evaluation.models import (
     TallyCell,
 )
 from lib.errors import DomainError
+from lib.identity import PhoneRejected, normalise_phone
 from notifications.messaging import Recipients, message_send
 from org.models import HandlingUnit
 
@@ -94,11 +95,39 @@ def select(lines: list[str], quotas: dict[str, int], seed: str) -> list[str]:
     return sorted(chosen)
 
 
+def _person(phone: str) -> str | None:
+    """Who a candidate is, for "one representative per person": the phone, normalised (a mobile with +86
+    or spaces is the same person); None when there is no usable number, which matches nobody."""
+    try:
+        return normalise_phone(phone)
+    except PhoneRejected:
+        digits = re.sub(r"\D", "", phone or "")
+        return digits or None
+
+
+def pool_duplicates(campaign: Campaign) -> list[list[str]]:
+    """The pool ids that share one phone (one person in the pool twice), each set sorted."""
+    by_person: dict[str, list[str]] = {}
+    for external_id, phone in Candidate.objects.filter(campaign=campaign, source=Candidate.Source.POOL).values_list(
+            "external_id", "phone"):
+        person = _person(phone)
+        if person:
+            by_person.setdefault(person, []).append(external_id)
+    return sorted(sorted(ids) for ids in by_person.values() if len(ids) > 1)
+
+
 def draw_prepare(*, campaign: Campaign, quotas: dict[str, int]) -> str:
     """Publish the pool hash, the quotas, the algorithm and a commitment to a fresh
     seed. Returns the seed: keep it offline until the draw (it is not stored)."""
     if campaign.drawn_at:
         raise DomainError(_("The draw has already taken place."))
+    # One person, one chance and one code: the same phone twice in the pool is refused before the pool's
+    # hash is published (both could be drawn, and a drawn id cannot be dropped without failing verification).
+    duplicates = pool_duplicates(campaign)
+    if duplicates:
+        raise DomainError(_("The pool holds the same person more than once (same phone): %(ids)s. Keep one of "
+                            "each before preparing the draw.") % {"ids": "; ".join(", ".join(d) for d in duplicates)},
+                          field="pool", code="duplicates")
     lines = pool_lines(campaign)
     strata = {line.split("|", 1)[1] for line in lines}
     unknown = [s for s in quotas if s not in strata]
@@ -140,8 +169,21 @@ def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str
         if pool_hash(lines) != locked.pool_hash:
             raise DomainError(_("The pool changed after its hash was published."), code="pool_changed")
         chosen = set(select(lines, locked.quotas, seed))
-        people = list(Candidate.objects.filter(campaign=locked).exclude(source=Candidate.Source.POOL)) + list(
-            Candidate.objects.filter(campaign=locked, source=Candidate.Source.POOL, external_id__in=chosen))
+        # One representative per person (same phone): the drawn first (their ids are published and verified),
+        # then the recommended, then the volunteers; a later entry of someone already in is left out. The
+        # command says how many were left out (people_left_out).
+        order = {Candidate.Source.POOL: 0, Candidate.Source.RECOMMENDED: 1, Candidate.Source.VOLUNTEER: 2}
+        everyone = sorted(list(Candidate.objects.filter(campaign=locked).exclude(source=Candidate.Source.POOL))
+                          + list(Candidate.objects.filter(campaign=locked, source=Candidate.Source.POOL,
+                                                          external_id__in=chosen)),
+                          key=lambda c: (order.get(c.source, 3), c.external_id))
+        people, seen = [], set()
+        for candidate in everyone:
+            person = _person(candidate.phone)
+            if person is not None and person in seen:
+                continue
+            seen.add(person)
+            people.append(candidate)
         issued, representatives = [], []
         for person in people:
             code = secrets.token_hex(5).upper()
@@ -161,6 +203,13 @@ def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str
         locked.save(update_fields=["seed", "drawn_at"])
     by_candidate = {r.candidate_id: r for r in Representative.objects.filter(campaign=campaign)}
     return [(by_candidate[p.pk], code) for p, code in zip(people, issued)]
+
+
+def people_left_out(campaign: Campaign) -> int:
+    """Recommended or volunteer candidates given no code because the same person (same phone) already
+    had one: the organiser sees the count after the draw."""
+    others = Candidate.objects.filter(campaign=campaign).exclude(source=Candidate.Source.POOL)
+    return others.count() - others.filter(representative__isnull=False).count()
 
 
 def draw_verify(*, campaign: Campaign, lines: list[str] | None = None) -> list[str]:

@@ -498,3 +498,29 @@ def test_the_seed_commitment_is_published_once(campaign):
     assert Campaign.objects.values_list("seed_commitment", "commitment_published_at", "quotas").get(pk=campaign.pk) == first
     with pytest.raises(CommandError, match="不能更换"):
         call_command("sanmin_draw", "prepare", "2026", "--representatives", "5")
+
+
+@pytest.mark.django_db
+def test_one_representative_per_person_drawn_and_also_volunteering(campaign, tmp_path, capsys):
+    seed = sanmin.draw_prepare(campaign=campaign, quotas=QUOTAS)
+    person = Candidate.objects.get(campaign=campaign, external_id=sanmin.select(sanmin.pool_lines(campaign), QUOTAS, seed)[0])
+    # The same citizen also signed up as a volunteer, with the phone written another way.
+    Candidate.objects.create(campaign=campaign, external_id="V1", name=person.name, phone=f"+86 {person.phone}",
+                             district=person.district, sector=person.sector, source=Candidate.Source.VOLUNTEER)
+    call_command("sanmin_draw", "run", "2026", "--seed", seed, "--codes", str(tmp_path / "codes.xlsx"))
+    assert Representative.objects.filter(candidate__phone__endswith=person.phone).count() == 1
+    assert Representative.objects.filter(candidate=person).exists()  # the drawn one: drawn.txt still verifies
+    assert Representative.objects.count() == 13 and sanmin.people_left_out(campaign) == 1
+    assert "1 recommended or volunteer candidates were already representatives" in capsys.readouterr().out
+    assert sanmin.draw_verify(campaign=Campaign.objects.get(pk=campaign.pk)) == []
+
+
+@pytest.mark.django_db
+def test_the_same_person_twice_in_the_pool_is_refused_before_the_pool_is_published(campaign):
+    first = Candidate.objects.get(campaign=campaign, external_id="P001")
+    Candidate.objects.create(campaign=campaign, external_id="P900", name=first.name, phone=f"{first.phone[:3]} {first.phone[3:]}",
+                             district=first.district, sector=first.sector)
+    with pytest.raises(DomainError) as raised:
+        sanmin.draw_prepare(campaign=campaign, quotas=QUOTAS)
+    assert raised.value.code == "duplicates" and "P001, P900" in str(raised.value.message)
+    assert Campaign.objects.get(pk=campaign.pk).seed_commitment == ""  # nothing published
