@@ -80,6 +80,15 @@ class CampaignAdmin(admin.ModelAdmin):
     readonly_fields = ("pool_hash", "quotas", "algorithm", "seed_commitment", "seed", "drawn_at", "tally_sealed_at",
                        "results_published_at")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once drawn, the ballot's settings are fixed: the counters exist for this scale's ratings, the codes
+        # went out with this window, and after sealing a reopened window would take ballots into published
+        # results (docs/sanmin.md).
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.drawn_at:
+            fields = (*fields, "voting_opens_at", "voting_closes_at", "scale")
+        return fields
+
 
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):
@@ -91,16 +100,42 @@ class SuggestionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("answered_by",)
 
 
+def _drawn(group) -> bool:
+    return group is not None and group.pk is not None and group.campaign.drawn_at is not None
+
+
 class DepartmentReportInline(admin.TabularInline):
+    # After the draw, the departments of a group are fixed (DepartmentReport.clean): no report added, removed
+    # or moved to another department; the summary and the document stay editable.
     model = DepartmentReport
     extra = 1
     autocomplete_fields = ("unit",)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if _drawn(obj) else self.extra
+
+    def has_add_permission(self, request, obj=None):
+        return not _drawn(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _drawn(obj) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "unit") if _drawn(obj) else fields
 
 
 @admin.register(ReportGroup)
 class ReportGroupAdmin(admin.ModelAdmin):
     list_display = ("name", "campaign", "scheduled_at", "venue")
     inlines = [DepartmentReportInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "campaign") if _drawn(obj) else fields
+
+    def has_delete_permission(self, request, obj=None):
+        return not _drawn(obj) and super().has_delete_permission(request, obj)
 
 
 class CandidateResource(SafeModelResource):

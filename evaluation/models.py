@@ -6,6 +6,7 @@ The 三民 annual public evaluation also belongs to this app (docs/sanmin.md).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +237,22 @@ class ReportGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        # The draw gives every representative the campaign's groups and creates the counters of their
+        # departments: a group added or moved afterwards would be missing from every paper (docs/sanmin.md).
+        if self.pk is None:
+            campaign = Campaign.objects.filter(pk=self.campaign_id).first()
+            if campaign is not None and campaign.drawn_at:
+                raise ValidationError({"campaign": DRAWN_GROUPS_FIXED})
+        else:
+            before = ReportGroup.objects.select_related("campaign").get(pk=self.pk)
+            if before.campaign_id != self.campaign_id and before.campaign.drawn_at:
+                raise ValidationError({"campaign": DRAWN_GROUPS_FIXED})
+
+
+DRAWN_GROUPS_FIXED = _("The representatives have been drawn: the report groups and their departments can no "
+                       "longer change (every ballot paper was made from them).")
+
 
 class DepartmentReport(models.Model):
     group = models.ForeignKey(ReportGroup, verbose_name=_("report group"),
@@ -251,6 +268,18 @@ class DepartmentReport(models.Model):
 
     def __str__(self) -> str:
         return _("Report of %(unit)s") % {"unit": self.unit.name}
+
+    def clean(self):
+        # A department added after the draw has no counters: a ballot rating it would use up the code and
+        # then fail to count. Its summary and document may still change (they are published, not voted on).
+        drawn = Campaign.objects.filter(groups=self.group_id, drawn_at__isnull=False).exists()
+        if not drawn:
+            return
+        if self.pk is None:
+            raise ValidationError({"unit": DRAWN_GROUPS_FIXED})
+        before = DepartmentReport.objects.get(pk=self.pk)
+        if (before.group_id, before.unit_id) != (self.group_id, self.unit_id):
+            raise ValidationError({"unit": DRAWN_GROUPS_FIXED})
 
 
 class Candidate(models.Model):

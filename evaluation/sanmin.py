@@ -27,6 +27,7 @@ from evaluation.models import (
     TallyCell,
 )
 from lib.errors import DomainError
+from lib.identity import PhoneRejected, normalise_phone
 from notifications.messaging import Recipients, message_send
 from org.models import HandlingUnit
 
@@ -38,6 +39,13 @@ SCORES = tuple(str(n) for n in range(1, 11))  # the "score" scale: 1 to 10, wort
 
 def choices_for(campaign: Campaign) -> tuple[str, ...]:
     return SCORES if campaign.scale == Campaign.Scale.SCORE else CHOICES
+
+
+def choice_label(campaign: Campaign, choice: str) -> str:
+    """A rating as a column heading: the three words, or "rated 7" on the 1–10 scale."""
+    if campaign.scale == Campaign.Scale.SCORE:
+        return _("Rated %(score)s") % {"score": choice}
+    return {"satisfied": _("Satisfied"), "basic": _("Basically satisfied"), "unsatisfied": _("Unsatisfied")}[choice]
 
 
 def points(campaign: Campaign, choice: str) -> float:
@@ -87,11 +95,39 @@ def select(lines: list[str], quotas: dict[str, int], seed: str) -> list[str]:
     return sorted(chosen)
 
 
+def _person(phone: str) -> str | None:
+    """Who a candidate is, for "one representative per person": the phone, normalised (a mobile with +86
+    or spaces is the same person); None when there is no usable number, which matches nobody."""
+    try:
+        return normalise_phone(phone)
+    except PhoneRejected:
+        digits = re.sub(r"\D", "", phone or "")
+        return digits or None
+
+
+def pool_duplicates(campaign: Campaign) -> list[list[str]]:
+    """The pool ids that share one phone (one person in the pool twice), each set sorted."""
+    by_person: dict[str, list[str]] = {}
+    for external_id, phone in Candidate.objects.filter(campaign=campaign, source=Candidate.Source.POOL).values_list(
+            "external_id", "phone"):
+        person = _person(phone)
+        if person:
+            by_person.setdefault(person, []).append(external_id)
+    return sorted(sorted(ids) for ids in by_person.values() if len(ids) > 1)
+
+
 def draw_prepare(*, campaign: Campaign, quotas: dict[str, int]) -> str:
     """Publish the pool hash, the quotas, the algorithm and a commitment to a fresh
     seed. Returns the seed: keep it offline until the draw (it is not stored)."""
     if campaign.drawn_at:
         raise DomainError(_("The draw has already taken place."))
+    # One person, one chance and one code: the same phone twice in the pool is refused before the pool's
+    # hash is published (both could be drawn, and a drawn id cannot be dropped without failing verification).
+    duplicates = pool_duplicates(campaign)
+    if duplicates:
+        raise DomainError(_("The pool holds the same person more than once (same phone): %(ids)s. Keep one of "
+                            "each before preparing the draw.") % {"ids": "; ".join(", ".join(d) for d in duplicates)},
+                          field="pool", code="duplicates")
     lines = pool_lines(campaign)
     strata = {line.split("|", 1)[1] for line in lines}
     unknown = [s for s in quotas if s not in strata]
@@ -99,10 +135,17 @@ def draw_prepare(*, campaign: Campaign, quotas: dict[str, int]) -> str:
         raise DomainError(_("Quotas name strata with no candidates: %(strata)s") % {"strata": ", ".join(unknown)},
                           field="quotas")
     seed = secrets.token_hex(32)
-    Campaign.objects.filter(pk=campaign.pk).update(
+    # Once only. An organiser who could prepare again could keep the seeds whose draw they like and
+    # discard the others, and the draw would still verify: the commitment binds only if it is the first.
+    # The conditional update makes two prepares at once publish one commitment.
+    published = Campaign.objects.filter(pk=campaign.pk, seed_commitment="", drawn_at__isnull=True).update(
         pool_hash=pool_hash(lines), quotas=quotas, algorithm=ALGORITHM,
         seed_commitment=hashlib.sha256(seed.encode()).hexdigest(), commitment_published_at=timezone.now())
     campaign.refresh_from_db()
+    if not published:
+        raise DomainError(_("The commitment to the seed was published on %(when)s and cannot be replaced.") % {
+            "when": timezone.localtime(campaign.commitment_published_at).strftime("%Y-%m-%d %H:%M")
+            if campaign.commitment_published_at else "—"}, code="committed")
     return seed
 
 
@@ -126,8 +169,21 @@ def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str
         if pool_hash(lines) != locked.pool_hash:
             raise DomainError(_("The pool changed after its hash was published."), code="pool_changed")
         chosen = set(select(lines, locked.quotas, seed))
-        people = list(Candidate.objects.filter(campaign=locked).exclude(source=Candidate.Source.POOL)) + list(
-            Candidate.objects.filter(campaign=locked, source=Candidate.Source.POOL, external_id__in=chosen))
+        # One representative per person (same phone): the drawn first (their ids are published and verified),
+        # then the recommended, then the volunteers; a later entry of someone already in is left out. The
+        # command says how many were left out (people_left_out).
+        order = {Candidate.Source.POOL: 0, Candidate.Source.RECOMMENDED: 1, Candidate.Source.VOLUNTEER: 2}
+        everyone = sorted(list(Candidate.objects.filter(campaign=locked).exclude(source=Candidate.Source.POOL))
+                          + list(Candidate.objects.filter(campaign=locked, source=Candidate.Source.POOL,
+                                                          external_id__in=chosen)),
+                          key=lambda c: (order.get(c.source, 3), c.external_id))
+        people, seen = [], set()
+        for candidate in everyone:
+            person = _person(candidate.phone)
+            if person is not None and person in seen:
+                continue
+            seen.add(person)
+            people.append(candidate)
         issued, representatives = [], []
         for person in people:
             code = secrets.token_hex(5).upper()
@@ -147,6 +203,13 @@ def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str
         locked.save(update_fields=["seed", "drawn_at"])
     by_candidate = {r.candidate_id: r for r in Representative.objects.filter(campaign=campaign)}
     return [(by_candidate[p.pk], code) for p, code in zip(people, issued)]
+
+
+def people_left_out(campaign: Campaign) -> int:
+    """Recommended or volunteer candidates given no code because the same person (same phone) already
+    had one: the organiser sees the count after the draw."""
+    others = Candidate.objects.filter(campaign=campaign).exclude(source=Candidate.Source.POOL)
+    return others.count() - others.filter(representative__isnull=False).count()
 
 
 def draw_verify(*, campaign: Campaign, lines: list[str] | None = None) -> list[str]:
@@ -174,6 +237,10 @@ def departments_for(representative: Representative) -> list:
 
 
 def _check_window(campaign: Campaign, now: dt.datetime, *, field: str = "code") -> None:
+    # Sealed is closed for good, whatever the dates say: sealing dropped the spent tokens and the results
+    # may be published, so a ballot after it would change published results (or count a token twice).
+    if campaign.tally_sealed_at:
+        raise DomainError(_("Voting is closed: this code has expired."), field=field, code="expired")
     if now < campaign.voting_opens_at:
         raise DomainError(_("Voting has not opened yet."), field=field, code="not_open")
     if now >= campaign.voting_closes_at:
@@ -209,10 +276,23 @@ def _token_sign(body: str) -> str:
     return hmac.new(_token_key(), body.encode(), hashlib.sha256).hexdigest()
 
 
+# A token's shape: campaign id, department ids joined by "-", a urlsafe nonce, a hex signature. Checked
+# before the signature, so anything else (a non-ASCII character, which hmac.compare_digest cannot compare
+# as text) is refused as an invalid paper, not a server error.
+_TOKEN = re.compile(r"[0-9]+\.(?:[0-9]+(?:-[0-9]+)*)?\.[A-Za-z0-9_-]+\.[0-9a-f]{64}")
+# The longest token accepted: 4 KB names about 450 departments with 7-digit ids, far more than a campaign's
+# four report groups hold. A bound, never a cut: the token is refused whole past it (cutting it at 200
+# characters voided, after the code was used, the ballot of a voter whose paper named 40 departments).
+TOKEN_MAX_LENGTH = 4096
+
+
 def _token_paper(campaign: Campaign, token: str) -> set[int]:
     """The departments a token's ballot rates, if the token is genuine and this campaign's."""
-    body, _dot, signature = (token or "").strip().rpartition(".")
-    if not body or not hmac.compare_digest(_token_sign(body), signature):
+    token = (token or "").strip()
+    if len(token) > TOKEN_MAX_LENGTH or not _TOKEN.fullmatch(token):
+        raise DomainError(_("This ballot paper is not valid."), field="token", code="unknown")
+    body, _dot, signature = token.rpartition(".")
+    if not hmac.compare_digest(_token_sign(body).encode(), signature.encode()):
         raise DomainError(_("This ballot paper is not valid."), field="token", code="unknown")
     campaign_pk, departments, _nonce = body.split(".", 2)
     if campaign_pk != str(campaign.pk):
@@ -269,6 +349,13 @@ def ballot_check(*, campaign: Campaign, code: str, ratings: dict[int, str], now:
     """Check a ballot before its code is used, so a mistake does not use up the code."""
     representative = representative_by_code(campaign, code, now=now)
     _check_ratings(campaign, ratings, {u.pk for u in departments_for(representative)})
+    # Every rating must have its counter, or the code would be used and the ballot then refused
+    # (ballot_deposit counts only into existing counters): a department added to a group after the
+    # draw has none. The report groups are fixed at the draw; this is the check behind that rule.
+    present = set(TallyCell.objects.filter(campaign=campaign, unit_id__in=ratings).values_list("unit_id", "choice"))
+    if set(ratings.items()) - present:
+        raise DomainError(_("This ballot paper names a department that cannot be counted. Your code has not been "
+                            "used: please tell the evaluation office."), code="paper")
 
 
 def ballot_cast(*, campaign: Campaign, code: str, ratings: dict[int, str], now: dt.datetime | None = None) -> None:
@@ -300,9 +387,11 @@ def tally_seal(*, campaign: Campaign, now: dt.datetime | None = None) -> None:
 
 def results(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]:
     """Each department's score and rank and its share of the annual assessment. Refused
-    to everyone, administrators included, until voting has closed and the tally is sealed."""
-    now = now or timezone.now()
-    if now < campaign.voting_closes_at or not campaign.tally_sealed_at:
+    to everyone, administrators included, until voting has closed and the tally is sealed
+    (tally_seal refuses before voting closes, and no ballot is taken once sealed). Sealed is
+    enough: the window's dates are not looked at again, so moving them cannot hide the results.
+    `now` is accepted for the callers that pass it."""
+    if not campaign.tally_sealed_at:
         raise DomainError(_("No results while voting is open."), code="voting_open")
 
     counts: dict[int, dict[str, int]] = {}

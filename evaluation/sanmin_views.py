@@ -59,7 +59,10 @@ def campaign_page(request, year: int | None = None):
     now = timezone.now()
     results = None
     if campaign.results_published_at:
-        results = sanmin.results(campaign=campaign)
+        try:
+            results = sanmin.results(campaign=campaign)
+        except DomainError:  # not sealed: the page shows the campaign without results
+            results = None
     return render(request, "evaluation/sanmin/campaign.html", {
         "campaign": campaign, "form": form, "now": now, "results": results,
         "groups": campaign.groups.prefetch_related("reports__unit"),
@@ -116,7 +119,8 @@ def vote(request, year: int):
     token (another); if counting fails after the code was used, the page comes back
     holding the token, and sending it again counts the ballot."""
     campaign = _campaign(year)
-    token = request.POST.get("token", "").strip()[:200]
+    # Not cut to a length: a cut token fails its signature. sanmin._token_paper bounds it (TOKEN_MAX_LENGTH).
+    token = request.POST.get("token", "").strip()
     form = CodeForm(request.POST or None, paper=bool(token))
     departments = None
     if request.method == "POST" and form.is_valid():
@@ -159,14 +163,20 @@ def results_xlsx(request, year: int):
     campaign = _campaign(year)
     if not campaign.results_published_at:
         raise Http404
+    # One column per rating of the campaign's scale (three words, or 1 to 10), in the scale's order.
+    choices = sanmin.choices_for(campaign)
+    try:
+        rows = sanmin.results(campaign=campaign)
+    except DomainError:  # not sealed: there are no results to export
+        raise Http404 from None
     book = Workbook()
     spreadsheets.write_rows(book.active, header=[
-        _("Rank"), _("Department"), _("Satisfied"), _("Basically satisfied"), _("Unsatisfied"), _("Score"),
+        _("Rank"), _("Department"), *(sanmin.choice_label(campaign, c) for c in choices), _("Score"),
         _("Points in the annual assessment")], rows=(
-        [row["rank"], row["unit"], row["counts"].get("satisfied"), row["counts"].get("basic"),
-         row["counts"].get("unsatisfied"), round(row["score"], 2) if row["score"] is not None else None,
+        [row["rank"], row["unit"], *(row["counts"].get(c, 0) for c in choices),
+         round(row["score"], 2) if row["score"] is not None else None,
          round(row["assessment_points"], 3) if row["assessment_points"] is not None else None]
-        for row in sanmin.results(campaign=campaign)))
+        for row in rows))
     return spreadsheets.xlsx_response(book, f"sanmin-{year}.xlsx")
 
 

@@ -4,15 +4,17 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from unittest import mock
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.db import models
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, models
 
 from evaluation import sanmin
 from evaluation.models import Campaign, Candidate, DepartmentReport, ReportGroup, Representative, Suggestion, TallyCell
 from lib.errors import DomainError
+from org.models import HandlingUnit
 from tests.concurrency import postgres_only, race
 from tests.identities import LANDLINE, SERVICE_NUMBERS
 
@@ -320,3 +322,205 @@ def test_equal_scores_share_a_rank_in_the_results(campaign, city):
     TallyCell.objects.filter(campaign=campaign, choice="satisfied").update(count=5)  # every department the same
     rows = sanmin.results(campaign=campaign, now=campaign.voting_closes_at + dt.timedelta(minutes=1))
     assert len(rows) == 2 and [r["rank"] for r in rows] == [1, 1]
+
+
+VOTE_URL = "/evaluation/sanmin/2026/vote/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["1.2-3.abc.é", "1.2-3.abc." + "é" * 64, "１.2.abc." + "0" * 64, "garbage", "."])
+def test_a_malformed_ballot_token_is_an_invalid_paper_not_a_server_error(campaign, client, token):
+    drawn(campaign)
+    client.raise_request_exception = False
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        answer = client.post(VOTE_URL, {"token": token, "cast": "1"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_deposit(campaign=campaign, token=token, ratings={})
+    assert raised.value.field == "token" and raised.value.code == "unknown"
+    assert answer.status_code == 400 and "该评议票无效" in answer.content.decode()
+    assert sum(TallyCell.objects.values_list("count", flat=True)) == 0
+
+
+@pytest.mark.django_db
+def test_a_ballot_sent_again_after_counting_failed_counts_with_forty_departments(campaign, client):
+    """The token names every department of the paper (~220 characters for 40): sent back whole, not cut."""
+    group = ReportGroup.objects.get(campaign=campaign)
+    for i in range(40):
+        DepartmentReport.objects.create(group=group, unit=HandlingUnit.objects.create(
+            code=f"DEP{i:03d}", name=f"部门{i}", kind="city_department"))
+    _, codes = drawn(campaign)
+    code = next(iter(codes.values()))
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        departments = client.post(VOTE_URL, {"code": code}).context["departments"]
+        ratings = {f"unit_{u.pk}": "satisfied" for u in departments}
+        with mock.patch.object(sanmin, "ballot_deposit", side_effect=DatabaseError("the database went away")):
+            failed = client.post(VOTE_URL, {"code": code, "cast": "1", **ratings})
+        token = failed.context["token"]
+        assert len(token) > 200 and Representative.objects.filter(has_voted=True).count() == 1
+        again = client.post(VOTE_URL, {"token": token, "cast": "1", **ratings})
+        assert again.status_code == 200 and "evaluation/sanmin/voted.html" in [t.name for t in again.templates]
+        assert sum(TallyCell.objects.values_list("count", flat=True)) == 42  # one ballot, 42 departments
+        # A token past the bound is refused whole (an invalid paper), never cut to fit.
+        with pytest.raises(DomainError) as raised:
+            sanmin.paper_departments(campaign, token[:1] + "." + "1-" * 2100 + token[2:])
+        assert raised.value.code == "unknown"
+
+
+def xlsx_rows(response):
+    from openpyxl import load_workbook
+    import io
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(load_workbook(io.BytesIO(body)).active.values)
+
+
+@pytest.mark.django_db
+def test_the_results_spreadsheet_has_a_column_per_rating_of_the_campaigns_scale(campaign, client):
+    Campaign.objects.filter(pk=campaign.pk).update(scale=Campaign.Scale.SCORE)
+    campaign.refresh_from_db()
+    _, codes = drawn(campaign)
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        for code, score in zip(list(codes.values())[:3], ("7", "7", "10")):
+            sanmin.ballot_cast(campaign=campaign, code=code, ratings=ratings_for(campaign, score))
+    with time_machine.travel(OPEN + dt.timedelta(days=6)):
+        call_command("sanmin_close", "2026")
+        rows = xlsx_rows(client.get("/evaluation/sanmin/2026/results.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    header, first = rows[0], rows[1]
+    assert header[2:12] == tuple(f"评{n}分" for n in range(1, 11)) and len(header) == 14
+    assert first[2:12] == (0, 0, 0, 0, 0, 0, 2, 0, 0, 1) and first[12] == 80  # (70 + 70 + 100) / 3
+
+
+@pytest.mark.django_db
+def test_once_sealed_voting_stays_closed_and_the_results_stay_published(campaign, client, rf, platform_admin):
+    from django.contrib import admin
+
+    _, codes = drawn(campaign)
+    codes = list(codes.values())
+    campaign.refresh_from_db()
+    request = rf.get("/")
+    request.user = platform_admin
+    readonly = admin.site._registry[Campaign].get_readonly_fields(request, campaign)
+    assert {"voting_opens_at", "voting_closes_at", "scale"} <= set(readonly)  # fixed at the draw
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        sanmin.ballot_cast(campaign=campaign, code=codes[0], ratings=ratings_for(campaign))
+        token = sanmin.ballot_paper_issue(campaign=campaign, code=codes[2])  # a paper taken and not cast yet
+    with time_machine.travel(OPEN + dt.timedelta(days=6)):
+        call_command("sanmin_close", "2026")
+        # The window moved anyway (in the database, past the admin): sealed is closed.
+        Campaign.objects.filter(pk=campaign.pk).update(voting_closes_at=OPEN + dt.timedelta(days=10))
+        campaign.refresh_from_db()
+        page = client.get("/evaluation/sanmin/2026/")
+        xlsx = client.get("/evaluation/sanmin/2026/results.xlsx")
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_cast(campaign=campaign, code=codes[1], ratings=ratings_for(campaign))
+        assert raised.value.code == "expired"
+        with pytest.raises(DomainError) as raised:
+            sanmin.ballot_deposit(campaign=campaign, token=token, ratings=ratings_for(campaign))
+        assert raised.value.code == "expired"
+        vote = client.post(VOTE_URL, {"code": codes[1]})
+    assert page.status_code == 200 and page.context["results"] and xlsx.status_code == 200
+    assert vote.status_code == 400 and "code" in vote.context["form"].errors
+    assert Representative.objects.filter(has_voted=True).count() == 2  # the first voter and the untaken paper
+    assert sum(TallyCell.objects.values_list("count", flat=True)) == 2  # one ballot, two departments
+
+
+@pytest.mark.django_db
+def test_the_results_pages_without_a_sealed_tally_are_no_server_error(campaign, client):
+    drawn(campaign)
+    # Published by mistake (the flag set without sealing): the page shows no results, the export is not found.
+    Campaign.objects.filter(pk=campaign.pk).update(results_published_at=OPEN)
+    with time_machine.travel(OPEN + dt.timedelta(days=6)):
+        page = client.get("/evaluation/sanmin/2026/")
+        xlsx = client.get("/evaluation/sanmin/2026/results.xlsx")
+    assert page.status_code == 200 and page.context["results"] is None and xlsx.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_report_groups_and_their_departments_are_fixed_at_the_draw(campaign, client, platform_admin, city):
+    from django.core.exceptions import ValidationError
+
+    group = ReportGroup.objects.get(campaign=campaign)
+    late = HandlingUnit.objects.create(code="LATE", name="迟到部门", kind="city_department")
+    DepartmentReport(group=group, unit=late).full_clean()  # before the draw: allowed
+    drawn(campaign)
+    with pytest.raises(ValidationError) as raised:
+        DepartmentReport(group=group, unit=late).full_clean()
+    assert set(raised.value.message_dict) == {"unit"}
+    with pytest.raises(ValidationError) as raised:
+        ReportGroup(campaign=campaign, name="第五组", scheduled_at=OPEN, venue="市民中心").full_clean()
+    assert set(raised.value.message_dict) == {"campaign"}
+    report = DepartmentReport.objects.filter(group=group).first()
+    report.summary = "报告摘要"
+    report.full_clean()  # the summary and the document may still change
+    report.unit = late
+    with pytest.raises(ValidationError):
+        report.full_clean()
+    # In the admin: a new group of a drawn campaign is refused with the reason on its campaign, nothing stored.
+    client.force_login(platform_admin)
+    answer = client.post("/admin/evaluation/reportgroup/add/", {
+        "campaign": campaign.pk, "name": "第五组", "scheduled_at_0": "2026-12-16", "scheduled_at_1": "09:00:00",
+        "venue": "市民中心", "video_url": "", "reports-TOTAL_FORMS": "1", "reports-INITIAL_FORMS": "0",
+        "reports-MIN_NUM_FORMS": "0", "reports-MAX_NUM_FORMS": "1000", "reports-0-unit": late.pk,
+        "reports-0-summary": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 200 and "campaign" in answer.context["adminform"].form.errors
+    assert "报告组及其部门不能再变更" in answer.content.decode()
+    assert ReportGroup.objects.filter(campaign=campaign).count() == 1
+    change = client.get(f"/admin/evaluation/reportgroup/{group.pk}/change/")
+    inline = change.context["inline_admin_formsets"][0]
+    assert not inline.has_add_permission and not inline.has_delete_permission and "unit" in inline.readonly_fields
+
+
+@pytest.mark.django_db
+def test_a_department_without_counters_is_refused_before_the_code_is_used(campaign, client, city):
+    _, codes = drawn(campaign)
+    group = ReportGroup.objects.get(campaign=campaign)
+    late = HandlingUnit.objects.create(code="LATE", name="迟到部门", kind="city_department")
+    DepartmentReport.objects.create(group=group, unit=late)  # past the rule, straight into the database
+    code = next(iter(codes.values()))
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        departments = client.post(VOTE_URL, {"code": code}).context["departments"]
+        assert late in departments
+        answer = client.post(VOTE_URL, {"code": code, "cast": "1", **{f"unit_{u.pk}": "satisfied" for u in departments}},
+                             HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 400 and "您的评议码尚未使用" in answer.content.decode()
+    assert not Representative.objects.filter(has_voted=True).exists()  # the code is still good
+    assert sum(TallyCell.objects.values_list("count", flat=True)) == 0
+
+
+@pytest.mark.django_db
+def test_the_seed_commitment_is_published_once(campaign):
+    """Preparing again until a favoured candidate is drawn would still verify: a second commitment is refused."""
+    sanmin.draw_prepare(campaign=campaign, quotas=QUOTAS)
+    first = Campaign.objects.values_list("seed_commitment", "commitment_published_at", "quotas").get(pk=campaign.pk)
+    with pytest.raises(DomainError) as raised:
+        sanmin.draw_prepare(campaign=campaign, quotas={"D1|社区居民": 1})
+    assert raised.value.code == "committed"
+    assert Campaign.objects.values_list("seed_commitment", "commitment_published_at", "quotas").get(pk=campaign.pk) == first
+    with pytest.raises(CommandError, match="不能更换"):
+        call_command("sanmin_draw", "prepare", "2026", "--representatives", "5")
+
+
+@pytest.mark.django_db
+def test_one_representative_per_person_drawn_and_also_volunteering(campaign, tmp_path, capsys):
+    seed = sanmin.draw_prepare(campaign=campaign, quotas=QUOTAS)
+    person = Candidate.objects.get(campaign=campaign, external_id=sanmin.select(sanmin.pool_lines(campaign), QUOTAS, seed)[0])
+    # The same citizen also signed up as a volunteer, with the phone written another way.
+    Candidate.objects.create(campaign=campaign, external_id="V1", name=person.name, phone=f"+86 {person.phone}",
+                             district=person.district, sector=person.sector, source=Candidate.Source.VOLUNTEER)
+    call_command("sanmin_draw", "run", "2026", "--seed", seed, "--codes", str(tmp_path / "codes.xlsx"))
+    assert Representative.objects.filter(candidate__phone__endswith=person.phone).count() == 1
+    assert Representative.objects.filter(candidate=person).exists()  # the drawn one: drawn.txt still verifies
+    assert Representative.objects.count() == 13 and sanmin.people_left_out(campaign) == 1
+    assert "1 recommended or volunteer candidates were already representatives" in capsys.readouterr().out
+    assert sanmin.draw_verify(campaign=Campaign.objects.get(pk=campaign.pk)) == []
+
+
+@pytest.mark.django_db
+def test_the_same_person_twice_in_the_pool_is_refused_before_the_pool_is_published(campaign):
+    first = Candidate.objects.get(campaign=campaign, external_id="P001")
+    Candidate.objects.create(campaign=campaign, external_id="P900", name=first.name, phone=f"{first.phone[:3]} {first.phone[3:]}",
+                             district=first.district, sector=first.sector)
+    with pytest.raises(DomainError) as raised:
+        sanmin.draw_prepare(campaign=campaign, quotas=QUOTAS)
+    assert raised.value.code == "duplicates" and "P001, P900" in str(raised.value.message)
+    assert Campaign.objects.get(pk=campaign.pk).seed_commitment == ""  # nothing published

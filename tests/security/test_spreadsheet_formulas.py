@@ -128,7 +128,7 @@ def test_the_sanmin_results(client, city, monkeypatch):
 def test_the_draws_codes(city, tmp_path, capsys):
     campaign = _campaign(city)
     for i, payload in enumerate(PAYLOADS):
-        Candidate.objects.create(campaign=campaign, external_id=f"P{i}", name=payload, phone="13900000000",
+        Candidate.objects.create(campaign=campaign, external_id=f"P{i}", name=payload, phone=f"139{i:08d}",
                                  district=city.district, sector=payload[:40])  # the column holds 40 characters
     call_command("sanmin_draw", "prepare", "2026", "--representatives", "3")
     seed = capsys.readouterr().out.split("SEED (keep it offline until the draw): ")[1].split()[0]

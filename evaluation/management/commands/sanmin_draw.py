@@ -58,6 +58,11 @@ class Command(BaseCommand):
             [r.candidate.name, r.candidate.phone, r.candidate.district.name, r.candidate.sector, code]
             for r, code in issued))
         book.save(codes)
+        left_out = sanmin.people_left_out(campaign)
+        if left_out:
+            self.stdout.write(self.style.WARNING(
+                f"{left_out} recommended or volunteer candidates were already representatives by the same phone: "
+                f"one code each, no second one"))
         texted = sanmin.codes_send(campaign=campaign, issued=issued)
         self.stdout.write(f"{texted} codes sent by SMS (the rest must be delivered from the sheet)")
         self.stdout.write(self.style.SUCCESS(f"{len(issued)} representatives drawn; codes written to {codes}; "
