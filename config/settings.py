@@ -300,7 +300,10 @@ PORTAL_RATE_QA_VOTE = env_rate("PORTAL_RATE_QA_VOTE", "60/h")
 # Views and helpful votes that count towards "most asked" (FAQ, policy Q&A), per address (lib/counting.py).
 PORTAL_RATE_FAQ_COUNT = env_rate("PORTAL_RATE_FAQ_COUNT", "120/h")
 PORTAL_RATE_SUGGESTION = env_rate("PORTAL_RATE_SUGGESTION", "10/h")  # 三民 suggestions
-PORTAL_RATE_VOTING_CODE = env_rate("PORTAL_RATE_VOTING_CODE", "20/h")  # 三民 code entries and ballots
+# 三民 voting: wrong codes per address (guessing), and every post of the voting page per address: a community
+# voting station's one address serves a room of voters, two or three posts each (docs/sanmin.md).
+PORTAL_RATE_VOTING_CODE = env_rate("PORTAL_RATE_VOTING_CODE", "20/h")
+PORTAL_RATE_VOTING = env_rate("PORTAL_RATE_VOTING", "600/h")
 PORTAL_RATE_MY_CODE = env_rate("PORTAL_RATE_MY_CODE", "20/h")  # "my petitions": code requests and checks
 # "My petitions": the one-time SMS code's life and the signed-in session's (docs/notifications.md).
 PORTAL_MY_CODE_MINUTES = env_int("PORTAL_MY_CODE_MINUTES", 10, minimum=1)

@@ -16,6 +16,9 @@ import re
 
 # The voting page of any year (evaluation/urls.py: sanmin/<year>/vote/), with or without a query string.
 VOTING_PATH = re.compile(r"/sanmin/[^/\s\"?]+/vote/")
+# lib.ratelimits' refusal line for the voting page's limits ("rate limit sanmin-vote reached by <address>"):
+# an address and a time at the voting page, like an access line.
+VOTING_LIMITS = re.compile(r"rate limit sanmin-(?:vote|code)\b")
 
 
 def names_a_voting_page(record: logging.LogRecord) -> bool:
@@ -26,7 +29,7 @@ def names_a_voting_page(record: logging.LogRecord) -> bool:
         message = record.getMessage()
     except Exception:  # noqa: BLE001 - a malformed record is judged by its raw parts
         message = f"{record.msg} {record.args}"
-    return bool(VOTING_PATH.search(message))
+    return bool(VOTING_PATH.search(message) or VOTING_LIMITS.search(message))
 
 
 class VotingRequestFilter(logging.Filter):

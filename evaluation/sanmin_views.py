@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_ratelimit.exceptions import Ratelimited
 
 from evaluation import sanmin
 from evaluation.models import Campaign, DepartmentReport, SuggestionTheme
 from lib import spreadsheets
 from lib.errors import DomainError
 from lib.fields import PhoneField, SubmissionTokenField
-from lib.ratelimits import limit
+from lib.ratelimits import limit, usage
 
 
 class SuggestionForm(forms.Form):
@@ -111,8 +112,16 @@ class CodeForm(forms.Form):
             self.fields["code"].required = False
 
 
+CODE_FAILURES = "sanmin-code"
+
+
+def _guessing(request) -> bool:
+    counted = usage(request, CODE_FAILURES, "PORTAL_RATE_VOTING_CODE", increment=False)
+    return counted is not None and counted["count"] >= counted["limit"]
+
+
 @transaction.non_atomic_requests  # using the code and counting the ballot must stay two transactions
-@limit("sanmin-code", "PORTAL_RATE_VOTING_CODE")  # one-time codes must not be guessed
+@limit("sanmin-vote", "PORTAL_RATE_VOTING")  # a voting station's address serves many voters
 def vote(request, year: int):
     """No session and no cookie ties the ballot to the code: the code travels with the
     form. Casting uses the code (one transaction) and counts the ballot under a one-time
@@ -126,6 +135,11 @@ def vote(request, year: int):
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         now = timezone.now()
+        if not token and _guessing(request):
+            # Past PORTAL_RATE_VOTING_CODE wrong codes from this address, no code is looked up, even a real one.
+            refused = Ratelimited()
+            refused.group = CODE_FAILURES
+            raise refused
         try:
             if token:
                 departments = sanmin.paper_departments(campaign, token)
@@ -145,6 +159,8 @@ def vote(request, year: int):
                                    "again to count it."))
         except DomainError as error:
             error.as_form_error(form)
+            if error.code == "unknown":  # a wrong code: counted against the address (guessing)
+                usage(request, CODE_FAILURES, "PORTAL_RATE_VOTING_CODE", increment=True)
             if error.code in ("unknown", "used", "expired", "not_open"):
                 departments = None
     if departments is None:

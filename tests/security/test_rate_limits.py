@@ -237,3 +237,34 @@ def test_voting_codes_cannot_be_guessed_past_the_limit(client, settings, campaig
         # The fourth try is refused even with a real code, and nothing is counted.
         assert_refused_page(client.post("/evaluation/sanmin/2026/vote/", {"code": code, "cast": "1"}, **forged()))
     assert sum(TallyCell.objects.values_list("count", flat=True)) == 0
+
+
+@pytest.mark.django_db
+def test_a_voting_station_behind_one_address_lets_every_representative_vote(client, settings, campaign):  # noqa: F811
+    """A community voting station: one address, many representatives, two posts each (the code, then the ballot).
+    Only wrong codes count towards the guessing limit; right ones do not use it up."""
+    from evaluation.models import TallyCell
+
+    settings.PORTAL_RATE_VOTING_CODE = "3/h"
+    _, codes = drawn(campaign)
+    assert len(codes) > 6  # more voters than the wrong-code limit allows posts under the old single limit
+    with time_machine.travel(OPEN + dt.timedelta(hours=1)):
+        for code in codes.values():
+            step = client.post("/evaluation/sanmin/2026/vote/", {"code": code})
+            assert step.status_code == 200, step.status_code
+            data = {"code": code, "cast": "1", **{f"unit_{u.pk}": "satisfied" for u in step.context["departments"]}}
+            assert client.post("/evaluation/sanmin/2026/vote/", data).status_code == 200
+    assert sum(TallyCell.objects.values_list("count", flat=True)) == 2 * len(codes)
+
+
+def test_a_refusal_at_the_voting_page_is_not_logged_with_its_address_and_time():
+    import logging
+
+    from evaluation.sanmin_logging import VotingRequestFilter
+
+    record = logging.LogRecord("portal.ratelimit", logging.WARNING, __file__, 1, "rate limit %s reached by %s",
+                               ("sanmin-code", "203.0.113.7"), None)
+    assert VotingRequestFilter().filter(record) is False
+    other = logging.LogRecord("portal.ratelimit", logging.WARNING, __file__, 1, "rate limit %s reached by %s",
+                              ("track", "203.0.113.7"), None)
+    assert VotingRequestFilter().filter(other) is True
