@@ -60,6 +60,9 @@ def police_token(incident_number: str) -> uuid.UUID:
 
 # The follower's openid, in the session of the pages the menu opens (from WeChat's OAuth).
 SESSION_OPENID = "channels:openid"
+# When the openid came in, the end of the phone sign-in the session held then (0: none). A phone proven later (a
+# new end) was proven by this follower and is remembered on their account; one proven before is not theirs.
+SESSION_PROOF_BEFORE = "channels:proof-before"
 
 
 def wechat_signed_out(session) -> None:
@@ -67,6 +70,7 @@ def wechat_signed_out(session) -> None:
     (or the menu's next page would sign them straight back in, silently), and the openid leaves the session.
     What was filed through WeChat stays theirs; the other channels' petitions need a new SMS code."""
     openid = session.pop(SESSION_OPENID, None)
+    session.pop(SESSION_PROOF_BEFORE, None)
     if openid:
         WechatUser.objects.filter(openid=openid).update(verified_phone="")
 
