@@ -18,7 +18,7 @@ import uuid
 import requests
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -89,17 +89,43 @@ def wechat_draft_open(user: WechatUser) -> WechatDraft | None:
 
 
 def _draft_for(user: WechatUser, now: dt.datetime) -> WechatDraft:
+    """The follower's open draft, locked; made if there is none (two first messages at once: one makes it, the
+    other waits on the one-open-draft constraint and then locks the draft the first made)."""
     draft = WechatDraft.objects.select_for_update().filter(user=user, status=WechatDraft.Status.OPEN).first()
     if draft is None:
-        draft = WechatDraft.objects.create(user=user, created_at=now, updated_at=now)
+        try:
+            with transaction.atomic():
+                draft = WechatDraft.objects.create(user=user, created_at=now, updated_at=now)
+        except IntegrityError:
+            draft = WechatDraft.objects.select_for_update().get(user=user, status=WechatDraft.Status.OPEN)
     return draft
+
+
+def _message_claim(*, message, user: WechatUser, kind: str, now: dt.datetime) -> bool:
+    """Claim the message's MsgId before anything is kept: False if it was already received. A retry arriving while
+    the first delivery is still working waits here for it (the unique MsgId), then finds it done."""
+    try:
+        with transaction.atomic():
+            WechatMessage.objects.create(msg_id=str(message.id), user=user, kind=kind, received_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+class _NotKept(Exception):
+    """The message is answered but nothing of it is kept, its claim included: WeChat's retry may try again."""
+
+    def __init__(self, answer: str):
+        super().__init__(answer)
+        self.answer = answer
 
 
 def wechat_message_receive(*, source: Source, message, confirm_url: str) -> str:
     """One message a follower sent to the account; returns the text to answer with.
 
     Text and photos gather in the follower's open draft; the answer links to the page where they confirm it
-    (and add the place). A message WeChat retries (same MsgId) is answered again and not added twice."""
+    (and add the place). A message WeChat retries (same MsgId) is answered again and not added twice, also when
+    the retry arrives while the first delivery is still downloading the photo."""
     now = timezone.now()
     user = wechat_user_seen(openid=message.source)
     kind = message.type
@@ -110,31 +136,41 @@ def wechat_message_receive(*, source: Source, message, confirm_url: str) -> str:
         return ""
     if kind not in ("text", "image"):
         return _("Please send text or photos; other kinds of message cannot be filed.")
-    with transaction.atomic():
-        if WechatMessage.objects.filter(msg_id=str(message.id)).exists():
-            return _confirm_text(wechat_draft_open(user), confirm_url)
-        draft = _draft_for(user, now)
-        if kind == "text":
-            text = (draft.text + "\n" + message.content).strip() if draft.text else message.content.strip()
-            if len(text) > 5000:
-                return _("Your description is longer than 5,000 characters; please confirm what you have sent.")
-            draft.text = text
-        else:
-            if draft.photos >= settings.PORTAL_UPLOAD_MAX_FILES:
-                return _("At most %(count)s photos can be attached.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES}
-            try:
-                content = wechat.media_download(source, message.media_id)
-                upload = attachment_clean(SimpleUploadedFile(f"wechat-{message.id}.jpg", content))
-            except DomainError as error:
-                return error.message
-            except (WeChatClientException, requests.RequestException) as error:
-                logger.warning("wechat media %s not fetched: %s", message.media_id, error)
-                return _("The photo could not be received. Please send it again.")
-            drafts.drafts_keep(draft.token, [upload])
-            draft.photos += 1
-        draft.updated_at = now
-        draft.save(update_fields=["text", "photos", "updated_at"])
-        WechatMessage.objects.create(msg_id=str(message.id), user=user, kind=kind, received_at=now)
+    kept: list[int] = []
+    draft = None
+    try:
+        with transaction.atomic():
+            if not _message_claim(message=message, user=user, kind=kind, now=now):
+                return _confirm_text(wechat_draft_open(user), confirm_url)
+            draft = _draft_for(user, now)
+            if kind == "text":
+                text = (draft.text + "\n" + message.content).strip() if draft.text else message.content.strip()
+                if len(text) > 5000:
+                    raise _NotKept(_("Your description is longer than 5,000 characters; please confirm what you "
+                                     "have sent."))
+                draft.text = text
+            else:
+                if draft.photos >= settings.PORTAL_UPLOAD_MAX_FILES:
+                    raise _NotKept(_("At most %(count)s photos can be attached.")
+                                   % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
+                try:
+                    content = wechat.media_download(source, message.media_id)
+                    upload = attachment_clean(SimpleUploadedFile(f"wechat-{message.id}.jpg", content))
+                except DomainError as error:
+                    raise _NotKept(error.message) from None
+                except (WeChatClientException, requests.RequestException) as error:
+                    logger.warning("wechat media %s not fetched: %s", message.media_id, error)
+                    raise _NotKept(_("The photo could not be received. Please send it again.")) from None
+                kept = drafts.drafts_keep(draft.token, [upload])
+                draft.photos += 1
+            draft.updated_at = now
+            draft.save(update_fields=["text", "photos", "updated_at"])
+    except _NotKept as refusal:
+        return refusal.answer
+    except BaseException:
+        if kept:
+            drafts.drafts_remove(draft.token, kept)  # the files on disk do not roll back with the transaction
+        raise
     return _confirm_text(draft, confirm_url)
 
 
