@@ -306,9 +306,11 @@ def police_callback_queue(*, petition_id: int, to_status: str) -> Notification |
     event = (PetitionEvent.objects.filter(petition_id=petition_id, to_status=to_status)
              .order_by("-at", "-id").values_list("pk", "at").first())
     at = event[1] if event else timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        status_text = str(Status(to_status).label)  # the platform's language, not that of whoever changed it
     body = {
         "incident_number": transfer.incident_number, "number": petition.number, "status": to_status,
-        "status_text": str(Status(to_status).label), "at": at.astimezone(SHANGHAI).isoformat(),
+        "status_text": status_text, "at": at.astimezone(SHANGHAI).isoformat(),
         "answer": petition.answer if to_status in ANSWER_PUBLISHED else "",
     }
     return notification_enqueue(
