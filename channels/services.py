@@ -150,7 +150,8 @@ def wechat_message_receive(*, source: Source, message, confirm_url: str) -> str:
                                      "have sent."))
                 draft.text = text
             else:
-                if draft.photos >= settings.PORTAL_UPLOAD_MAX_FILES:
+                # Counted from the draft's folder: the files kept from the form are there too.
+                if drafts.drafts_count(draft.token) >= settings.PORTAL_UPLOAD_MAX_FILES:
                     raise _NotKept(_("At most %(count)s photos can be attached.")
                                    % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
                 try:
@@ -162,7 +163,7 @@ def wechat_message_receive(*, source: Source, message, confirm_url: str) -> str:
                     logger.warning("wechat media %s not fetched: %s", message.media_id, error)
                     raise _NotKept(_("The photo could not be received. Please send it again.")) from None
                 kept = drafts.drafts_keep(draft.token, [upload])
-                draft.photos += 1
+                draft.photos = drafts.drafts_count(draft.token)
             draft.updated_at = now
             draft.save(update_fields=["text", "photos", "updated_at"])
     except _NotKept as refusal:

@@ -191,15 +191,19 @@ def wechat_file(request):
 
 def _file_with_drafts(request, form, token, file):
     """The citizen form's way with files (petitions.views.petition_new): what was chosen is never lost.
-    Returns the petition once filed, else None with the errors on the form."""
+    Returns the petition once filed, else None with the errors on the form.
+
+    What is kept never passes the limit of files (a WeChat draft also holds the photos sent in the chat): files
+    past it are not kept, and the form says so; kept files past it could never be filed nor removed."""
     if request.method != "POST":
         return None
     kept = drafts.drafts_load(token)
-    if form.is_valid() and len(kept) + len(form.cleaned_data["attachments"]) > settings.PORTAL_UPLOAD_MAX_FILES:
-        form.add_error("attachments", _("Attach at most %(count)s files.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
-    if form.is_valid() and token:
+    limit = settings.PORTAL_UPLOAD_MAX_FILES
+    valid = form.is_valid()
+    fresh = form.cleaned_data.get("attachments") or []
+    if valid and token and len(kept) + len(fresh) <= limit:
         try:
-            petition, _created = file(form.cleaned_data, kept + form.cleaned_data["attachments"])
+            petition, _created = file(form.cleaned_data, kept + fresh)
         except DomainError as error:
             error.as_form_error(form)
         else:
@@ -208,7 +212,12 @@ def _file_with_drafts(request, form, token, file):
             _remember(request, SESSION_TRACKED, [petition.pk])
             return petition
     if token and "attachments" not in form.errors:
-        drafts.drafts_keep(token, form.cleaned_data.get("attachments") or [])
+        room = max(limit - len(kept), 0)
+        drafts.drafts_keep(token, fresh[:room])
+        if len(kept) + len(fresh) > limit:
+            form.add_error("attachments", _("Attach at most %(count)s files in all; %(kept)s of those you chose "
+                                            "were kept.") % {"count": limit, "kept": len(fresh[:room])}
+                           if fresh else _("Attach at most %(count)s files.") % {"count": limit})
     return None
 
 
