@@ -266,28 +266,41 @@ def police_fingerprint(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _police_transfer_known(number: str, fingerprint: str) -> PoliceTransfer | None:
+    existing = PoliceTransfer.objects.filter(incident_number=number).select_related("petition").first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise DomainError(_("Incident %(number)s was already transferred with other content.")
+                          % {"number": number}, field="incident_number", code="conflict")
+    return existing
+
+
 def police_transfer_receive(*, data: dict, payload: dict) -> tuple[PoliceTransfer, bool]:
     """File a 110 transfer once. The same incident number again with the same body is the same transfer
-    (returned, created False); with another body it is refused (DomainError code "conflict")."""
+    (returned, created False); with another body it is refused (DomainError code "conflict"). Two posts of one
+    incident number racing each other: the one that records the transfer second rolls back what it filed and
+    is answered as if it came after (the same transfer, or the conflict)."""
     number = data["incident_number"]
     fingerprint = police_fingerprint(payload)
-    existing = PoliceTransfer.objects.filter(incident_number=number).select_related("petition").first()
+    existing = _police_transfer_known(number, fingerprint)
     if existing is not None:
-        if existing.fingerprint != fingerprint:
-            raise DomainError(_("Incident %(number)s was already transferred with other content.")
-                              % {"number": number}, field="incident_number", code="conflict")
         return existing, False
-    with transaction.atomic():
-        petition, created = petition_file(
-            channel=Channel.POLICE_110, kind=data["kind"], area=data["area"], classification=data["classification"],
-            address=data["address"], title=data["title"], content=data["content"],
-            latitude=data.get("latitude"), longitude=data.get("longitude"),
-            complainant_name=data["caller_name"], complainant_phone=data["caller_phone"],
-            submission_token=police_token(number))
-        transfer, made = PoliceTransfer.objects.get_or_create(
-            incident_number=number, defaults={"petition": petition, "fingerprint": fingerprint, "payload": payload,
-                                              "received_at": timezone.now()})
-    return transfer, created and made
+    try:
+        with transaction.atomic():
+            petition, created = petition_file(
+                channel=Channel.POLICE_110, kind=data["kind"], area=data["area"],
+                classification=data["classification"], address=data["address"], title=data["title"],
+                content=data["content"], latitude=data.get("latitude"), longitude=data.get("longitude"),
+                complainant_name=data["caller_name"], complainant_phone=data["caller_phone"],
+                submission_token=police_token(number))
+            transfer = PoliceTransfer.objects.create(
+                incident_number=number, petition=petition, fingerprint=fingerprint, payload=payload,
+                received_at=timezone.now())
+    except IntegrityError:
+        existing = _police_transfer_known(number, fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+    return transfer, created
 
 
 # The answer goes to the 110 platform once the hotline has approved it (一个门出), never a unit's draft.
