@@ -175,6 +175,8 @@ def wechat_file(request):
         if token and WechatDraft.objects.filter(token=token).exclude(user=user).exists():
             token = None  # another follower's draft: none of its photos
             form.add_error(None, _("This form has expired. Please open it again from the menu."))
+        elif token and draft is not None and not WechatDraft.objects.filter(token=token).exists():
+            form, token = _with_the_chat(request, draft, token)
     else:
         form = forms.WechatPetitionForm(initial={
             "complainant_name": user.name, "complainant_phone": user.phone, "content": draft.text if draft else "",
@@ -187,6 +189,27 @@ def wechat_file(request):
         return redirect("petitions:submitted", number=petition.number)
     return _form_page(request, form, token, title=_("File a petition through WeChat"),
                       lead=_("Your name and phone are remembered for next time."))
+
+
+def _with_the_chat(request, draft: WechatDraft, token: uuid.UUID):
+    """The form was opened before the follower wrote or sent photos in the chat (no draft then): what the chat
+    gathered since is brought into the form (the draft's text added to the description, the files this form
+    kept moved to the draft) and the form comes back to be checked, on the draft's token."""
+    data = request.POST.copy()
+    data["submission_token"] = str(draft.token)
+    if draft.text and draft.text not in data.get("content", ""):
+        data["content"] = (data.get("content", "").rstrip() + "\n" + draft.text).strip()
+    carried = drafts.drafts_load(token)
+    room = max(settings.PORTAL_UPLOAD_MAX_FILES - drafts.drafts_count(draft.token), 0)
+    drafts.drafts_keep(draft.token, carried[:room])
+    drafts.drafts_drop(token)
+    form = forms.WechatPetitionForm(data, request.FILES)
+    form.add_error(None, _("What you sent in the chat since opening this form is now included. Check it and "
+                           "confirm again."))
+    if len(carried) > room:
+        form.add_error("attachments", _("Attach at most %(count)s files in all; %(kept)s of those you chose were "
+                                        "kept.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES, "kept": room})
+    return form, draft.token
 
 
 def _file_with_drafts(request, form, token, file):

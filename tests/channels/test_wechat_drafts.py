@@ -6,7 +6,7 @@ from django.urls import reverse
 from channels.models import WechatDraft
 from petitions import drafts
 from petitions.models import Petition
-from tests.channels.fake_wechat import JPEG, FakeWeChat, image_message
+from tests.channels.fake_wechat import JPEG, FakeWeChat, image_message, text_message
 from tests.channels.test_wechat import oauth, push
 
 OPENID = "oFollowerDraft0001"
@@ -55,3 +55,26 @@ def test_a_photo_sent_in_the_chat_counts_the_files_kept_from_the_form(client, ci
     answer = push(client, image_message(OPENID, "M3", 602))
     assert str(settings.PORTAL_UPLOAD_MAX_FILES) in FakeWeChat.read_reply(answer.content)
     assert len(drafts.drafts_load(draft.token)) == settings.PORTAL_UPLOAD_MAX_FILES
+
+
+def test_a_form_opened_before_the_chat_brings_in_what_was_sent_since(client, city, wechat_source, fake_wechat):
+    """The follower opens the form from the menu, then writes and photographs the problem in the chat, then
+    submits the form they opened first: the chat's text and photo are brought in and the draft is filed."""
+    oauth(client, fake_wechat, OPENID)
+    opened = client.get(reverse("channels:wechat_file")).context["form"]
+    fake_wechat.media["M4"] = JPEG
+    push(client, text_message(OPENID, "晚上十一点后还在施工", 701))
+    push(client, image_message(OPENID, "M4", 702))
+    draft = WechatDraft.objects.get()
+    back = client.post(reverse("channels:wechat_file"), _form(city, draft, submission_token=str(
+        opened.initial["submission_token"]), attachments=[_jpeg("form.jpg")]))
+    assert back.status_code == 400 and not Petition.objects.exists()
+    form = back.context["form"]
+    assert form.non_field_errors() and str(draft.token) in back.content.decode()
+    assert "晚上十一点后还在施工" in form.data["content"]
+    assert [f.original_name for f in back.context["kept"]] == ["wechat-702.jpg", "form.jpg"]
+    filed = client.post(reverse("channels:wechat_file"), _form(city, draft, content=form.data["content"]))
+    assert filed.status_code == 302
+    petition = Petition.objects.get()
+    assert petition.attachments.count() == 2 and "晚上十一点后还在施工" in petition.content
+    assert WechatDraft.objects.get().status == WechatDraft.Status.FILED
