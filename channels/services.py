@@ -18,7 +18,7 @@ import uuid
 import requests
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -60,6 +60,9 @@ def police_token(incident_number: str) -> uuid.UUID:
 
 # The follower's openid, in the session of the pages the menu opens (from WeChat's OAuth).
 SESSION_OPENID = "channels:openid"
+# When the openid came in, the end of the phone sign-in the session held then (0: none). A phone proven later (a
+# new end) was proven by this follower and is remembered on their account; one proven before is not theirs.
+SESSION_PROOF_BEFORE = "channels:proof-before"
 
 
 def wechat_signed_out(session) -> None:
@@ -67,6 +70,7 @@ def wechat_signed_out(session) -> None:
     (or the menu's next page would sign them straight back in, silently), and the openid leaves the session.
     What was filed through WeChat stays theirs; the other channels' petitions need a new SMS code."""
     openid = session.pop(SESSION_OPENID, None)
+    session.pop(SESSION_PROOF_BEFORE, None)
     if openid:
         WechatUser.objects.filter(openid=openid).update(verified_phone="")
 
@@ -85,17 +89,43 @@ def wechat_draft_open(user: WechatUser) -> WechatDraft | None:
 
 
 def _draft_for(user: WechatUser, now: dt.datetime) -> WechatDraft:
+    """The follower's open draft, locked; made if there is none (two first messages at once: one makes it, the
+    other waits on the one-open-draft constraint and then locks the draft the first made)."""
     draft = WechatDraft.objects.select_for_update().filter(user=user, status=WechatDraft.Status.OPEN).first()
     if draft is None:
-        draft = WechatDraft.objects.create(user=user, created_at=now, updated_at=now)
+        try:
+            with transaction.atomic():
+                draft = WechatDraft.objects.create(user=user, created_at=now, updated_at=now)
+        except IntegrityError:
+            draft = WechatDraft.objects.select_for_update().get(user=user, status=WechatDraft.Status.OPEN)
     return draft
+
+
+def _message_claim(*, message, user: WechatUser, kind: str, now: dt.datetime) -> bool:
+    """Claim the message's MsgId before anything is kept: False if it was already received. A retry arriving while
+    the first delivery is still working waits here for it (the unique MsgId), then finds it done."""
+    try:
+        with transaction.atomic():
+            WechatMessage.objects.create(msg_id=str(message.id), user=user, kind=kind, received_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+class _NotKept(Exception):
+    """The message is answered but nothing of it is kept, its claim included: WeChat's retry may try again."""
+
+    def __init__(self, answer: str):
+        super().__init__(answer)
+        self.answer = answer
 
 
 def wechat_message_receive(*, source: Source, message, confirm_url: str) -> str:
     """One message a follower sent to the account; returns the text to answer with.
 
     Text and photos gather in the follower's open draft; the answer links to the page where they confirm it
-    (and add the place). A message WeChat retries (same MsgId) is answered again and not added twice."""
+    (and add the place). A message WeChat retries (same MsgId) is answered again and not added twice, also when
+    the retry arrives while the first delivery is still downloading the photo."""
     now = timezone.now()
     user = wechat_user_seen(openid=message.source)
     kind = message.type
@@ -106,31 +136,42 @@ def wechat_message_receive(*, source: Source, message, confirm_url: str) -> str:
         return ""
     if kind not in ("text", "image"):
         return _("Please send text or photos; other kinds of message cannot be filed.")
-    with transaction.atomic():
-        if WechatMessage.objects.filter(msg_id=str(message.id)).exists():
-            return _confirm_text(wechat_draft_open(user), confirm_url)
-        draft = _draft_for(user, now)
-        if kind == "text":
-            text = (draft.text + "\n" + message.content).strip() if draft.text else message.content.strip()
-            if len(text) > 5000:
-                return _("Your description is longer than 5,000 characters; please confirm what you have sent.")
-            draft.text = text
-        else:
-            if draft.photos >= settings.PORTAL_UPLOAD_MAX_FILES:
-                return _("At most %(count)s photos can be attached.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES}
-            try:
-                content = wechat.media_download(source, message.media_id)
-                upload = attachment_clean(SimpleUploadedFile(f"wechat-{message.id}.jpg", content))
-            except DomainError as error:
-                return error.message
-            except (WeChatClientException, requests.RequestException) as error:
-                logger.warning("wechat media %s not fetched: %s", message.media_id, error)
-                return _("The photo could not be received. Please send it again.")
-            drafts.drafts_keep(draft.token, [upload])
-            draft.photos += 1
-        draft.updated_at = now
-        draft.save(update_fields=["text", "photos", "updated_at"])
-        WechatMessage.objects.create(msg_id=str(message.id), user=user, kind=kind, received_at=now)
+    kept: list[int] = []
+    draft = None
+    try:
+        with transaction.atomic():
+            if not _message_claim(message=message, user=user, kind=kind, now=now):
+                return _confirm_text(wechat_draft_open(user), confirm_url)
+            draft = _draft_for(user, now)
+            if kind == "text":
+                text = (draft.text + "\n" + message.content).strip() if draft.text else message.content.strip()
+                if len(text) > 5000:
+                    raise _NotKept(_("Your description is longer than 5,000 characters; please confirm what you "
+                                     "have sent."))
+                draft.text = text
+            else:
+                # Counted from the draft's folder: the files kept from the form are there too.
+                if drafts.drafts_count(draft.token) >= settings.PORTAL_UPLOAD_MAX_FILES:
+                    raise _NotKept(_("At most %(count)s photos can be attached.")
+                                   % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
+                try:
+                    content = wechat.media_download(source, message.media_id)
+                    upload = attachment_clean(SimpleUploadedFile(f"wechat-{message.id}.jpg", content))
+                except DomainError as error:
+                    raise _NotKept(error.message) from None
+                except (WeChatClientException, requests.RequestException) as error:
+                    logger.warning("wechat media %s not fetched: %s", message.media_id, error)
+                    raise _NotKept(_("The photo could not be received. Please send it again.")) from None
+                kept = drafts.drafts_keep(draft.token, [upload])
+                draft.photos = drafts.drafts_count(draft.token)
+            draft.updated_at = now
+            draft.save(update_fields=["text", "photos", "updated_at"])
+    except _NotKept as refusal:
+        return refusal.answer
+    except BaseException:
+        if kept:
+            drafts.drafts_remove(draft.token, kept)  # the files on disk do not roll back with the transaction
+        raise
     return _confirm_text(draft, confirm_url)
 
 
@@ -225,28 +266,41 @@ def police_fingerprint(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _police_transfer_known(number: str, fingerprint: str) -> PoliceTransfer | None:
+    existing = PoliceTransfer.objects.filter(incident_number=number).select_related("petition").first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise DomainError(_("Incident %(number)s was already transferred with other content.")
+                          % {"number": number}, field="incident_number", code="conflict")
+    return existing
+
+
 def police_transfer_receive(*, data: dict, payload: dict) -> tuple[PoliceTransfer, bool]:
     """File a 110 transfer once. The same incident number again with the same body is the same transfer
-    (returned, created False); with another body it is refused (DomainError code "conflict")."""
+    (returned, created False); with another body it is refused (DomainError code "conflict"). Two posts of one
+    incident number racing each other: the one that records the transfer second rolls back what it filed and
+    is answered as if it came after (the same transfer, or the conflict)."""
     number = data["incident_number"]
     fingerprint = police_fingerprint(payload)
-    existing = PoliceTransfer.objects.filter(incident_number=number).select_related("petition").first()
+    existing = _police_transfer_known(number, fingerprint)
     if existing is not None:
-        if existing.fingerprint != fingerprint:
-            raise DomainError(_("Incident %(number)s was already transferred with other content.")
-                              % {"number": number}, field="incident_number", code="conflict")
         return existing, False
-    with transaction.atomic():
-        petition, created = petition_file(
-            channel=Channel.POLICE_110, kind=data["kind"], area=data["area"], classification=data["classification"],
-            address=data["address"], title=data["title"], content=data["content"],
-            latitude=data.get("latitude"), longitude=data.get("longitude"),
-            complainant_name=data["caller_name"], complainant_phone=data["caller_phone"],
-            submission_token=police_token(number))
-        transfer, made = PoliceTransfer.objects.get_or_create(
-            incident_number=number, defaults={"petition": petition, "fingerprint": fingerprint, "payload": payload,
-                                              "received_at": timezone.now()})
-    return transfer, created and made
+    try:
+        with transaction.atomic():
+            petition, created = petition_file(
+                channel=Channel.POLICE_110, kind=data["kind"], area=data["area"],
+                classification=data["classification"], address=data["address"], title=data["title"],
+                content=data["content"], latitude=data.get("latitude"), longitude=data.get("longitude"),
+                complainant_name=data["caller_name"], complainant_phone=data["caller_phone"],
+                submission_token=police_token(number))
+            transfer = PoliceTransfer.objects.create(
+                incident_number=number, petition=petition, fingerprint=fingerprint, payload=payload,
+                received_at=timezone.now())
+    except IntegrityError:
+        existing = _police_transfer_known(number, fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+    return transfer, created
 
 
 # The answer goes to the 110 platform once the hotline has approved it (一个门出), never a unit's draft.
@@ -266,9 +320,11 @@ def police_callback_queue(*, petition_id: int, to_status: str) -> Notification |
     event = (PetitionEvent.objects.filter(petition_id=petition_id, to_status=to_status)
              .order_by("-at", "-id").values_list("pk", "at").first())
     at = event[1] if event else timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        status_text = str(Status(to_status).label)  # the platform's language, not that of whoever changed it
     body = {
         "incident_number": transfer.incident_number, "number": petition.number, "status": to_status,
-        "status_text": str(Status(to_status).label), "at": at.astimezone(SHANGHAI).isoformat(),
+        "status_text": status_text, "at": at.astimezone(SHANGHAI).isoformat(),
         "answer": petition.answer if to_status in ANSWER_PUBLISHED else "",
     }
     return notification_enqueue(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import secrets
 import uuid
 from urllib.parse import urlencode
 
@@ -24,6 +25,7 @@ from channels import forms, selectors, services, wechat
 from channels.models import WechatDraft, WechatUser
 from channels.sources import source_for
 from citizens import services as citizens
+from citizens.views import SIGN_IN_GRANTS
 from lib.errors import DomainError
 from lib.progress import redirect_named_for_progress
 from lib.ratelimits import limit
@@ -31,11 +33,14 @@ from org.models import User
 from org.permissions import user_passes
 from petitions import drafts
 from petitions.models import Channel
-from petitions.views import SESSION_FILED, SESSION_TRACKED
+from petitions.views import SESSION_FILED, SESSION_TRACKED, forget
 
 logger = logging.getLogger(__name__)
 
 SESSION_OPENID = services.SESSION_OPENID
+SESSION_PROOF_BEFORE = services.SESSION_PROOF_BEFORE
+# The nonces of the OAuth round trips this browser started (the last few: two menu taps may cross).
+SESSION_OAUTH_NONCES = "channels:oauth-nonces"
 NEXT_PAGES = {"file": "channels:wechat_file", "mine": "channels:wechat_mine"}
 STATE_SALT = "channels.wechat.oauth"
 
@@ -87,9 +92,26 @@ def wechat_login(request):
     source = source_for(Channel.WECHAT)
     if not (source.enabled and source.app_id):
         return _closed(request)
-    state = signing.dumps(page, salt=STATE_SALT, compress=True)
+    # The state is tied to this browser: a random nonce kept in the session and carried in the signed state.
+    # Without it, a follower's own last redirect (code and state) opened in someone else's browser put the
+    # follower's openid into the victim's session (login CSRF).
+    nonce = secrets.token_urlsafe(16)
+    request.session[SESSION_OAUTH_NONCES] = (request.session.get(SESSION_OAUTH_NONCES, []) + [nonce])[-5:]
+    state = signing.dumps({"page": page, "nonce": nonce}, salt=STATE_SALT, compress=True)
     back = settings.PORTAL_PUBLIC_URL + reverse("channels:wechat_login_done")
     return HttpResponseRedirect(wechat.oauth_for(source, back, state).authorize_url)
+
+
+def _state_page(request) -> str:
+    """The page a signed state names, once, and only in the browser that started the round trip."""
+    state = signing.loads(request.GET.get("state", ""), salt=STATE_SALT, max_age=600)
+    if not isinstance(state, dict) or state.get("page") not in NEXT_PAGES:
+        raise signing.BadSignature("state")
+    nonces = request.session.get(SESSION_OAUTH_NONCES, [])
+    if not isinstance(state.get("nonce"), str) or state["nonce"] not in nonces:
+        raise signing.BadSignature("state of another browser")
+    request.session[SESSION_OAUTH_NONCES] = [n for n in nonces if n != state["nonce"]]
+    return state["page"]
 
 
 def wechat_login_done(request):
@@ -97,22 +119,33 @@ def wechat_login_done(request):
     if not (source.enabled and source.app_id):
         return _closed(request)
     try:
-        page = signing.loads(request.GET.get("state", ""), salt=STATE_SALT, max_age=600)
-        if page not in NEXT_PAGES:
-            raise signing.BadSignature(page)
+        page = _state_page(request)
         back = settings.PORTAL_PUBLIC_URL + reverse("channels:wechat_login_done")
         openid = wechat.openid_from_code(source, request.GET.get("code", "")[:128], back)
     except (signing.BadSignature, WeChatException, requests.RequestException, KeyError) as error:
         logger.warning("wechat oauth failed: %s", error)
         return render(request, "channels/wechat_error.html", status=400)
     user = services.wechat_user_seen(openid=openid)
+    before = request.session.get(SESSION_OPENID)
+    switched = bool(before) and before != user.openid
+    if switched:
+        # Another follower's openid was in this session: what it proved and was let in to goes with it. The
+        # openid leaves first, so the sign-out does not forget the phone remembered on that follower's account.
+        request.session.pop(SESSION_OPENID, None)
+        request.session.pop(SESSION_PROOF_BEFORE, None)
+        citizens.session_end(request, also=SIGN_IN_GRANTS)
     if user.verified_phone:
         # Proven once with the SMS code: "my petitions" (citizens) opens for it without another code.
         citizens.session_start(request, user.verified_phone)
     else:
         request.session.cycle_key()
     request.session[SESSION_OPENID] = user.openid
-    return redirect(NEXT_PAGES[page])
+    # A phone proven in this session from now on is this follower's (wechat_mine); one proven before is not.
+    request.session[SESSION_PROOF_BEFORE] = citizens.session_until(request)
+    response = redirect(NEXT_PAGES[page])
+    if switched:
+        forget(response)
+    return response
 
 
 def _wechat_user(request) -> WechatUser | None:
@@ -142,6 +175,8 @@ def wechat_file(request):
         if token and WechatDraft.objects.filter(token=token).exclude(user=user).exists():
             token = None  # another follower's draft: none of its photos
             form.add_error(None, _("This form has expired. Please open it again from the menu."))
+        elif token and draft is not None and not WechatDraft.objects.filter(token=token).exists():
+            form, token = _with_the_chat(request, draft, token)
     else:
         form = forms.WechatPetitionForm(initial={
             "complainant_name": user.name, "complainant_phone": user.phone, "content": draft.text if draft else "",
@@ -156,17 +191,42 @@ def wechat_file(request):
                       lead=_("Your name and phone are remembered for next time."))
 
 
+def _with_the_chat(request, draft: WechatDraft, token: uuid.UUID):
+    """The form was opened before the follower wrote or sent photos in the chat (no draft then): what the chat
+    gathered since is brought into the form (the draft's text added to the description, the files this form
+    kept moved to the draft) and the form comes back to be checked, on the draft's token."""
+    data = request.POST.copy()
+    data["submission_token"] = str(draft.token)
+    if draft.text and draft.text not in data.get("content", ""):
+        data["content"] = (data.get("content", "").rstrip() + "\n" + draft.text).strip()
+    carried = drafts.drafts_load(token)
+    room = max(settings.PORTAL_UPLOAD_MAX_FILES - drafts.drafts_count(draft.token), 0)
+    drafts.drafts_keep(draft.token, carried[:room])
+    drafts.drafts_drop(token)
+    form = forms.WechatPetitionForm(data, request.FILES)
+    form.add_error(None, _("What you sent in the chat since opening this form is now included. Check it and "
+                           "confirm again."))
+    if len(carried) > room:
+        form.add_error("attachments", _("Attach at most %(count)s files in all; %(kept)s of those you chose were "
+                                        "kept.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES, "kept": room})
+    return form, draft.token
+
+
 def _file_with_drafts(request, form, token, file):
     """The citizen form's way with files (petitions.views.petition_new): what was chosen is never lost.
-    Returns the petition once filed, else None with the errors on the form."""
+    Returns the petition once filed, else None with the errors on the form.
+
+    What is kept never passes the limit of files (a WeChat draft also holds the photos sent in the chat): files
+    past it are not kept, and the form says so; kept files past it could never be filed nor removed."""
     if request.method != "POST":
         return None
     kept = drafts.drafts_load(token)
-    if form.is_valid() and len(kept) + len(form.cleaned_data["attachments"]) > settings.PORTAL_UPLOAD_MAX_FILES:
-        form.add_error("attachments", _("Attach at most %(count)s files.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
-    if form.is_valid() and token:
+    limit = settings.PORTAL_UPLOAD_MAX_FILES
+    valid = form.is_valid()
+    fresh = form.cleaned_data.get("attachments") or []
+    if valid and token and len(kept) + len(fresh) <= limit:
         try:
-            petition, _created = file(form.cleaned_data, kept + form.cleaned_data["attachments"])
+            petition, _created = file(form.cleaned_data, kept + fresh)
         except DomainError as error:
             error.as_form_error(form)
         else:
@@ -175,7 +235,12 @@ def _file_with_drafts(request, form, token, file):
             _remember(request, SESSION_TRACKED, [petition.pk])
             return petition
     if token and "attachments" not in form.errors:
-        drafts.drafts_keep(token, form.cleaned_data.get("attachments") or [])
+        room = max(limit - len(kept), 0)
+        drafts.drafts_keep(token, fresh[:room])
+        if len(kept) + len(fresh) > limit:
+            form.add_error("attachments", _("Attach at most %(count)s files in all; %(kept)s of those you chose "
+                                            "were kept.") % {"count": limit, "kept": len(fresh[:room])}
+                           if fresh else _("Attach at most %(count)s files.") % {"count": limit})
     return None
 
 
@@ -192,7 +257,10 @@ def wechat_mine(request):
     if user is None:
         return redirect(reverse("channels:wechat_login") + "?next=mine")
     proven = citizens.session_phone(request)
-    if proven and proven != user.verified_phone:
+    # Remembered only when proven with an SMS code in this session after this follower's openid came in: a
+    # phone the session held before belongs to whoever proved it, not to this openid.
+    if proven and proven != user.verified_phone and \
+            citizens.session_until(request) != request.session.get(SESSION_PROOF_BEFORE):
         WechatUser.objects.filter(pk=user.pk).update(verified_phone=proven)
     petitions = list(services.wechat_petitions(user)[:100])
     _remember(request, SESSION_TRACKED, [p.pk for p in petitions])

@@ -20,6 +20,10 @@ from petitions import publication
 from petitions.views import MY_TRACKED, MY_UNTIL, SESSION_FILED, SESSION_TRACKED, forget
 
 LARGE_TEXT_COOKIE = "portal_large_text"
+# What signing in to "My petitions" lets this browser open: forgotten with the phone on sign-out (and by WeChat's
+# pages when another follower's openid comes into the session).
+SIGN_IN_GRANTS = (MY_TRACKED, MY_UNTIL, MY_REQUESTS, MY_REQUESTS_UNTIL, SESSION_TRACKED, SESSION_FILED,
+                  SESSION_REQUESTS)
 
 
 class PhoneForm(forms.Form):
@@ -75,8 +79,7 @@ def mine(request):
 
 @require_POST
 def sign_out(request):
-    services.session_end(request, also=(MY_TRACKED, MY_UNTIL, MY_REQUESTS, MY_REQUESTS_UNTIL, SESSION_TRACKED,
-                                        SESSION_FILED, SESSION_REQUESTS))
+    services.session_end(request, also=SIGN_IN_GRANTS)
     messages.success(request, _("You are signed out."))
     response = redirect("citizens:start")
     forget(response)  # and the petitions this browser tracked by number and phone or opened by a link

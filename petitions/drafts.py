@@ -24,14 +24,35 @@ def _folder(token: uuid.UUID) -> Path:
     return Path(settings.MEDIA_ROOT) / "drafts" / str(uuid.UUID(str(token)))
 
 
-def drafts_keep(token: uuid.UUID, uploads: list[CleanUpload]) -> None:
+def _indexes(folder: Path) -> list[int]:
+    return sorted(int(p.stem) for p in folder.glob("*.bin")) if folder.exists() else []
+
+
+def drafts_keep(token: uuid.UUID, uploads: list[CleanUpload]) -> list[int]:
+    """Keep `uploads` under `token`; returns the indexes they were kept under (for `drafts_remove`)."""
     folder = _folder(token)
     folder.mkdir(parents=True, exist_ok=True)
-    start = len(list(folder.glob("*.bin")))
+    start = (_indexes(folder) or [-1])[-1] + 1  # after the last, even if one before it was removed
+    written = []
     for index, upload in enumerate(uploads, start=start):
         (folder / f"{index}.bin").write_bytes(upload.content)
         (folder / f"{index}.json").write_text(json.dumps(
             {"name": upload.original_name, "type": upload.content_type, "ext": upload.extension}))
+        written.append(index)
+    return written
+
+
+def drafts_count(token: uuid.UUID | None) -> int:
+    """How many files are kept under `token`, without reading them."""
+    return len(_indexes(_folder(token))) if token else 0
+
+
+def drafts_remove(token: uuid.UUID, indexes: list[int]) -> None:
+    """Take back files `drafts_keep` kept (a transaction that kept them rolled back)."""
+    folder = _folder(token)
+    for index in indexes:
+        (folder / f"{index}.json").unlink(missing_ok=True)
+        (folder / f"{index}.bin").unlink(missing_ok=True)
 
 
 def drafts_load(token: uuid.UUID | None) -> list[CleanUpload]:

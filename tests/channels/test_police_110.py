@@ -159,3 +159,14 @@ def test_the_transfers_token_cannot_be_computed_from_the_incident_number(client,
     assert Petition.objects.count() == 2  # the stranger's own petition, not the caller's
     page = stranger.get(f"/petitions/track/{petition.number}/")
     assert page.status_code != 200 or "幸福路8号" not in page.content.decode()
+
+
+def test_the_callbacks_status_text_is_in_the_platforms_language_whoever_changed_the_status(
+        client, city, fake_110, noise_to_street, django_capture_on_commit_callbacks):
+    """110 posts with Accept-Language: en (or a dispatcher works in English): the callback still says 已派单."""
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(URL, data=json.dumps(transfer(), ensure_ascii=False), content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {POLICE_KEY}", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 201
+    texts = [json.loads(row.body)["status_text"] for row in Notification.objects.filter(channel="webhook")]
+    assert texts and all(not text.isascii() for text in texts), texts
