@@ -121,9 +121,17 @@ def petition_new(request):
     form = CitizenPetitionForm(request.POST or None, request.FILES or None)
     token = _token(request)
     kept = drafts.drafts_load(token)
-    if request.method == "POST" and form.is_valid() and \
-            len(kept) + len(form.cleaned_data["attachments"]) > settings.PORTAL_UPLOAD_MAX_FILES:
-        form.add_error("attachments", _("Attach at most %(count)s files.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
+    fresh = []
+    if request.method == "POST":
+        form.is_valid()
+        fresh = form.cleaned_data.get("attachments") or [] if "attachments" not in form.errors else []
+        room = max(settings.PORTAL_UPLOAD_MAX_FILES - len(kept), 0)
+        if len(fresh) > room:
+            # Over the limit with the files already kept, whatever else is wrong: only those that fit are kept,
+            # so the form can always be sent once the rest is corrected (it never holds more than the limit).
+            form.add_error("attachments", _("Attach at most %(count)s files.")
+                           % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
+            fresh = fresh[:room]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -145,9 +153,8 @@ def petition_new(request):
             _remember(request, response, SESSION_FILED, petition)
             _remember(request, response, SESSION_TRACKED, petition)
             return response
-    if request.method == "POST" and token and "attachments" not in form.errors:
+    if request.method == "POST" and token and fresh:
         # Nothing chosen is lost: files that passed their checks wait for the corrected form.
-        fresh = form.cleaned_data.get("attachments") or []
         drafts.drafts_keep(token, fresh)
         kept = kept + fresh
     return _page(request, form, kept)

@@ -293,3 +293,21 @@ def test_the_demo_citys_boundaries_place_each_street_centre_in_its_street():
         lat = sum(p[1] for p in ring) / len(ring)
         assert contains(feature["geometry"], lon, lat)
         assert locate(path, lon, lat)["code"] == feature["properties"]["code"]
+
+
+@pytest.mark.django_db
+def test_files_kept_across_errors_never_exceed_the_limit_so_the_form_can_always_be_sent(client, city, settings):
+    """Three photos, an error elsewhere; three more, another error: only two of them fit under the limit of five,
+    the form says so, and once the title is written the petition is filed with the five kept (it used to keep
+    all six and refuse every later send with "at most 5 files")."""
+    token = str(uuid.uuid4())
+    photos = lambda start: [SimpleUploadedFile(f"现场{i}.jpg", jpeg_with_gps(), content_type="image/jpeg")  # noqa: E731
+                            for i in range(start, start + 3)]
+    first = client.post(URL, form_data(city, submission_token=token, title="", attachments=photos(1)))
+    assert first.status_code == 400 and "attachments" not in first.context["form"].errors
+    second = client.post(URL, form_data(city, submission_token=token, title="", attachments=photos(4)))
+    assert second.status_code == 400 and "attachments" in second.context["form"].errors
+    third = client.post(URL, form_data(city, submission_token=token))
+    assert third.status_code == 302
+    names = sorted(a.original_name for a in Petition.objects.get().attachments.all())
+    assert names == ["现场1.jpg", "现场2.jpg", "现场3.jpg", "现场4.jpg", "现场5.jpg"]
