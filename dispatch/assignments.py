@@ -69,11 +69,20 @@ def still_live(assignment: Assignment) -> None:
         raise ConflictError(_("This petition has meanwhile been withdrawn from your unit (re-dispatched or returned)."))
 
 
+def cancel_assignment(assignment: Assignment, now: dt.datetime) -> Assignment:
+    """The platform takes the work from the unit (re-dispatch, a co-unit removed, a return approved): the
+    assignment is cancelled and its open supervision cases close with it. The unit is no longer chased for
+    work it no longer holds (DOMAIN.md section 6: the platform's decisions are not the unit's). Every way of
+    withdrawing an assignment goes through here, so none of them can forget the cases."""
+    move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
+    supervision.cases_close_for(target=assignment, note=_("Withdrawn from the unit."))
+    return assignment
+
+
 def cancel_live(petition: Petition, now: dt.datetime, *, roles=(Role.LEAD, Role.CO)) -> list[int]:
     live = list(Assignment.objects.select_for_update().filter(petition=petition, status__in=LIVE, role__in=roles))
     for assignment in live:
-        move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
-        supervision.cases_close_for(target=assignment, note=_("Withdrawn from the unit."))
+        cancel_assignment(assignment, now)
     Reply.objects.filter(petition=petition, review=Reply.Review.PENDING).update(
         review=Reply.Review.REJECTED, reviewed_at=now, review_note=_("Withdrawn: the petition was re-dispatched.")
     )

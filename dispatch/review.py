@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from dispatch import deadlines, messages
 from dispatch.assignments import (
     LIVE,
+    cancel_assignment,
     cancel_live,
     lock_assignment,
     lock_petition,
@@ -63,7 +64,7 @@ def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "
             return locked_request
         if assignment.role == Role.CO or assignment.status == AssignmentStatus.CANCELLED:
             if assignment.status != AssignmentStatus.CANCELLED:
-                move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
+                cancel_assignment(assignment, now)
             petition_services.petition_record_event(petition=petition, kind=EventKind.RETURN, actor=actor,
                                                     reason=note, data=data)
             return locked_request

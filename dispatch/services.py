@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from dispatch import deadlines, messages, repeats, routing
 from dispatch.assignments import (
     LIVE,
+    cancel_assignment,
     cancel_live,
     lock_assignment,
     lock_petition,
@@ -221,7 +222,7 @@ def dispatch_remove_co_unit(*, assignment: Assignment, actor, reason: str = "") 
         if locked.role != Role.CO:
             raise DomainError(_("Only a co-handling unit can be removed; re-dispatch to change the lead."))
         still_live(locked)
-        move(locked, AssignmentStatus.CANCELLED, closed_at=timezone.now())
+        cancel_assignment(locked, timezone.now())
         petition_services.petition_record_event(petition=locked_petition, kind=EventKind.DISPATCHED, actor=actor,
                                                 reason=reason, data={"co_unit_removed": locked.unit.name})
     return locked

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from dispatch import handling, review
+from dispatch import services as dispatch_services
 from dispatch.models import Assignment, LookbackSample, Role, WarningLevel
 from dispatch.sweeps import lookback_draw, lookback_record, recompute_deadlines, sweep_deadlines
 from org.models import CalendarDay
@@ -298,3 +299,31 @@ def test_a_false_closure_found_on_a_confidential_petition_reaches_the_unit_maske
         SupervisionNotice.objects.values_list("text", flat=True))
     assert any("假办结" in body for body in to_unit), to_unit
     assert not any("王小明" in body or "13912345678" in body for body in to_unit), to_unit
+
+
+@pytest.mark.django_db
+def test_removing_an_overdue_co_unit_closes_its_case(dispatched, urban_handler, dispatcher, act):
+    co = dispatched.assignments.get(role=Role.CO)
+    act(at(23, 10), handling.assignment_sign, assignment=co, actor=urban_handler)
+    sweep_deadlines(now=at(27, 9))  # due Thu 26 23:59:59: the co-unit is in the pool on Friday
+    case = SupervisionCase.objects.get(object_id=co.pk, kind=CaseKind.OVERDUE)
+    act(at(27, 10), dispatch_services.dispatch_remove_co_unit, assignment=co, actor=dispatcher, reason="不需要协办")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    sweep_escalations(now=at(27, 9) + dt.timedelta(days=10))
+    case.refresh_from_db()
+    assert (case.status, case.level) == (CaseStatus.CLOSED, Level.HOTLINE)  # nothing escalates on a removed unit
+
+
+@pytest.mark.django_db
+def test_an_approved_return_of_an_overdue_co_unit_closes_its_case(dispatched, urban_handler, dispatcher, act):
+    co = dispatched.assignments.get(role=Role.CO)
+    act(at(23, 10), handling.assignment_sign, assignment=co, actor=urban_handler)
+    request = act(at(23, 11), handling.assignment_request_return, assignment=co, actor=urban_handler,
+                  reason="此事项不属于城管职责范围，请退回。")
+    sweep_deadlines(now=at(27, 9))
+    case = SupervisionCase.objects.get(object_id=co.pk, kind=CaseKind.OVERDUE)
+    act(at(27, 10), review.return_decide, request=request, approve=True, actor=dispatcher, note="同意退单")
+    case.refresh_from_db()
+    co.refresh_from_db()
+    assert (co.status, case.status) == ("cancelled", CaseStatus.CLOSED)
