@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from dispatch import deadlines, messages
 from dispatch.assignments import (
-    LIVE,
     cancel_assignment,
     cancel_live,
     lock_assignment,
@@ -26,7 +25,7 @@ from dispatch.models import (
     Role,
     WarningLevel,
 )
-from dispatch.services import dispatch_redispatch
+from dispatch.services import dispatch_replace_lead
 from lib.errors import ConflictError, DomainError
 from org.models import HandlingUnit
 from petitions import services as petition_services
@@ -69,9 +68,9 @@ def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "
                                                     reason=note, data=data)
             return locked_request
         if new_lead is not None:
-            co_units = [a.unit for a in petition.assignments.filter(role=Role.CO, status__in=LIVE).select_related("unit")]
-            dispatch_redispatch(petition=petition, lead_unit=new_lead, co_units=co_units, actor=actor,
-                                reason=note or _("Return approved."), kind=EventKind.RETURN)
+            # Only the lead changes: the co-units keep their work, answers and clocks (docs/dispatch.md).
+            dispatch_replace_lead(petition=petition, lead_unit=new_lead, actor=actor,
+                                  reason=note or _("Return approved."), kind=EventKind.RETURN)
         else:
             cancel_live(petition, now)
             petition_services.petition_transition(petition=petition, to=Status.RECEIVED, actor=actor,

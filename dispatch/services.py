@@ -185,6 +185,34 @@ def dispatch_redispatch(*, petition: Petition, lead_unit: HandlingUnit, co_units
     return made
 
 
+def dispatch_replace_lead(*, petition: Petition, lead_unit: HandlingUnit, actor, reason: str,
+                          kind: str = EventKind.RETURN) -> Assignment:
+    """A new lead for the petition (an approved return naming the unit that should lead): only the lead's
+    assignment is withdrawn and the new lead starts its clock now. The live co-units keep their assignments,
+    their answers and their clocks: they did nothing wrong and must not sign and answer again. A co-unit named
+    as the new lead leaves its co-handling for the lead's work."""
+    _validate_unit(lead_unit, "new_lead")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_petition(petition)
+        if locked.status not in REDISPATCHABLE:
+            raise DomainError(_("A petition that is “%(status)s” cannot be re-dispatched.")
+                              % {"status": locked.get_status_display()}, code="invalid_transition")
+        withdrawn = cancel_live(locked, now, roles=(Role.LEAD,))
+        for co in Assignment.objects.select_for_update().filter(petition=locked, role=Role.CO, status__in=LIVE,
+                                                                unit=lead_unit):
+            cancel_assignment(co, now)
+            withdrawn.append(co.unit_id)
+        made = _create_assignments(locked, lead_id=lead_unit.pk, co_ids=[], rule_by_unit={}, actor=actor,
+                                   status=AssignmentStatus.PENDING, now=now)
+        petition_services.petition_transition(
+            petition=locked, to=Status.DISPATCHED, actor=actor, kind=kind, reason=reason,
+            data={"units": [lead_unit.name], "withdrawn": _unit_names(withdrawn)}, now=now, held=True,
+        )
+        messages.announce(made, locked)
+    return made[0]
+
+
 def dispatch_direct_to_street(*, petition: Petition, unit: HandlingUnit, actor, reason: str,
                               expected: Iterable[str] | None = None, seen: str | None = None) -> list[Assignment]:
     """Send straight to a street or town office (直派乡镇街道)."""

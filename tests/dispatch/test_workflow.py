@@ -201,6 +201,28 @@ def test_approved_return_with_a_new_lead_redispatches(city, catalog, street_hand
 
 
 @pytest.mark.django_db
+def test_approved_return_with_a_new_lead_keeps_the_co_units_work_and_clocks(city, catalog, street_handler,
+                                                                          urban_handler, dispatcher, act):
+    petition = act(T0, file_petition, city=city)
+    co = petition.assignments.get(role=Role.CO)
+    act(T0 + dt.timedelta(hours=1), handling.assignment_sign, assignment=co, actor=urban_handler)
+    act(T0 + dt.timedelta(hours=2), handling.assignment_answer, assignment=co, actor=urban_handler,
+        content="城管已对商铺外放音响立案调查并责令整改。")
+    request = act(T0 + dt.timedelta(hours=3), handling.assignment_request_return, assignment=lead_of(petition),
+                  actor=street_handler, reason="此事项不属于本街道辖区，请退回。")
+    co.refresh_from_db()
+    act(T0 + dt.timedelta(days=1), review.return_decide, request=request, approve=True, actor=dispatcher,
+        note="同意退单", new_lead=city.other_street_office)
+    kept = petition.assignments.get(role=Role.CO, status__in=["pending", "signed", "answered"])
+    # The same co-assignment, answered, on its own clock: nothing to sign or answer again.
+    assert (kept.pk, kept.status, kept.answer) == (co.pk, AssignmentStatus.ANSWERED, co.answer)
+    assert (kept.dispatched_at, kept.handle_due_at) == (co.dispatched_at, co.handle_due_at)
+    new_lead = lead_of(petition)
+    assert (new_lead.unit, new_lead.status) == (city.other_street_office, AssignmentStatus.PENDING)
+    assert new_lead.dispatched_at == T0 + dt.timedelta(days=1)  # the new lead's clock starts now
+
+
+@pytest.mark.django_db
 @time_machine.travel(T0, tick=False)
 def test_extension_adds_working_days_to_the_deadline(city, catalog, street_handler, dispatcher,
                                                      django_capture_on_commit_callbacks):
