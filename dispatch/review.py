@@ -128,8 +128,13 @@ def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_a
             # working days its answer spent waiting for this review (docs/supervision.md).
             new_due = deadlines.resume(assignment.handle_due_at, locked.submitted_at, now, petition.classification)
             warn = deadlines.warn_at(assignment.clock_started_at or assignment.dispatched_at, new_due)
+            # Counted in waited_days as a stop of the clock is (handling._restart): a recomputation after a calendar
+            # change rebuilds the deadline from the tier + extended_days + waited_days and must keep these days.
+            waited = assignment.waited_days + deadlines.waited_workdays(locked.submitted_at, now,
+                                                                       petition.classification)
             move(assignment, AssignmentStatus.SIGNED, answered_at=None, handle_due_at=new_due, warn_at=warn,
-                 warning=WarningLevel.YELLOW if warn <= now < new_due else WarningLevel.NONE, overdue_at=None)
+                 warning=WarningLevel.YELLOW if warn <= now < new_due else WarningLevel.NONE, overdue_at=None,
+                 waited_days=waited)
             petition_services.petition_transition(
                 petition=petition, to=Status.IN_PROGRESS, actor=actor, kind=EventKind.REVIEWED, reason=note,
                 data={"rejected": True}, expected=[Status.REPLIED], now=now,

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 
 from dispatch import handling, review
+from dispatch import recompute
 from dispatch import services as dispatch_services
-from dispatch.models import Assignment, LookbackSample, Role, WarningLevel
+from dispatch.models import Assignment, LookbackSample, Reply, Role, WarningLevel
 from dispatch.sweeps import lookback_draw, lookback_record, recompute_deadlines, sweep_deadlines
 from org.models import CalendarDay
 from petitions.models import Satisfaction, Status
@@ -327,3 +328,28 @@ def test_an_approved_return_of_an_overdue_co_unit_closes_its_case(dispatched, ur
     case.refresh_from_db()
     co.refresh_from_db()
     assert (co.status, case.status) == ("cancelled", CaseStatus.CLOSED)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["python", pytest.param("sql", marks=postgres_only)])
+def test_review_days_given_back_survive_a_calendar_change(dispatched, street_handler, dispatcher, act, path):
+    a = lead(dispatched)
+    act(at(23, 10), handling.assignment_sign, assignment=a, actor=street_handler)
+    act(at(24, 10), handling.assignment_answer, assignment=a, actor=street_handler, content="经现场核查，已处理完毕。")
+    # Rejected Mon 30 Nov: the four working days in review (25, 26, 27, 30 Nov) come back: due Thu 26 -> Wed 2 Dec.
+    act(at(30, 10), review.reply_review, reply=Reply.objects.get(), approve=False, actor=dispatcher,
+        note="答复未说明整改结果")
+    a.refresh_from_db()
+    given = a.handle_due_at
+    assert given == dt.datetime(2026, 12, 2, 23, 59, 59, tzinfo=SH)
+    # An unrelated day of the year is corrected: the open clocks of 2026 are recomputed from their columns.
+    CalendarDay.objects.create(date=dt.date(2026, 12, 31), is_workday=False, name="更正")
+    if path == "python":
+        recompute._recompute_python([2026], 1000)
+    else:
+        recompute._recompute_sql([2026], 1000)
+    a.refresh_from_db()
+    assert a.handle_due_at == given
+    sweep_deadlines(now=at(30, 12))
+    a.refresh_from_db()
+    assert a.warning != WarningLevel.RED and not SupervisionCase.objects.filter(object_id=a.pk).exists()
