@@ -236,7 +236,13 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
             raise DomainError(_("Sign for the petition first."), code="not_signed")
         if locked.status != AssignmentStatus.SIGNED:
             raise ConflictError(_("This petition has already been answered."))
-        move(locked, AssignmentStatus.ANSWERED, answered_at=now, answer=content.strip(), paused_at=None)
+        if locked.paused_at:
+            # Answered while the clock is stopped: the stopped time is the unit's to keep (the deadline moves and
+            # waited_days grows, as on "Resume"), or a rejected answer would find the unit overdue at once.
+            restarted = _restart(locked, petition, now)
+            petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor,
+                                                    data={**restarted, "unit": locked.unit.name})
+        move(locked, AssignmentStatus.ANSWERED, answered_at=now, answer=content.strip())
         for pause in Pause.objects.filter(assignment=locked, ended_at__isnull=True):
             _pause_end(pause, now, actor, petition.classification)
         supervision.cases_close_for(target=locked, kinds=[CaseKind.OVERDUE], note=_("The unit answered."))
