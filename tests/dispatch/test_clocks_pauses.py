@@ -265,3 +265,24 @@ def test_answering_while_the_clock_is_stopped_keeps_the_stopped_days(signed, str
     # Rejected: one more working day in review (1 Dec) comes back; not red an hour later.
     assert signed.handle_due_at == day(12, 3, 23, 59, 59) and signed.waited_days == 5
     assert signed.warning != WarningLevel.RED
+
+
+@pytest.mark.django_db
+def test_an_urgent_items_stops_use_the_allowance_in_working_days(city, catalog, django_capture_on_commit_callbacks):
+    heat = make_user("heat", "unit_handler", city.heating)
+    with time_machine.travel(MON, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            petition = file_petition(city, classification=city.heating_outage)
+        lead = petition.assignments.get(role=Role.LEAD)
+        handling.assignment_sign(assignment=lead, actor=heat)
+    stop(lead, heat, day(11, 23, 10), code=PauseReason.INSPECTION)
+    restart(lead, heat, day(12, 4, 10))
+    # Nine working days stopped (24 Nov .. 4 Dec), though the urgent deadline moved by the hours stopped.
+    assert Pause.objects.get().workdays == 9
+    second = stop(lead, heat, day(12, 4, 11), code=PauseReason.INSPECTION)
+    # One working day of the round's ten is left: the stop ends Mon 7 Dec unless the platform approves.
+    assert Pause.objects.get(ended_at__isnull=True).cap_at == day(12, 7, 23, 59, 59)
+    assert sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))["pauses_capped"] == 1
+    second.refresh_from_db()
+    assert second.paused_at is None
+    assert Pause.objects.get(approval=PauseApproval.PENDING).workdays == 1
