@@ -30,6 +30,8 @@ from lib.errors import ConflictError, DomainError
 from org.models import HandlingUnit
 from petitions import services as petition_services
 from petitions.models import EventKind, Petition, Rating, Status
+from supervision import services as supervision
+from supervision.models import CaseKind
 
 
 def _decide(request: ReturnRequest | ExtensionRequest, *, approve: bool, actor, note: str, now):
@@ -90,10 +92,16 @@ def extension_decide(*, request: ExtensionRequest, approve: bool, actor, note: s
             assignment.handle_due_at = new_due
             assignment.extended_days += locked_request.days
             assignment.warn_at = deadlines.warn_at(assignment.clock_started_at or assignment.dispatched_at, new_due)
-            # The new deadline is what the sweeps judge from now on; an earlier overdue stays on record.
+            # The new deadline is what the sweeps judge from now on; an earlier overdue stays on record (overdue_at).
             if new_due > now:
                 assignment.warning = "yellow" if assignment.warn_at <= now else "none"
             assignment.save(update_fields=["handle_due_at", "extended_days", "warn_at", "warning"])
+            if new_due > now:
+                # The time the request waited for the platform is the platform's: an extension approved after the
+                # deadline ends the chase the sweep opened meanwhile, or the case would escalate on a unit whose
+                # deadline is still to come (docs/supervision.md, "Fair clocks").
+                supervision.cases_close_for(target=assignment, kinds=[CaseKind.OVERDUE],
+                                            note=_("An extension was approved: the new deadline is still to come."))
         petition_services.petition_record_event(petition=petition, kind=EventKind.EXTENSION, actor=actor,
                                                 reason=note, data=data)
         messages.extension_decided(locked_request, assignment, petition)

@@ -353,3 +353,22 @@ def test_review_days_given_back_survive_a_calendar_change(dispatched, street_han
     sweep_deadlines(now=at(30, 12))
     a.refresh_from_db()
     assert a.warning != WarningLevel.RED and not SupervisionCase.objects.filter(object_id=a.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_extension_approved_after_the_deadline_closes_the_overdue_case(dispatched, street_handler, dispatcher,
+                                                                         act):
+    a = lead(dispatched)
+    act(at(23, 10), handling.assignment_sign, assignment=a, actor=street_handler)
+    request = act(at(24, 10), handling.assignment_request_extension, assignment=a, actor=street_handler, days=5,
+                  reason="需要等待环保部门出具噪音检测报告。")
+    sweep_deadlines(now=at(27, 0, 0, 1))  # due Thu 26: the platform has not decided yet, the unit is in the pool
+    case = SupervisionCase.objects.get(object_id=a.pk, kind=CaseKind.OVERDUE)
+    act(at(27, 10), review.extension_decide, request=request, approve=True, actor=dispatcher, note="同意")
+    case.refresh_from_db()
+    a.refresh_from_db()
+    assert a.handle_due_at == dt.datetime(2026, 12, 3, 23, 59, 59, tzinfo=SH)  # Thu 26 Nov + 5 working days
+    assert case.status == CaseStatus.CLOSED and a.warning != WarningLevel.RED
+    sweep_deadlines(now=at(27, 11))
+    sweep_escalations(now=dt.datetime(2026, 12, 3, 10, tzinfo=SH))
+    assert not SupervisionCase.objects.filter(object_id=a.pk, status=CaseStatus.OPEN).exists()
