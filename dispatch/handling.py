@@ -14,6 +14,7 @@ from dispatch.assignments import (
     check_member,
     lock_both,
     move,
+    requests_withdraw,
     still_live,
 )
 from dispatch.models import (
@@ -247,6 +248,8 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
         for pause in Pause.objects.filter(assignment=locked, ended_at__isnull=True):
             _pause_end(pause, now, actor)
         supervision.cases_close_for(target=locked, kinds=[CaseKind.OVERDUE], note=_("The unit answered."))
+        # An answered petition needs no more time: its extension request no longer awaits the platform.
+        requests_withdraw(assignments=[locked.pk], now=now, note=_("The unit answered."), kinds=[ExtensionRequest])
         if uploads:
             petition_services.attachments_add(petition=petition, uploads=uploads, actor=actor, purpose="answer")
         if locked.role == Role.CO:

@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dispatch import routing
+from dispatch.assignments import LIVE
 from dispatch.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
@@ -95,9 +96,13 @@ def co_answers(assignment: Assignment) -> QuerySet[Assignment]:
 
 
 def _pending_requests():
-    pending_return = ReturnRequest.objects.filter(assignment__petition=OuterRef("pk"), status=RequestStatus.PENDING)
+    # Only requests on live work: one left pending on a withdrawn assignment or a closed petition (before they were
+    # withdrawn with it, dispatch.assignments.requests_withdraw) has nothing left to decide.
+    live = {"assignment__status__in": LIVE}
+    pending_return = ReturnRequest.objects.filter(assignment__petition=OuterRef("pk"), status=RequestStatus.PENDING,
+                                                  **live)
     pending_extension = ExtensionRequest.objects.filter(assignment__petition=OuterRef("pk"),
-                                                        status=RequestStatus.PENDING)
+                                                        status=RequestStatus.PENDING, **live)
     pending_reply = Reply.objects.filter(petition=OuterRef("pk"), review=Reply.Review.PENDING)
     return Q(Exists(pending_return)) | Q(Exists(pending_extension)) | Q(Exists(pending_reply))
 

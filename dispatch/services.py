@@ -23,6 +23,7 @@ from dispatch.assignments import (
     lock_assignment,
     lock_petition,
     move,
+    requests_withdraw,
     still_live,
 )
 from dispatch.models import (
@@ -319,6 +320,9 @@ def on_petition_closed(*, petition_id: int) -> None:
         for assignment in Assignment.objects.filter(petition_id=petition_id).only("pk"):
             supervision.cases_close_for(target=assignment, note=note)
         supervision.cases_close_for(target=Petition(pk=petition_id), note=note)
+        # Nor does it wait for a decision: a unit's request still pending leaves the dispatcher's queue.
+        requests_withdraw(assignments=Assignment.objects.filter(petition_id=petition_id).values("pk"), now=now,
+                          note=note)
 
 
 def on_petition_reopened(*, petition_id: int) -> None:
