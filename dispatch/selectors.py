@@ -66,11 +66,14 @@ def unit_queue(user: User, queue: str, now: dt.datetime | None = None) -> QueryS
         return base.filter(status=AssignmentStatus.PENDING).order_by("sign_due_at")
     if queue == "in_progress":
         return base.filter(status=AssignmentStatus.SIGNED).order_by("handle_due_at")
+    # A stopped clock (paused_at set) is neither due soon nor overdue: it never turns red (docs/supervision.md);
+    # its deadline moves when it runs again.
     if queue == "due_soon":
-        return open_work.filter(handle_due_at__gt=now, handle_due_at__lte=now + DUE_SOON).order_by("handle_due_at")
+        return open_work.filter(handle_due_at__gt=now, handle_due_at__lte=now + DUE_SOON,
+                                paused_at__isnull=True).order_by("handle_due_at")
     if queue == "overdue":
         return open_work.filter(
-            Q(handle_due_at__lte=now) | Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)
+            Q(handle_due_at__lte=now, paused_at__isnull=True) | Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)
         ).order_by("handle_due_at")
     if queue == "answered":
         return base.filter(status__in=[AssignmentStatus.ANSWERED, AssignmentStatus.DONE]).order_by("-answered_at")
