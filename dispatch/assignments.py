@@ -83,15 +83,16 @@ def requests_withdraw(*, assignments, now: dt.datetime, note: str,
     return withdrawn
 
 
-def cancel_assignment(assignment: Assignment, now: dt.datetime) -> Assignment:
+def cancel_assignment(assignment: Assignment, now: dt.datetime, *, note: str = "") -> Assignment:
     """The platform takes the work from the unit (re-dispatch, a co-unit removed, a return approved): the
     assignment is cancelled and its open supervision cases close with it. The unit is no longer chased for
     work it no longer holds (DOMAIN.md section 6: the platform's decisions are not the unit's), and its requests
     still awaiting the platform are withdrawn. Every way of withdrawing an assignment goes through here, so none
     of them can forget the cases or leave a request in the dispatcher's queue."""
+    note = note or _("Withdrawn from the unit.")
     move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
-    supervision.cases_close_for(target=assignment, note=_("Withdrawn from the unit."))
-    requests_withdraw(assignments=[assignment.pk], now=now, note=_("Withdrawn from the unit."))
+    supervision.cases_close_for(target=assignment, note=note)
+    requests_withdraw(assignments=[assignment.pk], now=now, note=note)
     return assignment
 
 

@@ -17,6 +17,7 @@ from dispatch.assignments import (
     move,
 )
 from dispatch.models import (
+    Assignment,
     AssignmentStatus,
     ExtensionRequest,
     Reply,
@@ -131,6 +132,11 @@ def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_a
                 petition=petition, to=Status.CALLBACK, actor=actor, kind=EventKind.REVIEWED, reason=note,
                 changes={"answer": answer, "answered_at": now}, expected=[Status.REPLIED], now=now,
             )
+            # The lead's answer covers the co-units (docs/dispatch.md): one that has not answered is no longer
+            # on the clock, and its open cases close, as they would when the petition closes (on_petition_closed).
+            for co in Assignment.objects.select_for_update().filter(
+                    petition=petition, role=Role.CO, status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED]):
+                cancel_assignment(co, now, note=_("The lead unit's answer, which covers the co-units, was published."))
         else:
             # Review time is the platform's, not the unit's (DOMAIN.md section 5): the unit gets back the
             # working days its answer spent waiting for this review (docs/supervision.md).

@@ -372,3 +372,19 @@ def test_an_extension_approved_after_the_deadline_closes_the_overdue_case(dispat
     sweep_deadlines(now=at(27, 11))
     sweep_escalations(now=dt.datetime(2026, 12, 3, 10, tzinfo=SH))
     assert not SupervisionCase.objects.filter(object_id=a.pk, status=CaseStatus.OPEN).exists()
+
+
+@pytest.mark.django_db
+def test_the_published_answer_ends_the_co_units_clocks(dispatched, street_handler, urban_handler, dispatcher, act):
+    a, co = lead(dispatched), dispatched.assignments.get(role=Role.CO)
+    act(at(23, 10), handling.assignment_sign, assignment=a, actor=street_handler)
+    act(at(23, 10), handling.assignment_sign, assignment=co, actor=urban_handler)
+    act(at(23, 11), handling.assignment_answer, assignment=a, actor=street_handler,
+        content="经联合执法，商铺已停止外放音响。")
+    act(at(23, 15), review.reply_review, reply=Reply.objects.get(), approve=True, actor=dispatcher)
+    co.refresh_from_db()
+    assert co.status == "cancelled"  # the lead's answer covers it: no clock left to run
+    sweep_deadlines(now=at(27, 0, 0, 1))  # past the co-unit's deadline, the petition awaiting its callback
+    co.refresh_from_db()
+    assert co.warning != WarningLevel.RED
+    assert not SupervisionCase.objects.filter(status=CaseStatus.OPEN).exists()
