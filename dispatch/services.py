@@ -70,6 +70,13 @@ def _validate_unit(unit: HandlingUnit, field: str) -> None:
 
 
 
+def _repeat_notice_on_dispatch(petition: Petition) -> None:
+    """A repeated matter's special supervision waits for its newest petition's lead (repeats.repeat_notice):
+    the petition now has one, so the notice goes to that unit (once a matter: repeat_notice checks)."""
+    if petition.repeat_of_id:
+        repeats.repeat_notice(root_id=petition.repeat_of_id, count=petition.repeat_count)
+
+
 def dispatch_petition(*, petition: Petition | int, actor=None, mode: str | None = None) -> list[Assignment]:
     """Route a received petition by the catalog.
 
@@ -116,6 +123,7 @@ def dispatch_petition(*, petition: Petition | int, actor=None, mode: str | None 
                 data={"units": units, "rule": decision.lead_rule_id}, now=now, held=True,
             )
             messages.announce(made, locked)
+            _repeat_notice_on_dispatch(locked)
     return made
 
 
@@ -138,6 +146,7 @@ def dispatch_confirm(*, petition: Petition, actor) -> list[Assignment]:
             held=True,
         )
         messages.announce(proposals, locked)
+        _repeat_notice_on_dispatch(locked)
     return proposals
 
 
@@ -183,6 +192,7 @@ def dispatch_redispatch(*, petition: Petition, lead_unit: HandlingUnit, co_units
                   "withdrawn": _unit_names(withdrawn)}, now=now, held=True,
         )
         messages.announce(made, locked)
+        _repeat_notice_on_dispatch(locked)
     return made
 
 
@@ -211,6 +221,7 @@ def dispatch_replace_lead(*, petition: Petition, lead_unit: HandlingUnit, actor,
             data={"units": [lead_unit.name], "withdrawn": _unit_names(withdrawn)}, now=now, held=True,
         )
         messages.announce(made, locked)
+        _repeat_notice_on_dispatch(locked)
     return made[0]
 
 
