@@ -16,7 +16,10 @@ from dispatch.models import (
     ASSIGNMENT_TRANSITIONS,
     Assignment,
     AssignmentStatus,
+    ExtensionRequest,
     Reply,
+    RequestStatus,
+    ReturnRequest,
     Role,
 )
 from lib.errors import ConflictError, DomainError
@@ -69,11 +72,34 @@ def still_live(assignment: Assignment) -> None:
         raise ConflictError(_("This petition has meanwhile been withdrawn from your unit (re-dispatched or returned)."))
 
 
+def requests_withdraw(*, assignments, now: dt.datetime, note: str,
+                      kinds=(ReturnRequest, ExtensionRequest)) -> int:
+    """Pending requests with nothing left to decide (the assignment withdrawn or answered, the petition closed)
+    leave the dispatcher's queue and the unit's page: "awaiting the platform" must not outlive the work."""
+    withdrawn = 0
+    for model in kinds:
+        withdrawn += model.objects.filter(assignment__in=assignments, status=RequestStatus.PENDING).update(
+            status=RequestStatus.WITHDRAWN, decided_at=now, decision_note=note)
+    return withdrawn
+
+
+def cancel_assignment(assignment: Assignment, now: dt.datetime, *, note: str = "") -> Assignment:
+    """The platform takes the work from the unit (re-dispatch, a co-unit removed, a return approved): the
+    assignment is cancelled and its open supervision cases close with it. The unit is no longer chased for
+    work it no longer holds (DOMAIN.md section 6: the platform's decisions are not the unit's), and its requests
+    still awaiting the platform are withdrawn. Every way of withdrawing an assignment goes through here, so none
+    of them can forget the cases or leave a request in the dispatcher's queue."""
+    note = note or _("Withdrawn from the unit.")
+    move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
+    supervision.cases_close_for(target=assignment, note=note)
+    requests_withdraw(assignments=[assignment.pk], now=now, note=note)
+    return assignment
+
+
 def cancel_live(petition: Petition, now: dt.datetime, *, roles=(Role.LEAD, Role.CO)) -> list[int]:
     live = list(Assignment.objects.select_for_update().filter(petition=petition, status__in=LIVE, role__in=roles))
     for assignment in live:
-        move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
-        supervision.cases_close_for(target=assignment, note=_("Withdrawn from the unit."))
+        cancel_assignment(assignment, now)
     Reply.objects.filter(petition=petition, review=Reply.Review.PENDING).update(
         review=Reply.Review.REJECTED, reviewed_at=now, review_note=_("Withdrawn: the petition was re-dispatched.")
     )

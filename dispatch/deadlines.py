@@ -51,6 +51,15 @@ def waited_workdays(paused_at: dt.datetime, resumed_at: dt.datetime, classificat
     return get_calendar().workdays_between(local_date(paused_at), local_date(resumed_at))
 
 
+def allowance_workdays(started_at: dt.datetime, ended_at: dt.datetime) -> int:
+    """Working days of a stop of the clock, for the round's pause allowance (PORTAL_PAUSE_CAP_WORKING_DAYS).
+
+    Counted in working days whatever the item's tier: the allowance is in working days for every unit, and an
+    urgent item's deadline moving by the hours stopped (waited_workdays is 0 for it) must not make its stops
+    free, or a utility could stop its clock again and again without the platform's approval."""
+    return get_calendar().workdays_between(local_date(started_at), local_date(ended_at))
+
+
 def resume(current_due: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime, classification) -> dt.datetime:
     if _urgent_hours(classification):
         return current_due + (resumed_at - paused_at)

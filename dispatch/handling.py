@@ -14,6 +14,7 @@ from dispatch.assignments import (
     check_member,
     lock_both,
     move,
+    requests_withdraw,
     still_live,
 )
 from dispatch.models import (
@@ -127,8 +128,9 @@ def _restart(locked: Assignment, petition, resumed_at) -> dict:
     return data
 
 
-def _pause_workdays(pause: Pause, until, classification) -> int:
-    return deadlines.waited_workdays(pause.started_at, min(until, pause.cap_at), classification)
+def _pause_workdays(pause: Pause, until) -> int:
+    """The allowance a stop used, up to its cap: in working days whatever the tier (deadlines.allowance_workdays)."""
+    return deadlines.allowance_workdays(pause.started_at, min(until, pause.cap_at))
 
 
 def assignment_resume(*, assignment: Assignment, actor) -> Assignment:
@@ -141,15 +143,15 @@ def assignment_resume(*, assignment: Assignment, actor) -> Assignment:
             raise DomainError(_("The clock is not stopped."))
         data = _restart(locked, petition, now) if locked.paused_at else {"clock": "resumed"}
         if pause is not None:
-            _pause_end(pause, now, actor, petition.classification)
+            _pause_end(pause, now, actor)
         petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor,
                                                 data={**data, "unit": locked.unit.name})
     return locked
 
 
-def _pause_end(pause: Pause, now, actor, classification) -> None:
+def _pause_end(pause: Pause, now, actor) -> None:
     pause.ended_at = now
-    pause.workdays = _pause_workdays(pause, now, classification)
+    pause.workdays = _pause_workdays(pause, now)
     fields = ["ended_at", "workdays"]
     if pause.approval == PauseApproval.PENDING:
         pause.approval = PauseApproval.WITHDRAWN
@@ -170,12 +172,12 @@ def pauses_reach_cap(*, now=None, batch: int = 500) -> int:
             if locked.status != AssignmentStatus.SIGNED:
                 # Withdrawn or answered meanwhile: the stop simply ends; there is no clock left to restart.
                 Pause.objects.filter(pk=pause.pk, ended_at__isnull=True).update(
-                    ended_at=pause.cap_at, workdays=_pause_workdays(pause, pause.cap_at, petition.classification))
+                    ended_at=pause.cap_at, workdays=_pause_workdays(pause, pause.cap_at))
                 continue
             if not Pause.objects.filter(pk=pause.pk, ended_at__isnull=True, approval=PauseApproval.NONE).update(
                     approval=PauseApproval.PENDING):
                 continue
-            pause.workdays = _pause_workdays(pause, pause.cap_at, petition.classification)
+            pause.workdays = _pause_workdays(pause, pause.cap_at)
             pause.save(update_fields=["workdays"])
             data = {"clock": "capped"}
             if locked.paused_at:
@@ -236,10 +238,18 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
             raise DomainError(_("Sign for the petition first."), code="not_signed")
         if locked.status != AssignmentStatus.SIGNED:
             raise ConflictError(_("This petition has already been answered."))
-        move(locked, AssignmentStatus.ANSWERED, answered_at=now, answer=content.strip(), paused_at=None)
+        if locked.paused_at:
+            # Answered while the clock is stopped: the stopped time is the unit's to keep (the deadline moves and
+            # waited_days grows, as on "Resume"), or a rejected answer would find the unit overdue at once.
+            restarted = _restart(locked, petition, now)
+            petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor,
+                                                    data={**restarted, "unit": locked.unit.name})
+        move(locked, AssignmentStatus.ANSWERED, answered_at=now, answer=content.strip())
         for pause in Pause.objects.filter(assignment=locked, ended_at__isnull=True):
-            _pause_end(pause, now, actor, petition.classification)
+            _pause_end(pause, now, actor)
         supervision.cases_close_for(target=locked, kinds=[CaseKind.OVERDUE], note=_("The unit answered."))
+        # An answered petition needs no more time: its extension request no longer awaits the platform.
+        requests_withdraw(assignments=[locked.pk], now=now, note=_("The unit answered."), kinds=[ExtensionRequest])
         if uploads:
             petition_services.attachments_add(petition=petition, uploads=uploads, actor=actor, purpose="answer")
         if locked.role == Role.CO:

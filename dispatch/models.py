@@ -210,6 +210,9 @@ class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting decision")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+    # Nothing left to decide: the assignment was withdrawn or answered, or the petition closed (never the unit's
+    # or the platform's decision; it only takes the request out of the dispatcher's queue and the unit's page).
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class UnitRequest(models.Model):

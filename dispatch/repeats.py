@@ -114,9 +114,19 @@ def repeat_notice(*, root_id: int, count: int) -> None:
         return  # the matter is already under special supervision: one case a matter, not one a call
     live = [p for p in members if p.status in OPEN_STATUSES]
     target = (live or members)[-1]
-    lead = (Assignment.objects.filter(petition__in=[p.pk for p in members], role=Role.LEAD)
-            .exclude(status=AssignmentStatus.CANCELLED).select_related("unit")
-            .order_by("-petition__received_at", "-dispatched_at").first())
+    # Addressed to the unit handling the target itself, never to an earlier petition's lead: the new petition
+    # may have gone to another unit (another street, a re-dispatch). Not dispatched yet (at intake detection
+    # runs before routing; a proposal awaits confirmation; the dispatcher's queue): the notice waits, and
+    # dispatch opens it once the target has its lead (services._repeat_notice_on_dispatch).
+    handled_by = (Assignment.objects.filter(petition=target, role=Role.LEAD)
+                  .exclude(status__in=[AssignmentStatus.CANCELLED, AssignmentStatus.PROPOSED]))
+    lead = handled_by.select_related("unit").order_by("-dispatched_at").first()
+    if lead is None and live:
+        return
+    if lead is None:  # the whole matter is closed: the last unit that handled it
+        lead = (Assignment.objects.filter(petition__in=[p.pk for p in members], role=Role.LEAD)
+                .exclude(status__in=[AssignmentStatus.CANCELLED, AssignmentStatus.PROPOSED]).select_related("unit")
+                .order_by("-petition__received_at", "-dispatched_at").first())
     supervision.case_open(
         target=target, kind=CaseKind.REPEAT, reference=target.number, title=privacy.case_title(target),
         level=Level.INSPECTION, unit=lead.unit if lead else None, area=target.area,

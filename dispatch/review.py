@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from dispatch import deadlines, messages
 from dispatch.assignments import (
-    LIVE,
+    cancel_assignment,
     cancel_live,
     lock_assignment,
     lock_petition,
     move,
 )
 from dispatch.models import (
+    Assignment,
     AssignmentStatus,
     ExtensionRequest,
     Reply,
@@ -25,11 +26,13 @@ from dispatch.models import (
     Role,
     WarningLevel,
 )
-from dispatch.services import dispatch_redispatch
+from dispatch.services import dispatch_replace_lead
 from lib.errors import ConflictError, DomainError
 from org.models import HandlingUnit
 from petitions import services as petition_services
 from petitions.models import EventKind, Petition, Rating, Status
+from supervision import services as supervision
+from supervision.models import CaseKind
 
 
 def _decide(request: ReturnRequest | ExtensionRequest, *, approve: bool, actor, note: str, now):
@@ -63,14 +66,14 @@ def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "
             return locked_request
         if assignment.role == Role.CO or assignment.status == AssignmentStatus.CANCELLED:
             if assignment.status != AssignmentStatus.CANCELLED:
-                move(assignment, AssignmentStatus.CANCELLED, closed_at=now)
+                cancel_assignment(assignment, now)
             petition_services.petition_record_event(petition=petition, kind=EventKind.RETURN, actor=actor,
                                                     reason=note, data=data)
             return locked_request
         if new_lead is not None:
-            co_units = [a.unit for a in petition.assignments.filter(role=Role.CO, status__in=LIVE).select_related("unit")]
-            dispatch_redispatch(petition=petition, lead_unit=new_lead, co_units=co_units, actor=actor,
-                                reason=note or _("Return approved."), kind=EventKind.RETURN)
+            # Only the lead changes: the co-units keep their work, answers and clocks (docs/dispatch.md).
+            dispatch_replace_lead(petition=petition, lead_unit=new_lead, actor=actor,
+                                  reason=note or _("Return approved."), kind=EventKind.RETURN)
         else:
             cancel_live(petition, now)
             petition_services.petition_transition(petition=petition, to=Status.RECEIVED, actor=actor,
@@ -90,10 +93,16 @@ def extension_decide(*, request: ExtensionRequest, approve: bool, actor, note: s
             assignment.handle_due_at = new_due
             assignment.extended_days += locked_request.days
             assignment.warn_at = deadlines.warn_at(assignment.clock_started_at or assignment.dispatched_at, new_due)
-            # The new deadline is what the sweeps judge from now on; an earlier overdue stays on record.
+            # The new deadline is what the sweeps judge from now on; an earlier overdue stays on record (overdue_at).
             if new_due > now:
                 assignment.warning = "yellow" if assignment.warn_at <= now else "none"
             assignment.save(update_fields=["handle_due_at", "extended_days", "warn_at", "warning"])
+            if new_due > now:
+                # The time the request waited for the platform is the platform's: an extension approved after the
+                # deadline ends the chase the sweep opened meanwhile, or the case would escalate on a unit whose
+                # deadline is still to come (docs/supervision.md, "Fair clocks").
+                supervision.cases_close_for(target=assignment, kinds=[CaseKind.OVERDUE],
+                                            note=_("An extension was approved: the new deadline is still to come."))
         petition_services.petition_record_event(petition=petition, kind=EventKind.EXTENSION, actor=actor,
                                                 reason=note, data=data)
         messages.extension_decided(locked_request, assignment, petition)
@@ -123,13 +132,23 @@ def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_a
                 petition=petition, to=Status.CALLBACK, actor=actor, kind=EventKind.REVIEWED, reason=note,
                 changes={"answer": answer, "answered_at": now}, expected=[Status.REPLIED], now=now,
             )
+            # The lead's answer covers the co-units (docs/dispatch.md): one that has not answered is no longer
+            # on the clock, and its open cases close, as they would when the petition closes (on_petition_closed).
+            for co in Assignment.objects.select_for_update().filter(
+                    petition=petition, role=Role.CO, status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED]):
+                cancel_assignment(co, now, note=_("The lead unit's answer, which covers the co-units, was published."))
         else:
             # Review time is the platform's, not the unit's (DOMAIN.md section 5): the unit gets back the
             # working days its answer spent waiting for this review (docs/supervision.md).
             new_due = deadlines.resume(assignment.handle_due_at, locked.submitted_at, now, petition.classification)
             warn = deadlines.warn_at(assignment.clock_started_at or assignment.dispatched_at, new_due)
+            # Counted in waited_days as a stop of the clock is (handling._restart): a recomputation after a calendar
+            # change rebuilds the deadline from the tier + extended_days + waited_days and must keep these days.
+            waited = assignment.waited_days + deadlines.waited_workdays(locked.submitted_at, now,
+                                                                       petition.classification)
             move(assignment, AssignmentStatus.SIGNED, answered_at=None, handle_due_at=new_due, warn_at=warn,
-                 warning=WarningLevel.YELLOW if warn <= now < new_due else WarningLevel.NONE, overdue_at=None)
+                 warning=WarningLevel.YELLOW if warn <= now < new_due else WarningLevel.NONE, overdue_at=None,
+                 waited_days=waited)
             petition_services.petition_transition(
                 petition=petition, to=Status.IN_PROGRESS, actor=actor, kind=EventKind.REVIEWED, reason=note,
                 data={"rejected": True}, expected=[Status.REPLIED], now=now,

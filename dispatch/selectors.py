@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dispatch import routing
+from dispatch.assignments import LIVE
 from dispatch.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
@@ -65,11 +66,14 @@ def unit_queue(user: User, queue: str, now: dt.datetime | None = None) -> QueryS
         return base.filter(status=AssignmentStatus.PENDING).order_by("sign_due_at")
     if queue == "in_progress":
         return base.filter(status=AssignmentStatus.SIGNED).order_by("handle_due_at")
+    # A stopped clock (paused_at set) is neither due soon nor overdue: it never turns red (docs/supervision.md);
+    # its deadline moves when it runs again.
     if queue == "due_soon":
-        return open_work.filter(handle_due_at__gt=now, handle_due_at__lte=now + DUE_SOON).order_by("handle_due_at")
+        return open_work.filter(handle_due_at__gt=now, handle_due_at__lte=now + DUE_SOON,
+                                paused_at__isnull=True).order_by("handle_due_at")
     if queue == "overdue":
         return open_work.filter(
-            Q(handle_due_at__lte=now) | Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)
+            Q(handle_due_at__lte=now, paused_at__isnull=True) | Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)
         ).order_by("handle_due_at")
     if queue == "answered":
         return base.filter(status__in=[AssignmentStatus.ANSWERED, AssignmentStatus.DONE]).order_by("-answered_at")
@@ -110,9 +114,13 @@ def co_answers(assignment: Assignment) -> QuerySet[Assignment]:
 
 
 def _pending_requests():
-    pending_return = ReturnRequest.objects.filter(assignment__petition=OuterRef("pk"), status=RequestStatus.PENDING)
+    # Only requests on live work: one left pending on a withdrawn assignment or a closed petition (before they were
+    # withdrawn with it, dispatch.assignments.requests_withdraw) has nothing left to decide.
+    live = {"assignment__status__in": LIVE}
+    pending_return = ReturnRequest.objects.filter(assignment__petition=OuterRef("pk"), status=RequestStatus.PENDING,
+                                                  **live)
     pending_extension = ExtensionRequest.objects.filter(assignment__petition=OuterRef("pk"),
-                                                        status=RequestStatus.PENDING)
+                                                        status=RequestStatus.PENDING, **live)
     pending_reply = Reply.objects.filter(petition=OuterRef("pk"), review=Reply.Review.PENDING)
     return Q(Exists(pending_return)) | Q(Exists(pending_extension)) | Q(Exists(pending_reply))
 

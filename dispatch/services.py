@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from dispatch import deadlines, messages, repeats, routing
 from dispatch.assignments import (
     LIVE,
+    cancel_assignment,
     cancel_live,
     lock_assignment,
     lock_petition,
     move,
+    requests_withdraw,
     still_live,
 )
 from dispatch.models import (
@@ -66,6 +68,13 @@ def _validate_unit(unit: HandlingUnit, field: str) -> None:
     if unit.kind == HandlingUnit.Kind.PLATFORM:
         raise DomainError(_("The hotline platform cannot handle petitions as a unit."), field=field)
 
+
+
+def _repeat_notice_on_dispatch(petition: Petition) -> None:
+    """A repeated matter's special supervision waits for its newest petition's lead (repeats.repeat_notice):
+    the petition now has one, so the notice goes to that unit (once a matter: repeat_notice checks)."""
+    if petition.repeat_of_id:
+        repeats.repeat_notice(root_id=petition.repeat_of_id, count=petition.repeat_count)
 
 
 def dispatch_petition(*, petition: Petition | int, actor=None, mode: str | None = None) -> list[Assignment]:
@@ -114,6 +123,7 @@ def dispatch_petition(*, petition: Petition | int, actor=None, mode: str | None 
                 data={"units": units, "rule": decision.lead_rule_id}, now=now, held=True,
             )
             messages.announce(made, locked)
+            _repeat_notice_on_dispatch(locked)
     return made
 
 
@@ -136,6 +146,7 @@ def dispatch_confirm(*, petition: Petition, actor) -> list[Assignment]:
             held=True,
         )
         messages.announce(proposals, locked)
+        _repeat_notice_on_dispatch(locked)
     return proposals
 
 
@@ -181,7 +192,37 @@ def dispatch_redispatch(*, petition: Petition, lead_unit: HandlingUnit, co_units
                   "withdrawn": _unit_names(withdrawn)}, now=now, held=True,
         )
         messages.announce(made, locked)
+        _repeat_notice_on_dispatch(locked)
     return made
+
+
+def dispatch_replace_lead(*, petition: Petition, lead_unit: HandlingUnit, actor, reason: str,
+                          kind: str = EventKind.RETURN) -> Assignment:
+    """A new lead for the petition (an approved return naming the unit that should lead): only the lead's
+    assignment is withdrawn and the new lead starts its clock now. The live co-units keep their assignments,
+    their answers and their clocks: they did nothing wrong and must not sign and answer again. A co-unit named
+    as the new lead leaves its co-handling for the lead's work."""
+    _validate_unit(lead_unit, "new_lead")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_petition(petition)
+        if locked.status not in REDISPATCHABLE:
+            raise DomainError(_("A petition that is “%(status)s” cannot be re-dispatched.")
+                              % {"status": locked.get_status_display()}, code="invalid_transition")
+        withdrawn = cancel_live(locked, now, roles=(Role.LEAD,))
+        for co in Assignment.objects.select_for_update().filter(petition=locked, role=Role.CO, status__in=LIVE,
+                                                                unit=lead_unit):
+            cancel_assignment(co, now)
+            withdrawn.append(co.unit_id)
+        made = _create_assignments(locked, lead_id=lead_unit.pk, co_ids=[], rule_by_unit={}, actor=actor,
+                                   status=AssignmentStatus.PENDING, now=now)
+        petition_services.petition_transition(
+            petition=locked, to=Status.DISPATCHED, actor=actor, kind=kind, reason=reason,
+            data={"units": [lead_unit.name], "withdrawn": _unit_names(withdrawn)}, now=now, held=True,
+        )
+        messages.announce(made, locked)
+        _repeat_notice_on_dispatch(locked)
+    return made[0]
 
 
 def dispatch_direct_to_street(*, petition: Petition, unit: HandlingUnit, actor, reason: str,
@@ -221,7 +262,7 @@ def dispatch_remove_co_unit(*, assignment: Assignment, actor, reason: str = "") 
         if locked.role != Role.CO:
             raise DomainError(_("Only a co-handling unit can be removed; re-dispatch to change the lead."))
         still_live(locked)
-        move(locked, AssignmentStatus.CANCELLED, closed_at=timezone.now())
+        cancel_assignment(locked, timezone.now())
         petition_services.petition_record_event(petition=locked_petition, kind=EventKind.DISPATCHED, actor=actor,
                                                 reason=reason, data={"co_unit_removed": locked.unit.name})
     return locked
@@ -290,6 +331,9 @@ def on_petition_closed(*, petition_id: int) -> None:
         for assignment in Assignment.objects.filter(petition_id=petition_id).only("pk"):
             supervision.cases_close_for(target=assignment, note=note)
         supervision.cases_close_for(target=Petition(pk=petition_id), note=note)
+        # Nor does it wait for a decision: a unit's request still pending leaves the dispatcher's queue.
+        requests_withdraw(assignments=Assignment.objects.filter(petition_id=petition_id).values("pk"), now=now,
+                          note=note)
 
 
 def on_petition_reopened(*, petition_id: int) -> None:

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from dispatch import handling
-from dispatch.models import Pause, PauseApproval, PauseReason, Role, WarningLevel
+from dispatch import handling, review
+from dispatch.models import Pause, PauseApproval, PauseReason, Reply, Role, WarningLevel
 from dispatch.sweeps import sweep_deadlines, sweep_waiting_clocks
 from lib.errors import DomainError
 from petitions.models import EventKind
@@ -245,3 +245,44 @@ def test_a_district_platform_decides_stops_in_its_own_district_only(signed, stre
     with time_machine.travel(day(12, 9, 10), tick=False):
         handling.pause_decide(pause=pause, actor=own, approve=True)
     assert Pause.objects.get().approval == PauseApproval.APPROVED
+
+
+@pytest.mark.django_db
+def test_answering_while_the_clock_is_stopped_keeps_the_stopped_days(signed, street_handler, dispatcher):
+    stop(signed, street_handler, day(11, 24, 10))
+    # The materials arrive Mon 30 Nov and the unit answers at once, without pressing "Resume" first.
+    with time_machine.travel(day(11, 30, 10), tick=False):
+        handling.assignment_answer(assignment=signed, actor=street_handler, content="收到当事人补充材料后已现场核查处理。")
+    signed.refresh_from_db()
+    # The four working days stopped (25, 26, 27, 30 Nov) are the unit's: Thu 26 Nov -> Wed 2 Dec.
+    assert (signed.paused_at, signed.waited_days) == (None, 4)
+    assert signed.handle_due_at == day(12, 2, 23, 59, 59)
+    assert Pause.objects.get().workdays == 4
+    with time_machine.travel(day(12, 1, 10), tick=False):
+        review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher, note="答复未说明整改结果")
+    sweep_deadlines(now=day(12, 1, 11))
+    signed.refresh_from_db()
+    # Rejected: one more working day in review (1 Dec) comes back; not red an hour later.
+    assert signed.handle_due_at == day(12, 3, 23, 59, 59) and signed.waited_days == 5
+    assert signed.warning != WarningLevel.RED
+
+
+@pytest.mark.django_db
+def test_an_urgent_items_stops_use_the_allowance_in_working_days(city, catalog, django_capture_on_commit_callbacks):
+    heat = make_user("heat", "unit_handler", city.heating)
+    with time_machine.travel(MON, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            petition = file_petition(city, classification=city.heating_outage)
+        lead = petition.assignments.get(role=Role.LEAD)
+        handling.assignment_sign(assignment=lead, actor=heat)
+    stop(lead, heat, day(11, 23, 10), code=PauseReason.INSPECTION)
+    restart(lead, heat, day(12, 4, 10))
+    # Nine working days stopped (24 Nov .. 4 Dec), though the urgent deadline moved by the hours stopped.
+    assert Pause.objects.get().workdays == 9
+    second = stop(lead, heat, day(12, 4, 11), code=PauseReason.INSPECTION)
+    # One working day of the round's ten is left: the stop ends Mon 7 Dec unless the platform approves.
+    assert Pause.objects.get(ended_at__isnull=True).cap_at == day(12, 7, 23, 59, 59)
+    assert sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))["pauses_capped"] == 1
+    second.refresh_from_db()
+    assert second.paused_at is None
+    assert Pause.objects.get(approval=PauseApproval.PENDING).workdays == 1

@@ -124,6 +124,38 @@ def test_the_third_opens_special_supervision_on_the_newest_live_petition(city, c
 
 
 @pytest.mark.django_db
+def test_the_special_notice_goes_to_the_unit_handling_the_newest_petition_not_an_earlier_ones(
+        city, catalog, django_capture_on_commit_callbacks):
+    with time_machine.travel(T0, tick=False):
+        filed(city, django_capture_on_commit_callbacks)
+    with time_machine.travel(T0 + dt.timedelta(days=3), tick=False):
+        filed(city, django_capture_on_commit_callbacks)
+    # The third call is about the same noise, reported from the other street: another street office handles it.
+    with time_machine.travel(T0 + dt.timedelta(days=5), tick=False):
+        third = filed(city, django_capture_on_commit_callbacks, area=city.other_street)
+    third_lead = third.assignments.get(role="lead")
+    assert third_lead.unit == city.other_street_office
+    case = SupervisionCase.objects.get(kind=CaseKind.REPEAT)
+    assert (case.object_id, case.unit) == (third.pk, city.other_street_office)
+
+
+@pytest.mark.django_db
+def test_in_confirm_mode_the_special_notice_waits_for_the_confirmed_lead(city, catalog, dispatcher, settings,
+                                                                         django_capture_on_commit_callbacks):
+    settings.PORTAL_DISPATCH_MODE = "confirm"
+    for day in (0, 3):
+        with time_machine.travel(T0 + dt.timedelta(days=day), tick=False):
+            filed(city, django_capture_on_commit_callbacks)
+    with time_machine.travel(T0 + dt.timedelta(days=5), tick=False):
+        third = filed(city, django_capture_on_commit_callbacks, area=city.other_street)
+    assert not SupervisionCase.objects.filter(kind=CaseKind.REPEAT).exists()  # nobody handles the third yet
+    with time_machine.travel(T0 + dt.timedelta(days=5, hours=1), tick=False):
+        services.dispatch_confirm(petition=third, actor=dispatcher)
+    case = SupervisionCase.objects.get(kind=CaseKind.REPEAT)
+    assert (case.object_id, case.unit) == (third.pk, city.other_street_office)
+
+
+@pytest.mark.django_db
 def test_a_dispatcher_links_by_hand_with_a_reason_and_can_undo_it(city, catalog, dispatcher,
                                                                   django_capture_on_commit_callbacks):
     first = filed(city, django_capture_on_commit_callbacks)

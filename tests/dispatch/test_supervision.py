@@ -7,7 +7,9 @@ import pytest
 import time_machine
 
 from dispatch import handling, review
-from dispatch.models import Assignment, LookbackSample, Role, WarningLevel
+from dispatch import recompute
+from dispatch import services as dispatch_services
+from dispatch.models import Assignment, LookbackSample, Reply, Role, WarningLevel
 from dispatch.sweeps import lookback_draw, lookback_record, recompute_deadlines, sweep_deadlines
 from org.models import CalendarDay
 from petitions.models import Satisfaction, Status
@@ -298,3 +300,91 @@ def test_a_false_closure_found_on_a_confidential_petition_reaches_the_unit_maske
         SupervisionNotice.objects.values_list("text", flat=True))
     assert any("假办结" in body for body in to_unit), to_unit
     assert not any("王小明" in body or "13912345678" in body for body in to_unit), to_unit
+
+
+@pytest.mark.django_db
+def test_removing_an_overdue_co_unit_closes_its_case(dispatched, urban_handler, dispatcher, act):
+    co = dispatched.assignments.get(role=Role.CO)
+    act(at(23, 10), handling.assignment_sign, assignment=co, actor=urban_handler)
+    sweep_deadlines(now=at(27, 9))  # due Thu 26 23:59:59: the co-unit is in the pool on Friday
+    case = SupervisionCase.objects.get(object_id=co.pk, kind=CaseKind.OVERDUE)
+    act(at(27, 10), dispatch_services.dispatch_remove_co_unit, assignment=co, actor=dispatcher, reason="不需要协办")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    sweep_escalations(now=at(27, 9) + dt.timedelta(days=10))
+    case.refresh_from_db()
+    assert (case.status, case.level) == (CaseStatus.CLOSED, Level.HOTLINE)  # nothing escalates on a removed unit
+
+
+@pytest.mark.django_db
+def test_an_approved_return_of_an_overdue_co_unit_closes_its_case(dispatched, urban_handler, dispatcher, act):
+    co = dispatched.assignments.get(role=Role.CO)
+    act(at(23, 10), handling.assignment_sign, assignment=co, actor=urban_handler)
+    request = act(at(23, 11), handling.assignment_request_return, assignment=co, actor=urban_handler,
+                  reason="此事项不属于城管职责范围，请退回。")
+    sweep_deadlines(now=at(27, 9))
+    case = SupervisionCase.objects.get(object_id=co.pk, kind=CaseKind.OVERDUE)
+    act(at(27, 10), review.return_decide, request=request, approve=True, actor=dispatcher, note="同意退单")
+    case.refresh_from_db()
+    co.refresh_from_db()
+    assert (co.status, case.status) == ("cancelled", CaseStatus.CLOSED)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["python", pytest.param("sql", marks=postgres_only)])
+def test_review_days_given_back_survive_a_calendar_change(dispatched, street_handler, dispatcher, act, path):
+    a = lead(dispatched)
+    act(at(23, 10), handling.assignment_sign, assignment=a, actor=street_handler)
+    act(at(24, 10), handling.assignment_answer, assignment=a, actor=street_handler, content="经现场核查，已处理完毕。")
+    # Rejected Mon 30 Nov: the four working days in review (25, 26, 27, 30 Nov) come back: due Thu 26 -> Wed 2 Dec.
+    act(at(30, 10), review.reply_review, reply=Reply.objects.get(), approve=False, actor=dispatcher,
+        note="答复未说明整改结果")
+    a.refresh_from_db()
+    given = a.handle_due_at
+    assert given == dt.datetime(2026, 12, 2, 23, 59, 59, tzinfo=SH)
+    # An unrelated day of the year is corrected: the open clocks of 2026 are recomputed from their columns.
+    CalendarDay.objects.create(date=dt.date(2026, 12, 31), is_workday=False, name="更正")
+    if path == "python":
+        recompute._recompute_python([2026], 1000)
+    else:
+        recompute._recompute_sql([2026], 1000)
+    a.refresh_from_db()
+    assert a.handle_due_at == given
+    sweep_deadlines(now=at(30, 12))
+    a.refresh_from_db()
+    assert a.warning != WarningLevel.RED and not SupervisionCase.objects.filter(object_id=a.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_extension_approved_after_the_deadline_closes_the_overdue_case(dispatched, street_handler, dispatcher,
+                                                                         act):
+    a = lead(dispatched)
+    act(at(23, 10), handling.assignment_sign, assignment=a, actor=street_handler)
+    request = act(at(24, 10), handling.assignment_request_extension, assignment=a, actor=street_handler, days=5,
+                  reason="需要等待环保部门出具噪音检测报告。")
+    sweep_deadlines(now=at(27, 0, 0, 1))  # due Thu 26: the platform has not decided yet, the unit is in the pool
+    case = SupervisionCase.objects.get(object_id=a.pk, kind=CaseKind.OVERDUE)
+    act(at(27, 10), review.extension_decide, request=request, approve=True, actor=dispatcher, note="同意")
+    case.refresh_from_db()
+    a.refresh_from_db()
+    assert a.handle_due_at == dt.datetime(2026, 12, 3, 23, 59, 59, tzinfo=SH)  # Thu 26 Nov + 5 working days
+    assert case.status == CaseStatus.CLOSED and a.warning != WarningLevel.RED
+    sweep_deadlines(now=at(27, 11))
+    sweep_escalations(now=dt.datetime(2026, 12, 3, 10, tzinfo=SH))
+    assert not SupervisionCase.objects.filter(object_id=a.pk, status=CaseStatus.OPEN).exists()
+
+
+@pytest.mark.django_db
+def test_the_published_answer_ends_the_co_units_clocks(dispatched, street_handler, urban_handler, dispatcher, act):
+    a, co = lead(dispatched), dispatched.assignments.get(role=Role.CO)
+    act(at(23, 10), handling.assignment_sign, assignment=a, actor=street_handler)
+    act(at(23, 10), handling.assignment_sign, assignment=co, actor=urban_handler)
+    act(at(23, 11), handling.assignment_answer, assignment=a, actor=street_handler,
+        content="经联合执法，商铺已停止外放音响。")
+    act(at(23, 15), review.reply_review, reply=Reply.objects.get(), approve=True, actor=dispatcher)
+    co.refresh_from_db()
+    assert co.status == "cancelled"  # the lead's answer covers it: no clock left to run
+    sweep_deadlines(now=at(27, 0, 0, 1))  # past the co-unit's deadline, the petition awaiting its callback
+    co.refresh_from_db()
+    assert co.warning != WarningLevel.RED
+    assert not SupervisionCase.objects.filter(status=CaseStatus.OPEN).exists()

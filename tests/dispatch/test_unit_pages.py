@@ -1,10 +1,13 @@
 """The units' pages: their queue and actions, and nothing of other units'."""
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
-from dispatch.models import AssignmentStatus, Role
+from dispatch import handling, selectors
+from dispatch.models import AssignmentStatus, PauseReason, Role
 from petitions.models import Status
 from tests.factories import file_petition
 
@@ -250,3 +253,22 @@ def test_an_answer_posted_after_the_petition_was_withdrawn_says_so_and_shows_the
 
     other.force_login(make_user("third_unit", "unit_handler", city.urban))
     assert other.get(f"/dispatch/a/{mine.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_stopped_clock_is_never_overdue_nor_red_in_the_units_queue(client, city, catalog, street_handler, act):
+    monday = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    petition = act(monday, file_petition, city=city)
+    a = lead(petition)
+    act(monday, handling.assignment_sign, assignment=a, actor=street_handler)
+    act(monday + dt.timedelta(days=1), handling.assignment_wait_for_citizen, assignment=a, actor=street_handler,
+        code=PauseReason.MATERIALS)
+    # Due Thu 26 23:59:59; on Wednesday it would be due soon and on Friday overdue, were the clock running.
+    for when, queue in ((monday + dt.timedelta(days=2), "due_soon"), (monday + dt.timedelta(days=4), "overdue")):
+        assert a not in selectors.unit_queue(street_handler, queue, when)
+        assert selectors.unit_queue_counts(street_handler, when)[queue] == 0
+    client.force_login(street_handler)
+    with time_machine.travel(monday + dt.timedelta(days=4), tick=False):
+        page = client.get("/dispatch/?queue=in_progress").content.decode()
+    assert petition.number in page and "计时暂停" in page
+    assert 'badge red' not in page.split(petition.number, 1)[1].split("</tr>", 1)[0]

@@ -1,14 +1,16 @@
 """The whole loop and each action: dispatch at intake, sign, answer, review,
 callback; returns, extensions, re-handling, duplicates and merges."""
 import datetime as dt
+import importlib
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 
-from dispatch import handling, review, services
-from dispatch.models import AssignmentStatus, Reply, RequestStatus, Role
+from dispatch import handling, review, selectors, services
+from dispatch.models import Assignment, AssignmentStatus, Reply, RequestStatus, Role
 from lib.errors import ConflictError, DomainError
-from petitions.models import EventKind, Satisfaction, Status
+from petitions.models import EventKind, Petition, Satisfaction, Status
 from petitions.services import petition_rate
 from tests.factories import file_petition
 
@@ -201,6 +203,28 @@ def test_approved_return_with_a_new_lead_redispatches(city, catalog, street_hand
 
 
 @pytest.mark.django_db
+def test_approved_return_with_a_new_lead_keeps_the_co_units_work_and_clocks(city, catalog, street_handler,
+                                                                          urban_handler, dispatcher, act):
+    petition = act(T0, file_petition, city=city)
+    co = petition.assignments.get(role=Role.CO)
+    act(T0 + dt.timedelta(hours=1), handling.assignment_sign, assignment=co, actor=urban_handler)
+    act(T0 + dt.timedelta(hours=2), handling.assignment_answer, assignment=co, actor=urban_handler,
+        content="城管已对商铺外放音响立案调查并责令整改。")
+    request = act(T0 + dt.timedelta(hours=3), handling.assignment_request_return, assignment=lead_of(petition),
+                  actor=street_handler, reason="此事项不属于本街道辖区，请退回。")
+    co.refresh_from_db()
+    act(T0 + dt.timedelta(days=1), review.return_decide, request=request, approve=True, actor=dispatcher,
+        note="同意退单", new_lead=city.other_street_office)
+    kept = petition.assignments.get(role=Role.CO, status__in=["pending", "signed", "answered"])
+    # The same co-assignment, answered, on its own clock: nothing to sign or answer again.
+    assert (kept.pk, kept.status, kept.answer) == (co.pk, AssignmentStatus.ANSWERED, co.answer)
+    assert (kept.dispatched_at, kept.handle_due_at) == (co.dispatched_at, co.handle_due_at)
+    new_lead = lead_of(petition)
+    assert (new_lead.unit, new_lead.status) == (city.other_street_office, AssignmentStatus.PENDING)
+    assert new_lead.dispatched_at == T0 + dt.timedelta(days=1)  # the new lead's clock starts now
+
+
+@pytest.mark.django_db
 @time_machine.travel(T0, tick=False)
 def test_extension_adds_working_days_to_the_deadline(city, catalog, street_handler, dispatcher,
                                                      django_capture_on_commit_callbacks):
@@ -354,3 +378,63 @@ def test_a_petition_classified_after_intake_is_checked_for_repeats_and_routed(ci
     dispatch_services.dispatch_classify(petition=later, classification=city.noise, actor=dispatcher, reason="噪音")
     later.refresh_from_db()
     assert later.repeat_of_id == first.pk and later.status == Status.DISPATCHED
+
+
+@pytest.mark.django_db
+def test_an_answer_withdraws_the_pending_extension_and_a_closed_petition_leaves_the_queue(
+        city, catalog, street_handler, dispatcher, act):
+    petition = act(T0, file_petition, city=city)
+    lead = lead_of(petition)
+    act(T0, handling.assignment_sign, assignment=lead, actor=street_handler)
+    request = act(T0 + dt.timedelta(hours=1), handling.assignment_request_extension, assignment=lead,
+                  actor=street_handler, days=3, reason="需要等待环保部门出具检测报告。")
+    act(T0 + dt.timedelta(hours=2), handling.assignment_answer, assignment=lead, actor=street_handler,
+        content="经联合执法，商铺已停止外放音响。")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.WITHDRAWN  # the answer needs no more time
+    act(T0 + dt.timedelta(days=1), review.reply_review, reply=Reply.objects.get(), approve=True, actor=dispatcher)
+    act(T0 + dt.timedelta(days=1, hours=1), petition_rate, petition=petition, satisfaction=Satisfaction.SATISFIED,
+        solved=True)
+    petition.refresh_from_db()
+    assert petition.status == Status.CLOSED
+    assert petition not in selectors.dispatcher_queue_by_urgency(selectors.ROUTING_QUEUE)
+    assert petition not in selectors.dispatcher_queue()
+
+
+@pytest.mark.django_db
+def test_withdrawing_the_work_or_closing_the_petition_withdraws_the_units_requests(
+        city, catalog, street_handler, urban_handler, dispatcher, act):
+    petition = act(T0, file_petition, city=city)
+    lead, co = lead_of(petition), petition.assignments.get(role=Role.CO)
+    act(T0, handling.assignment_sign, assignment=co, actor=urban_handler)
+    co_return = act(T0, handling.assignment_request_return, assignment=co, actor=urban_handler,
+                    reason="此事项不属于城管职责范围，请退回。")
+    lead_return = act(T0, handling.assignment_request_return, assignment=lead, actor=street_handler,
+                      reason="此事项不属于本街道辖区，请退回。")
+    act(T0 + dt.timedelta(hours=1), services.dispatch_remove_co_unit, assignment=co, actor=dispatcher,
+        reason="不需要协办")
+    co_return.refresh_from_db()
+    assert co_return.status == RequestStatus.WITHDRAWN  # no "awaiting the platform" on work the unit lost
+    act(T0 + dt.timedelta(hours=2), services.on_petition_closed, petition_id=petition.pk)
+    lead_return.refresh_from_db()
+    assert lead_return.status == RequestStatus.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_a_request_left_pending_on_withdrawn_work_is_not_in_the_dispatchers_queue(city, catalog, street_handler,
+                                                                                    dispatcher, act):
+    petition = act(T0, file_petition, city=city)
+    lead = lead_of(petition)
+    act(T0, handling.assignment_sign, assignment=lead, actor=street_handler)
+    request = act(T0, handling.assignment_request_extension, assignment=lead, actor=street_handler, days=3,
+                  reason="需要等待环保部门出具检测报告。")
+    assert petition in selectors.dispatcher_queue()
+    # As the stale rows of before were: pending on an assignment no longer live, the petition closed.
+    Assignment.objects.filter(petition=petition).update(status=AssignmentStatus.CANCELLED)
+    Petition.objects.filter(pk=petition.pk).update(status=Status.CLOSED)
+    assert petition not in selectors.dispatcher_queue()
+    assert petition not in selectors.dispatcher_queue_by_urgency(selectors.ROUTING_QUEUE)
+    # The data migration withdraws such rows.
+    importlib.import_module("dispatch.migrations.0010_requests_withdrawn").withdraw_stale(django_apps, None)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.WITHDRAWN
