@@ -1,8 +1,11 @@
 """dispatch listens to petitions' signals (sent after commit)."""
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from dispatch import services
+from dispatch import routing, services
 from dispatch.tasks import recompute_deadlines
+from org.models import Area, HandlingUnit
 from org.signals import calendar_changed
 from petitions.models import Status
 from petitions.signals import petition_filed, petition_reopened, petition_status_changed
@@ -31,3 +34,15 @@ def _on_status(sender, petition_id, to_status, from_status=None, **kwargs):
 @receiver(calendar_changed, dispatch_uid="dispatch.on_calendar")
 def _on_calendar(sender, years, **kwargs):
     recompute_deadlines.delay(years=list(years))
+
+
+def _units_changed(sender, **kwargs):
+    # A unit switched off, renamed or given other areas routes the next petition at once, not after the
+    # routing catalog's minute (dispatch.routing.CATALOG_TTL).
+    transaction.on_commit(routing.invalidate)
+
+
+for _model in (HandlingUnit, Area):
+    post_save.connect(_units_changed, sender=_model, dispatch_uid=f"dispatch.routing.{_model.__name__}.saved")
+    post_delete.connect(_units_changed, sender=_model, dispatch_uid=f"dispatch.routing.{_model.__name__}.deleted")
+m2m_changed.connect(_units_changed, sender=HandlingUnit.areas.through, dispatch_uid="dispatch.routing.unit_areas")

@@ -156,7 +156,8 @@ def _codes(path: str | None) -> list[str | None]:
 
 def _resolve(catalog: Catalog, rule: CompiledRule, area_codes: list[str], sector_id: int | None) -> int | None:
     if rule.target == Target.UNIT:
-        return rule.lead_unit_id
+        # A unit switched off in the admin gets no new work, whatever rules still name it.
+        return rule.lead_unit_id if rule.lead_unit_id in catalog.unit_names else None
     if rule.target == Target.SECTOR:
         return catalog.sector_unit.get(sector_id) if sector_id else None
     levels = {code: catalog.area_level.get(code) for code in area_codes}
@@ -216,9 +217,13 @@ def decide(*, classification_path: str | None, area_path: str, text: str, sector
     for position, (_rank, rule) in enumerate(ranked):
         unit_id = _resolve(catalog, rule, area_only, sector_id)
         if unit_id is None:
-            decision.explanation.append(
-                _("%(rule)s matched but names no unit for this place or sector.") % {"rule": _describe(rule)}
-            )
+            if rule.target == Target.UNIT:
+                decision.explanation.append(
+                    _("%(rule)s matched but its unit is switched off.") % {"rule": _describe(rule)})
+            else:
+                decision.explanation.append(
+                    _("%(rule)s matched but names no unit for this place or sector.") % {"rule": _describe(rule)}
+                )
             continue
         if decision.lead_unit_id is None:
             decision.lead_unit_id = unit_id
@@ -236,6 +241,10 @@ def decide(*, classification_path: str | None, area_path: str, text: str, sector
                 % {"rule": _describe(rule), "unit": catalog.unit_names.get(unit_id, unit_id)}
             )
         for co_id in rule.co_unit_ids:
+            if co_id not in catalog.unit_names:
+                decision.explanation.append(_("%(rule)s names a co-handling unit that is switched off: left out.")
+                                            % {"rule": _describe(rule)})
+                continue
             if co_id != decision.lead_unit_id and co_id not in decision.co_unit_ids:
                 decision.co_unit_ids.append(co_id)
                 decision.rule_by_unit[co_id] = rule.id

@@ -125,3 +125,20 @@ def test_revision_keeps_history(city, catalog):
     assert (old.active, old.version, new.version, new.key) == (False, 1, 2, old.key)
     assert old.lead_unit == city.urban and new.lead_unit == city.heating
     assert decide(city, city.noise).co_unit_ids == [city.heating.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_switched_off_in_the_admin_gets_no_new_work_at_once(city, catalog, admin_client):
+    """Urban management is switched off (merged into another bureau): the noise rule still names it, but the next
+    petition goes to the street office alone, without waiting for the routing catalog's minute, and the
+    explanation says why; a rule that names only that unit leaves the petition to a dispatcher."""
+    routing.get_catalog()  # a worker that has the catalog loaded
+    city.urban.is_active = False
+    city.urban.save()
+    d = routing.decide(classification_path=city.noise.path, area_path=city.street.path, text="",
+                       sector_id=city.noise.sector_id)
+    assert (d.lead_unit_id, d.co_unit_ids) == (city.street_office.pk, [])
+    assert any("停用" in str(line) for line in d.explanation), d.explanation
+    parking = routing.decide(classification_path=city.parking.path, area_path=city.street.path, text="",
+                             sector_id=city.parking.sector_id)
+    assert city.urban.pk not in [parking.lead_unit_id, *parking.co_unit_ids]
