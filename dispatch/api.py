@@ -221,6 +221,16 @@ class QueueItemOutput(serializers.ModelSerializer):
                   "received_at", "repeat_count", "complainant_phone", "confidential"]
         read_only_fields = fields
 
+    def to_representation(self, petition):
+        data = super().to_representation(petition)
+        request = self.context.get("request")
+        if not privacy.sees_identity(getattr(request, "user", None), petition):
+            # A dispatcher outside the hotline platform reads a confidential petition as the admin shows it to them.
+            data["title"] = privacy.redact_petition(petition, petition.title)
+            data["content"] = privacy.redact_petition(petition, petition.content)
+            data["complainant_phone"] = ""
+        return data
+
 
 class SafeIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     def to_python(self, value):
@@ -320,7 +330,7 @@ class DispatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             data = serializer.validated_data
         perform(petition, request.user, data)
         petition.refresh_from_db()
-        return Response(QueueItemOutput(petition).data)
+        return Response(QueueItemOutput(petition, context={"request": request}).data)
 
     @extend_schema(request=Empty, responses=QueueItemOutput)
     @action(detail=True, methods=["post"], url_path="dispatch")

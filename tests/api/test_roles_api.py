@@ -126,3 +126,24 @@ def test_the_public_reads_policies_and_questions(city):
     assert [p["number"] for p in policies] == [policy.number] and policies[0]["interpretation"] == "解读"
     assert anonymous.get("/api/v1/disclosure/questions/").json()["results"][0]["policy"] == policy.number
     assert anonymous.post("/api/v1/disclosure/policies/", {}).status_code in (401, 403, 405)
+
+
+@pytest.mark.django_db
+def test_a_dispatcher_outside_the_platform_reads_a_confidential_petition_masked_in_the_api(
+        city, catalog, dispatcher, django_capture_on_commit_callbacks):
+    """A district's dispatcher (not the hotline platform) lists the dispatch queue through the API: a confidential
+    complainant's phone and the identity written into the text are not there, as in the admin; the platform's own
+    dispatcher still reads them."""
+    from tests.factories import make_user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True, complainant_name="张建国", complainant_phone="13953218888",
+                                 title="张建国举报科长收红包", content="我是张建国，电话13953218888，举报科长收红包。")
+    outside = make_user("district_dispatcher", "dispatcher", city.district_gov)
+    url = f"/api/v1/dispatch/petitions/{petition.pk}/"
+    seen = client_for(outside).get(url).json()
+    assert "张建国" not in str(seen) and "13953218888" not in str(seen) and "收红包" in seen["content"]
+    acted = client_for(outside).post(f"{url}classify/", {"classification": city.noise.code}, format="json")
+    assert acted.status_code == 200 and "张建国" not in str(acted.json())
+    own = client_for(dispatcher).get(url).json()
+    assert own["complainant_phone"] == "13953218888" and "张建国" in own["title"]
