@@ -26,6 +26,7 @@ from org.calendar import get_calendar
 from petitions import messages, signals, transitions
 from petitions.models import (
     MEDIA_CHANNELS,
+    OPEN_STATUSES,
     AccessRecord,
     ApiKey,
     Attachment,
@@ -509,6 +510,12 @@ def petition_merge(*, petition: Petition, into: Petition, actor, duplicate: bool
     if into.status == Status.MERGED:
         raise DomainError(_("Petition %(number)s is itself merged; choose the one it was merged into.")
                           % {"number": into.number}, field="into")
+    if into.status not in OPEN_STATUSES:
+        # Closed, answered on the spot or routed out: nobody handles it any more, so a petition merged into it
+        # would never be answered.
+        raise DomainError(_("Petition %(number)s is no longer being handled (%(status)s): a petition merged into it "
+                            "would never be answered. Handle this one on its own.")
+                          % {"number": into.number, "status": into.get_status_display()}, field="into")
     merged = petition_transition(
         petition=petition, to=Status.MERGED, actor=actor, kind=EventKind.MERGED, reason=reason,
         data={"into": into.number, "duplicate": duplicate}, changes={"merged_into": into},

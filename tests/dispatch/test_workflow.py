@@ -438,3 +438,22 @@ def test_a_request_left_pending_on_withdrawn_work_is_not_in_the_dispatchers_queu
     importlib.import_module("dispatch.migrations.0010_requests_withdrawn").withdraw_stale(django_apps, None)
     request.refresh_from_db()
     assert request.status == RequestStatus.WITHDRAWN
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("closed_as", [Status.CLOSED, Status.ROUTED_OUT, Status.CLOSED_ON_SPOT])
+def test_a_petition_cannot_be_merged_into_one_nobody_handles_any_more(city, catalog, dispatcher, closed_as,
+                                                                     django_capture_on_commit_callbacks):
+    """Another neighbour's complaint merged into a closed petition would stop being handled and never be answered:
+    refused on the field, and it stays with its unit."""
+    from petitions.models import Petition
+
+    first = filed(city, django_capture_on_commit_callbacks)
+    second = filed(city, django_capture_on_commit_callbacks, complainant_phone="13700000000")
+    Petition.objects.filter(pk=first.pk).update(status=closed_as)
+    first.refresh_from_db()
+    with pytest.raises(DomainError) as refused:
+        services.dispatch_merge(petition=second, into=first, actor=dispatcher, duplicate=False)
+    assert refused.value.field == "into"
+    second.refresh_from_db()
+    assert second.status == Status.DISPATCHED and second.assignments.filter(status="pending").exists()
