@@ -4,6 +4,8 @@ A unit acts only on its own assignments.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -34,7 +36,7 @@ from org.calendar import get_calendar
 from org.models import HandlingUnit, User
 from org.permissions import user_district
 from petitions import services as petition_services
-from petitions.models import EventKind, Status
+from petitions.models import EventKind, PetitionEvent, Status
 from supervision import services as supervision
 from supervision.models import CaseKind
 
@@ -65,11 +67,21 @@ def assignment_record_contact(*, assignment: Assignment, actor, note: str) -> No
     check_member(actor, assignment)
     if not note.strip():
         raise DomainError(_("Write down what was said with the citizen."), field="note")
-    status = Assignment.objects.values_list("status", flat=True).get(pk=assignment.pk)
-    if status not in (AssignmentStatus.SIGNED, AssignmentStatus.ANSWERED):
-        raise DomainError(_("Sign for the petition first."), code="not_signed")
-    petition_services.petition_record_event(petition=assignment.petition, kind=EventKind.CONTACTED, actor=actor,
-                                            reason=note.strip(), data={"unit": assignment.unit.name}, public=True)
+    with transaction.atomic():
+        status = Assignment.objects.select_for_update().values_list("status", flat=True).get(pk=assignment.pk)
+        if status not in (AssignmentStatus.SIGNED, AssignmentStatus.ANSWERED):
+            raise DomainError(_("Sign for the petition first."), code="not_signed")
+        # The same note by the same person a moment ago is the same post sent twice (a double click, the back
+        # button): the citizen's timeline shows a contact once.
+        if PetitionEvent.objects.filter(petition_id=assignment.petition_id, kind=EventKind.CONTACTED, actor=actor,
+                                        reason=note.strip(),
+                                        at__gte=timezone.now() - CONTACT_REPOST_WINDOW).exists():
+            return
+        petition_services.petition_record_event(petition=assignment.petition, kind=EventKind.CONTACTED, actor=actor,
+                                                reason=note.strip(), data={"unit": assignment.unit.name}, public=True)
+
+
+CONTACT_REPOST_WINDOW = dt.timedelta(minutes=10)
 
 
 def _pause_cap() -> int:

@@ -272,3 +272,22 @@ def test_a_stopped_clock_is_never_overdue_nor_red_in_the_units_queue(client, cit
         page = client.get("/dispatch/?queue=in_progress").content.decode()
     assert petition.number in page and "计时暂停" in page
     assert 'badge red' not in page.split(petition.number, 1)[1].split("</tr>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_a_contact_note_posted_twice_shows_once_on_the_citizens_timeline(client, dispatched, street_handler):
+    """A double click (or the back button) on "Record a contact": one contact, not two public events; the same
+    words written again later are a new contact."""
+    from petitions.models import EventKind
+
+    a = lead(dispatched)
+    client.force_login(street_handler)
+    client.post(f"/dispatch/a/{a.pk}/sign/")
+    note = {"note": "已电话联系诉求人，约定明日上午现场查看。"}
+    for _ in range(2):
+        assert client.post(f"/dispatch/a/{a.pk}/contact/", note).status_code == 302
+    assert dispatched.events.filter(kind=EventKind.CONTACTED).count() == 1
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=11)
+    with time_machine.travel(later, tick=False):
+        client.post(f"/dispatch/a/{a.pk}/contact/", note)
+    assert dispatched.events.filter(kind=EventKind.CONTACTED).count() == 2
