@@ -47,7 +47,12 @@ class TreeNode(models.Model):
         if parent is not None:
             if self.pk and (parent.pk == self.pk or parent.path.startswith(self.path or "\0")):
                 raise ValidationError({"parent": _("A node cannot be placed below itself.")})
-            if parent.depth + 1 > self.MAX_DEPTH:
+            # The node takes its subtree along: the deepest descendant must stay within MAX_DEPTH too.
+            below = 0
+            if self.pk and self.path:
+                deepest = type(self).objects.filter(path__startswith=self.path).aggregate(d=models.Max("depth"))["d"]
+                below = (deepest or self.depth) - self.depth
+            if parent.depth + 1 + below > self.MAX_DEPTH:
                 raise ValidationError(
                     {"parent": _("The tree is at most %(depth)s levels deep.") % {"depth": self.MAX_DEPTH}}
                 )
