@@ -174,6 +174,18 @@ class HandlingUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        super().clean()
+        # A unit below itself (directly or through a loop) has no root, so it drops out of every tree that
+        # starts from the top (the dispatcher's unit picker, dispatch.forms.unit_tree): walk up the chain.
+        seen = {self.pk} if self.pk else set()
+        parent = self.parent
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
+            seen.add(parent.pk)
+            parent = parent.parent
+
 
 class User(AbstractUser):
     class Role(models.TextChoices):

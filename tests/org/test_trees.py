@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from org.models import Classification
+from org.models import Classification, HandlingUnit
 
 
 def _chain(codes):
@@ -24,3 +24,23 @@ def test_a_node_moved_with_its_subtree_keeps_the_tree_within_max_depth(city):
         branch.full_clean()
     assert "parent" in error.value.message_dict
     assert mover.depth == 3
+
+
+@pytest.mark.django_db
+def test_a_unit_cannot_be_its_own_parent(city):
+    city.urban.parent = city.urban
+    with pytest.raises(ValidationError) as error:
+        city.urban.full_clean()
+    assert "parent" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_unit_cannot_be_placed_below_its_own_descendant(city):
+    gov, office = city.district_gov, city.street_office  # office's parent is gov
+    gov.parent = office
+    with pytest.raises(ValidationError) as error:
+        gov.full_clean()
+    assert error.value.message_dict["parent"]
+    office.parent = city.platform
+    office.full_clean()  # an ordinary move is fine
+    assert HandlingUnit.objects.get(pk=office.pk).parent == gov
