@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -348,3 +349,25 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+    def clean(self):
+        super().clean()
+        # Deadlines already counted on a past day (passed, or flagged red) must not move afterwards: a unit would
+        # be blamed for a day that was off, or a red petition's deadline would move into the future. So a day before
+        # today (Beijing) cannot be added, moved or switched between working day and holiday; today and later
+        # can. Renaming a past day moves nothing and stays allowed (docs/supervision.md, "Calendar changes").
+        if self.date is None:
+            return
+        today = timezone.localdate()
+        old = CalendarDay.objects.filter(pk=self.pk).values("date", "is_workday").first() if self.pk else None
+        if old is None:
+            if self.date < today:
+                raise ValidationError({"date": past_day_message(self.date)})
+        elif old["date"] != self.date and min(old["date"], self.date) < today:
+            raise ValidationError({"date": past_day_message(min(old["date"], self.date))})
+        elif old["is_workday"] != self.is_workday and self.date < today:
+            raise ValidationError({"is_workday": past_day_message(self.date)})
+
+
+def past_day_message(day) -> str:
+    return _("%(date)s is before today: deadlines already counted on it cannot change.") % {"date": day}

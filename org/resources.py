@@ -78,3 +78,5 @@ class CalendarDayResource(SafeModelResource):
         model = CalendarDay
         import_id_fields = ("date",)
         fields = ("date", "is_workday", "name")
+        # A row that adds or changes a day before today is refused like in the form (CalendarDay.clean).
+        clean_model_instances = True
