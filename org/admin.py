@@ -111,8 +111,12 @@ class CalendarDayAdmin(ImportExportModelAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         today = timezone.localdate()
-        protected = list(protected) + [f"{day}: {past_day_message(day.date)}" for day in objs if day.date < today]
-        return deleted, counts, perms_needed, protected
+        past = [f"{day}: {past_day_message(day.date)}" for day in objs if day.date < today]
+        if past and super().has_delete_permission(request):
+            # has_delete_permission(obj) refused the past days, which Django reports as a missing permission;
+            # say why instead.
+            perms_needed = set(perms_needed) - {CalendarDay._meta.verbose_name}
+        return deleted, counts, perms_needed, list(protected) + past
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):

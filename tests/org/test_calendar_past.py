@@ -61,6 +61,7 @@ def test_the_admin_refuses_to_add_or_delete_a_past_day(client, city, platform_ad
     response = client.post("/admin/org/calendarday/", {"action": "delete_selected", "_selected_action": [past.pk],
                                                         "post": "yes"})
     assert CalendarDay.objects.filter(pk=past.pk).exists()
+    assert "2026-11-25 补假: 2026-11-25" in "".join(map(str, response.context["protected"]))  # says why
     future = CalendarDay.objects.create(date=dt.date(2026, 12, 2), is_workday=False, name="补假")
     client.post(f"/admin/org/calendarday/{future.pk}/delete/", {"post": "yes"})
     assert not CalendarDay.objects.filter(pk=future.pk).exists()
