@@ -34,8 +34,7 @@ from django.db.models import Q
 from dispatch import deadlines
 from dispatch.models import Assignment, AssignmentStatus
 from lib.workdays import SHANGHAI, WorkCalendar
-from org.calendar import get_calendar
-from org.calendar import version as calendar_version
+from org.calendar import fresh_calendar, get_calendar
 from org.models import Classification
 
 OPEN = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
@@ -55,8 +54,10 @@ def recompute_deadlines(*, years: list[int], batch: int = BATCH) -> int:
     years = sorted(set(int(y) for y in years))
     if not years:
         return 0
-    get_calendar()  # makes sure the calendar has a version
-    version = calendar_version()
+    # Read the calendar again now, whatever this process's copy says, and note the years under the version it
+    # was built from: a task arriving within a second of a change would otherwise count with the old calendar
+    # and note the new version done, and the change would never be applied.
+    _calendar, version = fresh_calendar()
     done = f"dispatch:recompute:{version}"
     if version and set(years) <= set(cache.get(done) or ()):
         return 0

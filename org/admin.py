@@ -3,13 +3,14 @@ from django.db.models import Q
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from lib import spreadsheets
 from org import resources
-from org.models import Area, CalendarDay, CalendarYear, Classification, HandlingUnit, Sector, User
+from org.models import Area, CalendarDay, CalendarYear, Classification, HandlingUnit, Sector, User, past_day_message
 from org.roles import sync_user_groups
 from org.services import classification_refresh_leaves
 
@@ -95,6 +96,28 @@ class CalendarDayAdmin(ImportExportModelAdmin):
     list_display = ("date", "name", "is_workday")
     list_filter = ("is_workday", "name")
     date_hierarchy = "date"
+
+    # A day before today is history: deadlines were counted on it (CalendarDay.clean). Its date and kind are shown
+    # read-only, it cannot be deleted, and a bulk delete that includes one is refused with the reason.
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.date < timezone.localdate():
+            return ("date", "is_workday")
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.date < timezone.localdate():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        today = timezone.localdate()
+        past = [f"{day}: {past_day_message(day.date)}" for day in objs if day.date < today]
+        if past and super().has_delete_permission(request):
+            # has_delete_permission(obj) refused the past days, which Django reports as a missing permission;
+            # say why instead.
+            perms_needed = set(perms_needed) - {CalendarDay._meta.verbose_name}
+        return deleted, counts, perms_needed, list(protected) + past
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):

@@ -73,6 +73,18 @@ def get_calendar() -> WorkCalendar:
     return calendar
 
 
+def fresh_calendar() -> tuple[WorkCalendar, str]:
+    """The calendar as of the shared version now, and that version.
+
+    `get_calendar()` trusts its in-process copy for up to a second after its last look at the shared version; a
+    recomputation started within that second by a change must not count with the calendar before it, nor note
+    the change's version as done (dispatch.recompute).
+    """
+    _check.reset()
+    calendar = get_calendar()
+    return calendar, _state["version"]
+
+
 def missing_years(today: dt.date | None = None) -> list[int]:
     """Years the portal is about to count in that have no official data.
 

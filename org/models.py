@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +48,12 @@ class TreeNode(models.Model):
         if parent is not None:
             if self.pk and (parent.pk == self.pk or parent.path.startswith(self.path or "\0")):
                 raise ValidationError({"parent": _("A node cannot be placed below itself.")})
-            if parent.depth + 1 > self.MAX_DEPTH:
+            # The node takes its subtree along: the deepest descendant must stay within MAX_DEPTH too.
+            below = 0
+            if self.pk and self.path:
+                deepest = type(self).objects.filter(path__startswith=self.path).aggregate(d=models.Max("depth"))["d"]
+                below = (deepest or self.depth) - self.depth
+            if parent.depth + 1 + below > self.MAX_DEPTH:
                 raise ValidationError(
                     {"parent": _("The tree is at most %(depth)s levels deep.") % {"depth": self.MAX_DEPTH}}
                 )
@@ -168,6 +174,18 @@ class HandlingUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        # A unit below itself (directly or through a loop) has no root, so it drops out of every tree that
+        # starts from the top (the dispatcher's unit picker, dispatch.forms.unit_tree): walk up the chain.
+        seen = {self.pk} if self.pk else set()
+        parent = self.parent
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
+            seen.add(parent.pk)
+            parent = parent.parent
 
 
 class User(AbstractUser):
@@ -331,3 +349,25 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+    def clean(self):
+        super().clean()
+        # Deadlines already counted on a past day (passed, or flagged red) must not move afterwards: a unit would
+        # be blamed for a day that was off, or a red petition's deadline would move into the future. So a day before
+        # today (Beijing) cannot be added, moved or switched between working day and holiday; today and later
+        # can. Renaming a past day moves nothing and stays allowed (docs/supervision.md, "Calendar changes").
+        if self.date is None:
+            return
+        today = timezone.localdate()
+        old = CalendarDay.objects.filter(pk=self.pk).values("date", "is_workday").first() if self.pk else None
+        if old is None:
+            if self.date < today:
+                raise ValidationError({"date": past_day_message(self.date)})
+        elif old["date"] != self.date and min(old["date"], self.date) < today:
+            raise ValidationError({"date": past_day_message(min(old["date"], self.date))})
+        elif old["is_workday"] != self.is_workday and self.date < today:
+            raise ValidationError({"is_workday": past_day_message(self.date)})
+
+
+def past_day_message(day) -> str:
+    return _("%(date)s is before today: deadlines already counted on it cannot change.") % {"date": day}

@@ -21,6 +21,7 @@ class AreaResource(SafeModelResource):
     class Meta:
         model = Area
         import_id_fields = ("code",)
+        clean_model_instances = True  # the model's checks (depth, loops) hold for imported rows too
         fields = ("code", "name", "level", "parent", "population", "is_active")
         export_order = fields
         skip_unchanged = True
@@ -44,6 +45,7 @@ class HandlingUnitResource(SafeModelResource):
     class Meta:
         model = HandlingUnit
         import_id_fields = ("code",)
+        clean_model_instances = True  # the model's checks (depth, loops) hold for imported rows too
         fields = ("code", "name", "kind", "parent", "sector", "areas", "round_the_clock", "phone", "email", "is_active")
         export_order = fields
         use_transactions = True
@@ -56,6 +58,7 @@ class ClassificationResource(SafeModelResource):
     class Meta:
         model = Classification
         import_id_fields = ("code",)
+        clean_model_instances = True  # the model's checks (depth, loops, urgent hours) hold for imported rows too
         fields = ("code", "name", "parent", "top_class", "tier", "urgent_hours", "sector", "keywords", "is_active")
         export_order = fields
         use_transactions = True
@@ -78,3 +81,5 @@ class CalendarDayResource(SafeModelResource):
         model = CalendarDay
         import_id_fields = ("date",)
         fields = ("date", "is_workday", "name")
+        # A row that adds or changes a day before today is refused like in the form (CalendarDay.clean).
+        clean_model_instances = True

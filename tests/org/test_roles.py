@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, Permission
 from openpyxl import load_workbook
 
@@ -68,6 +69,7 @@ def test_staff_cannot_add_a_holiday_or_change_a_unit_phone_by_import(client, cit
 
 
 @pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
 def test_a_platform_admin_imports_the_calendar(client, city, platform_admin):
     client.force_login(platform_admin)
     url = "/admin/org/calendarday/import/"

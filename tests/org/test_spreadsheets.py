@@ -43,3 +43,21 @@ def test_classification_import_refreshes_leaves_and_reports_bad_rows(city):
     bad.append(["X1", "坏数据", "NOPE", "livelihood", "1", "", "", "", True])
     result = ClassificationResource().import_data(bad, dry_run=True)
     assert result.has_errors() or result.has_validation_errors()
+
+
+@pytest.mark.django_db
+def test_imported_rows_pass_the_models_checks(city):
+    """The spreadsheet import used to save rows without the model's checks: a unit in a loop, a tree too deep."""
+    units = tablib.Dataset(headers=["code", "name", "kind", "parent"])
+    units.append(["GOV1", "甲区人民政府", "district_government", "ST1"])  # ST1 sits below GOV1
+    result = HandlingUnitResource().import_data(units, dry_run=False)
+    assert result.has_validation_errors()
+    assert HandlingUnit.objects.get(code="GOV1").parent is None
+    items = tablib.Dataset(headers=["code", "name", "parent", "top_class", "tier"])
+    parent = "010102"
+    for depth in range(Classification.objects.get(code=parent).depth + 1, Classification.MAX_DEPTH + 2):
+        items.append([f"Z{depth}", f"层{depth}", parent, "livelihood", "7"])
+        parent = f"Z{depth}"
+    result = ClassificationResource().import_data(items, dry_run=False)
+    assert result.has_validation_errors()
+    assert not Classification.objects.filter(depth__gt=Classification.MAX_DEPTH).exists()

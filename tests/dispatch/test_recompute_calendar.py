@@ -1,0 +1,34 @@
+"""Recomputing deadlines after a calendar change made in another process (issue 20, target 4)."""
+import datetime as dt
+import uuid
+
+import pytest
+import time_machine
+from django.core.cache import cache
+
+from dispatch import catalog, recompute
+from dispatch.models import Assignment
+from org import calendar as org_calendar
+from org.models import CalendarDay
+from tests import factories
+
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.mark.django_db
+def test_a_task_within_a_second_of_a_change_counts_with_the_new_calendar(city, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.rule_create(key="noise", kind="sector", target="unit", lead_unit=city.urban,
+                            classification=city.noise)
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        petition = factories.file_petition(city)
+    assignment = Assignment.objects.get(petition=petition)
+    before = assignment.handle_due_at
+    org_calendar.get_calendar()  # this worker has just looked at the shared version
+    # The admin's web process adds a holiday and moves the shared version (no signal reaches this process).
+    CalendarDay.objects.bulk_create([CalendarDay(date=dt.date(2026, 11, 25), is_workday=False, name="补假")])
+    cache.set(org_calendar._VERSION_KEY, uuid.uuid4().hex, None)
+    assert recompute.recompute_deadlines(years=[2026]) == 1
+    assignment.refresh_from_db()
+    assert assignment.handle_due_at == before + dt.timedelta(days=1)
