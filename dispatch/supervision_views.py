@@ -165,7 +165,8 @@ def _petition_page(request, pk: int, *, bound: NoticeForm | None = None, bound_c
     assignments = petition.assignments.select_related("unit").order_by("-dispatched_at")
     targets = Q(content_type__model="petition", object_id=petition.pk) | Q(
         content_type__model="assignment", object_id__in=[a.pk for a in assignments])
-    cases = list(SupervisionCase.objects.filter(targets).prefetch_related("notices", "events").order_by("-opened_at"))
+    cases = list(SupervisionCase.objects.filter(targets).select_related("unit").prefetch_related("notices", "events")
+                 .order_by("-opened_at"))
     for case in cases:
         case.notice_form = bound if bound is not None and case.pk == bound_case else _notice_form(case.pk)
     return render(request, "dispatch/supervision/petition.html", {

@@ -175,3 +175,14 @@ def test_a_notice_refused_comes_back_under_its_case_with_what_was_typed(client, 
 def test_a_malformed_id_posted_to_the_supervisors_pages_is_not_found_not_a_crash(client, supervisor, path, data):
     client.force_login(supervisor)
     assert client.post(path, data).status_code == 404
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
+def test_each_case_on_the_drill_down_names_its_unit(client, overdue, supervisor):
+    """Two overdue cases (the lead's and the co-unit's): each heading says which unit it chases."""
+    client.force_login(supervisor)
+    page = client.get(f"/dispatch/supervision/petition/{overdue.pk}/").content.decode()
+    headings = [h for h in page.split("<h2>")[1:] if "notice" in h or "督办" in h or "超期" in h]
+    assert any("甲一街道办事处" in h.split("</h2>")[0] for h in headings)
+    assert any("市城市管理局" in h.split("</h2>")[0] for h in headings)
