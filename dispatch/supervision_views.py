@@ -197,11 +197,10 @@ def assignment_view(request, pk: int):
 def _for_units(case: SupervisionCase):
     """What a supervisor writes on a case about a confidential petition (a notice, an escalation, a closing
     note) reaches the unit and the inspection offices: the caller's identity is masked in it."""
-    model = case.content_type.model_class()
-    about = {Petition: {"pk": case.object_id}, Assignment: {"assignments": case.object_id}}.get(model)
-    petition = (Petition.objects.filter(confidential=True, **about).only(
+    petition_id = _case_petition_id(case)
+    petition = (Petition.objects.filter(pk=petition_id, confidential=True).only(
         "pk", "confidential", "complainant_name", "complainant_phone", "complainant_id_number").first()
-        if about is not None else None)
+        if petition_id is not None else None)
     return (lambda text: privacy.for_units(petition, text)) if petition is not None else (lambda text: text)
 
 

@@ -25,8 +25,9 @@ masked texts cannot be linked by what is left of a number:
                                    A name of two or more characters found once is masked
                                    wherever else it is written (业主赵四…, 赵四说…)
     "house_number"    【门牌】     building, unit, floor-and-room and house numbers
-    "credit_code"     【信用代码】 an organisation's unified social credit code (18 characters, its check
-                                   character valid: 91370200MA3C5XXX8X-like strings that fail it stay)
+    "credit_code"     【信用代码】 an organisation's unified social credit code (18 characters, the last a
+                                   check character over the first 17); a string of that shape whose check
+                                   character is wrong stays, as does one after a tracking cue (订单号…)
     "organisation"    【单位名称】 only as `known`: a confidential enterprise complainant's own name
 
 The address rule: the road, the street (街道), the community and the 小区 name stay, the

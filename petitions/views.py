@@ -124,7 +124,7 @@ def petition_new(request):
     fresh = []
     if request.method == "POST":
         form.is_valid()
-        fresh = form.cleaned_data.get("attachments") or [] if "attachments" not in form.errors else []
+        fresh = [] if "attachments" in form.errors else (form.cleaned_data.get("attachments") or [])
         room = max(settings.PORTAL_UPLOAD_MAX_FILES - len(kept), 0)
         if len(fresh) > room:
             # Over the limit with the files already kept, whatever else is wrong: only those that fit are kept,
