@@ -260,8 +260,10 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
         for pause in Pause.objects.filter(assignment=locked, ended_at__isnull=True):
             _pause_end(pause, now, actor)
         supervision.cases_close_for(target=locked, kinds=[CaseKind.OVERDUE], note=_("The unit answered."))
-        # An answered petition needs no more time: its extension request no longer awaits the platform.
-        requests_withdraw(assignments=[locked.pk], now=now, note=_("The unit answered."), kinds=[ExtensionRequest])
+        # An answered petition needs no more time, and a unit that answers has kept the work: neither its extension
+        # nor its return request awaits the platform any more (approving that return later would throw the answer
+        # away and send the citizen's petition round again).
+        requests_withdraw(assignments=[locked.pk], now=now, note=_("The unit answered."))
         if uploads:
             petition_services.attachments_add(petition=petition, uploads=uploads, actor=actor, purpose="answer")
         if locked.role == Role.CO:

@@ -402,6 +402,26 @@ def test_an_answer_withdraws_the_pending_extension_and_a_closed_petition_leaves_
 
 
 @pytest.mark.django_db
+def test_an_answer_withdraws_the_units_return_request_so_approving_it_cannot_discard_the_answer(
+        city, catalog, street_handler, dispatcher, act):
+    petition = act(T0, file_petition, city=city)
+    lead = lead_of(petition)
+    act(T0, handling.assignment_sign, assignment=lead, actor=street_handler)
+    request = act(T0 + dt.timedelta(hours=1), handling.assignment_request_return, assignment=lead,
+                  actor=street_handler, reason="此事项不属于本街道辖区，请退回。")
+    act(T0 + dt.timedelta(hours=2), handling.assignment_answer, assignment=lead, actor=street_handler,
+        content="经联合执法，商铺已停止外放音响。")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.WITHDRAWN
+    with pytest.raises(ConflictError):
+        act(T0 + dt.timedelta(hours=3), review.return_decide, request=request, approve=True, actor=dispatcher)
+    petition.refresh_from_db()
+    lead.refresh_from_db()
+    assert petition.status == Status.REPLIED and lead.status == AssignmentStatus.ANSWERED
+    assert Reply.objects.get(petition=petition).review == Reply.Review.PENDING
+
+
+@pytest.mark.django_db
 def test_withdrawing_the_work_or_closing_the_petition_withdraws_the_units_requests(
         city, catalog, street_handler, urban_handler, dispatcher, act):
     petition = act(T0, file_petition, city=city)
