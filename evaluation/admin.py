@@ -63,9 +63,11 @@ class TopicAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
+from django import forms  # noqa: E402
 from import_export import fields as ie_fields, widgets  # noqa: E402
 from import_export.admin import ImportExportModelAdmin  # noqa: E402
 
+from evaluation import sanmin  # noqa: E402
 from evaluation.models import Campaign, Candidate, DepartmentReport, ReportGroup, Suggestion  # noqa: E402
 from lib import spreadsheets  # noqa: E402
 from lib.spreadsheets import SafeModelResource  # noqa: E402
@@ -87,6 +89,8 @@ class CampaignAdmin(admin.ModelAdmin):
         fields = super().get_readonly_fields(request, obj)
         if obj is not None and obj.drawn_at:
             fields = (*fields, "voting_opens_at", "voting_closes_at", "scale")
+        if obj is not None and obj.results_published_at:
+            fields = (*fields, "weight_percent")  # the published results give each department's points with it
         return fields
 
 
@@ -138,8 +142,34 @@ class ReportGroupAdmin(admin.ModelAdmin):
         return not _drawn(obj) and super().has_delete_permission(request, obj)
 
 
+def _duplicate_message(other: str) -> str:
+    return _("The pool already holds this person (same phone) as pool id %(id)s: one person, one chance.") % {
+        "id": other}
+
+
 class CandidateResource(SafeModelResource):
-    """The candidate pool as a spreadsheet: external_id, name, phone, district (code), sector, source."""
+    """The candidate pool as a spreadsheet: external_id, name, phone, district (code), sector, source.
+    Each row is checked as the admin's form checks it (Candidate.clean: nothing changes once the pool's hash
+    is out), and a phone already in the pool, or twice in the file, is refused on its row."""
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._people: dict[int, dict[str, str]] = {}
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if instance.campaign_id and "phone" not in errors:
+            people = getattr(self, "_people", {})
+            if instance.campaign_id not in people:
+                people[instance.campaign_id] = sanmin.pool_people(instance.campaign_id)
+            other = sanmin.pool_duplicate_of(instance, people[instance.campaign_id])
+            if other is not None:
+                errors["phone"] = _duplicate_message(other)
+            elif instance.source == Candidate.Source.POOL:
+                person = sanmin.person_of(instance.phone)
+                if person:
+                    people[instance.campaign_id].setdefault(person, instance.external_id)
+        super().validate_instance(instance, errors, validate_unique)
 
     district = ie_fields.Field(attribute="district", column_name="district",
                                widget=widgets.ForeignKeyWidget(Area, field="code"))
@@ -150,12 +180,33 @@ class CandidateResource(SafeModelResource):
         model = Candidate
         import_id_fields = ("campaign", "external_id")
         fields = ("campaign", "external_id", "name", "phone", "district", "sector", "source")
+        clean_model_instances = True
+        use_transactions = True
+
+
+class CandidateForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        campaign, phone = cleaned.get("campaign"), cleaned.get("phone")
+        if campaign is not None and phone and "phone" not in self.errors:
+            candidate = Candidate(campaign=campaign, phone=phone, external_id=cleaned.get("external_id") or "",
+                                  source=cleaned.get("source") or Candidate.Source.POOL)
+            other = sanmin.pool_duplicate_of(candidate, sanmin.pool_people(campaign.pk, exclude_pk=self.instance.pk))
+            if other is not None:
+                self.add_error("phone", _duplicate_message(other))
+        return cleaned
+
+
+def _frozen(candidate) -> bool:
+    campaign = candidate.campaign
+    return bool(campaign.drawn_at or (campaign.commitment_published_at and candidate.source == Candidate.Source.POOL))
 
 
 @admin.register(Candidate)
 class CandidateAdmin(ImportExportModelAdmin):
     resource_classes = [CandidateResource]
     export_form_class = spreadsheets.LabelledExportForm
+    form = CandidateForm
     list_display = ("external_id", "district", "sector", "source", "campaign")
     list_filter = ("campaign", "source", "sector")
     search_fields = ("external_id",)
@@ -169,3 +220,11 @@ class CandidateAdmin(ImportExportModelAdmin):
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).filter(campaign__organiser=request.user)
+
+    # Once the pool's hash is out, its candidates are read-only (Candidate.clean; after the draw, every one); the
+    # admin's bulk delete refuses them too, as it asks has_delete_permission of each object.
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj is not None and _frozen(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and _frozen(obj))

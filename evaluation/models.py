@@ -310,6 +310,20 @@ class Candidate(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # The pool's hash is published before the draw and checked by anyone afterwards: once it is out, the
+        # random-draw pool is fixed; once the draw has taken place, every candidate is (the recommended and the
+        # volunteers got their codes at the draw, and one added later would never get one). docs/sanmin.md.
+        super().clean()
+        campaign = Campaign.objects.filter(pk=self.campaign_id).first() if self.campaign_id else None
+        if campaign is None:
+            return
+        if campaign.drawn_at:
+            raise ValidationError(_("The draw has taken place: the candidates can no longer change."))
+        was_pool = self.pk is not None and Candidate.objects.filter(pk=self.pk, source=self.Source.POOL).exists()
+        if campaign.commitment_published_at and (self.source == self.Source.POOL or was_pool):
+            raise ValidationError(_("The pool's hash was published: the random-draw pool can no longer change."))
+
 
 class Representative(models.Model):
     """A citizen representative. `has_voted` is kept here, apart from the ballots:

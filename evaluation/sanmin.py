@@ -95,7 +95,7 @@ def select(lines: list[str], quotas: dict[str, int], seed: str) -> list[str]:
     return sorted(chosen)
 
 
-def _person(phone: str) -> str | None:
+def person_of(phone: str) -> str | None:
     """Who a candidate is, for "one representative per person": the phone, normalised (a mobile with +86
     or spaces is the same person); None when there is no usable number, which matches nobody."""
     try:
@@ -105,12 +105,32 @@ def _person(phone: str) -> str | None:
         return digits or None
 
 
+def pool_people(campaign_id: int, *, exclude_pk: int | None = None) -> dict[str, str]:
+    """Who is in the random-draw pool already: the normalised phone of each pool candidate and its pool id."""
+    rows = Candidate.objects.filter(campaign_id=campaign_id, source=Candidate.Source.POOL).exclude(pk=exclude_pk)
+    people = {}
+    for external_id, phone in rows.values_list("external_id", "phone"):
+        person = person_of(phone)
+        if person:
+            people.setdefault(person, external_id)
+    return people
+
+
+def pool_duplicate_of(candidate: Candidate, people: dict[str, str]) -> str | None:
+    """The pool id already holding this candidate's phone (one person, one chance), or None."""
+    if candidate.source != Candidate.Source.POOL:
+        return None
+    person = person_of(candidate.phone)
+    other = people.get(person) if person else None
+    return other if other is not None and other != candidate.external_id else None
+
+
 def pool_duplicates(campaign: Campaign) -> list[list[str]]:
     """The pool ids that share one phone (one person in the pool twice), each set sorted."""
     by_person: dict[str, list[str]] = {}
     for external_id, phone in Candidate.objects.filter(campaign=campaign, source=Candidate.Source.POOL).values_list(
             "external_id", "phone"):
-        person = _person(phone)
+        person = person_of(phone)
         if person:
             by_person.setdefault(person, []).append(external_id)
     return sorted(sorted(ids) for ids in by_person.values() if len(ids) > 1)
@@ -179,7 +199,7 @@ def draw_run(*, campaign: Campaign, seed: str) -> list[tuple[Representative, str
                           key=lambda c: (order.get(c.source, 3), c.external_id))
         people, seen = [], set()
         for candidate in everyone:
-            person = _person(candidate.phone)
+            person = person_of(candidate.phone)
             if person is not None and person in seen:
                 continue
             seen.add(person)
