@@ -97,12 +97,15 @@ def missing_years(today: dt.date | None = None) -> list[int]:
     return [y for y in wanted if y not in known]
 
 
-def sync_from_package(calendar_day_model, calendar_year_model) -> list[int]:
+def sync_from_package(calendar_day_model, calendar_year_model, *, keep_before: dt.date | None = None) -> list[int]:
     """Copy every year the chinese_calendar package covers into the tables.
 
     Takes the model classes so a data migration can call it with historical
     models. Existing rows of a year are replaced by the package's; years the
-    package does not cover (typed in by an admin) are left alone.
+    package does not cover (typed in by an admin) are left alone. With
+    `keep_before` (the command passes today), a year already in the tables keeps
+    its days before that date as they are: deadlines were counted on them (the
+    past is fixed, as in the admin); a year not loaded yet comes in whole.
     """
     import chinese_calendar
     from chinese_calendar import constants
@@ -114,8 +117,13 @@ def sync_from_package(calendar_day_model, calendar_year_model) -> list[int]:
     for day, name in constants.workdays.items():
         if day.weekday() >= 5:  # only weekend days made into working days are exceptions
             by_year.setdefault(day.year, []).append((day, True, name))
+    loaded = set(calendar_year_model.objects.values_list("year", flat=True)) if keep_before else set()
     for year, days in sorted(by_year.items()):
-        calendar_day_model.objects.filter(date__year=year).delete()
+        since = keep_before if year in loaded else None
+        rows = calendar_day_model.objects.filter(date__year=year)
+        if since is not None:
+            rows, days = rows.filter(date__gte=since), [d for d in days if d[0] >= since]
+        rows.delete()
         calendar_day_model.objects.bulk_create(
             [
                 calendar_day_model(date=day, is_workday=is_workday, name=HOLIDAY_NAMES_ZH.get(name, name))

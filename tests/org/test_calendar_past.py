@@ -76,3 +76,24 @@ def test_the_import_refuses_a_past_day(client, city, platform_admin):
                                  "import_file": _csv("date,is_workday,name\n2026-11-25,0,补假\n")})
     assert "confirm_form" not in response.context
     assert not CalendarDay.objects.filter(date=dt.date(2026, 11, 25)).exists()
+
+
+def test_the_official_sync_keeps_the_days_before_today_of_a_year_already_loaded():
+    from django.core.management import call_command
+
+    from org.models import CalendarYear
+
+    # 2026-10-01 was an official holiday, counted as one; a local record says so differently now (as the
+    # admin could before days were fixed): the sync must not move deadlines already passed on it.
+    call_command("sync_calendar")  # 2026 loaded
+    CalendarDay.objects.filter(date=dt.date(2026, 10, 1)).update(is_workday=True, name="本地调整")
+    # A day still to come that differs from the official calendar is put back.
+    CalendarDay.objects.create(date=dt.date(2026, 12, 7), is_workday=False, name="误录")
+    # A year never loaded comes in whole, its past days included (a city deploying mid-year).
+    CalendarDay.objects.filter(date__year=2025).delete()
+    CalendarYear.objects.filter(year=2025).delete()
+    call_command("sync_calendar")
+    assert CalendarDay.objects.get(date=dt.date(2026, 10, 1)).name == "本地调整"
+    assert not CalendarDay.objects.filter(date=dt.date(2026, 12, 7)).exists()
+    assert CalendarDay.objects.filter(date=dt.date(2025, 10, 1), is_workday=False).exists()
+    assert CalendarYear.objects.filter(year=2025).exists()

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from org import calendar
 from org.models import CalendarDay, CalendarYear
@@ -6,10 +7,13 @@ from org.signals import calendar_changed
 
 
 class Command(BaseCommand):
-    help = "Load the official holidays and make-up working days from the chinese_calendar package (upgrade it first)."
+    help = ("Load the official holidays and make-up working days from the chinese_calendar package (upgrade it "
+            "first). Days before today of a year already loaded are kept as they are.")
 
     def handle(self, *args, **options):
-        years = calendar.sync_from_package(CalendarDay, CalendarYear)
+        # Days before today stay as the portal counted them (deadlines already passed or flagged on them); a year
+        # not loaded yet comes in whole (a city deploying mid-year gets its past holidays).
+        years = calendar.sync_from_package(CalendarDay, CalendarYear, keep_before=timezone.localdate())
         calendar.invalidate()
         calendar_changed.send(sender=CalendarDay, years=years)
         self.stdout.write(self.style.SUCCESS(f"calendar loaded for {years[0]}-{years[-1]}"))
