@@ -429,7 +429,8 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
                 approve=d["approve"], actor=user, note=d["note"])),
             "review": (forms.ReviewForm, "review_form", lambda d: review.reply_review(
                 reply=_posted(Reply.objects.filter(petition=petition), request.POST.get("reply")),
-                approve=d["approve"], actor=user, note=d["note"], public_answer=d["public_answer"])),
+                approve=d["approve"], actor=user, note=d["note"], public_answer=d["public_answer"],
+                published_files=_published_files(request.POST))),
             "callback": (forms.CallbackForm, "callback_form", lambda d: review.callback_record(
                 petition=petition, actor=user, satisfaction=d["satisfaction"], solved=d["solved"],
                 comment=d["comment"])),
@@ -472,6 +473,13 @@ def _console_url(request, pk) -> str:
 
 def _hours_text(delta) -> str:
     return _("%(hours)s h") % {"hours": max(0, int(delta.total_seconds() // 3600))}
+
+
+def _published_files(post) -> list[int] | None:
+    """The answer's files the reviewer kept ticked; None when the form listed none (keep them all)."""
+    if not post.get("files_listed"):
+        return None
+    return [pk for pk in map(object_id, post.getlist("publish_file")) if pk]
 
 
 def _int(value) -> int:

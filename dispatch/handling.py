@@ -264,15 +264,17 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
         # nor its return request awaits the platform any more (approving that return later would throw the answer
         # away and send the citizen's petition round again).
         requests_withdraw(assignments=[locked.pk], now=now, note=_("The unit answered."))
-        if uploads:
-            petition_services.attachments_add(petition=petition, uploads=uploads, actor=actor, purpose="answer")
+        files = petition_services.attachments_add(petition=petition, uploads=uploads, actor=actor,
+                                                  purpose="answer") if uploads else []
         if locked.role == Role.CO:
             petition_services.petition_record_event(petition=petition, kind=EventKind.REPLIED, actor=actor,
                                                     reason=content.strip(), data={"co_unit": locked.unit.name})
             return locked
-        Reply.objects.create(petition=petition, assignment=locked, round=petition.handling_round,
-                             content=content.strip(), solved=solved, submitted_at=now, submitted_by=actor,
-                             perfunctory=perfunctory.found_in(content))
+        reply = Reply.objects.create(petition=petition, assignment=locked, round=petition.handling_round,
+                                     content=content.strip(), solved=solved, submitted_at=now, submitted_by=actor,
+                                     perfunctory=perfunctory.found_in(content))
+        if files:
+            reply.attachments.set(files)  # published with the answer if the platform keeps them (review.py)
         petition_services.petition_transition(petition=petition, to=Status.REPLIED, actor=actor,
                                               kind=EventKind.REPLIED, expected=[Status.IN_PROGRESS],
                                               data={"units": [locked.unit.name]}, now=now)

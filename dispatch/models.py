@@ -298,6 +298,9 @@ class Reply(models.Model):
     # The perfunctory phrases found in the answer when it was submitted (dispatch.perfunctory): the
     # reviewer is warned, and the bulletin counts them per unit (DOMAIN.md section 6).
     perfunctory = models.JSONField(_("perfunctory phrases"), default=list, blank=True, editable=False)
+    # The files the unit sent with this answer: published with it if the reviewer keeps them (Attachment.published_at).
+    attachments = models.ManyToManyField("petitions.Attachment", verbose_name=_("files"), blank=True,
+                                         related_name="replies")
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -4,6 +4,8 @@ callback (回访).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,10 +112,12 @@ def extension_decide(*, request: ExtensionRequest, approve: bool, actor, note: s
 
 
 
-def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_answer: str = "") -> Reply:
+def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_answer: str = "",
+                 published_files: Iterable[int] | None = None) -> Reply:
     """一个门出: the platform checks the unit's answer before the citizen sees it.
-    Approved: the answer is published and the callback is due. Rejected:
-    back to the lead unit for re-handling (重办)."""
+    Approved: the answer is published with the files the reviewer kept (`published_files`, ids of the answer's
+    files; None keeps them all) and the callback is due. Rejected: back to the lead unit for re-handling (重办);
+    its files are never shown to the citizen."""
     if not approve and not note.strip():
         raise DomainError(_("Tell the unit what is wrong with the answer."), field="note")
     now = timezone.now()
@@ -132,6 +136,10 @@ def reply_review(*, reply: Reply, approve: bool, actor, note: str = "", public_a
                 petition=petition, to=Status.CALLBACK, actor=actor, kind=EventKind.REVIEWED, reason=note,
                 changes={"answer": answer, "answered_at": now}, expected=[Status.REPLIED], now=now,
             )
+            files = locked.attachments.all()
+            if published_files is not None:
+                files = files.filter(pk__in=[int(pk) for pk in published_files])
+            petition_services.attachments_publish(ids=[f.pk for f in files], now=now)
             # The lead's answer covers the co-units (docs/dispatch.md): one that has not answered is no longer
             # on the clock, and its open cases close, as they would when the petition closes (on_petition_closed).
             for co in Assignment.objects.select_for_update().filter(

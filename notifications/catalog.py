@@ -53,6 +53,16 @@ CATALOG: dict[str, MessageType] = {m.code: m for m in [
     _m("citizen.answered", CITIZEN, _("The platform approves and publishes the answer"), "number link city",
        "诉求已答复，请评价", "【{city}12345】您的诉求{number}已答复，请查看并评价：{link}",
        "Your petition is answered", "[{city} 12345] Petition {number} is answered. Read it and rate it: {link}"),
+    _m("citizen.merged", CITIZEN, _("The petition is merged into, or marked a duplicate of, another being handled"),
+       "number into link city",
+       "诉求合并办理", "【{city}12345】您的诉求{number}与诉求{into}合并办理，答复后将通知您：{link}",
+       "Petition handled together", "[{city} 12345] Petition {number} is handled together with petition {into}; "
+       "we will tell you when it is answered: {link}"),
+    _m("citizen.merged_answered", CITIZEN, _("The petition a citizen's petition was merged into is answered"),
+       "number into link city",
+       "合并办理的诉求已答复", "【{city}12345】与您的诉求{number}合并办理的诉求{into}已答复，请查看：{link}",
+       "Petition answered", "[{city} 12345] Petition {into}, handled together with your petition {number}, "
+       "is answered: {link}"),
     _m("citizen.callback_reminder", CITIZEN, _("The answer has waited a day for the citizen's rating"), "number link city",
        "请评价办理结果", "【{city}12345】您的诉求{number}已答复，您的评价对我们很重要：{link}",
        "Please rate the answer", "[{city} 12345] Petition {number} was answered; please tell us how it went: {link}"),

@@ -38,3 +38,14 @@ def on_transition(petition: Petition, *, from_status: str, to_status: str, reope
     code = _ON_STATUS.get(to_status)
     if code and from_status != to_status:
         tell_citizen(petition, code, key=f"{petition.pk}:{event_id}")
+    if to_status == Status.CALLBACK and from_status != to_status:
+        # The citizens of the petitions merged into this one are answered here too: each is told once, on their
+        # own number and link (their page shows this one's progress and answer), unless they are the same person.
+        told = {petition.complainant_phone}
+        for merged in Petition.objects.filter(merged_into=petition, status=Status.MERGED).order_by("pk"):
+            if merged.complainant_phone not in told:
+                told.add(merged.complainant_phone)
+                tell_citizen(merged, "citizen.merged_answered", key=f"{merged.pk}:{event_id}", into=petition.number)
+    if to_status == Status.MERGED and petition.merged_into_id:
+        into = Petition.objects.filter(pk=petition.merged_into_id).values_list("number", flat=True).first()
+        tell_citizen(petition, "citizen.merged", key=f"{petition.pk}:{event_id}", into=into or "")

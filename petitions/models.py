@@ -280,6 +280,10 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # 一个门出: a unit's file reaches the citizen only with the answer the platform approved (dispatch.review
+    # sets this for the files of that answer the reviewer kept). A co-unit's files, those of an answer sent back,
+    # and those the reviewer held back never do. The citizen's own files need no publication.
+    published_at = models.DateTimeField(_("shown to the citizen since"), null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -203,6 +203,12 @@ def attachments_add(*, petition: Petition, uploads: Iterable[CleanUpload], actor
     return Attachment.objects.bulk_create([_attachment(petition, u, now, actor, purpose) for u in uploads])
 
 
+def attachments_publish(*, ids: Iterable[int], now: dt.datetime) -> int:
+    """The files of an approved answer the reviewer kept: from now on the citizen sees and downloads them."""
+    return Attachment.objects.filter(pk__in=list(ids), purpose=Attachment.Purpose.ANSWER,
+                                     published_at__isnull=True).update(published_at=now)
+
+
 def petition_transition(
     *,
     petition: Petition | int,

@@ -5,6 +5,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.db.models import Q
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -19,7 +20,7 @@ from lib.errors import DomainError
 from lib.progress import redirect_named_for_progress
 from lib.ratelimits import limit
 from org import geo
-from petitions import drafts, links, privacy, selectors, services, suggest
+from petitions import drafts, links, privacy, publication, selectors, services, suggest
 from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm, cached_fragment
 from petitions.models import Attachment, Channel, Petition, Status
 
@@ -210,9 +211,12 @@ def _detail_context(petition: Petition, rating_form) -> dict:
     """What the citizen sees of their own petition: their words and files, the expected answer date,
     every round and why it reopened, the published answer, their ratings and comments."""
     published = petition.status in (Status.CALLBACK, Status.CLOSED, Status.CLOSED_ON_SPOT)
-    files = petition.attachments.all() if published else petition.attachments.filter(purpose="petition")
+    # Their own files, and a unit's only as published with an approved answer (一个门出): never a co-unit's, nor
+    # those of an answer sent back or held back by the reviewer.
+    files = petition.attachments.filter(Q(purpose=Attachment.Purpose.PETITION) | Q(published_at__isnull=False))
     return {
         "petition": petition,
+        "merged_into": _merged_into(petition),
         "timeline": selectors.public_timeline(petition),
         "show_answer": published,
         "expected_at": selectors.expected_answer_at(petition),
@@ -220,6 +224,19 @@ def _detail_context(petition: Petition, rating_form) -> dict:
         "rating_form": rating_form if petition.status == Status.CALLBACK else None,
         "ratings": list(petition.ratings.order_by("rated_at")),
     }
+
+
+def _merged_into(petition: Petition) -> dict | None:
+    """A petition merged into (or marked a duplicate of) another is handled there: its citizen follows that one, as
+    far as the public may (petitions/publication.py: its status, expected date and redacted answer), and is told
+    when it is answered (petitions/messages.py). A confidential or unpublished one shows its number and status."""
+    if petition.status != Status.MERGED or not petition.merged_into_id:
+        return None
+    into = Petition.objects.select_related("area", "classification").get(pk=petition.merged_into_id)
+    record = publication.public_record(into, expected_at=selectors.expected_answer_at(into)) \
+        if publication.is_publishable(into) else None
+    return {"number": into.number, "status": into.get_status_display(), "record": record,
+            "duplicate": bool(petition.events.filter(kind="merged", data__duplicate=True).exists())}
 
 
 def petition_file_download(request, number: str, pk: int):
