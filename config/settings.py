@@ -292,6 +292,7 @@ PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 0, minimum=0)
 # Per client address, read at request time; a refused request is a 429 and stores nothing.
 PORTAL_RATE_FILE = env_rate("PORTAL_RATE_FILE", "20/h")  # petition form and anonymous API filing
 PORTAL_RATE_TRACK = env_rate("PORTAL_RATE_TRACK", "60/h")  # tracking and rating lookups, web and API, everyone
+PORTAL_RATE_SUPPLEMENT = env_rate("PORTAL_RATE_SUPPLEMENT", "20/h")  # a citizen's further materials
 PORTAL_RATE_OPEN311_READ = env_rate("PORTAL_RATE_OPEN311_READ", "600/h")
 PORTAL_RATE_OPEN311_WRITE = env_rate("PORTAL_RATE_OPEN311_WRITE", "600/h")
 PORTAL_RATE_INFO_REQUEST = env_rate("PORTAL_RATE_INFO_REQUEST", "10/h")

@@ -158,7 +158,9 @@ class ExtensionForm(forms.Form):
 class WaitForm(forms.Form):
     code = forms.ChoiceField(label=_("Why does the clock stop?"), choices=PauseReason.choices,
                              widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Details (required for “Other”)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Details (required for “Other”)"), max_length=500, required=False,
+                             help_text=_("For “further materials”, the citizen reads these words on their tracking "
+                                         "page: say what to send."))
 
 
 class PauseDecisionForm(forms.Form):

@@ -120,10 +120,12 @@ def assignment_wait_for_citizen(*, assignment: Assignment, actor, reason: str = 
                                      started_at=now, started_by=actor, cap_at=cap_at)
         locked.paused_at = now
         locked.save(update_fields=["paused_at"])
+        # On the citizen's timeline too (petitions.selectors.public_timeline): that handling waits, and, when it
+        # waits for their materials, what the unit asks for (the form says the citizen reads those words).
         petition_services.petition_record_event(
-            petition=petition, kind=EventKind.CLOCK, actor=actor, reason=pause.reason_shown,
+            petition=petition, kind=EventKind.CLOCK, actor=actor, reason=pause.reason_shown, public=True,
             data={"clock": "paused", "unit": locked.unit.name, "reason": code, "allowance_left": left,
-                  "cap_at": cap_at.isoformat()})
+                  "cap_at": cap_at.isoformat(), "asked": reason[:500] if code == PauseReason.MATERIALS else ""})
     return locked
 
 
@@ -156,7 +158,7 @@ def assignment_resume(*, assignment: Assignment, actor) -> Assignment:
         data = _restart(locked, petition, now) if locked.paused_at else {"clock": "resumed"}
         if pause is not None:
             _pause_end(pause, now, actor)
-        petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor,
+        petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor, public=True,
                                                 data={**data, "unit": locked.unit.name})
     return locked
 
@@ -195,7 +197,7 @@ def pauses_reach_cap(*, now=None, batch: int = 500) -> int:
             if locked.paused_at:
                 data.update(_restart(locked, petition, pause.cap_at))
             petition_services.petition_record_event(
-                petition=petition, kind=EventKind.CLOCK,
+                petition=petition, kind=EventKind.CLOCK, public=True,
                 reason=_("The unit's allowance of %(days)s working days of stopped clock ran out: the clock runs "
                          "again until the platform approves a longer stop.") % {"days": _pause_cap()},
                 data={**data, "unit": locked.unit.name})

@@ -85,6 +85,10 @@ CATALOG: dict[str, MessageType] = {m.code: m for m in [
        "number sign_due link",
        "工单{number}即将超过签收时限", "工单{number}尚未签收，签收时限{sign_due}。{link}",
        "Work order {number} awaits signing", "Work order {number} is not signed for yet; the limit is {sign_due}. {link}"),
+    _m("unit.supplemented", UNIT, _("The citizen adds materials to a petition the unit is handling"), "number link",
+       "工单{number}诉求人补充了材料", "工单{number}的诉求人补充了材料，请查看并继续办理（如已暂停计时，请恢复计时）。{link}",
+       "Materials added to {number}", "The citizen added materials to {number}: read them and carry on (restart the "
+       "clock if you stopped it). {link}"),
     _m("unit.reply_rejected", UNIT, _("The platform rejects the unit's answer (重办)"), "number note handle_due link",
        "工单{number}答复被退回重办", "工单{number}的答复未通过审核：{note}。请于{handle_due}前重新答复。{link}",
        "Answer to {number} rejected", "The answer to {number} was rejected: {note}. Answer again by {handle_due}. {link}"),

@@ -296,6 +296,32 @@ class CitizenPetitionForm(IntakeFieldsMixin, forms.Form):
         return data
 
 
+class SupplementForm(forms.Form):
+    """Further materials from the citizen on their own open petition: words, and files as on the form."""
+
+    content = forms.CharField(
+        label=_("What you add"), min_length=10, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The units handling your petition read it at once. At least 10 characters."),
+        error_messages={"min_length": _("Write at least 10 characters: what you add and why.")})
+    attachments = MultipleFileField(
+        label=_("Photos or documents"),
+        help_text=_("Up to 5 JPEG, PNG, WebP or PDF files, 10 MB each. Location data in photos is removed."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    draft = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("draft", uuid.uuid4())
+
+    def clean_content(self):
+        return self.cleaned_data["content"].strip()
+
+    clean_attachments = IntakeFieldsMixin.clean_attachments
+
+
 class TrackForm(forms.Form):
     number = forms.RegexField(label=_("Tracking number"), regex=r"^\s*\d{14,16}\s*$", max_length=20,
                               error_messages={"invalid": _("A tracking number has 14 digits, e.g. 20261123000042.")},

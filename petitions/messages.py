@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
-from notifications.messaging import Recipients, message_send
+from django.conf import settings
+from django.urls import reverse
+
+from notifications.messaging import Recipients, message_send, unit_recipients
 from petitions.links import petition_link
 from petitions.models import Petition, Status
 
@@ -49,3 +52,16 @@ def on_transition(petition: Petition, *, from_status: str, to_status: str, reope
     if to_status == Status.MERGED and petition.merged_into_id:
         into = Petition.objects.filter(pk=petition.merged_into_id).values_list("number", flat=True).first()
         tell_citizen(petition, "citizen.merged", key=f"{petition.pk}:{event_id}", into=into or "")
+
+
+def units_supplemented(petition: Petition, *, event_id: int) -> int:
+    """The citizen added materials: every unit holding live work on the petition is told, on its work order's link.
+    (Read through the reverse relation dispatch declares, so petitions imports nothing of dispatch.)"""
+    sent = 0
+    live = petition.assignments.filter(status__in=["pending", "signed"]).select_related("unit").order_by("pk")
+    for assignment in live:
+        path = reverse("dispatch:detail", args=[assignment.pk])
+        sent += message_send(code="unit.supplemented", key=f"{assignment.pk}:{event_id}", link=path,
+                             context={"number": petition.number, "link": settings.PORTAL_PUBLIC_URL + path},
+                             to=unit_recipients(assignment.unit))
+    return sent

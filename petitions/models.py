@@ -224,6 +224,7 @@ class EventKind(models.TextChoices):
     REPEAT_UNLINKED = "repeat_unlinked", _("Repeat link undone")
     CLOCK = "clock", _("Clock stopped or restarted")
     CALLBACK_ATTEMPT = "callback_attempt", _("Callback attempt failed")
+    SUPPLEMENT = "supplement", _("Further materials from the citizen")
 
 
 class PetitionEvent(models.Model):

@@ -51,6 +51,20 @@ def public_timeline(petition: Petition) -> list[TimelineStep]:
         units = event.data.get("units") if isinstance(event.data, dict) else None
         if units:
             detail = "、".join(units)
+        if event.kind == EventKind.CLOCK:
+            # A stop of the handling clock and its end (dispatch.handling): that handling waits, and what the unit
+            # asks of the citizen when it waits for their materials; never the unit's other words.
+            clock = event.data.get("clock") if isinstance(event.data, dict) else None
+            if clock == "paused":
+                materials = event.data.get("reason") == "materials"
+                label = _("Waiting for your further materials") if materials else _("Handling paused")
+                detail = event.data.get("asked", "") if materials else ""
+            elif clock in ("resumed", "capped"):
+                label, detail = _("Handling resumed"), ""
+            else:
+                continue
+        if event.kind == EventKind.SUPPLEMENT:
+            label, detail = _("You added materials"), ""
         if event.kind == EventKind.REOPENED:
             # A new round of handling, and why: the citizen's own comment or the platform's finding.
             label = _("Reopened for round %(round)s") % {"round": event.data.get("round", 1) + 1} \
@@ -99,5 +113,18 @@ def expected_answer_at(petition: Petition) -> dt.datetime | None:
     (Read through the reverse relation dispatch declares, so petitions imports nothing of dispatch.)"""
     if petition.status not in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED):
         return None
-    return (petition.assignments.filter(role="lead").exclude(status="cancelled")
-            .order_by("-dispatched_at").values_list("handle_due_at", flat=True).first())
+    row = (petition.assignments.filter(role="lead").exclude(status="cancelled")
+           .order_by("-dispatched_at").values_list("handle_due_at", "paused_at").first())
+    # While the lead's clock is stopped the deadline moves when it restarts: no date is promised meanwhile.
+    return row[0] if row and not row[1] else None
+
+
+def waiting_for_citizen(petition: Petition) -> dict | None:
+    """The lead unit's clock stopped now, and whether it waits for the citizen's materials (and what it asks)."""
+    row = (petition.assignments.filter(role="lead", status="signed", paused_at__isnull=False,
+                                       pauses__ended_at__isnull=True)
+           .values("paused_at", "pauses__reason", "pauses__reason_text").first())
+    if row is None:
+        return None
+    materials = row["pauses__reason"] == "materials"
+    return {"since": row["paused_at"], "materials": materials, "asked": row["pauses__reason_text"] if materials else ""}

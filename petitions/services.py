@@ -371,6 +371,40 @@ def petition_rate(*, petition: Petition, satisfaction: str, solved: bool, commen
     return rating
 
 
+# While someone handles it: a supplement to a petition still in screening, answered or closed would be read by no one.
+SUPPLEMENT_STATUSES = frozenset({Status.RECEIVED, Status.CONSULTATION, Status.DISPATCHED, Status.IN_PROGRESS})
+SUPPLEMENT_MAX_FILES = 20  # the citizen's own files on one petition, those filed with it included
+
+
+def petition_supplement(*, petition: Petition, content: str, uploads: Iterable[CleanUpload] = (),
+                        actor=None) -> PetitionEvent:
+    """The citizen adds words and files to their own petition while it is being handled (a unit waiting for their
+    materials, or something they remembered). One public step of the timeline, the files as the citizen's own, and
+    the units holding the work told at once in the same transaction (petitions.messages.units_supplemented); the
+    unit restarts its stopped clock itself once it has what it needs (docs/intake.md)."""
+    content = content.strip()
+    if len(content) < 10:
+        raise DomainError(_("Write at least 10 characters: what you add and why."), field="content")
+    uploads = list(uploads)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if locked.status not in SUPPLEMENT_STATUSES:
+            raise DomainError(_("This petition is no longer being handled: materials cannot be added. Call 12345 "
+                                "or file a new petition."), code="not_open")
+        have = Attachment.objects.filter(petition=locked, purpose=Attachment.Purpose.PETITION).count()
+        if have + len(uploads) > SUPPLEMENT_MAX_FILES:
+            raise DomainError(_("A petition holds at most %(count)s of your files; %(left)s more can be added.")
+                              % {"count": SUPPLEMENT_MAX_FILES, "left": max(SUPPLEMENT_MAX_FILES - have, 0)},
+                              field="attachments")
+        if uploads:
+            attachments_add(petition=locked, uploads=uploads, actor=actor, purpose=Attachment.Purpose.PETITION)
+        event = _record(locked, kind=EventKind.SUPPLEMENT, at=now, actor=actor, reason=content,
+                        data={"files": len(uploads)}, public=True)
+        messages.units_supplemented(locked, event_id=event.pk)
+    return event
+
+
 def petition_callback_failed(*, petition: Petition, outcome: str, actor, note: str = "") -> CallbackAttempt:
     """The operator tried the callback (回访) and could not complete it. After
     PORTAL_CALLBACK_MAX_ATTEMPTS failed attempts in the round the petition closes as

@@ -12,6 +12,7 @@ urlpatterns = [
     path("p/<str:token>/", views.petition_open, name="open"),
     path("track/<str:number>/", views.petition_detail, name="detail"),
     path("track/<str:number>/rate/", views.petition_rate, name="rate"),
+    path("track/<str:number>/supplement/", views.petition_supplement, name="supplement"),
     path("track/<str:number>/files/<int:pk>/", views.petition_file_download, name="file"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -21,7 +21,7 @@ from lib.progress import redirect_named_for_progress
 from lib.ratelimits import limit
 from org import geo
 from petitions import drafts, links, privacy, publication, selectors, services, suggest
-from petitions.forms import CitizenPetitionForm, RatingForm, TrackForm, cached_fragment
+from petitions.forms import CitizenPetitionForm, RatingForm, SupplementForm, TrackForm, cached_fragment
 from petitions.models import Attachment, Channel, Petition, Status
 
 SESSION_FILED = "petitions:filed"
@@ -207,6 +207,39 @@ def petition_detail(request, number: str):
     return render(request, "petitions/detail.html", _detail_context(petition, RatingForm()))
 
 
+@require_POST
+@limit("supplement", "PORTAL_RATE_SUPPLEMENT")
+def petition_supplement(request, number: str):
+    """Further materials from the citizen (words and files) while the petition is handled. A refused form comes
+    back with the words and the files that passed their checks kept (under the form's draft token)."""
+    petition = _tracked(request, number)
+    form = SupplementForm(request.POST, request.FILES)
+    form.is_valid()
+    draft = form.cleaned_data.get("draft") if "draft" not in form.errors else None
+    kept = drafts.drafts_load(draft)
+    fresh = [] if "attachments" in form.errors else (form.cleaned_data.get("attachments") or [])
+    room = max(settings.PORTAL_UPLOAD_MAX_FILES - len(kept), 0)
+    if len(fresh) > room:
+        form.add_error("attachments", _("Attach at most %(count)s files.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
+        fresh = fresh[:room]
+    if form.is_valid():
+        try:
+            services.petition_supplement(petition=petition, content=form.cleaned_data["content"],
+                                         uploads=kept + fresh)
+        except DomainError as error:
+            error.as_form_error(form)
+        else:
+            drafts.drafts_drop(draft)
+            messages.success(request, _("Sent: the units handling your petition have your materials."))
+            return redirect("petitions:detail", number=petition.number)
+    if draft is not None and fresh:
+        drafts.drafts_keep(draft, fresh)
+        kept = kept + fresh
+    context = _detail_context(petition, RatingForm())
+    context.update({"supplement_form": form, "supplement_kept": kept})
+    return render(request, "petitions/detail.html", context, status=400)
+
+
 def _detail_context(petition: Petition, rating_form) -> dict:
     """What the citizen sees of their own petition: their words and files, the expected answer date,
     every round and why it reopened, the published answer, their ratings and comments."""
@@ -222,6 +255,8 @@ def _detail_context(petition: Petition, rating_form) -> dict:
         "expected_at": selectors.expected_answer_at(petition),
         "attachments": files,
         "rating_form": rating_form if petition.status == Status.CALLBACK else None,
+        "supplement_form": SupplementForm() if petition.status in services.SUPPLEMENT_STATUSES else None,
+        "waiting": selectors.waiting_for_citizen(petition),
         "ratings": list(petition.ratings.order_by("rated_at")),
     }
 
