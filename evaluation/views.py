@@ -19,14 +19,21 @@ from org.permissions import STAFF_ROLES, role_required
 staff_required = role_required(*STAFF_ROLES)
 
 
+# The months the dashboard shows, as the metrics API's dates (evaluation.api): beyond them a period's bounds overflow
+# (9999-12) or nothing was ever recorded, and each month asked for would leave stored figures of its own.
+YEARS = range(2000, 2101)
+
+
 def _month(request) -> tuple[dt.date, dt.date]:
+    """The month asked for (`?month=2026-11`); this month when it is missing, malformed or out of range."""
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        first, last = metrics.month_bounds(year, month)
+        if year in YEARS:
+            return metrics.month_bounds(year, month)
     except (ValueError, TypeError):
-        first, last = metrics.month_bounds(today.year, today.month)
-    return first, last
+        pass
+    return metrics.month_bounds(today.year, today.month)
 
 
 def _digest(rows) -> str:

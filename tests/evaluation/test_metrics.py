@@ -6,7 +6,7 @@ import io
 import pytest
 import time_machine
 
-from dispatch import handling, review, routing
+from dispatch import handling, review, routing, services
 from dispatch.catalog import rule_create
 from dispatch.models import Reply, Role, Target
 from evaluation import aggregates, metrics, reports
@@ -189,3 +189,51 @@ def test_equal_values_share_a_rank_and_a_small_sample_is_listed_but_not_ranked(s
     rows = rank([row(1, 20, 20), row(2, 40, 40), row(3, 20, 18), row(4, 1, 1)])
     ranks = {r.key: r.ranks["satisfaction"] for r in rows}
     assert ranks == {1: 1, 2: 1, 3: 3, 4: None}  # one rated petition does not top the ranking
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2101-01", "2026-13", "-5-1"])
+def test_a_month_out_of_range_shows_this_month_and_stores_nothing(client, world, supervisor, month):
+    # Before the fix: 9999-12 and 0001-01 were a 500 (OverflowError at the period's bounds), and any month that
+    # parsed left stored figures (Snapshot rows) of its own.
+    from evaluation.models import Snapshot
+
+    client.force_login(supervisor)
+    with time_machine.travel(at(11, 20), tick=False):
+        response = client.get("/evaluation/", {"month": month})
+    assert response.status_code == 200
+    assert (response.context["first"], response.context["last"]) == NOV  # this month instead
+    assert not Snapshot.objects.exclude(first__gte=dt.date(2025, 11, 1), last__lte=dt.date(2026, 11, 30)).exists()
+
+
+@pytest.mark.django_db
+def test_a_petition_merged_after_the_refresh_window_leaves_its_received_day(world, city, dispatcher, act):
+    # p3 was received on 4 November and was still open on 1 December, when the dispatcher merged it into p5:
+    # 4 November is older than the beat's refresh window, so before the fix its stored row kept counting p3.
+    with time_machine.travel(at(12, 1), tick=False):
+        aggregates.refresh_recent()
+        assert aggregates.check(*aggregates.span()) == []
+    act(at(12, 1, 11), services.dispatch_merge, petition=world["p3"], into=world["p5"], actor=dispatcher,
+        duplicate=True, reason="同一违停事项")
+    with time_machine.travel(at(12, 1, 12), tick=False):
+        aggregates.refresh_recent()
+        assert aggregates.check(*aggregates.span()) == []
+        assert metrics.city(*NOV).counts["petitions"] == 3  # p1, p2, p5
+
+
+@pytest.mark.django_db
+def test_a_media_item_routed_out_after_the_refresh_window_leaves_its_received_day(city, dispatcher, act):
+    from petitions.models import Petition, Stream
+    from petitions.services import petition_screen
+
+    media = act(at(11, 3), file_petition, city=city, channel="media", complainant_phone="13700000009")
+    assert Petition.objects.get(pk=media.pk).status == "screening"  # counted while it waits to be screened
+    with time_machine.travel(at(11, 30), tick=False):
+        aggregates.refresh(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+        assert metrics.city(*NOV).counts["petitions"] == 1
+    act(at(11, 30, 11), petition_screen, petition=Petition.objects.get(pk=media.pk), stream=Stream.PUBLIC_OPINION,
+        actor=dispatcher, routed_to="市委宣传部舆情办")
+    with time_machine.travel(at(11, 30, 12), tick=False):
+        aggregates.refresh_recent()
+        assert aggregates.check(*aggregates.span()) == []
+        assert metrics.city(*NOV).counts["petitions"] == 0
