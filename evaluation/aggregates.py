@@ -2,7 +2,7 @@
 
 What each counter counts (docs/evaluation.md):
 - petitions: petitions received that day, by district and for the city (routed-out
-  media items and merged duplicates excluded);
+  media items and merged duplicates excluded); the city's row also by channel (`channels`);
 - sign_due / signed_in_time (响应率, DOMAIN.md section 7): assignments whose sign-for limit fell that
   day, minus those the platform withdrew before their limit (re-dispatch, merge, consultation, a closed
   petition: the unit had no chance to sign; a return the unit asked for by its limit, whenever the platform
@@ -261,8 +261,11 @@ def compute(first: dt.date, last: dt.date, *, by_day: bool = True,
             yield row.get("day"), row
 
     petitions = counted_petitions().filter(received_at__gte=start, received_at__lt=end)
-    for day, row in add(petitions, "received_at", ["district_id"], {"n": Count("pk")}):
-        rows[(day, Scope.CITY, city_id, None)]["petitions"] += row["n"]
+    for day, row in add(petitions, "received_at", ["district_id", "channel"], {"n": Count("pk")}):
+        city_row = rows[(day, Scope.CITY, city_id, None)]
+        city_row["petitions"] += row["n"]
+        channels = city_row.setdefault("channels", {})
+        channels[row["channel"]] = channels.get(row["channel"], 0) + row["n"]
         if row["district_id"]:
             rows[(day, Scope.DISTRICT, row["district_id"], None)]["petitions"] += row["n"]
 
@@ -299,7 +302,7 @@ def refresh(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) ->
         DailyStat.objects.filter(day__gte=first, day__lte=last).delete()
         DailyStat.objects.bulk_create(
             [DailyStat(day=day, scope=scope, area_id=area, unit_id=unit, **values)
-             for (day, scope, area, unit), values in rows.items() if any(values.values())],
+             for (day, scope, area, unit), values in rows.items() if any(values[c] for c in COUNTERS)],
             batch_size=5000,
         )
     return len(rows)
@@ -346,7 +349,7 @@ def day_changed(day: dt.date) -> None:
 
 
 # The stored figures computed from the days' counters or the petitions (evaluation.snapshots), by key prefix.
-DAY_FIGURES = ("analysis:", "series:", "channels:")
+DAY_FIGURES = ("analysis:", "series:")
 
 
 def stored_figures_drop(day: dt.date, *, prefixes=DAY_FIGURES, before: dt.datetime | None = None) -> int:
@@ -407,4 +410,19 @@ def check(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> l
         b = {c: stored.get(key, {}).get(c, 0) for c in COUNTERS}
         if a != b:
             problems.append(f"{key[1:]}: direct {a} != stored {b}")
+    city_id = Area.objects.filter(level=Area.Level.CITY).values_list("pk", flat=True).first()
+    a = direct.get((None, Scope.CITY, city_id, None), {}).get("channels", {})
+    b = channel_sums(first, last)
+    if a != b:
+        problems.append(f"channels: direct {a} != stored {b}")
     return problems
+
+
+def channel_sums(first: dt.date, last: dt.date) -> dict[str, int]:
+    """The city's petitions by channel over [first, last], from the city's daily rows (a row a day)."""
+    sums: dict[str, int] = defaultdict(int)
+    for channels in DailyStat.objects.filter(scope=Scope.CITY, day__gte=first, day__lte=last).values_list(
+            "channels", flat=True):
+        for channel, n in (channels or {}).items():
+            sums[channel] += n
+    return dict(sums)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 
 from evaluation import metrics, snapshots
+from evaluation.by_channel import channel_rows
 from evaluation.models import Report
 from org.permissions import STAFF_ROLES, role_required
 
@@ -59,7 +60,7 @@ def dashboard(request):
         "keywords": found["keywords"], "topics": snapshots.topics(),
         "series": json.dumps(_monthly_series()),
         "reports": Report.objects.order_by("-generated_at")[:12],
-        "by_channel": found["by_channel"], "tables_digest": _digest(data["units"]),
+        "by_channel": channel_rows(data["by_channel"]), "tables_digest": _digest(data["units"]),
     }
     return render(request, "evaluation/dashboard.html", context)
 
@@ -83,7 +84,8 @@ def bulletin_detail(request, pk: int):
     return render(request, "evaluation/bulletin.html", {
         "report": report, "data": report.data, "definitions": metrics.DEFINITIONS,
         "min_sample": settings.PORTAL_RANK_MIN_SAMPLE,
-        "by_channel": snapshots.channels(report.period_start, report.period_end),
+        # As generated with the headline (report.data); a bulletin generated before they were kept has none.
+        "by_channel": channel_rows(report.data["by_channel"]) if "by_channel" in report.data else None,
         "tables_digest": _digest(report.data["units"])})
 
 
