@@ -237,3 +237,33 @@ def test_a_media_item_routed_out_after_the_refresh_window_leaves_its_received_da
         aggregates.refresh_recent()
         assert aggregates.check(*aggregates.span()) == []
         assert metrics.city(*NOV).counts["petitions"] == 0
+
+
+@pytest.mark.django_db
+def test_publishing_a_bulletin_counts_the_platforms_decisions_made_since_it_was_generated(
+        world, city, other_street_handler, dispatcher, act, client):
+    from dispatch.models import ReturnRequest
+
+    # 乙区's street office asked on 4 November, by its limit, to return p3, and never signed for it.
+    lead3 = world["p3"].assignments.get(role=Role.LEAD)
+    act(at(11, 4, 12), handling.assignment_request_return, assignment=lead3, actor=other_street_handler,
+        reason="该路段停车管理不属于本街道职责范围。")
+    with time_machine.travel(at(12, 1, 0, 30), tick=False):  # beat: the bulletin, before the platform decided
+        report = reports.report_generate(kind=Report.Kind.MONTHLY, day=dt.date(2026, 11, 30))
+    district = {d["name"]: d for d in report.data["districts"]}["乙区"]
+    assert (district["counts"]["sign_due"], district["values"]["response"]) == (1, 0.0)
+    # The platform approves the return on 3 December: its waiting time is the platform's, not the unit's
+    # (DOMAIN.md section 4). Before the fix the bulletin published afterwards still charged 乙区 with it.
+    act(at(12, 3), review.return_decide, request=ReturnRequest.objects.get(assignment=lead3), approve=True,
+        actor=dispatcher)
+    with time_machine.travel(at(12, 3, 11), tick=False):
+        published = reports.report_publish(report=report)
+    district = {d["name"]: d for d in published.data["districts"]}["乙区"]
+    assert (district["counts"]["sign_due"], district["values"]["response"]) == (0, None)
+    assert published.published_at == at(12, 3, 11) and published.generated_at == at(12, 3, 11)
+    page = client.get(f"/evaluation/bulletins/{report.pk}/")
+    assert {d["name"]: d for d in page.context["data"]["districts"]}["乙区"]["counts"]["sign_due"] == 0
+    # Published, it is what the city read: publishing again changes nothing.
+    with time_machine.travel(at(12, 10), tick=False):
+        again = reports.report_publish(report=published)
+    assert again.published_at == at(12, 3, 11) and again.generated_at == at(12, 3, 11)
