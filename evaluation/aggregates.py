@@ -2,7 +2,7 @@
 
 What each counter counts (docs/evaluation.md):
 - petitions: petitions received that day, by district and for the city (routed-out
-  media items and merged duplicates excluded);
+  media items and merged duplicates excluded); the city's row also by channel (`channels`);
 - sign_due / signed_in_time (响应率, DOMAIN.md section 7): assignments whose sign-for limit fell that
   day, minus those the platform withdrew before their limit (re-dispatch, merge, consultation, a closed
   petition: the unit had no chance to sign; a return the unit asked for by its limit, whenever the platform
@@ -20,8 +20,10 @@ from the ratings directly.
 Each counter is tied to one day that never changes once the day has passed: a limit that fell
 yesterday can no longer be met or withdrawn before it; so refreshing the last REFRESH_DAYS days keeps
 the table exact, and the rebuild command recomputes everything and checks it against a direct
-computation. One exception: the platform may approve, later than that, a return the unit asked for by
-its limit; the approval refreshes the day of that limit (`on_return_decided`, connected in evaluation.apps).
+computation. Two exceptions, both the platform's decisions, refresh the day they change whenever they come
+(`day_changed`, connected in evaluation.apps): a return the unit asked for by its limit and approved later
+(the day of that limit, `on_return_decided`), and a petition merged into another or routed out (the day it
+was received, `on_petition_status_changed`).
 """
 from __future__ import annotations
 
@@ -204,8 +206,11 @@ def snapshots_invalidate(rated_at: dt.datetime) -> int:
     """A rating recorded before a snapshot's `as_of` (a late commit, a correction, an import): the snapshots of
     the periods containing it are dropped and recomputed on the next read."""
     day = rated_at.astimezone(SH).date()
-    return Snapshot.objects.filter(key__startswith="ratings:", first__lte=day, last__gte=day,
-                                   as_of__gt=rated_at).delete()[0]
+    dropped = Snapshot.objects.filter(key__startswith="ratings:", first__lte=day, last__gte=day,
+                                      as_of__gt=rated_at).delete()[0]
+    # The 12-month chart stores its closed months' satisfaction for good: computed after the rating's time, it
+    # left the rating out.
+    return dropped + stored_figures_drop(day, prefixes=("series:",), before=rated_at)
 
 
 def rating_counts_direct(first: dt.date, last: dt.date, *, petitions=None,
@@ -256,8 +261,11 @@ def compute(first: dt.date, last: dt.date, *, by_day: bool = True,
             yield row.get("day"), row
 
     petitions = counted_petitions().filter(received_at__gte=start, received_at__lt=end)
-    for day, row in add(petitions, "received_at", ["district_id"], {"n": Count("pk")}):
-        rows[(day, Scope.CITY, city_id, None)]["petitions"] += row["n"]
+    for day, row in add(petitions, "received_at", ["district_id", "channel"], {"n": Count("pk")}):
+        city_row = rows[(day, Scope.CITY, city_id, None)]
+        city_row["petitions"] += row["n"]
+        channels = city_row.setdefault("channels", {})
+        channels[row["channel"]] = channels.get(row["channel"], 0) + row["n"]
         if row["district_id"]:
             rows[(day, Scope.DISTRICT, row["district_id"], None)]["petitions"] += row["n"]
 
@@ -294,7 +302,7 @@ def refresh(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) ->
         DailyStat.objects.filter(day__gte=first, day__lte=last).delete()
         DailyStat.objects.bulk_create(
             [DailyStat(day=day, scope=scope, area_id=area, unit_id=unit, **values)
-             for (day, scope, area, unit), values in rows.items() if any(values.values())],
+             for (day, scope, area, unit), values in rows.items() if any(values[c] for c in COUNTERS)],
             batch_size=5000,
         )
     return len(rows)
@@ -311,8 +319,48 @@ def on_return_decided(sender, instance: ReturnRequest, update_fields=None, **kwa
     if due is None or instance.requested_at > due:
         return
     day = due.astimezone(SH).date()
+    transaction.on_commit(lambda: day_changed(day))
+
+
+# A petition that leaves the count (aggregates.counted_petitions) after it was counted: merged into another
+# (dispatch.services.dispatch_merge, from any open status) or routed out after screening.
+LEFT_THE_COUNT = (Status.MERGED, Status.ROUTED_OUT)
+
+
+def on_petition_status_changed(sender, petition_id: int, to_status: str, **kwargs) -> None:
+    """A petition merged or routed out is no longer counted on the day it was received, however long ago that
+    was (petitions.signals.petition_status_changed, sent after commit; connected in evaluation.apps)."""
+    if to_status not in LEFT_THE_COUNT:
+        return
+    received = Petition.objects.filter(pk=petition_id).values_list("received_at", flat=True).first()
+    if received is not None:
+        day_changed(received.astimezone(SH).date())
+
+
+def day_changed(day: dt.date) -> None:
+    """A decision changed what a past day counts. Within the last REFRESH_DAYS days the beat's refresh sees it
+    within minutes, and the stored figures of those periods are recomputed before they age (evaluation.snapshots).
+    An older day is recomputed here, and the figures stored for good of the periods that contain it (problem
+    analysis, the 12-month chart) are dropped, to be recomputed on the next read: the stored figures stay what a
+    full recount gives."""
     if day < timezone.localdate() - dt.timedelta(days=REFRESH_DAYS):
-        transaction.on_commit(lambda: refresh(day, day))
+        refresh(day, day)
+        stored_figures_drop(day)
+
+
+# The stored figures computed from the days' counters or the petitions (evaluation.snapshots), by key prefix.
+DAY_FIGURES = ("analysis:", "series:")
+
+
+def stored_figures_drop(day: dt.date, *, prefixes=DAY_FIGURES, before: dt.datetime | None = None) -> int:
+    """Drop the stored figures of the periods containing `day` (computed after `before`, if given)."""
+    keys = Q()
+    for prefix in prefixes:
+        keys |= Q(key__startswith=prefix)
+    stored = Snapshot.objects.filter(keys, first__lte=day, last__gte=day)
+    if before is not None:
+        stored = stored.filter(computed_at__gt=before)
+    return stored.delete()[0]
 
 
 def refresh_recent(today: dt.date | None = None) -> int:
@@ -362,4 +410,19 @@ def check(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> l
         b = {c: stored.get(key, {}).get(c, 0) for c in COUNTERS}
         if a != b:
             problems.append(f"{key[1:]}: direct {a} != stored {b}")
+    city_id = Area.objects.filter(level=Area.Level.CITY).values_list("pk", flat=True).first()
+    a = direct.get((None, Scope.CITY, city_id, None), {}).get("channels", {})
+    b = channel_sums(first, last)
+    if a != b:
+        problems.append(f"channels: direct {a} != stored {b}")
     return problems
+
+
+def channel_sums(first: dt.date, last: dt.date) -> dict[str, int]:
+    """The city's petitions by channel over [first, last], from the city's daily rows (a row a day)."""
+    sums: dict[str, int] = defaultdict(int)
+    for channels in DailyStat.objects.filter(scope=Scope.CITY, day__gte=first, day__lte=last).values_list(
+            "channels", flat=True):
+        for channel, n in (channels or {}).items():
+            sums[channel] += n
+    return dict(sums)

@@ -7,7 +7,8 @@ import logging
 import re
 from collections import Counter
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from evaluation.aggregates import _bounds, counted_petitions
 from evaluation.models import Topic
@@ -15,7 +16,7 @@ from lib.redact import redact
 from org.models import Classification
 from petitions import publication
 from petitions.privacy import redact_petition
-from petitions.models import OPEN_STATUSES
+from petitions.models import OPEN_STATUSES, Petition
 
 STOPWORDS = set("的 了 在 是 我 有 和 就 不 人 都 一 一个 上 也 很 到 说 要 去 你 会 着 没有 看 好 自己 这 那 "
                 "他 她 我们 你们 他们 问题 反映 希望 请 尽快 处理 解决 情况 相关 部门 现在 目前 已经 没 能 还 "
@@ -46,14 +47,20 @@ def top_classifications(first: dt.date, last: dt.date, *, depth: int = 2, limit:
 
 
 def repeated_matters(first: dt.date, last: dt.date, *, minimum: int = 2, limit: int = 20) -> list[dict]:
+    """The matters complained about again at least `minimum` times in the period: repeats received in it, not the
+    chain's count today (a bulletin regenerated later says what happened in its period)."""
     start, end = _bounds(first, last)
+    in_period = (Petition.objects.filter(repeat_of=OuterRef("pk"), received_at__gte=start, received_at__lt=end)
+                 .order_by().values("repeat_of").annotate(n=Count("pk")).values("n"))
     # Bulletins are published: the matters they name follow the publication policy, titles redacted.
     matters = (counted_petitions().filter(publication.publishable_filter())
-               .filter(received_at__lt=end, repeat_count__gte=minimum, repeat_of__isnull=True)  # roots: one per matter
-               .filter(Q(received_at__gte=start) | Q(repeats__received_at__gte=start)).distinct()
-               .select_related("area", "classification").order_by("-repeat_count")[:limit])
-    return [{"number": p.number, "title": redact_petition(p, p.title), "repeats": p.repeat_count, "area": p.area.name,
-             "classification": p.classification.name if p.classification else ""} for p in matters]
+               # roots: one per matter; the chain's count today bounds the period's (repeat_count: a cheap filter)
+               .filter(received_at__lt=end, repeat_count__gte=minimum, repeat_of__isnull=True)
+               .annotate(period_repeats=Coalesce(Subquery(in_period), 0)).filter(period_repeats__gte=minimum)
+               .select_related("area", "classification").order_by("-period_repeats", "received_at")[:limit])
+    return [{"number": p.number, "title": redact_petition(p, p.title), "repeats": p.period_repeats,
+             "area": p.area.name, "classification": p.classification.name if p.classification else ""}
+            for p in matters]
 
 
 def hotspots(first: dt.date, last: dt.date, *, limit: int = 10) -> list[dict]:

@@ -167,4 +167,7 @@ def bulletin(first: dt.date, last: dt.date) -> dict:
         "city": serial(city(first, last, ratings)),
         "districts": [serial(r) for r in districts(first, last, ratings)],
         "units": [serial(r) for r in units(first, last, ratings)],
+        # The city's petitions by channel, from the same daily rows as the headline: they add up to it, and a
+        # report keeps them with the figures it was generated with (docs/evaluation.md).
+        "by_channel": aggregates.channel_sums(first, last),
     }

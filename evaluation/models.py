@@ -37,6 +37,9 @@ class DailyStat(models.Model):
     sign_due = models.PositiveIntegerField(_("sign-for limits due"), default=0)
     signed_in_time = models.PositiveIntegerField(_("signed for in time"), default=0)
     perfunctory = models.PositiveIntegerField(_("perfunctory answers"), default=0)
+    # The city's rows only: the day's petitions by channel ({"phone": 120, "wechat": 31}), which add up to
+    # `petitions`; the bulletins' channel table is read from them with the headline (evaluation.metrics.bulletin).
+    channels = models.JSONField(_("petitions by channel"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("daily figures")
@@ -391,7 +394,9 @@ class Snapshot(models.Model):
 
     - `ratings:<first>:<last>`: the 解决率/满意率 counters of the petitions rated in the period whose ratings
       are all before `as_of`; the petitions rated since are counted at read time, so the figures stay exact;
-    - `analysis:<first>:<last>`: the problem analysis of the period (top items, hotspots, keywords, channels).
+    - `analysis:<first>:<last>`: the problem analysis of the period (top items, hotspots, repeated matters,
+      keywords);
+    - `series:<first>:<last>`: the 12-month chart's closed months; `topics:<day>`: the topics' counts.
 
     A period that ended before `as_of` (and, for the analysis, whose days are all refreshed) is final."""
 

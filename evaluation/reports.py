@@ -57,9 +57,19 @@ def report_generate(*, kind: str, day: dt.date) -> Report:
 
 
 def report_publish(*, report: Report) -> Report:
+    """Publish a monthly bulletin, computed again first: beat generated it at 00:30 on the 1st, and the platform may
+    have decided since then what counts against a unit (a return asked for by the limit and approved later,
+    a merge: DOMAIN.md section 4, the platform's time is not the unit's). What is published, page and PDF, reflects
+    the platform's decisions up to publication. Publishing it again changes nothing (the admin's "regenerate" action
+    is the one way to recompute a published bulletin)."""
     if report.kind != Report.Kind.MONTHLY:
         raise DomainError(_("Only the monthly bulletin is published."))
-    Report.objects.filter(pk=report.pk, published_at__isnull=True).update(published_at=timezone.now())
+    with transaction.atomic():
+        # The lock makes two publishers one: the second finds it published and leaves it as the first made it.
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.published_at is None:
+            report_generate(kind=locked.kind, day=locked.period_start)
+            Report.objects.filter(pk=locked.pk).update(published_at=timezone.now())
     report.refresh_from_db()
     return report
 

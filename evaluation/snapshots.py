@@ -3,7 +3,7 @@ each request reads a handful of rows whatever the size of the city.
 
 - The 一比三率 figures come from DailyStat (days) and the rating snapshots (evaluation.aggregates.rating_counts:
   exact, the ratings since the snapshot counted at read time).
-- The problem analysis of a period (top items, hotspots, repeated matters, rising keywords, channels, topics)
+- The problem analysis of a period (top items, hotspots, repeated matters, rising keywords, topics)
   scans the period's petitions: it is stored, for good once the period is final (all its days past and
   refreshed: aggregates.REFRESH_DAYS), otherwise for ANALYSIS_MAX_AGE, and the refresh_stats task recomputes
   the current ones before they age, so a reader does not wait for it.
@@ -15,9 +15,7 @@ import datetime as dt
 from django.utils import timezone
 
 from evaluation import aggregates, analysis, metrics
-from evaluation.by_channel import ChannelCount, petitions_by_channel
 from evaluation.models import Snapshot, Topic
-from petitions.models import Channel
 
 ANALYSIS_MAX_AGE = dt.timedelta(minutes=15)
 REFRESH_EVERY = dt.timedelta(minutes=5)  # evaluation.tasks.refresh_stats (config/settings.py)
@@ -50,28 +48,9 @@ def period_analysis(first: dt.date, last: dt.date, *, force: bool = False) -> di
             "top": analysis.top_classifications(first, last), "hotspots": analysis.hotspots(first, last),
             "repeated": analysis.repeated_matters(first, last, minimum=3),
             "keywords": analysis.rising_keywords(first, last),
-            "by_channel": _channel_counts(first, last),
         }
-    data = dict(_stored(f"analysis:{first.isoformat()}:{last.isoformat()}", first, last, compute, force=force))
-    data["by_channel"] = _channel_rows(data["by_channel"])
-    return data
-
-
-def _channel_counts(first: dt.date, last: dt.date) -> list[list]:
-    return [[row.channel, row.count, row.share] for row in petitions_by_channel(first, last)]
-
-
-def _channel_rows(stored: list[list]) -> list[ChannelCount]:
-    # Labels in the reader's language, not the language of whoever computed the figures.
-    rows = [ChannelCount(channel, str(Channel(channel).label) if channel in Channel.values else channel, count, share)
-            for channel, count, share in stored]
-    return sorted(rows, key=lambda r: (-r.count, r.label))
-
-
-def channels(first: dt.date, last: dt.date) -> list[ChannelCount]:
-    """Petitions by channel for a bulletin's period."""
-    return _channel_rows(_stored(f"channels:{first.isoformat()}:{last.isoformat()}", first, last,
-                                 lambda: _channel_counts(first, last)))
+    # The petitions by channel are not here: they come with the headline, from the daily rows (metrics.bulletin).
+    return _stored(f"analysis:{first.isoformat()}:{last.isoformat()}", first, last, compute, force=force)
 
 
 def topics(*, force: bool = False) -> list[tuple]:

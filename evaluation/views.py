@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 
 from evaluation import metrics, snapshots
+from evaluation.by_channel import channel_rows
 from evaluation.models import Report
 from org.permissions import STAFF_ROLES, role_required
 
@@ -19,14 +20,21 @@ from org.permissions import STAFF_ROLES, role_required
 staff_required = role_required(*STAFF_ROLES)
 
 
+# The months the dashboard shows, as the metrics API's dates (evaluation.api): beyond them a period's bounds overflow
+# (9999-12) or nothing was ever recorded, and each month asked for would leave stored figures of its own.
+YEARS = range(2000, 2101)
+
+
 def _month(request) -> tuple[dt.date, dt.date]:
+    """The month asked for (`?month=2026-11`); this month when it is missing, malformed or out of range."""
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        first, last = metrics.month_bounds(year, month)
+        if year in YEARS:
+            return metrics.month_bounds(year, month)
     except (ValueError, TypeError):
-        first, last = metrics.month_bounds(today.year, today.month)
-    return first, last
+        pass
+    return metrics.month_bounds(today.year, today.month)
 
 
 def _digest(rows) -> str:
@@ -52,7 +60,7 @@ def dashboard(request):
         "keywords": found["keywords"], "topics": snapshots.topics(),
         "series": json.dumps(_monthly_series()),
         "reports": Report.objects.order_by("-generated_at")[:12],
-        "by_channel": found["by_channel"], "tables_digest": _digest(data["units"]),
+        "by_channel": channel_rows(data["by_channel"]), "tables_digest": _digest(data["units"]),
     }
     return render(request, "evaluation/dashboard.html", context)
 
@@ -76,7 +84,8 @@ def bulletin_detail(request, pk: int):
     return render(request, "evaluation/bulletin.html", {
         "report": report, "data": report.data, "definitions": metrics.DEFINITIONS,
         "min_sample": settings.PORTAL_RANK_MIN_SAMPLE,
-        "by_channel": snapshots.channels(report.period_start, report.period_end),
+        # As generated with the headline (report.data); a bulletin generated before they were kept has none.
+        "by_channel": channel_rows(report.data["by_channel"]) if "by_channel" in report.data else None,
         "tables_digest": _digest(report.data["units"])})
 
 

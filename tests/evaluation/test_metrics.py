@@ -6,7 +6,7 @@ import io
 import pytest
 import time_machine
 
-from dispatch import handling, review, routing
+from dispatch import handling, review, routing, services
 from dispatch.catalog import rule_create
 from dispatch.models import Reply, Role, Target
 from evaluation import aggregates, metrics, reports
@@ -189,3 +189,81 @@ def test_equal_values_share_a_rank_and_a_small_sample_is_listed_but_not_ranked(s
     rows = rank([row(1, 20, 20), row(2, 40, 40), row(3, 20, 18), row(4, 1, 1)])
     ranks = {r.key: r.ranks["satisfaction"] for r in rows}
     assert ranks == {1: 1, 2: 1, 3: 3, 4: None}  # one rated petition does not top the ranking
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2101-01", "2026-13", "-5-1"])
+def test_a_month_out_of_range_shows_this_month_and_stores_nothing(client, world, supervisor, month):
+    # Before the fix: 9999-12 and 0001-01 were a 500 (OverflowError at the period's bounds), and any month that
+    # parsed left stored figures (Snapshot rows) of its own.
+    from evaluation.models import Snapshot
+
+    client.force_login(supervisor)
+    with time_machine.travel(at(11, 20), tick=False):
+        response = client.get("/evaluation/", {"month": month})
+    assert response.status_code == 200
+    assert (response.context["first"], response.context["last"]) == NOV  # this month instead
+    assert not Snapshot.objects.exclude(first__gte=dt.date(2025, 11, 1), last__lte=dt.date(2026, 11, 30)).exists()
+
+
+@pytest.mark.django_db
+def test_a_petition_merged_after_the_refresh_window_leaves_its_received_day(world, city, dispatcher, act):
+    # p3 was received on 4 November and was still open on 1 December, when the dispatcher merged it into p5:
+    # 4 November is older than the beat's refresh window, so before the fix its stored row kept counting p3.
+    with time_machine.travel(at(12, 1), tick=False):
+        aggregates.refresh_recent()
+        assert aggregates.check(*aggregates.span()) == []
+    act(at(12, 1, 11), services.dispatch_merge, petition=world["p3"], into=world["p5"], actor=dispatcher,
+        duplicate=True, reason="同一违停事项")
+    with time_machine.travel(at(12, 1, 12), tick=False):
+        aggregates.refresh_recent()
+        assert aggregates.check(*aggregates.span()) == []
+        assert metrics.city(*NOV).counts["petitions"] == 3  # p1, p2, p5
+
+
+@pytest.mark.django_db
+def test_a_media_item_routed_out_after_the_refresh_window_leaves_its_received_day(city, dispatcher, act):
+    from petitions.models import Petition, Stream
+    from petitions.services import petition_screen
+
+    media = act(at(11, 3), file_petition, city=city, channel="media", complainant_phone="13700000009")
+    assert Petition.objects.get(pk=media.pk).status == "screening"  # counted while it waits to be screened
+    with time_machine.travel(at(11, 30), tick=False):
+        aggregates.refresh(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+        assert metrics.city(*NOV).counts["petitions"] == 1
+    act(at(11, 30, 11), petition_screen, petition=Petition.objects.get(pk=media.pk), stream=Stream.PUBLIC_OPINION,
+        actor=dispatcher, routed_to="市委宣传部舆情办")
+    with time_machine.travel(at(11, 30, 12), tick=False):
+        aggregates.refresh_recent()
+        assert aggregates.check(*aggregates.span()) == []
+        assert metrics.city(*NOV).counts["petitions"] == 0
+
+
+@pytest.mark.django_db
+def test_publishing_a_bulletin_counts_the_platforms_decisions_made_since_it_was_generated(
+        world, city, other_street_handler, dispatcher, act, client):
+    from dispatch.models import ReturnRequest
+
+    # 乙区's street office asked on 4 November, by its limit, to return p3, and never signed for it.
+    lead3 = world["p3"].assignments.get(role=Role.LEAD)
+    act(at(11, 4, 12), handling.assignment_request_return, assignment=lead3, actor=other_street_handler,
+        reason="该路段停车管理不属于本街道职责范围。")
+    with time_machine.travel(at(12, 1, 0, 30), tick=False):  # beat: the bulletin, before the platform decided
+        report = reports.report_generate(kind=Report.Kind.MONTHLY, day=dt.date(2026, 11, 30))
+    district = {d["name"]: d for d in report.data["districts"]}["乙区"]
+    assert (district["counts"]["sign_due"], district["values"]["response"]) == (1, 0.0)
+    # The platform approves the return on 3 December: its waiting time is the platform's, not the unit's
+    # (DOMAIN.md section 4). Before the fix the bulletin published afterwards still charged 乙区 with it.
+    act(at(12, 3), review.return_decide, request=ReturnRequest.objects.get(assignment=lead3), approve=True,
+        actor=dispatcher)
+    with time_machine.travel(at(12, 3, 11), tick=False):
+        published = reports.report_publish(report=report)
+    district = {d["name"]: d for d in published.data["districts"]}["乙区"]
+    assert (district["counts"]["sign_due"], district["values"]["response"]) == (0, None)
+    assert published.published_at == at(12, 3, 11) and published.generated_at == at(12, 3, 11)
+    page = client.get(f"/evaluation/bulletins/{report.pk}/")
+    assert {d["name"]: d for d in page.context["data"]["districts"]}["乙区"]["counts"]["sign_due"] == 0
+    # Published, it is what the city read: publishing again changes nothing.
+    with time_machine.travel(at(12, 10), tick=False):
+        again = reports.report_publish(report=published)
+    assert again.published_at == at(12, 3, 11) and again.generated_at == at(12, 3, 11)

@@ -8,7 +8,7 @@ import time_machine
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from dispatch import handling, review
+from dispatch import handling, review, services
 from dispatch.models import Reply, Role
 from evaluation import aggregates, metrics, snapshots
 from evaluation.models import Snapshot
@@ -155,3 +155,28 @@ def test_a_period_to_date_is_stored_and_yesterdays_dropped(world):  # noqa: F811
         metrics.city(dt.date(2026, 11, 1), dt.date(2026, 11, 17))
     assert set(Snapshot.objects.filter(key__startswith="ratings:").values_list("key", flat=True)) == {
         "ratings:2026-11-01:2026-11-17", "ratings:2026-11-16:2026-11-16"}
+
+
+@pytest.mark.django_db
+def test_figures_stored_for_good_follow_a_late_change_of_their_days(world, city, dispatcher, act):  # noqa: F811
+    # November is final on 20 December: its analysis and the 12-month chart's closed months are stored for good.
+    with time_machine.travel(at(12, 20), tick=False):
+        assert snapshots.period_analysis(*NOV)["top"][0]["count"] == 4  # p1, p2, p3, p5
+        series = snapshots.monthly_series()
+        november = series["labels"].index("2026-11")
+        assert series["petitions"][november] == 4 and series["satisfaction"][november] == 100.0
+        assert Snapshot.objects.filter(key__startswith="series:").exists()
+    # A rating recorded late, dated in November (a callback entered after the fact): before the fix the chart
+    # kept November's stored satisfaction.
+    Rating.objects.create(petition=world["p3"], round=1, satisfaction=Satisfaction.UNSATISFIED, solved=False,
+                          source=Rating.Source.CALLBACK, rated_at=at(11, 15))
+    with time_machine.travel(at(12, 20, 11), tick=False):
+        series = snapshots.monthly_series()
+        assert series["satisfaction"][november] == round(2 / 3 * 100, 2)
+    # p3 merged into p5 on 20 December: November counts it no more, in the chart and in its analysis either.
+    act(at(12, 20, 12), services.dispatch_merge, petition=Petition.objects.get(pk=world["p3"].pk), into=world["p5"],
+        actor=dispatcher, duplicate=True, reason="同一违停事项")
+    with time_machine.travel(at(12, 20, 13), tick=False):
+        assert snapshots.monthly_series()["petitions"][november] == 3
+        assert snapshots.period_analysis(*NOV)["top"][0]["count"] == 3
+        assert aggregates.check(*aggregates.span()) == []
