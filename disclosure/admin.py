@@ -26,7 +26,7 @@ from disclosure.forms import (
     RecordForm,
     RefuseForm,
 )
-from disclosure.models import AnswerType, Body, InfoRequest, Policy, Question, RequestEvent, RequestStatus
+from disclosure.models import AbandonReason, AnswerType, Body, InfoRequest, Policy, Question, RequestEvent, RequestStatus
 from disclosure.transitions import PAUSED
 from lib.admin import ReadOnlyInline
 from lib.errors import DomainError
@@ -149,8 +149,9 @@ def actions_for(item: InfoRequest, user) -> list[tuple[str, str]]:
     names = []
     if status == RequestStatus.RECEIVED and not item.correction_sent_on:
         names.append("correction")
-    if status == RequestStatus.CORRECTION:
-        names.append("corrected")
+    if status == RequestStatus.CORRECTION or (status == RequestStatus.ABANDONED
+                                              and item.abandon_reason == AbandonReason.NO_CORRECTION):
+        names.append("corrected")  # abandoned: one posted in time may be recorded after the sweep (Art. 30)
     if status in (RequestStatus.RECEIVED, RequestStatus.CONSULTING) and not item.extension_days:
         in_time = services.extension_still_possible(item)  # Art. 33: decided within the period
         if item.extension_asked_days:

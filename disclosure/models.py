@@ -354,6 +354,7 @@ class RequestEventKind(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     PAID = "paid", _("Fee paid")
     ABANDONED = "abandoned", _("Treated as abandoned")
+    REOPENED = "reopened", _("Reopened: the correction had arrived in time")
     FORWARDED = "forwarded", _("Forwarded to the right body")
     NOTICE_PRINTED = "notice_printed", _("Notice printed")
 
