@@ -26,7 +26,17 @@ from disclosure.forms import (
     RecordForm,
     RefuseForm,
 )
-from disclosure.models import AbandonReason, AnswerType, Body, InfoRequest, Policy, Question, RequestEvent, RequestStatus
+from disclosure.models import (
+    EXTENSION_DECIDABLE,
+    AbandonReason,
+    AnswerType,
+    Body,
+    InfoRequest,
+    Policy,
+    Question,
+    RequestEvent,
+    RequestStatus,
+)
 from disclosure.transitions import PAUSED
 from lib.admin import ReadOnlyInline
 from lib.errors import DomainError
@@ -109,7 +119,9 @@ class ClockFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.filter(status=RequestStatus.RECEIVED, due_on__lt=today)
         if self.value() == "extension":
-            return queryset.filter(extension_asked_days__gt=0)
+            # Only where the head can decide it (Art. 33, within the running period): not while the applicant
+            # corrects (the restarted period drops it) nor on a closed request.
+            return queryset.filter(extension_asked_days__gt=0, status__in=EXTENSION_DECIDABLE)
         return queryset
 
 

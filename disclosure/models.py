@@ -337,9 +337,19 @@ class InfoRequest(models.Model):
         return self.number
 
     @property
+    def extension_waiting(self) -> bool:
+        """An extension asked and waiting for the head's decision, which can be taken now (Art. 33)."""
+        return bool(self.extension_asked_days) and self.status in EXTENSION_DECIDABLE
+
+    @property
     def withholds(self) -> bool:
         """The answer withholds information on a legal reason (the letter and the applicant's page say which)."""
         return self.answer_type in WITHHOLDING and bool(self.withhold_reason)
+
+
+# The statuses in which an extension is asked and decided: the answer period is running (or paused by a
+# consultation, which still counts towards it).
+EXTENSION_DECIDABLE = frozenset({RequestStatus.RECEIVED, RequestStatus.CONSULTING})
 
 
 class RequestEventKind(models.TextChoices):

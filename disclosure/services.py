@@ -520,12 +520,18 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
         locked.right_body_ref = right_body_ref if answer_type == AnswerType.NOT_THIS_BODY else None
         locked.withhold_reason = values["withhold_reason"]
         locked.pages = pages
+        # An extension still waiting for the head is moot once the request is answered: withdrawn (recorded on the
+        # answer), or it would wait for a decision for ever.
+        withdrawn = locked.extension_asked_days
+        if withdrawn:
+            locked.extension_asked_days, locked.extension_reason = 0, ""
         if fee:
             locked.fee_due_on = get_calendar().add_workdays(today, rules.PAYMENT_DAYS).due
         else:
             locked.closed_on = today
         locked.save()
-        _record(locked, K.ANSWERED, actor=actor, answer_type=answer_type, fee=fee, pages=pages)
+        _record(locked, K.ANSWERED, actor=actor, answer_type=answer_type, fee=fee, pages=pages,
+                **({"extension_ask_withdrawn": withdrawn} if withdrawn else {}))
         messages.tell_applicant(locked, "applicant.answered", key="answered",
                                 outcome=_in_site_language(AnswerType(answer_type).label))
         if fee:

@@ -438,3 +438,27 @@ def test_an_absurd_number_of_pages_is_refused_on_its_field_not_a_server_error(cl
                                        text="见附件", fee_method="per_page", pages=rules.MAX_PAGES)
     item.refresh_from_db()
     assert item.fee == rules.fee_per_pages(rules.MAX_PAGES) < 2**31 - 1
+
+
+@pytest.mark.django_db
+def test_an_extension_asked_then_overtaken_by_the_answer_or_a_correction_is_no_longer_waiting_for_the_head(
+        client, bodies, urban_officer):
+    """Asked, then the officer answered: the ask is withdrawn (recorded on the answer), the banner goes and the
+    list's "extension waiting for the head" no longer shows it; one asked before a correction notice is not
+    waiting either while the applicant corrects (the head cannot decide it then)."""
+    answered, correcting = submit(bodies.urban), submit(bodies.urban)
+    with on(D(2026, 11, 3)):
+        for item in (answered, correcting):
+            services.request_extension_ask(request=item, actor=urban_officer, days=10, reason="需调取档案")
+        services.request_correction(request=correcting, actor=urban_officer, text="请写明小区名称")
+        services.request_answer(request=answered, actor=urban_officer, answer_type=AnswerType.DISCLOSED,
+                                text="见附件")
+    answered.refresh_from_db()
+    assert (answered.extension_asked_days, answered.extension_reason) == (0, "")
+    assert answered.events.get(kind="answered").data["extension_ask_withdrawn"] == 10
+    client.force_login(urban_officer)
+    with on(D(2026, 11, 4)):
+        waiting = client.get(f"{ADMIN}?clock=extension").content.decode()
+        assert answered.number not in waiting and correcting.number not in waiting
+        for item in (answered, correcting):
+            assert 'id="extension-asked"' not in client.get(f"{ADMIN}{item.pk}/change/").content.decode()
