@@ -40,6 +40,7 @@ from disclosure.models import (
 from disclosure.transitions import PAUSED
 from lib.admin import ReadOnlyInline
 from lib.errors import DomainError
+from lib.params import object_id
 from org.calendar import get_calendar
 
 
@@ -99,7 +100,8 @@ class BodyFilter(admin.SimpleListFilter):
         return [(b.pk, str(b)) for b in Body.objects.filter(requests__in=visible).distinct().select_related("unit")]
 
     def queryset(self, request, queryset):
-        return queryset.filter(body_id=self.value()) if self.value() else queryset
+        body_id = object_id(self.value())  # `?body=abc` or 25 digits: ignored, never a 500 (lib/params.py)
+        return queryset.filter(body_id=body_id) if body_id is not None else queryset
 
 
 class ClockFilter(admin.SimpleListFilter):

@@ -462,3 +462,16 @@ def test_an_extension_asked_then_overtaken_by_the_answer_or_a_correction_is_no_l
         assert answered.number not in waiting and correcting.number not in waiting
         for item in (answered, correcting):
             assert 'id="extension-asked"' not in client.get(f"{ADMIN}{item.pk}/change/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bad_body_in_the_requests_list_is_ignored_not_a_server_error(client, bodies, urban_officer, office_officer):
+    mine, theirs = submit(bodies.urban), submit(bodies.district)
+    client.force_login(office_officer)
+    for value in ("abc", "1" * 25, "-3", "０"):
+        page = client.get(ADMIN, {"body": value})
+        assert page.status_code == 200, value
+        listing = page.content.decode()
+        assert mine.number in listing and theirs.number in listing, value
+    listing = client.get(ADMIN, {"body": str(bodies.urban.pk)}).content.decode()
+    assert mine.number in listing and theirs.number not in listing
