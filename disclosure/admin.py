@@ -9,7 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,8 +72,13 @@ class QuestionAdmin(admin.ModelAdmin):
 
 class EventInline(ReadOnlyInline):
     model = RequestEvent
-    fields = ("at", "kind", "actor", "note", "data")
+    fields = ("at", "kind", "actor", "note", "details")
     verbose_name_plural = gettext_lazy("History")
+
+    @admin.display(description=gettext_lazy("details"))
+    def details(self, obj):
+        rows = obj.details()
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows) if rows else "—"
 
 
 def clock(item: InfoRequest, today=None) -> tuple[str, str]:

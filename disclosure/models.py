@@ -369,6 +369,38 @@ class RequestEventKind(models.TextChoices):
     NOTICE_PRINTED = "notice_printed", _("Notice printed")
 
 
+def _choice(choices):
+    def show(value) -> str:
+        return str(dict(choices).get(value, value))
+    return show
+
+
+def _yes_no(value) -> str:
+    return str(_("yes") if value else _("no"))
+
+
+# RequestEvent.data's keys (disclosure.services._record), as the history shows them: label and how the value reads.
+EVENT_DATA_LABELS = {
+    "via": (_("arrived"), _choice([*InfoRequest.Via.choices, ("office", _("Recorded by the office"))])),
+    "received_on": (_("received on (Art. 31)"), None),
+    "due_on": (_("answer due"), None),
+    "until": (_("correction due"), None),
+    "arrived_on": (_("arrived on"), None),
+    "abandoned_on": (_("abandoned on"), None),
+    "dropped_consulted_workdays": (_("consultation days no longer counted (working days)"), None),
+    "dropped_extension_days": (_("extension of the old period dropped (working days)"), None),
+    "dropped_extension_asked_days": (_("extension asked for the old period dropped (working days)"), None),
+    "extension_ask_withdrawn": (_("extension asked, withdrawn (working days)"), None),
+    "days": (_("working days"), None),
+    "opinion_due": (_("third party's opinion due"), None),
+    "silent": (_("the third party stayed silent"), _yes_no),
+    "answer_type": (_("answer"), _choice(AnswerType.choices)),
+    "fee": (_("fee (yuan)"), None),
+    "pages": (_("pages"), None),
+    "to": (_("new request"), None),
+}
+
+
 class RequestEvent(models.Model):
     """The request's history: typed and append-only."""
 
@@ -388,6 +420,17 @@ class RequestEvent(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
+    def details(self) -> list[tuple[str, str]]:
+        """The event's data as (label, value) in the reader's language: dates, days, how it arrived... (the
+        history shows these, never the raw JSON). A key not known here is shown as it is."""
+        rows = []
+        for key, value in (self.data or {}).items():
+            if value is None or value == "":
+                continue
+            label, show = EVENT_DATA_LABELS.get(key, (key, None))
+            rows.append((str(label), show(value) if show else str(value)))
+        return rows
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("a request's history is append-only")
@@ -395,9 +438,6 @@ class RequestEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("a request's history is append-only")
-
-    def __str__(self) -> str:
-        return f"{self.kind} · {labels.when(self.at)}"
 
 
 class Project(models.Model):

@@ -475,3 +475,18 @@ def test_a_bad_body_in_the_requests_list_is_ignored_not_a_server_error(client, b
         assert mine.number in listing and theirs.number in listing, value
     listing = client.get(ADMIN, {"body": str(bodies.urban.pk)}).content.decode()
     assert mine.number in listing and theirs.number not in listing
+
+
+@pytest.mark.django_db
+def test_the_history_names_each_event_and_reads_its_details_in_words_not_json(client, bodies, urban_officer):
+    item = submit(bodies.urban)
+    event = item.events.get()
+    with on(D(2026, 11, 2)):
+        client.force_login(urban_officer)
+        page = client.get(f"{ADMIN}{item.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert str(event) == "Received"
+        assert "received ·" not in page and '{"via"' not in page and "&quot;via&quot;" not in page
+        assert "arrived: Online" in page and "received on (Art. 31): 2026-11-02" in page
+        assert "answer due: 2026-11-30" in page
+        zh = client.get(f"{ADMIN}{item.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "received on (Art. 31)" not in zh and "2026-11-30" in zh
