@@ -41,9 +41,10 @@ class Theme(models.TextChoices):
 class Validity(models.TextChoices):
     """A policy's validity as the public sees it (DOMAIN.md section 10)."""
 
-    VALID = "valid", _("现行有效")
-    AMENDED = "amended", _("已修改")
-    EXPIRED = "expired", _("已失效")
+    # English msgids (the Chinese in the zh_Hans catalogue); with a context, as knowledge's "In force" reads 有效.
+    VALID = "valid", pgettext_lazy("policy validity", "In force")
+    AMENDED = "amended", pgettext_lazy("policy validity", "Amended")
+    EXPIRED = "expired", pgettext_lazy("policy validity", "Expired")
 
 
 class PolicyQuerySet(models.QuerySet):

@@ -131,3 +131,16 @@ def test_an_admin_may_report_for_any_project(city, project, platform_admin):
         services.progress_report(report=report, percent=10, text="启动", actor=platform_admin)
     report.refresh_from_db()
     assert report.percent == 10 and report.reported_by == platform_admin
+
+
+@pytest.mark.django_db
+def test_a_policys_validity_reads_in_english_on_english_pages(client, city):
+    replacement = policy(city, "甲〔2026〕3号", "新版物业管理规定")
+    policy(city, "甲〔2024〕4号", "旧版物业管理规定", validity="amended", amended_by=replacement)
+    policy(city, "甲〔2024〕2号", "到期的临时措施", expires_on=D(2026, 6, 30))
+    with on(D(2026, 11, 2)):
+        english = client.get("/disclosure/policies/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get("/disclosure/policies/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "In force" in english and "Amended" in english and "Expired" in english
+    assert not any(word in english for word in ("现行有效", "已修改", "已失效"))
+    assert all(word in chinese for word in ("现行有效", "已修改", "已失效"))
