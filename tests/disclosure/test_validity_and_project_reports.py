@@ -144,3 +144,28 @@ def test_a_policys_validity_reads_in_english_on_english_pages(client, city):
     assert "In force" in english and "Amended" in english and "Expired" in english
     assert not any(word in english for word in ("现行有效", "已修改", "已失效"))
     assert all(word in chinese for word in ("现行有效", "已修改", "已失效"))
+
+
+@pytest.mark.django_db
+def test_the_evaluation_report_file_is_served_by_the_portal_from_its_publication_date(client, city, project):
+    """/media/ is never served (config/urls.py): the page links to the portal's own view, which serves the
+    file only once the evaluation is published."""
+    from django.core.files.base import ContentFile
+
+    project.evaluator, project.evaluation_published_on = "某大学评估中心", D(2026, 12, 1)
+    project.evaluation_file.save("report.pdf", ContentFile(b"%PDF-1.4 evaluation"), save=True)
+    url = f"/disclosure/projects/{project.pk}/evaluation/"
+    with on(D(2026, 11, 30)):
+        assert client.get(url).status_code == 404
+    with on(D(2026, 12, 1)):
+        page = client.get(f"/disclosure/projects/{project.pk}/").content.decode()
+        assert f'href="{url}"' in page and "/media/" not in page
+        served = client.get(url)
+        assert served.status_code == 200 and b"".join(served.streaming_content) == b"%PDF-1.4 evaluation"
+        assert served["Content-Disposition"].startswith("attachment")
+    project.evaluation_file = ""
+    project.save()
+    with on(D(2026, 12, 1)):
+        assert client.get(url).status_code == 404
+    with on(D(2026, 12, 1)):
+        assert client.get("/disclosure/projects/999999/evaluation/").status_code == 404
