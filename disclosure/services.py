@@ -150,6 +150,9 @@ def request_submit(*, applicant_name: str, applicant_phone: str, description: st
             raise DomainError(_("Give the day the registered mail was signed for."), field="signed_for_on")
         if signed_for_on > today:
             raise DomainError(_("The mail cannot be signed for in the future."), field="signed_for_on")
+        if signed_for_on < today - dt.timedelta(days=rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS):
+            raise DomainError(_("The mail must have been signed for at most %(days)s days ago: check the date.")
+                              % {"days": rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS}, field="signed_for_on")
     if via != InfoRequest.Via.ONLINE and actor is not None and body is not None:
         _may_act(actor, InfoRequest(body=body))
     if applicant_type != ApplicantType.ORGANISATION:

@@ -490,3 +490,25 @@ def test_the_history_names_each_event_and_reads_its_details_in_words_not_json(cl
         assert "answer due: 2026-11-30" in page
         zh = client.get(f"{ADMIN}{item.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         assert "received on (Art. 31)" not in zh and "2026-11-30" in zh
+
+
+@pytest.mark.django_db
+def test_a_postal_receipt_date_long_past_is_refused_on_its_field(client, bodies, urban_officer):
+    """2001-01-01 made the request overdue at once and counted it in 2001's annual report: a registered letter
+    signed for more than rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS (30) days ago is a typo."""
+    assert rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS == 30
+    client.force_login(urban_officer)
+    with on(D(2026, 12, 9)):
+        for day in ("2001-01-01", "2026-11-08"):
+            refused = client.post(f"{ADMIN}record/", {**application(bodies.urban), "via": "mail", "signed_for_on": day},
+                                  HTTP_ACCEPT_LANGUAGE="en")
+            assert refused.status_code == 400, day
+            assert "at most 30 days ago" in str(refused.context["form"].errors["signed_for_on"]), day
+        with pytest.raises(DomainError) as raised:
+            services.request_submit(applicant_name="张三", applicant_phone="13900000001", body=bodies.urban,
+                                    description="请公开2026年老旧小区改造项目清单", via=InfoRequest.Via.MAIL,
+                                    signed_for_on=D(2001, 1, 1), actor=urban_officer)
+        assert raised.value.field == "signed_for_on"
+        assert client.post(f"{ADMIN}record/", {**application(bodies.urban), "via": "mail",
+                                               "signed_for_on": "2026-11-09"}).status_code == 302  # 30 days ago
+    assert InfoRequest.objects.get().received_on == D(2026, 11, 9)
