@@ -59,7 +59,7 @@ REPORT_WINDOW_DAYS = 14
 
 def policies(request):
     items = Policy.objects.filter(published=True).select_related("issuer")
-    query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
+    query, theme = selectors.search_text(request.GET.get("q")), request.GET.get("theme", "")
     validity = request.GET.get("validity", "")
     today = timezone.localdate()
     if query:
@@ -104,7 +104,7 @@ def policy_qr(request, pk: int):
 
 def questions(request):
     items = Question.objects.select_related("policy", "district", "department")
-    query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
+    query, theme = selectors.search_text(request.GET.get("q")), request.GET.get("theme", "")
     if query:
         items = selectors.search(items, query, ["question", "answer"])
     if theme in Theme.values:
