@@ -3,6 +3,7 @@ and information requests on their legal clock (依申请公开)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +91,20 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.number}）"
+
+    def clean(self):
+        """The admin's checks (field by field): an amended policy names its amending document, which is another
+        one; it lapses no earlier than it comes into force."""
+        super().clean()
+        errors = {}
+        if self.validity == Validity.AMENDED and self.amended_by_id is None:
+            errors["amended_by"] = _("Name the document that amends or replaces it.")
+        elif self.amended_by_id is not None and self.pk is not None and self.amended_by_id == self.pk:
+            errors["amended_by"] = _("A policy cannot amend itself.")
+        if self.expires_on and self.effective_on and self.expires_on < self.effective_on:
+            errors["expires_on"] = _("A policy cannot lapse before it comes into force.")
+        if errors:
+            raise ValidationError(errors)
 
     def validity_on(self, today) -> str:
         if self.validity == Validity.VALID and self.expires_on and self.expires_on < today:

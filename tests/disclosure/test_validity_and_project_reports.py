@@ -169,3 +169,32 @@ def test_the_evaluation_report_file_is_served_by_the_portal_from_its_publication
         assert client.get(url).status_code == 404
     with on(D(2026, 12, 1)):
         assert client.get("/disclosure/projects/999999/evaluation/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_policys_validity_and_dates_must_agree(city):
+    """Amended without the amending document, amended by itself, or valid until a day before it came into
+    force: refused on the field concerned."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    replacement = policy(city, "甲〔2026〕3号", "新版物业管理规定")
+    cases = [
+        (dict(validity="amended"), "amended_by", "Name the document that amends or replaces it."),
+        (dict(expires_on=D(2024, 1, 31)), "expires_on", "A policy cannot lapse before it comes into force."),
+    ]
+    with translation.override("en"):
+        for extra, field, message in cases:
+            item = Policy(number="甲〔2024〕9号", title="旧规定", issuer=city.urban, issued_on=D(2024, 1, 1),
+                          effective_on=D(2024, 2, 1), theme="urban", text="正文", **extra)
+            with pytest.raises(ValidationError) as raised:
+                item.full_clean()
+            assert raised.value.message_dict[field] == [message], extra
+        replacement.validity, replacement.amended_by = "amended", replacement
+        with pytest.raises(ValidationError) as raised:
+            replacement.full_clean()
+        assert raised.value.message_dict["amended_by"] == ["A policy cannot amend itself."]
+    ok = Policy(number="甲〔2024〕9号", title="旧规定", issuer=city.urban, issued_on=D(2024, 1, 1),
+                effective_on=D(2024, 2, 1), expires_on=D(2024, 2, 1), theme="urban", text="正文",
+                validity="amended", amended_by=Policy.objects.get(pk=replacement.pk))
+    ok.full_clean()
