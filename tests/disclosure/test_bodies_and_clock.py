@@ -191,7 +191,9 @@ def test_a_misaddressed_request_is_answered_not_this_body_naming_the_right_one_a
 
 @pytest.mark.django_db
 def test_the_status_moves_only_along_the_transition_table(bodies, urban_officer):
-    assert TRANSITIONS[RequestStatus.ANSWERED] == frozenset() and TRANSITIONS[RequestStatus.ABANDONED] == frozenset()
+    assert TRANSITIONS[RequestStatus.ANSWERED] == frozenset()
+    # Abandoned is final but for one way back: a correction that had arrived in time, recorded late (Art. 30).
+    assert TRANSITIONS[RequestStatus.ABANDONED] == frozenset({RequestStatus.CORRECTION})
     assert set(TRANSITIONS) == set(RequestStatus.values)
     item = submit(bodies.urban)
     item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED, text="予以公开")
