@@ -9,7 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,10 +27,21 @@ from disclosure.forms import (
     RecordForm,
     RefuseForm,
 )
-from disclosure.models import AnswerType, Body, InfoRequest, Policy, Question, RequestEvent, RequestStatus
+from disclosure.models import (
+    EXTENSION_DECIDABLE,
+    AbandonReason,
+    AnswerType,
+    Body,
+    InfoRequest,
+    Policy,
+    Question,
+    RequestEvent,
+    RequestStatus,
+)
 from disclosure.transitions import PAUSED
 from lib.admin import ReadOnlyInline
 from lib.errors import DomainError
+from lib.params import object_id
 from org.calendar import get_calendar
 
 
@@ -60,8 +72,13 @@ class QuestionAdmin(admin.ModelAdmin):
 
 class EventInline(ReadOnlyInline):
     model = RequestEvent
-    fields = ("at", "kind", "actor", "note", "data")
+    fields = ("at", "kind", "actor", "note", "details")
     verbose_name_plural = gettext_lazy("History")
+
+    @admin.display(description=gettext_lazy("details"))
+    def details(self, obj):
+        rows = obj.details()
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows) if rows else "—"
 
 
 def clock(item: InfoRequest, today=None) -> tuple[str, str]:
@@ -89,7 +106,8 @@ class BodyFilter(admin.SimpleListFilter):
         return [(b.pk, str(b)) for b in Body.objects.filter(requests__in=visible).distinct().select_related("unit")]
 
     def queryset(self, request, queryset):
-        return queryset.filter(body_id=self.value()) if self.value() else queryset
+        body_id = object_id(self.value())  # `?body=abc` or 25 digits: ignored, never a 500 (lib/params.py)
+        return queryset.filter(body_id=body_id) if body_id is not None else queryset
 
 
 class ClockFilter(admin.SimpleListFilter):
@@ -109,7 +127,9 @@ class ClockFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.filter(status=RequestStatus.RECEIVED, due_on__lt=today)
         if self.value() == "extension":
-            return queryset.filter(extension_asked_days__gt=0)
+            # Only where the head can decide it (Art. 33, within the running period): not while the applicant
+            # corrects (the restarted period drops it) nor on a closed request.
+            return queryset.filter(extension_asked_days__gt=0, status__in=EXTENSION_DECIDABLE)
         return queryset
 
 
@@ -149,8 +169,9 @@ def actions_for(item: InfoRequest, user) -> list[tuple[str, str]]:
     names = []
     if status == RequestStatus.RECEIVED and not item.correction_sent_on:
         names.append("correction")
-    if status == RequestStatus.CORRECTION:
-        names.append("corrected")
+    if status == RequestStatus.CORRECTION or (status == RequestStatus.ABANDONED
+                                              and item.abandon_reason == AbandonReason.NO_CORRECTION):
+        names.append("corrected")  # abandoned: one posted in time may be recorded after the sweep (Art. 30)
     if status in (RequestStatus.RECEIVED, RequestStatus.CONSULTING) and not item.extension_days:
         in_time = services.extension_still_possible(item)  # Art. 33: decided within the period
         if item.extension_asked_days:

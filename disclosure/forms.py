@@ -2,6 +2,7 @@
 in-person and postal requests) and the officers' steps on a request's clock."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django import forms
@@ -149,6 +150,9 @@ class RecordForm(ApplicationForm):
                 self.add_error("signed_for_on", _("Give the day the registered mail was signed for."))
             elif day > timezone.localdate():
                 self.add_error("signed_for_on", _("The mail cannot be signed for in the future."))
+            elif day < timezone.localdate() - dt.timedelta(days=rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS):
+                self.add_error("signed_for_on", _("The mail must have been signed for at most %(days)s days ago: "
+                                                  "check the date.") % {"days": rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS})
         else:
             data["signed_for_on"] = None
         return data

@@ -3,6 +3,7 @@ and information requests on their legal clock (依申请公开)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -41,9 +42,10 @@ class Theme(models.TextChoices):
 class Validity(models.TextChoices):
     """A policy's validity as the public sees it (DOMAIN.md section 10)."""
 
-    VALID = "valid", _("现行有效")
-    AMENDED = "amended", _("已修改")
-    EXPIRED = "expired", _("已失效")
+    # English msgids (the Chinese in the zh_Hans catalogue); with a context, as knowledge's "In force" reads 有效.
+    VALID = "valid", pgettext_lazy("policy validity", "In force")
+    AMENDED = "amended", pgettext_lazy("policy validity", "Amended")
+    EXPIRED = "expired", pgettext_lazy("policy validity", "Expired")
 
 
 class PolicyQuerySet(models.QuerySet):
@@ -89,6 +91,20 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.number}）"
+
+    def clean(self):
+        """The admin's checks (field by field): an amended policy names its amending document, which is another
+        one; it lapses no earlier than it comes into force."""
+        super().clean()
+        errors = {}
+        if self.validity == Validity.AMENDED and self.amended_by_id is None:
+            errors["amended_by"] = _("Name the document that amends or replaces it.")
+        elif self.amended_by_id is not None and self.pk is not None and self.amended_by_id == self.pk:
+            errors["amended_by"] = _("A policy cannot amend itself.")
+        if self.expires_on and self.effective_on and self.expires_on < self.effective_on:
+            errors["expires_on"] = _("A policy cannot lapse before it comes into force.")
+        if errors:
+            raise ValidationError(errors)
 
     def validity_on(self, today) -> str:
         if self.validity == Validity.VALID and self.expires_on and self.expires_on < today:
@@ -337,9 +353,19 @@ class InfoRequest(models.Model):
         return self.number
 
     @property
+    def extension_waiting(self) -> bool:
+        """An extension asked and waiting for the head's decision, which can be taken now (Art. 33)."""
+        return bool(self.extension_asked_days) and self.status in EXTENSION_DECIDABLE
+
+    @property
     def withholds(self) -> bool:
         """The answer withholds information on a legal reason (the letter and the applicant's page say which)."""
         return self.answer_type in WITHHOLDING and bool(self.withhold_reason)
+
+
+# The statuses in which an extension is asked and decided: the answer period is running (or paused by a
+# consultation, which still counts towards it).
+EXTENSION_DECIDABLE = frozenset({RequestStatus.RECEIVED, RequestStatus.CONSULTING})
 
 
 class RequestEventKind(models.TextChoices):
@@ -354,8 +380,41 @@ class RequestEventKind(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     PAID = "paid", _("Fee paid")
     ABANDONED = "abandoned", _("Treated as abandoned")
+    REOPENED = "reopened", _("Reopened: the correction had arrived in time")
     FORWARDED = "forwarded", _("Forwarded to the right body")
     NOTICE_PRINTED = "notice_printed", _("Notice printed")
+
+
+def _choice(choices):
+    def show(value) -> str:
+        return str(dict(choices).get(value, value))
+    return show
+
+
+def _yes_no(value) -> str:
+    return str(_("yes") if value else _("no"))
+
+
+# RequestEvent.data's keys (disclosure.services._record), as the history shows them: label and how the value reads.
+EVENT_DATA_LABELS = {
+    "via": (_("arrived"), _choice([*InfoRequest.Via.choices, ("office", _("Recorded by the office"))])),
+    "received_on": (_("received on (Art. 31)"), None),
+    "due_on": (_("answer due"), None),
+    "until": (_("correction due"), None),
+    "arrived_on": (_("arrived on"), None),
+    "abandoned_on": (_("abandoned on"), None),
+    "dropped_consulted_workdays": (_("consultation days no longer counted (working days)"), None),
+    "dropped_extension_days": (_("extension of the old period dropped (working days)"), None),
+    "dropped_extension_asked_days": (_("extension asked for the old period dropped (working days)"), None),
+    "extension_ask_withdrawn": (_("extension asked, withdrawn (working days)"), None),
+    "days": (_("working days"), None),
+    "opinion_due": (_("third party's opinion due"), None),
+    "silent": (_("the third party stayed silent"), _yes_no),
+    "answer_type": (_("answer"), _choice(AnswerType.choices)),
+    "fee": (_("fee (yuan)"), None),
+    "pages": (_("pages"), None),
+    "to": (_("new request"), None),
+}
 
 
 class RequestEvent(models.Model):
@@ -377,6 +436,17 @@ class RequestEvent(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
+    def details(self) -> list[tuple[str, str]]:
+        """The event's data as (label, value) in the reader's language: dates, days, how it arrived... (the
+        history shows these, never the raw JSON). A key not known here is shown as it is."""
+        rows = []
+        for key, value in (self.data or {}).items():
+            if value is None or value == "":
+                continue
+            label, show = EVENT_DATA_LABELS.get(key, (key, None))
+            rows.append((str(label), show(value) if show else str(value)))
+        return rows
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("a request's history is append-only")
@@ -384,9 +454,6 @@ class RequestEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("a request's history is append-only")
-
-    def __str__(self) -> str:
-        return f"{self.kind} · {labels.when(self.at)}"
 
 
 class Project(models.Model):

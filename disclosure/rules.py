@@ -21,6 +21,10 @@ MAX_PAGES = 100_000
 # The years the public pages and the annual report accept (outside: the projects page shows this year, the
 # report answers 404; `dt.date(0, 1, 1)` does not even exist).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Art. 31: a registered letter counts from the day it was signed for, which the officer types in when recording it.
+# A day longer ago than this is a typo (2001-01-01 made a request overdue at once and counted it in 2001's annual
+# report); a month covers a letter left in the post room over a holiday.
+MAIL_SIGNED_FOR_MAX_AGE_DAYS = 30
 PROJECT_REPORT_GRACE_DAYS = 3  # a practical project's late report: reminded, then supervised after 3 working days
 
 

@@ -6,6 +6,7 @@ import logging
 from django.db.models import F, Q, QuerySet
 
 from disclosure.models import Body, InfoRequest, Question
+from lib.text import xml_safe
 
 
 def _terms(text: str) -> list[str]:
@@ -15,6 +16,12 @@ def _terms(text: str) -> list[str]:
     jieba.setLogLevel(logging.WARNING)
     words = [w.strip() for w in jieba.lcut_for_search(text) if len(w.strip()) >= 2]
     return words or ([text.strip()] if text.strip() else [])
+
+
+def search_text(value) -> str:
+    """A search box's `q` as typed, without control characters: PostgreSQL refuses a NUL in a query parameter
+    (icontains answered 500 to `?q=%00`); lib.text.xml_safe drops it and its kind."""
+    return xml_safe(str(value or "")).strip()
 
 
 def search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:

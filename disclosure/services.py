@@ -150,6 +150,9 @@ def request_submit(*, applicant_name: str, applicant_phone: str, description: st
             raise DomainError(_("Give the day the registered mail was signed for."), field="signed_for_on")
         if signed_for_on > today:
             raise DomainError(_("The mail cannot be signed for in the future."), field="signed_for_on")
+        if signed_for_on < today - dt.timedelta(days=rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS):
+            raise DomainError(_("The mail must have been signed for at most %(days)s days ago: check the date.")
+                              % {"days": rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS}, field="signed_for_on")
     if via != InfoRequest.Via.ONLINE and actor is not None and body is not None:
         _may_act(actor, InfoRequest(body=body))
     if applicant_type != ApplicantType.ORGANISATION:
@@ -235,13 +238,24 @@ def request_corrected(*, request: InfoRequest, actor=None, text: str, on: dt.dat
         raise DomainError(_("The corrected request cannot arrive in the future."), field="on")
     with transaction.atomic():
         locked = _lock(request)
-        if locked.status != RequestStatus.CORRECTION:
+        # The sweep abandons a request the day after its correction date (Art. 30), but one posted or handed in
+        # on that last day may reach the officer's desk only then: recorded by the office as arrived in time, it
+        # reopens the request. Online, nothing arrives after the date, so an abandoned request stays so.
+        abandoned_awaiting = (not online and locked.status == RequestStatus.ABANDONED
+                              and locked.abandon_reason == AbandonReason.NO_CORRECTION)
+        if locked.status != RequestStatus.CORRECTION and not abandoned_awaiting:
             raise ConflictError(_("No correction is awaited."))
         if on < locked.correction_sent_on:
             raise DomainError(_("The corrected request cannot arrive before the correction notice (%(date)s).")
                               % {"date": locked.correction_sent_on.isoformat()}, field="on")
         late = on > locked.correction_until
+        if late and abandoned_awaiting:  # already abandoned: nothing more to do than say why
+            raise DomainError(_("The correction had to arrive by %(date)s (Art. 30): the request counts as "
+                                "abandoned. A new request can be made at any time.")
+                              % {"date": locked.correction_until.isoformat()}, field="on", code="correction_late")
         if not late:
+            if abandoned_awaiting:
+                _reopen(locked, actor=actor, arrived_on=on)
             _accept_correction(locked, actor=actor, text=text, on=on, online=online)
     if late:
         # Art. 30: a correction not made by its date means the request counts as abandoned. Sent online after
@@ -256,14 +270,41 @@ def request_corrected(*, request: InfoRequest, actor=None, text: str, on: dt.dat
     return locked
 
 
+def _reopen(locked: InfoRequest, *, actor, arrived_on: dt.date) -> None:
+    """Undo an abandonment for no correction (the correction had arrived in time): the request awaits its
+    correction again. Abandonment wrote the status, the reason and `closed_on` (which the annual report counts:
+    with them cleared the request is open again, carried over rather than counted as not corrected); it opened no
+    supervision case. The applicant, told it was abandoned, is told of the correction received next."""
+    abandoned_on = locked.closed_on
+    _move(locked, RequestStatus.CORRECTION)
+    locked.abandon_reason, locked.closed_on = "", None
+    locked.save(update_fields=["status", "abandon_reason", "closed_on"])
+    _record(locked, K.REOPENED, actor=actor, arrived_on=arrived_on.isoformat(),
+            abandoned_on=abandoned_on.isoformat() if abandoned_on else None)
+
+
 def _accept_correction(locked: InfoRequest, *, actor, text: str, on: dt.date, online: bool) -> None:
+    """Art. 30: the period counts afresh from the corrected request. What was added to the old period does not
+    carry over: the working days spent consulting a third party before the correction, and an extension approved
+    (or asked) for the old period; they are kept in the event's data, and the new period may have its own
+    extension (Art. 33)."""
+    dropped = {"dropped_consulted_workdays": locked.consulted_workdays,
+               "dropped_extension_days": locked.extension_days,
+               "dropped_extension_asked_days": locked.extension_asked_days}
     _move(locked, RequestStatus.RECEIVED)
     locked.corrected_on = locked.clock_restarted_on = on
     locked.corrected_text = text
+    locked.consulted_workdays = locked.extension_days = locked.extension_asked_days = 0
+    locked.extension_approved_by = None
+    if dropped["dropped_extension_days"] or dropped["dropped_extension_asked_days"]:
+        locked.extension_reason = ""
     locked.due_on = _due(locked)
-    locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "corrected_text", "due_on"])
+    locked.save(update_fields=["status", "corrected_on", "clock_restarted_on", "corrected_text", "due_on",
+                               "consulted_workdays", "extension_days", "extension_asked_days",
+                               "extension_approved_by", "extension_reason"])
     _record(locked, K.CORRECTED, actor=actor, note=text, due_on=locked.due_on.isoformat(),
-            arrived_on=on.isoformat(), via="online" if online else "office")
+            arrived_on=on.isoformat(), via="online" if online else "office",
+            **{key: value for key, value in dropped.items() if value})
     messages.tell_applicant(locked, "applicant.corrected", key="corrected", due=locked.due_on.isoformat())
     if online:  # the officers learn it from their inbox, not by chance in the list of received requests
         messages.tell_officers(locked, "unit.request_corrected", key="corrected", due=locked.due_on.isoformat())
@@ -482,12 +523,18 @@ def request_answer(*, request: InfoRequest, actor, answer_type: str, text: str, 
         locked.right_body_ref = right_body_ref if answer_type == AnswerType.NOT_THIS_BODY else None
         locked.withhold_reason = values["withhold_reason"]
         locked.pages = pages
+        # An extension still waiting for the head is moot once the request is answered: withdrawn (recorded on the
+        # answer), or it would wait for a decision for ever.
+        withdrawn = locked.extension_asked_days
+        if withdrawn:
+            locked.extension_asked_days, locked.extension_reason = 0, ""
         if fee:
             locked.fee_due_on = get_calendar().add_workdays(today, rules.PAYMENT_DAYS).due
         else:
             locked.closed_on = today
         locked.save()
-        _record(locked, K.ANSWERED, actor=actor, answer_type=answer_type, fee=fee, pages=pages)
+        _record(locked, K.ANSWERED, actor=actor, answer_type=answer_type, fee=fee, pages=pages,
+                **({"extension_ask_withdrawn": withdrawn} if withdrawn else {}))
         messages.tell_applicant(locked, "applicant.answered", key="answered",
                                 outcome=_in_site_language(AnswerType(answer_type).label))
         if fee:

@@ -16,7 +16,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # Paid: the information is delivered; unpaid within 20 working days = abandoned.
     S.FEE_DUE: frozenset({S.ANSWERED, S.ABANDONED}),
     S.ANSWERED: frozenset(),
-    S.ABANDONED: frozenset(),
+    # Abandoned for no correction, when the office records a correction that had arrived in time (Art. 30).
+    S.ABANDONED: frozenset({S.CORRECTION}),
 }
 
 # Still on the office's desk: the statuses the annual report carries over.

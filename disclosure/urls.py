@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/track/<str:number>/correct/", views.request_correct, name="request_correct"),
     path("projects/", views.projects, name="projects"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("projects/<int:pk>/evaluation/", views.project_evaluation, name="project_evaluation"),
     path("events/", views.events, name="events"),
     path("events/<int:pk>/", views.event_detail, name="event"),
     path("report/<int:year>/", views.ogi_report, name="ogi_report"),

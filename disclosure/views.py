@@ -59,7 +59,7 @@ REPORT_WINDOW_DAYS = 14
 
 def policies(request):
     items = Policy.objects.filter(published=True).select_related("issuer")
-    query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
+    query, theme = selectors.search_text(request.GET.get("q")), request.GET.get("theme", "")
     validity = request.GET.get("validity", "")
     today = timezone.localdate()
     if query:
@@ -104,7 +104,7 @@ def policy_qr(request, pk: int):
 
 def questions(request):
     items = Question.objects.select_related("policy", "district", "department")
-    query, theme = request.GET.get("q", "").strip(), request.GET.get("theme", "")
+    query, theme = selectors.search_text(request.GET.get("q")), request.GET.get("theme", "")
     if query:
         items = selectors.search(items, query, ["question", "answer"])
     if theme in Theme.values:
@@ -172,14 +172,28 @@ def timezone_year() -> int:
     return timezone.localdate().year
 
 
+def _evaluation_published(project: Project) -> bool:
+    return project.evaluation_published_on is not None and project.evaluation_published_on <= timezone.localdate()
+
+
 def project_detail(request, pk: int):
     project = get_object_or_404(Project.objects.select_related("lead_unit"), pk=pk)
-    published = project.evaluation_published_on is not None and project.evaluation_published_on <= timezone.localdate()
+    published = _evaluation_published(project)
     return render(request, "disclosure/project.html", {
         "evaluation": project if published else None,
         "project": project, "progress": services.project_progress(project), "items": project.items.all(),
         "reports": project.reports.all(), "co_units": project.co_units.all(),
         "implementing": project.implementing_units.all(), "events": project.events.all()})
+
+
+def project_evaluation(request, pk: int):
+    """The third-party evaluation report, a public document from its publication date (404 before): /media/ is
+    not served (config/urls.py), so the file goes out through here, like a policy's attachment."""
+    project = get_object_or_404(Project, pk=pk)
+    if not project.evaluation_file or not _evaluation_published(project):
+        raise Http404
+    return FileResponse(project.evaluation_file.open("rb"), as_attachment=True,
+                        filename=f"{project.year}-{project.pk}-evaluation{Path(project.evaluation_file.name).suffix}")
 
 
 class SignupForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disclosure.models import Question, Theme
+from disclosure.selectors import search_text
 from knowledge import selectors, services
 from lib import counting
 from lib.params import bounded_int
@@ -31,7 +32,7 @@ def _remember_vote(request, key: str) -> None:
 
 
 def faq(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))[:100]  # without a NUL, which PostgreSQL's icontains refuses (a 500)
     theme = request.GET.get("theme", "")
     theme = theme if theme in Theme.values else ""
     searched = bool(query or theme)

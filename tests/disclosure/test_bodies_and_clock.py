@@ -191,7 +191,9 @@ def test_a_misaddressed_request_is_answered_not_this_body_naming_the_right_one_a
 
 @pytest.mark.django_db
 def test_the_status_moves_only_along_the_transition_table(bodies, urban_officer):
-    assert TRANSITIONS[RequestStatus.ANSWERED] == frozenset() and TRANSITIONS[RequestStatus.ABANDONED] == frozenset()
+    assert TRANSITIONS[RequestStatus.ANSWERED] == frozenset()
+    # Abandoned is final but for one way back: a correction that had arrived in time, recorded late (Art. 30).
+    assert TRANSITIONS[RequestStatus.ABANDONED] == frozenset({RequestStatus.CORRECTION})
     assert set(TRANSITIONS) == set(RequestStatus.values)
     item = submit(bodies.urban)
     item = services.request_answer(request=item, actor=urban_officer, answer_type=AnswerType.DISCLOSED, text="予以公开")
@@ -438,3 +440,77 @@ def test_an_absurd_number_of_pages_is_refused_on_its_field_not_a_server_error(cl
                                        text="见附件", fee_method="per_page", pages=rules.MAX_PAGES)
     item.refresh_from_db()
     assert item.fee == rules.fee_per_pages(rules.MAX_PAGES) < 2**31 - 1
+
+
+@pytest.mark.django_db
+def test_an_extension_asked_then_overtaken_by_the_answer_or_a_correction_is_no_longer_waiting_for_the_head(
+        client, bodies, urban_officer):
+    """Asked, then the officer answered: the ask is withdrawn (recorded on the answer), the banner goes and the
+    list's "extension waiting for the head" no longer shows it; one asked before a correction notice is not
+    waiting either while the applicant corrects (the head cannot decide it then)."""
+    answered, correcting = submit(bodies.urban), submit(bodies.urban)
+    with on(D(2026, 11, 3)):
+        for item in (answered, correcting):
+            services.request_extension_ask(request=item, actor=urban_officer, days=10, reason="需调取档案")
+        services.request_correction(request=correcting, actor=urban_officer, text="请写明小区名称")
+        services.request_answer(request=answered, actor=urban_officer, answer_type=AnswerType.DISCLOSED,
+                                text="见附件")
+    answered.refresh_from_db()
+    assert (answered.extension_asked_days, answered.extension_reason) == (0, "")
+    assert answered.events.get(kind="answered").data["extension_ask_withdrawn"] == 10
+    client.force_login(urban_officer)
+    with on(D(2026, 11, 4)):
+        waiting = client.get(f"{ADMIN}?clock=extension").content.decode()
+        assert answered.number not in waiting and correcting.number not in waiting
+        for item in (answered, correcting):
+            assert 'id="extension-asked"' not in client.get(f"{ADMIN}{item.pk}/change/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bad_body_in_the_requests_list_is_ignored_not_a_server_error(client, bodies, urban_officer, office_officer):
+    mine, theirs = submit(bodies.urban), submit(bodies.district)
+    client.force_login(office_officer)
+    for value in ("abc", "1" * 25, "-3", "０"):
+        page = client.get(ADMIN, {"body": value})
+        assert page.status_code == 200, value
+        listing = page.content.decode()
+        assert mine.number in listing and theirs.number in listing, value
+    listing = client.get(ADMIN, {"body": str(bodies.urban.pk)}).content.decode()
+    assert mine.number in listing and theirs.number not in listing
+
+
+@pytest.mark.django_db
+def test_the_history_names_each_event_and_reads_its_details_in_words_not_json(client, bodies, urban_officer):
+    item = submit(bodies.urban)
+    event = item.events.get()
+    with on(D(2026, 11, 2)):
+        client.force_login(urban_officer)
+        page = client.get(f"{ADMIN}{item.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert str(event) == "Received"
+        assert "received ·" not in page and '{"via"' not in page and "&quot;via&quot;" not in page
+        assert "arrived: Online" in page and "received on (Art. 31): 2026-11-02" in page
+        assert "answer due: 2026-11-30" in page
+        zh = client.get(f"{ADMIN}{item.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "received on (Art. 31)" not in zh and "2026-11-30" in zh
+
+
+@pytest.mark.django_db
+def test_a_postal_receipt_date_long_past_is_refused_on_its_field(client, bodies, urban_officer):
+    """2001-01-01 made the request overdue at once and counted it in 2001's annual report: a registered letter
+    signed for more than rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS (30) days ago is a typo."""
+    assert rules.MAIL_SIGNED_FOR_MAX_AGE_DAYS == 30
+    client.force_login(urban_officer)
+    with on(D(2026, 12, 9)):
+        for day in ("2001-01-01", "2026-11-08"):
+            refused = client.post(f"{ADMIN}record/", {**application(bodies.urban), "via": "mail", "signed_for_on": day},
+                                  HTTP_ACCEPT_LANGUAGE="en")
+            assert refused.status_code == 400, day
+            assert "at most 30 days ago" in str(refused.context["form"].errors["signed_for_on"]), day
+        with pytest.raises(DomainError) as raised:
+            services.request_submit(applicant_name="张三", applicant_phone="13900000001", body=bodies.urban,
+                                    description="请公开2026年老旧小区改造项目清单", via=InfoRequest.Via.MAIL,
+                                    signed_for_on=D(2001, 1, 1), actor=urban_officer)
+        assert raised.value.field == "signed_for_on"
+        assert client.post(f"{ADMIN}record/", {**application(bodies.urban), "via": "mail",
+                                               "signed_for_on": "2026-11-09"}).status_code == 302  # 30 days ago
+    assert InfoRequest.objects.get().received_on == D(2026, 11, 9)

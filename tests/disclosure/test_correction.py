@@ -185,3 +185,78 @@ def test_date_fields_hold_a_value_a_date_input_can_show(language):
     with translation.override(language):
         html = str(CorrectedForm(initial={"on": dt.date(2026, 12, 4)})["on"])
     assert 'value="2026-12-04"' in html and re.search(r'type="date"', html)
+
+
+@pytest.mark.django_db
+def test_a_correction_that_arrived_in_time_is_accepted_after_the_sweep_abandoned_the_request(client, awaiting,
+                                                                                            urban_officer):
+    """Due by 25 Nov; posted by hand on that last day (Art. 30), but the sweep of 00:05 on 26 Nov abandoned the
+    request before the officer recorded it. Recorded on 26 Nov as arrived on 25 Nov: the request is reopened
+    (recorded), no longer counted as abandoned (annual report), and its period restarts from 25 Nov."""
+    from disclosure.reports import annual_report
+
+    with on(D(2026, 11, 26), hour=0):
+        assert services.sweep(today=D(2026, 11, 26))["abandoned"] == 1
+    awaiting.refresh_from_db()
+    assert (awaiting.status, awaiting.abandon_reason, awaiting.closed_on) == (
+        RequestStatus.ABANDONED, "no_correction", D(2026, 11, 26))
+    client.force_login(urban_officer)
+    text = "请公开市南区金湖路小区2026年改造清单"
+    with on(D(2026, 11, 26)):
+        page = client.get(f"{ADMIN}{awaiting.pk}/change/").content.decode()
+        assert f"{ADMIN}{awaiting.pk}/act/corrected/" in page  # the step is offered on the abandoned request
+        late = client.post(f"{ADMIN}{awaiting.pk}/act/corrected/", {"text": text, "on": "2026-11-26"})
+        assert late.status_code == 400 and "on" in late.context["form"].errors  # really late: stays abandoned
+        awaiting.refresh_from_db()
+        assert awaiting.status == RequestStatus.ABANDONED
+        assert client.post(f"{ADMIN}{awaiting.pk}/act/corrected/", {"text": text, "on": "2026-11-25"}).status_code == 302
+    item = InfoRequest.objects.get(pk=awaiting.pk)
+    # Restarted on Wednesday 25 Nov: 20 working days to Wednesday 23 Dec.
+    assert (item.status, item.abandon_reason, item.closed_on, item.corrected_on, item.due_on) == (
+        RequestStatus.RECEIVED, "", None, D(2026, 11, 25), D(2026, 12, 23))
+    reopened = item.events.get(kind="reopened")
+    assert reopened.actor == urban_officer and reopened.data["abandoned_on"] == "2026-11-26"
+    assert list(item.events.values_list("kind", flat=True))[-2:] == ["reopened", "corrected"]
+    report = annual_report(2026, body=item.body)
+    assert report.row("no_correction").cells["total"] == 0 and report.row("carried_out").cells["total"] == 1
+    assert report.balances()
+
+
+@pytest.mark.django_db
+def test_the_online_path_still_refuses_a_correction_after_the_sweep_abandoned_the_request(awaiting):
+    with on(D(2026, 11, 26), hour=0):
+        services.sweep(today=D(2026, 11, 26))
+    with on(D(2026, 11, 26), hour=9):
+        with pytest.raises(services.ConflictError):
+            services.request_corrected(request=awaiting, text="请公开市南区金湖路小区2026年改造清单", online=True)
+    awaiting.refresh_from_db()
+    assert awaiting.status == RequestStatus.ABANDONED
+
+
+@pytest.mark.django_db
+def test_the_restarted_period_drops_consultation_days_and_an_extension_of_the_old_period(
+        bodies, urban_officer, urban_head):
+    """Art. 30: the period counts afresh from the corrected request. Working days spent consulting before the
+    correction, and an extension approved for the old period, are not added to the new one (kept in the
+    history); the restarted period may have its own extension."""
+    with on(D(2026, 11, 2)):
+        item = services.request_submit(applicant_name="张三", applicant_phone="13900000001", body=bodies.urban,
+                                       description="请公开老旧小区改造清单")
+        item = services.request_consult(request=item, actor=urban_officer, third_party="某公司")
+    with on(D(2026, 11, 4)):
+        item = services.request_consulted(request=item, actor=urban_officer)
+        item = services.request_extend(request=item, actor=urban_head, days=10, reason="需调取档案")
+        assert (item.consulted_workdays, item.extension_days) == (2, 10)
+        item = services.request_correction(request=item, actor=urban_officer, text="请写明小区名称")
+    with on(D(2026, 11, 9)):
+        item = services.request_corrected(request=item, actor=urban_officer, text="请公开金湖路小区改造清单",
+                                          on=D(2026, 11, 9))
+    item.refresh_from_db()
+    # 20 working days from 9 Nov: 7 Dec, nothing added.
+    assert (item.due_on, item.consulted_workdays, item.extension_days, item.extension_approved_by) == (
+        D(2026, 12, 7), 0, 0, None)
+    event = item.events.get(kind="corrected")
+    assert event.data["dropped_consulted_workdays"] == 2 and event.data["dropped_extension_days"] == 10
+    with on(D(2026, 11, 10)):
+        item = services.request_extend(request=item, actor=urban_head, days=5, reason="需调取档案")
+    assert item.due_on == D(2026, 12, 14)

@@ -80,3 +80,13 @@ def test_a_question_on_an_unpublished_policy_neither_links_to_it_nor_names_it(cl
     assert f"/disclosure/policies/{public.pk}/" in page
     api = {row["question"]: row["policy"] for row in client.get("/api/v1/disclosure/questions/").json()["results"]}
     assert api == {"草稿政策的问题": None, "公开政策的问题": public.number}
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_policy_and_question_searches_is_dropped_not_a_server_error(client, city):
+    """PostgreSQL refuses a NUL in a text parameter (icontains: "A string literal cannot contain NUL")."""
+    for url in ("/disclosure/policies/", "/disclosure/questions/"):
+        for query in ("停车\x00管理", "\x00"):
+            page = client.get(url, {"q": query})
+            assert page.status_code == 200, (url, query)
+            assert "\x00" not in page.context["query"]

@@ -131,3 +131,70 @@ def test_an_admin_may_report_for_any_project(city, project, platform_admin):
         services.progress_report(report=report, percent=10, text="启动", actor=platform_admin)
     report.refresh_from_db()
     assert report.percent == 10 and report.reported_by == platform_admin
+
+
+@pytest.mark.django_db
+def test_a_policys_validity_reads_in_english_on_english_pages(client, city):
+    replacement = policy(city, "甲〔2026〕3号", "新版物业管理规定")
+    policy(city, "甲〔2024〕4号", "旧版物业管理规定", validity="amended", amended_by=replacement)
+    policy(city, "甲〔2024〕2号", "到期的临时措施", expires_on=D(2026, 6, 30))
+    with on(D(2026, 11, 2)):
+        english = client.get("/disclosure/policies/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get("/disclosure/policies/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "In force" in english and "Amended" in english and "Expired" in english
+    assert not any(word in english for word in ("现行有效", "已修改", "已失效"))
+    assert all(word in chinese for word in ("现行有效", "已修改", "已失效"))
+
+
+@pytest.mark.django_db
+def test_the_evaluation_report_file_is_served_by_the_portal_from_its_publication_date(client, city, project):
+    """/media/ is never served (config/urls.py): the page links to the portal's own view, which serves the
+    file only once the evaluation is published."""
+    from django.core.files.base import ContentFile
+
+    project.evaluator, project.evaluation_published_on = "某大学评估中心", D(2026, 12, 1)
+    project.evaluation_file.save("report.pdf", ContentFile(b"%PDF-1.4 evaluation"), save=True)
+    url = f"/disclosure/projects/{project.pk}/evaluation/"
+    with on(D(2026, 11, 30)):
+        assert client.get(url).status_code == 404
+    with on(D(2026, 12, 1)):
+        page = client.get(f"/disclosure/projects/{project.pk}/").content.decode()
+        assert f'href="{url}"' in page and "/media/" not in page
+        served = client.get(url)
+        assert served.status_code == 200 and b"".join(served.streaming_content) == b"%PDF-1.4 evaluation"
+        assert served["Content-Disposition"].startswith("attachment")
+    project.evaluation_file = ""
+    project.save()
+    with on(D(2026, 12, 1)):
+        assert client.get(url).status_code == 404
+    with on(D(2026, 12, 1)):
+        assert client.get("/disclosure/projects/999999/evaluation/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_policys_validity_and_dates_must_agree(city):
+    """Amended without the amending document, amended by itself, or valid until a day before it came into
+    force: refused on the field concerned."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    replacement = policy(city, "甲〔2026〕3号", "新版物业管理规定")
+    cases = [
+        (dict(validity="amended"), "amended_by", "Name the document that amends or replaces it."),
+        (dict(expires_on=D(2024, 1, 31)), "expires_on", "A policy cannot lapse before it comes into force."),
+    ]
+    with translation.override("en"):
+        for extra, field, message in cases:
+            item = Policy(number="甲〔2024〕9号", title="旧规定", issuer=city.urban, issued_on=D(2024, 1, 1),
+                          effective_on=D(2024, 2, 1), theme="urban", text="正文", **extra)
+            with pytest.raises(ValidationError) as raised:
+                item.full_clean()
+            assert raised.value.message_dict[field] == [message], extra
+        replacement.validity, replacement.amended_by = "amended", replacement
+        with pytest.raises(ValidationError) as raised:
+            replacement.full_clean()
+        assert raised.value.message_dict["amended_by"] == ["A policy cannot amend itself."]
+    ok = Policy(number="甲〔2024〕9号", title="旧规定", issuer=city.urban, issued_on=D(2024, 1, 1),
+                effective_on=D(2024, 2, 1), expires_on=D(2024, 2, 1), theme="urban", text="正文",
+                validity="amended", amended_by=Policy.objects.get(pk=replacement.pk))
+    ok.full_clean()

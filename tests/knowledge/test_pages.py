@@ -80,3 +80,12 @@ def test_a_search_with_more_answers_than_a_page_gives_the_true_count_and_pages_t
     shown = set(re.findall(r"供暖问题\d\d", first)) | set(re.findall(r"供暖问题\d\d", second))
     assert len(shown) == 25 and 'rel="next"' in first and 'rel="prev"' in second
     assert visitor.get("/knowledge/", {"q": "供暖", "page": "²"}).status_code == 200
+
+
+@FROZEN
+def test_a_nul_in_the_search_is_dropped_not_a_server_error(visitor, articles, qa):
+    """PostgreSQL refuses a NUL in a text parameter (icontains: "A string literal cannot contain NUL")."""
+    page = visitor.get("/knowledge/", {"q": "暖\x00气"})
+    assert page.status_code == 200 and page.context["query"] == "暖气"
+    assert f'href="/knowledge/a/{articles["heating"].pk}/"' in page.content.decode()
+    assert visitor.get("/knowledge/", {"q": "\x00"}).status_code == 200
