@@ -538,7 +538,8 @@ def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list
     """Every piece of personal data in `text` as (kind, (start, end)), in reading order.
 
     `known`: (kind, value) pairs the caller knows belong to the person (a confidential complainant's own name):
-    each occurrence is found even with no cue around it ("张建国说…"). Values under two characters are ignored.
+    each occurrence is found even with no cue around it ("张建国说…") and with spaces between its characters
+    ("张 建 国"). Values under two characters are ignored.
     Spans do not overlap: overlapping findings are merged into one span of the higher kind.
     """
     if not text:
@@ -546,12 +547,11 @@ def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list
     norm = _normalise(text)
     found: list[tuple[str, int, int]] = []
     for kind, value in known:
-        value = _normalise((value or "").strip())
+        value = re.sub(r"\s+", "", _normalise((value or "").strip()))
         if len(value) >= 2:
-            start = norm.find(value)
-            while start >= 0:
-                found.append((kind, start, start + len(value)))
-                start = norm.find(value, start + len(value))
+            # Also written with spaces between its characters (王 小 明, 王　小　明): the same person.
+            for m in re.finditer(r"\s*".join(map(re.escape, value)), norm):
+                found.append((kind, m.start(), m.end()))
     if "@" in norm:
         for m in _EMAIL.finditer(norm):
             found.append(("email", m.start(), m.end()))

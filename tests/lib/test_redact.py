@@ -399,3 +399,12 @@ def test_a_single_character_surname_is_not_searched_elsewhere():
 ])
 def test_numbers_said_in_chinese_digits_are_read_as_numbers(text, expected):
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("我是张 建 国，楼下商铺噪音", "我是【姓名】，楼下商铺噪音"),
+    ("张　建　国反映，夜里十一点还在放音乐", "【姓名】反映，夜里十一点还在放音乐"),
+    ("请联系张建国核实", "请联系【姓名】核实"),
+])
+def test_a_known_name_is_masked_even_written_with_spaces_between_its_characters(text, expected):
+    assert redact(text, [("name", "张建国")]) == expected
