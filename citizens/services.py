@@ -2,8 +2,9 @@
 
 The code is six digits, lives PORTAL_MY_CODE_MINUTES (10) in the cache as a salted hash, and
 dies after five wrong tries or one right one. Asking for a code always gets the same answer,
-whether or not the number has filed anything, and a number gets at most one code a minute and
-five an hour; the address limit (PORTAL_RATE_MY_CODE) stops a script walking through numbers.
+whether or not the number has filed anything, and a number gets at most one code a minute, five
+an hour and PORTAL_MY_CODE_PER_DAY (10) a day, however many addresses ask for it (SMS bombing);
+the address limit (PORTAL_RATE_MY_CODE) stops a script walking through numbers.
 A verified phone is kept in the session for PORTAL_MY_SESSION_MINUTES (30).
 """
 from __future__ import annotations
@@ -33,18 +34,32 @@ def _digest(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _count(key: str, seconds: int) -> int:
+    """One more on a counter that lives `seconds` from its first count. `add` and `incr` are atomic in the
+    local-memory cache (one lock) and in Redis (INCR), so parallel requests each get their own number."""
+    cache.add(key, 0, seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # it expired between the two calls: a new window starts
+        cache.add(key, 0, seconds)
+        return cache.incr(key)
+
+
 def code_send(*, phone: str) -> bool:
-    """Send a code to `phone` unless it had one in the last minute or five this hour. Returns
-    whether one was sent (callers show the same page either way)."""
+    """Send a code to `phone` unless it had one in the last minute, five this hour or
+    PORTAL_MY_CODE_PER_DAY today. Returns whether one was sent (callers show the same page either way)."""
     if not cache.add(f"citizens:code-wait:{phone}", 1, 60):
         return False
-    hourly = f"citizens:code-hour:{phone}"
-    cache.add(hourly, 0, 3600)
-    if cache.incr(hourly) > 5:
+    if _count(f"citizens:code-hour:{phone}", 3600) > 5:
+        return False
+    if _count(f"citizens:code-day:{phone}", 86400) > settings.PORTAL_MY_CODE_PER_DAY:
         return False
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.PORTAL_MY_CODE_MINUTES
-    cache.set(f"citizens:code:{phone}", {"digest": _digest(phone, code), "tries": 0}, minutes * 60)
+    # Each code has its own id, and its tries are counted under it: a new code starts from zero, and a try at
+    # the old one that is still on its way cannot spend the new one's.
+    cache.set(f"citizens:code:{phone}", {"digest": _digest(phone, code), "id": secrets.token_hex(8)},
+              minutes * 60)
     message_send(code="citizen.login_code", key=f"{phone}:{timezone.now().timestamp():.0f}", urgent=True,
                  to=Recipients(phones=[phone]), context={"code": code, "minutes": minutes})
     return True
@@ -53,17 +68,19 @@ def code_send(*, phone: str) -> bool:
 def code_check(*, phone: str, code: str) -> bool:
     key = f"citizens:code:{phone}"
     stored = cache.get(key)
-    if not stored:
+    if not stored or "id" not in stored:  # none, or one sent before codes had an id: ask for a new one
         return False
-    if stored["tries"] >= MAX_TRIES - 1 and not hmac.compare_digest(stored["digest"], _digest(phone, code)):
-        cache.delete(key)  # the fifth wrong try: the code is dead, ask for a new one
+    # The try is counted before the code is compared, atomically: reading a count, comparing and writing it
+    # back let thirty parallel guesses all read "no tries yet" and all be compared. Now the sixth try and every
+    # one after it is refused without a comparison, right code or not. The counter lives from the first try as
+    # long as a code does, so it outlives the code it counts.
+    tries = _count(f"citizens:code-tries:{phone}:{stored['id']}", settings.PORTAL_MY_CODE_MINUTES * 60)
+    if tries > MAX_TRIES or not hmac.compare_digest(stored["digest"], _digest(phone, code)):
+        if tries >= MAX_TRIES and (cache.get(key) or {}).get("id") == stored["id"]:  # not a new code sent meanwhile
+            cache.delete(key)  # the fifth wrong try, or any after it: the code is dead, ask for a new one
         return False
-    if hmac.compare_digest(stored["digest"], _digest(phone, code)):
-        cache.delete(key)  # one use only
-        return True
-    stored["tries"] += 1
-    cache.set(key, stored, settings.PORTAL_MY_CODE_MINUTES * 60)
-    return False
+    # One use only: of two right tries at the same moment, only the one that deletes the code signs in.
+    return cache.delete(key)
 
 
 def session_phone(request) -> str | None:

@@ -3,6 +3,7 @@ they have filed: petitions, information requests, event sign-ups and 三民 sugg
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -46,7 +47,8 @@ def start(request):
         phone = form.cleaned_data["phone"]
         services.code_send(phone=phone)
         # The same answer whether or not the number has filed anything, or a code was already sent.
-        return render(request, "citizens/code.html", {"form": CodeForm(initial={"phone": phone}), "phone": phone})
+        return render(request, "citizens/code.html", {"form": CodeForm(initial={"phone": phone}), "phone": phone,
+                                                      "minutes": settings.PORTAL_MY_CODE_MINUTES})
     return render(request, "citizens/start.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -60,8 +62,8 @@ def verify(request):
     if form.is_valid():
         # Wrong, expired or used up: one answer.
         form.add_error("code", _("This code is wrong or no longer valid. Check it, or ask for a new one."))
-    return render(request, "citizens/code.html", {"form": form, "phone": request.POST.get("phone", "")},
-                  status=400)
+    return render(request, "citizens/code.html", {"form": form, "phone": request.POST.get("phone", ""),
+                                                  "minutes": settings.PORTAL_MY_CODE_MINUTES}, status=400)
 
 
 def mine(request):

@@ -308,6 +308,9 @@ PORTAL_RATE_VOTING = env_rate("PORTAL_RATE_VOTING", "600/h")
 PORTAL_RATE_MY_CODE = env_rate("PORTAL_RATE_MY_CODE", "20/h")  # "my petitions": code requests and checks
 # "My petitions": the one-time SMS code's life and the signed-in session's (docs/notifications.md).
 PORTAL_MY_CODE_MINUTES = env_int("PORTAL_MY_CODE_MINUTES", 10, minimum=1)
+# Codes sent to one phone in 24 hours, whichever addresses ask: a script on many addresses cannot flood a
+# stranger's phone (SMS bombing) beyond this, on top of one a minute and five an hour (citizens/services.py).
+PORTAL_MY_CODE_PER_DAY = env_int("PORTAL_MY_CODE_PER_DAY", 10, minimum=1)
 PORTAL_MY_SESSION_MINUTES = env_int("PORTAL_MY_SESSION_MINUTES", 30, minimum=1)
 PORTAL_RATE_LOGIN_FAILURES = env_rate("PORTAL_RATE_LOGIN_FAILURES", "20/h")  # failed logins, all accounts
 # Off only for load tests (benchmarks/): never in production.
