@@ -2,18 +2,23 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests import factories
 
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Each test gets its own media folder and an empty cache."""
+    """Each test gets its own media folder, an empty cache and the site's language (a request in English leaves
+    English active in the thread: LocaleMiddleware never deactivates it, and a later test's lazy text would read
+    English)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PORTAL_SMS_BACKEND = "notifications.backends.ConsoleSmsBackend"
     _clear_cache()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     _clear_cache()
 
 
