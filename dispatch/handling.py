@@ -277,9 +277,10 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
                                      perfunctory=perfunctory.found_in(content))
         if files:
             reply.attachments.set(files)  # published with the answer if the platform keeps them (review.py)
+        # The petition is the row lock_both locked: stepped on it, not read and locked again (issue 20).
         petition_services.petition_transition(petition=petition, to=Status.REPLIED, actor=actor,
                                               kind=EventKind.REPLIED, expected=[Status.IN_PROGRESS],
-                                              data={"units": [locked.unit.name]}, now=now)
+                                              data={"units": [locked.unit.name]}, now=now, held=True)
     return locked
 
 

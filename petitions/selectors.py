@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 
 import re
 
@@ -108,23 +108,29 @@ def history(petition: Petition) -> QuerySet[PetitionEvent]:
     return petition.events.select_related("actor").order_by("at", "id")
 
 
-def expected_answer_at(petition: Petition) -> dt.datetime | None:
-    """When the citizen can expect the answer: the live lead assignment's handling deadline.
-    (Read through the reverse relation dispatch declares, so petitions imports nothing of dispatch.)"""
+def lead_clock(petition: Petition) -> tuple[dt.datetime | None, dict | None]:
+    """The live lead assignment's clock in one query: the answer date the citizen may expect (none while the clock
+    is stopped: the deadline moves when it restarts) and, while it is stopped, since when and whether the unit waits
+    for the citizen's materials (and what it asks for). Read through the reverse relations dispatch declares, so
+    petitions imports nothing of dispatch."""
     if petition.status not in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED):
-        return None
+        return None, None
     row = (petition.assignments.filter(role="lead").exclude(status="cancelled")
-           .order_by("-dispatched_at").values_list("handle_due_at", "paused_at").first())
-    # While the lead's clock is stopped the deadline moves when it restarts: no date is promised meanwhile.
-    return row[0] if row and not row[1] else None
-
-
-def waiting_for_citizen(petition: Petition) -> dict | None:
-    """The lead unit's clock stopped now, and whether it waits for the citizen's materials (and what it asks)."""
-    row = (petition.assignments.filter(role="lead", status="signed", paused_at__isnull=False,
-                                       pauses__ended_at__isnull=True)
-           .values("paused_at", "pauses__reason", "pauses__reason_text").first())
+           .annotate(open_pause=FilteredRelation("pauses", condition=Q(pauses__ended_at__isnull=True)))
+           .order_by("-dispatched_at")
+           .values("handle_due_at", "paused_at", "status", "open_pause__reason", "open_pause__reason_text").first())
     if row is None:
-        return None
-    materials = row["pauses__reason"] == "materials"
-    return {"since": row["paused_at"], "materials": materials, "asked": row["pauses__reason_text"] if materials else ""}
+        return None, None
+    if not row["paused_at"]:
+        return row["handle_due_at"], None
+    if row["status"] != "signed":
+        return None, None
+    materials = row["open_pause__reason"] == "materials"
+    return None, {"since": row["paused_at"], "materials": materials,
+                  "asked": (row["open_pause__reason_text"] or "") if materials else ""}
+
+
+def expected_answer_at(petition: Petition) -> dt.datetime | None:
+    """When the citizen can expect the answer: the live lead assignment's handling deadline (none while its clock
+    is stopped)."""
+    return lead_clock(petition)[0]

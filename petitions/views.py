@@ -247,16 +247,17 @@ def _detail_context(petition: Petition, rating_form) -> dict:
     # Their own files, and a unit's only as published with an approved answer (一个门出): never a co-unit's, nor
     # those of an answer sent back or held back by the reviewer.
     files = petition.attachments.filter(Q(purpose=Attachment.Purpose.PETITION) | Q(published_at__isnull=False))
+    expected_at, waiting = selectors.lead_clock(petition)
     return {
         "petition": petition,
         "merged_into": _merged_into(petition),
         "timeline": selectors.public_timeline(petition),
         "show_answer": published,
-        "expected_at": selectors.expected_answer_at(petition),
+        "expected_at": expected_at,
         "attachments": files,
         "rating_form": rating_form if petition.status == Status.CALLBACK else None,
         "supplement_form": SupplementForm() if petition.status in services.SUPPLEMENT_STATUSES else None,
-        "waiting": selectors.waiting_for_citizen(petition),
+        "waiting": waiting,
         "ratings": list(petition.ratings.order_by("rated_at")),
     }
 

@@ -38,7 +38,8 @@ def test_dispatch_sign_answer_queue_and_tracking_stay_bounded(client, city, rout
     # Sign-for: lock petition and assignment, check membership, move, event, transition.
     with django_assert_max_num_queries(12):
         handling.assignment_sign(assignment=lead, actor=street_handler)
-    # The answer: the same locks, the reply row, the move and the event, the open pause it ends (if any), and
+    # The answer: the same locks, the reply row, the move and the event (on the petition row already locked), the
+    # open pause it ends (if any), the pending return and extension requests it withdraws (one UPDATE each), and
     # the perfunctory phrases the reply is checked against (cached for five minutes, dispatch/perfunctory.py).
     with django_assert_max_num_queries(16):
         handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，已处理完毕。")
