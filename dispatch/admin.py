@@ -365,6 +365,8 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
             "unit_names": routing.get_catalog().unit_names,
             "returns": returns, "extensions": extensions,
             "reply": Reply.objects.filter(petition=petition, review=Reply.Review.PENDING).first(),
+            # A review form sent back keeps the files the reviewer had unticked unticked (None: all ticked).
+            "review_files_kept": _published_files(request.POST) if request.method == "POST" else None,
             "events": petition.events.select_related("actor").order_by("at", "id"),
             "Status": Status, "can_redispatch": petition.status in services.REDISPATCHABLE,
             **blank,

@@ -232,8 +232,9 @@ def pause_decide(*, pause: Pause, actor, approve: bool, note: str = "") -> Pause
             fresh.approval = PauseApproval.REFUSED
             fresh.ended_at = now
         fresh.save()
+        # Public: an approved longer stop stops the clock again (the citizen's page says handling is paused).
         petition_services.petition_record_event(
-            petition=petition, kind=EventKind.CLOCK, actor=actor, reason=note.strip(),
+            petition=petition, kind=EventKind.CLOCK, actor=actor, reason=note.strip(), public=approve,
             data={"clock": "approved" if approve else "refused", "unit": locked.unit.name})
     return fresh
 
@@ -256,7 +257,7 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
             # Answered while the clock is stopped: the stopped time is the unit's to keep (the deadline moves and
             # waited_days grows, as on "Resume"), or a rejected answer would find the unit overdue at once.
             restarted = _restart(locked, petition, now)
-            petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor,
+            petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor, public=True,
                                                     data={**restarted, "unit": locked.unit.name})
         move(locked, AssignmentStatus.ANSWERED, answered_at=now, answer=content.strip())
         for pause in Pause.objects.filter(assignment=locked, ended_at__isnull=True):

@@ -188,9 +188,13 @@ def service_definition(request, fmt, code):
 def _expected(petitions) -> dict[int, dt.datetime]:
     """The lead unit's handling deadline per petition: when an answer can be expected."""
     ids = [p.pk for p in petitions]
+    # The newest live lead per petition, as the citizen's page reads it (petitions.selectors.lead_clock); none while
+    # its clock is stopped: the deadline moves when it restarts.
     rows = (Assignment.objects.filter(petition_id__in=ids, role=Role.LEAD)
-            .exclude(status="cancelled").exclude(handle_due_at=None).values_list("petition_id", "handle_due_at"))
-    return dict(rows)
+            .exclude(status="cancelled").exclude(handle_due_at=None).order_by("petition_id", "dispatched_at")
+            .values_list("petition_id", "handle_due_at", "paused_at"))
+    newest = {petition_id: (due, paused) for petition_id, due, paused in rows}
+    return {petition_id: due for petition_id, (due, paused) in newest.items() if not paused}
 
 
 def _request_data(record: publication.PublicPetition) -> dict:

@@ -19,7 +19,7 @@ from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions import selectors, services
 from petitions.api_support import AnonWriteThrottle, TrackingThrottle, api_key_of, idempotent
-from petitions.models import Channel, ComplainantType, Kind, Satisfaction, Status
+from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Status
 
 API_CHANNELS = [Channel.API, Channel.WECHAT, Channel.WEB, Channel.ENTERPRISE, Channel.GRID]
 
@@ -111,6 +111,30 @@ class PetitionPublicOutput(serializers.Serializer):
     answer = serializers.SerializerMethodField()
     answered_at = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    expected_at = serializers.SerializerMethodField()
+    waiting_for_materials = serializers.SerializerMethodField()
+    merged_into = serializers.SerializerMethodField()
+
+    def _clock(self, petition):
+        # The web page's reading (petitions.selectors.lead_clock), once per petition.
+        if getattr(self, "_clock_for", None) != petition.pk:
+            self._clock_for, self._clock_value = petition.pk, selectors.lead_clock(petition)
+        return self._clock_value
+
+    def get_expected_at(self, petition) -> dt.datetime | None:
+        """When an answer can be expected; null while the lead unit's clock is stopped."""
+        return self._clock(petition)[0]
+
+    def get_waiting_for_materials(self, petition) -> str | None:
+        """What the unit asks the citizen to send while it waits for their materials; null otherwise."""
+        waiting = self._clock(petition)[1]
+        return waiting["asked"] if waiting and waiting["materials"] else None
+
+    def get_merged_into(self, petition) -> str | None:
+        """The number of the petition this one is handled with (merged or a duplicate); null otherwise."""
+        if petition.status != Status.MERGED or not petition.merged_into_id:
+            return None
+        return Petition.objects.filter(pk=petition.merged_into_id).values_list("number", flat=True).first()
 
     def get_complainant(self, petition) -> str:
         return f"{mask_name(petition.complainant_name)} {mask_phone(petition.complainant_phone)}"

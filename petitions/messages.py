@@ -50,8 +50,10 @@ def on_transition(petition: Petition, *, from_status: str, to_status: str, reope
                 told.add(merged.complainant_phone)
                 tell_citizen(merged, "citizen.merged_answered", key=f"{merged.pk}:{event_id}", into=petition.number)
     if to_status == Status.MERGED and petition.merged_into_id:
-        into = Petition.objects.filter(pk=petition.merged_into_id).values_list("number", flat=True).first()
-        tell_citizen(petition, "citizen.merged", key=f"{petition.pk}:{event_id}", into=into or "")
+        number, status = Petition.objects.filter(pk=petition.merged_into_id).values_list("number", "status").first()
+        # Merged into a petition already answered: the answer is there to read now, not "when it is answered".
+        code = "citizen.merged_answered" if status in (Status.CALLBACK, Status.CLOSED) else "citizen.merged"
+        tell_citizen(petition, code, key=f"{petition.pk}:{event_id}", into=number)
 
 
 def units_supplemented(petition: Petition, *, event_id: int) -> int:

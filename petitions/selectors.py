@@ -55,7 +55,9 @@ def public_timeline(petition: Petition) -> list[TimelineStep]:
             # A stop of the handling clock and its end (dispatch.handling): that handling waits, and what the unit
             # asks of the citizen when it waits for their materials; never the unit's other words.
             clock = event.data.get("clock") if isinstance(event.data, dict) else None
-            if clock == "paused":
+            if clock == "approved":
+                label, detail = _("Handling paused"), ""
+            elif clock == "paused":
                 materials = event.data.get("reason") == "materials"
                 label = _("Waiting for your further materials") if materials else _("Handling paused")
                 detail = event.data.get("asked", "") if materials else ""

@@ -556,12 +556,16 @@ def petition_merge(*, petition: Petition, into: Petition, actor, duplicate: bool
         raise DomainError(_("Petition %(number)s is no longer being handled (%(status)s): a petition merged into it "
                             "would never be answered. Handle this one on its own.")
                           % {"number": into.number, "status": into.get_status_display()}, field="into")
-    merged = petition_transition(
-        petition=petition, to=Status.MERGED, actor=actor, kind=EventKind.MERGED, reason=reason,
-        data={"into": into.number, "duplicate": duplicate}, changes={"merged_into": into},
-    )
-    _record(into, kind=EventKind.MERGED, at=timezone.now(), actor=actor, reason=reason,
-            data={"from": petition.number, "duplicate": duplicate})
+    with transaction.atomic():
+        merged = petition_transition(
+            petition=petition, to=Status.MERGED, actor=actor, kind=EventKind.MERGED, reason=reason,
+            data={"into": into.number, "duplicate": duplicate}, changes={"merged_into": into},
+        )
+        # Petitions merged into this one earlier follow it: their citizens' pages show, and their messages come
+        # from, the petition that is handled (no chain of merged petitions to a dead end).
+        Petition.objects.filter(merged_into=petition, status=Status.MERGED).update(merged_into=into)
+        _record(into, kind=EventKind.MERGED, at=timezone.now(), actor=actor, reason=reason,
+                data={"from": petition.number, "duplicate": duplicate})
     return merged
 
 

@@ -228,6 +228,11 @@ def petition_supplement(request, number: str):
                                          uploads=kept + fresh)
         except DomainError as error:
             error.as_form_error(form)
+            if error.field == "attachments":
+                # Over the petition's limit of files: nothing is kept to be sent again, or every later try
+                # (words only included) would be refused the same way.
+                drafts.drafts_drop(draft)
+                kept, fresh = [], []
         else:
             drafts.drafts_drop(draft)
             messages.success(request, _("Sent: the units handling your petition have your materials."))

@@ -93,3 +93,16 @@ def test_the_migration_links_earlier_files_to_their_answer_and_publishes_the_app
     assert shown == {"整改后现场.jpg", "商户身份证复印件.jpg"}
     rejected = Reply.objects.get(review=Reply.Review.REJECTED)
     assert [a.original_name for a in rejected.attachments.all()] == ["被退回的答复附件.jpg"]
+
+
+def test_a_review_form_sent_back_keeps_the_files_the_reviewer_unticked(client, answered, dispatcher):
+    reply = Reply.objects.get(review=Reply.Review.PENDING)
+    kept = reply.attachments.get(original_name="整改后现场.jpg")
+    held = reply.attachments.get(original_name="商户身份证复印件.jpg")
+    client.force_login(dispatcher)
+    base = f"/admin/dispatch/queuedpetition/{answered.pk}/console/"
+    response = client.post(base + "review/", {"reply": reply.pk, "approve": "yes", "note": "长" * 1001,
+                                              "files_listed": "1", "publish_file": [str(kept.pk)]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'value="{kept.pk}" checked' in page and f'value="{held.pk}" checked' not in page

@@ -68,3 +68,25 @@ def test_a_confidential_surviving_petition_shows_only_its_number_and_status(city
     services.petition_merge(petition=neighbour, into=survivor, actor=dispatcher, duplicate=True, reason="重复")
     page = _page(neighbour, NEIGHBOUR)
     assert survivor.number in page and "不公开" in page and "每天晚上十一点" not in page.split('id="merged-into"')[1]
+
+
+def test_merged_into_a_petition_already_answered_the_citizen_is_told_it_is_answered(
+        city, catalog, street_handler, dispatcher, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        survivor = file_petition(city)
+    lead = survivor.assignments.get(role=Role.LEAD)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经联合执法，商铺已停止外放音响。")
+    review.reply_review(reply=Reply.objects.get(), approve=True, actor=dispatcher)
+    neighbour = file_petition(city, complainant_phone=NEIGHBOUR)
+    services.petition_merge(petition=neighbour, into=survivor, actor=dispatcher, reason="同一事项")
+    assert _sms(NEIGHBOUR, "citizen.merged_answered") and not _sms(NEIGHBOUR, "citizen.merged")
+
+
+def test_petitions_merged_into_one_that_is_merged_in_turn_follow_it(city, catalog, dispatcher):
+    first, second, third = (file_petition(city, complainant_phone=f"1391111000{i}") for i in range(3))
+    services.petition_merge(petition=first, into=second, actor=dispatcher, reason="同一事项")
+    services.petition_merge(petition=second, into=third, actor=dispatcher, reason="同一事项")
+    first.refresh_from_db()
+    assert first.merged_into_id == third.pk
+    assert third.number in _page(first, "13911110000")

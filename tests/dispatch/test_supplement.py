@@ -95,3 +95,54 @@ def test_a_pause_for_other_reasons_shows_no_unit_words(signed, street_handler):
     handling.assignment_resume(assignment=lead, actor=street_handler)
     page = _citizen(petition).get(f"/petitions/track/{petition.number}/").content.decode()
     assert "处理已恢复" in page and 'id="waiting"' not in page
+
+
+def test_open311_promises_no_date_while_the_clock_is_stopped_and_the_timeline_shows_the_restart(
+        signed, street_handler, dispatcher):
+    from dispatch import review
+    from dispatch.models import Reply
+
+    petition, lead = signed
+    base = "/open311/v2"
+    assert Client().get(f"{base}/requests/{petition.number}.json").json()[0].get("expected_datetime")
+    handling.assignment_wait_for_citizen(assignment=lead, actor=street_handler, code=PauseReason.MATERIALS,
+                                         reason="请提供录音")
+    assert not Client().get(f"{base}/requests/{petition.number}.json").json()[0].get("expected_datetime")
+    # Answered while the clock is stopped, then sent back: the clock runs again and the citizen's page says so.
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已停止外放音响。")
+    review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher, note="请附整改照片")
+    page = _citizen(petition).get(f"/petitions/track/{petition.number}/").content.decode()
+    timeline = page.split("办理进度")[1]
+    assert timeline.index("等待您补充材料") < timeline.index("处理已恢复")
+    assert 'id="waiting"' not in page
+
+
+def test_a_supplement_over_the_petitions_file_limit_keeps_nothing_to_refuse_again(signed, settings):
+    from petitions import services
+
+    petition, _lead = signed
+    settings.PORTAL_UPLOAD_MAX_FILES = 5
+    services.SUPPLEMENT_MAX_FILES, old = 3, services.SUPPLEMENT_MAX_FILES
+    try:
+        citizen = _citizen(petition)
+        draft = citizen.get(f"/petitions/track/{petition.number}/").context["supplement_form"].initial["draft"]
+        photos = [SimpleUploadedFile(f"照片{i}.jpg", jpeg(), content_type="image/jpeg") for i in range(4)]
+        response = citizen.post(f"/petitions/track/{petition.number}/supplement/", {
+            "content": "补充四张现场照片，请查收。", "draft": str(draft), "attachments": photos})
+        assert response.status_code == 400 and "attachments" in response.context["supplement_form"].errors
+        response = citizen.post(f"/petitions/track/{petition.number}/supplement/", {
+            "content": "照片太多发不了，先补充文字说明：每晚十一点后仍有噪音。", "draft": str(draft)})
+        assert response.status_code == 302
+    finally:
+        services.SUPPLEMENT_MAX_FILES = old
+
+
+def test_the_tracking_api_says_what_the_page_says(signed, street_handler):
+    petition, lead = signed
+    url = "/api/v1/petitions/track/"
+    data = Client().post(url, {"number": petition.number, "phone": PHONE}, content_type="application/json").json()
+    assert data["expected_at"] and data["waiting_for_materials"] is None and data["merged_into"] is None
+    handling.assignment_wait_for_citizen(assignment=lead, actor=street_handler, code=PauseReason.MATERIALS,
+                                         reason="请提供录音")
+    data = Client().post(url, {"number": petition.number, "phone": PHONE}, content_type="application/json").json()
+    assert data["expected_at"] is None and data["waiting_for_materials"] == "请提供录音"
