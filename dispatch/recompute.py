@@ -30,9 +30,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from dispatch import deadlines
-from dispatch.models import Assignment, AssignmentStatus
+from dispatch.models import Assignment, AssignmentStatus, WarningLevel
 from lib.workdays import SHANGHAI, WorkCalendar
 from org.calendar import fresh_calendar, get_calendar
 from org.models import Classification
@@ -122,6 +123,8 @@ def _recompute_python(years: list[int], batch: int) -> int:
                                           with_sign=assignment.status == AssignmentStatus.PENDING)
                 values.pop("clock_started_at")
                 changed = {k: v for k, v in values.items() if getattr(assignment, k) != v}
+                if changed and assignment.warning == WarningLevel.YELLOW and values["warn_at"] > timezone.now():
+                    changed["warning"] = WarningLevel.NONE  # its point moved back into the future
                 if changed:
                     affected += Assignment.objects.filter(
                         pk=assignment.pk, status=assignment.status, extended_days=assignment.extended_days,
@@ -212,7 +215,9 @@ def _recompute_sql(years: list[int], batch: int) -> int:
     update = """
         UPDATE dispatch_assignment a
            SET handle_due_at = t.due, warn_at = t.warn,
-               sign_due_at = CASE WHEN a.status = 'pending' THEN t.sign ELSE a.sign_due_at END
+               sign_due_at = CASE WHEN a.status = 'pending' THEN t.sign ELSE a.sign_due_at END,
+               -- a yellow warning whose point moved back into the future (a day made a holiday) is lifted
+               warning = CASE WHEN a.warning = 'yellow' AND t.warn > %s THEN 'none' ELSE a.warning END
           FROM recompute_todo t
          WHERE t.id BETWEEN %s AND %s AND a.id = t.id
            -- the row as it was read: a concurrent sign-for, extension or resumption is left to that change
@@ -231,7 +236,7 @@ def _recompute_sql(years: list[int], batch: int) -> int:
             step = max(1, (high - low + 1) * batch // count)  # about `batch` rows per transaction
             for start in range(low, high + 1, step):
                 with transaction.atomic():
-                    cursor.execute(update, [start, start + step - 1])
+                    cursor.execute(update, [timezone.now(), start, start + step - 1])
                     affected += cursor.rowcount
         finally:
             cursor.execute("DROP TABLE IF EXISTS recompute_todo")

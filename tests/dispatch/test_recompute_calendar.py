@@ -32,3 +32,23 @@ def test_a_task_within_a_second_of_a_change_counts_with_the_new_calendar(city, d
     assert recompute.recompute_deadlines(years=[2026]) == 1
     assignment.refresh_from_db()
     assert assignment.handle_due_at == before + dt.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_a_yellow_warning_is_lifted_when_today_becomes_a_holiday(city, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.rule_create(key="noise", kind="sector", target="unit", lead_unit=city.urban,
+                            classification=city.noise)
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        petition = factories.file_petition(city)
+    assignment = Assignment.objects.get(petition=petition)
+    now = assignment.warn_at + dt.timedelta(minutes=1)
+    with time_machine.travel(now, tick=False):
+        Assignment.objects.filter(pk=assignment.pk).update(warning="yellow")  # as the sweep flagged it
+        # Today is declared a holiday at short notice: the 75% point moves to the next working day.
+        CalendarDay.objects.bulk_create([CalendarDay(date=now.astimezone(SH).date(), is_workday=False, name="补假")])
+        cache.set(org_calendar._VERSION_KEY, uuid.uuid4().hex, None)
+        assert recompute.recompute_deadlines(years=[2026]) == 1
+        assignment.refresh_from_db()
+        assert assignment.warn_at > now and assignment.warning == "none"
