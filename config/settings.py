@@ -293,6 +293,9 @@ PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 0, minimum=0)
 PORTAL_RATE_FILE = env_rate("PORTAL_RATE_FILE", "20/h")  # petition form and anonymous API filing
 PORTAL_RATE_TRACK = env_rate("PORTAL_RATE_TRACK", "60/h")  # tracking and rating lookups, web and API, everyone
 PORTAL_RATE_SUPPLEMENT = env_rate("PORTAL_RATE_SUPPLEMENT", "20/h")  # a citizen's further materials
+# Lookups with one phone and a wrong number, per hour, from any address: past it that phone finds nothing for the
+# hour (someone who knows a reporter's phone trying the day's tracking numbers; petitions.services.tracking_lookup).
+PORTAL_TRACK_PHONE_FAILURES = env_int("PORTAL_TRACK_PHONE_FAILURES", 10, minimum=1)
 PORTAL_RATE_OPEN311_READ = env_rate("PORTAL_RATE_OPEN311_READ", "600/h")
 PORTAL_RATE_OPEN311_WRITE = env_rate("PORTAL_RATE_OPEN311_WRITE", "600/h")
 PORTAL_RATE_INFO_REQUEST = env_rate("PORTAL_RATE_INFO_REQUEST", "10/h")

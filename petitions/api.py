@@ -192,7 +192,7 @@ class PetitionTrackView(APIView):
     def post(self, request):
         serializer = TrackInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        petition = selectors.petition_for_tracking(**serializer.validated_data)
+        petition = services.tracking_lookup(**serializer.validated_data)
         if petition is None:
             return _not_found()
         return Response(PetitionPublicOutput(petition).data)
@@ -210,7 +210,7 @@ class PetitionRateView(APIView):
         serializer = RatingInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        petition = selectors.petition_for_tracking(number=number, phone=data["phone"])
+        petition = services.tracking_lookup(number=number, phone=data["phone"])
         if petition is None:
             return _not_found()
         services.petition_rate(petition=petition, satisfaction=data["satisfaction"], solved=data["solved"],

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -23,7 +24,7 @@ from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
 from notifications.services import queued_together
 from org.calendar import get_calendar
-from petitions import messages, signals, transitions
+from petitions import messages, selectors, signals, transitions
 from petitions.models import (
     MEDIA_CHANNELS,
     OPEN_STATUSES,
@@ -369,6 +370,35 @@ def petition_rate(*, petition: Petition, satisfaction: str, solved: bool, commen
                                 data=data, changes={"close_reason": CloseReason.RATED}, now=now)
     petition.refresh_from_db()
     return rating
+
+
+def _tracking_failures_key(phone: str) -> str:
+    return "track-fail:" + hashlib.sha256(phone.encode()).hexdigest()[:24]
+
+
+def tracking_blocked(phone: str) -> bool:
+    """Too many lookups with this phone and a wrong number this hour (PORTAL_TRACK_PHONE_FAILURES)."""
+    return (cache.get(_tracking_failures_key(phone)) or 0) >= settings.PORTAL_TRACK_PHONE_FAILURES
+
+
+def tracking_lookup(*, number: str, phone: str) -> Petition | None:
+    """The petition with this number and phone, for the web page, the API's tracking and its rating.
+
+    The per-address limit (PORTAL_RATE_TRACK) does not stop someone who knows a reporter's phone from trying the
+    day's tracking numbers from many addresses: the failures are also counted per phone, and past
+    PORTAL_TRACK_PHONE_FAILURES in an hour that phone finds nothing, right number or not (the same answer as a wrong
+    one: nothing to probe). The phone is kept only as a hash in the cache."""
+    if tracking_blocked(phone):
+        return None
+    petition = selectors.petition_for_tracking(number=number, phone=phone)
+    if petition is None:
+        key = _tracking_failures_key(phone)
+        cache.add(key, 0, 3600)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.add(key, 1, 3600)
+    return petition
 
 
 # While someone handles it: a supplement to a petition still in screening, answered or closed would be read by no one.

@@ -182,15 +182,15 @@ def track(request):
     """Ask for number and phone. POST, so the phone never lands in a URL or a log."""
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        petition = selectors.petition_for_tracking(
-            number=form.cleaned_data["number"], phone=form.cleaned_data["phone"]
-        )
+        petition = services.tracking_lookup(number=form.cleaned_data["number"], phone=form.cleaned_data["phone"])
         if petition is not None:
             response = redirect("petitions:detail", number=petition.number)
             _remember(request, response, SESSION_TRACKED, petition)
             return response
         # The same message whether the number or the phone is wrong: no probing.
         form.add_error(None, _("No petition matches this number and phone."))
+        if services.tracking_blocked(form.cleaned_data["phone"]):
+            form.add_error(None, _("Too many tries with this phone: try again in an hour, or call 12345."))
     return render(request, "petitions/track.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -164,3 +164,24 @@ def test_a_tracking_cookie_written_before_versions_still_opens_the_petition(clie
     client.cookies[COOKIES[SESSION_TRACKED]] = signing.get_cookie_signer(salt=COOKIES[SESSION_TRACKED] + SESSION_TRACKED).sign(
         str(petition.pk))
     assert client.get(f"/petitions/track/{petition.number}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_someone_trying_numbers_with_a_reporters_phone_is_stopped_whatever_the_address(city, operator, settings):
+    """The per-address limit does not stop many addresses; failures are counted per phone (docs/security.md)."""
+    settings.PORTAL_TRACK_PHONE_FAILURES = 3
+    petition = file_petition(city, actor=operator)
+    for i in range(3):
+        response = Client(REMOTE_ADDR=f"10.0.0.{i + 1}").post(
+            "/petitions/track/", {"number": f"2099123100000{i}", "phone": "13912345678"})
+        assert response.status_code == 400
+    # Now even the right number finds nothing for this phone, from a fresh address, on the web and the API.
+    page = Client(REMOTE_ADDR="10.0.0.9").post("/petitions/track/", {"number": petition.number,
+                                                                    "phone": "13912345678"})
+    assert page.status_code == 400 and "12345" in page.content.decode()
+    api = Client(REMOTE_ADDR="10.0.0.10").post("/api/v1/petitions/track/",
+                                               {"number": petition.number, "phone": "13912345678"})
+    assert api.status_code == 404
+    # Another citizen's phone is not affected.
+    other = file_petition(city, actor=operator, complainant_phone="13911112222")
+    assert track(Client(REMOTE_ADDR="10.0.0.11"), other.number, "13911112222").status_code == 302
