@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.dispatch import Signal
 from django.utils import timezone
 
+from lib import ratelimits
 from notifications.messaging import Recipients, message_send
 
 MAX_TRIES = 5
@@ -34,25 +35,14 @@ def _digest(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _count(key: str, seconds: int) -> int:
-    """One more on a counter that lives `seconds` from its first count. `add` and `incr` are atomic in the
-    local-memory cache (one lock) and in Redis (INCR), so parallel requests each get their own number."""
-    cache.add(key, 0, seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # it expired between the two calls: a new window starts
-        cache.add(key, 0, seconds)
-        return cache.incr(key)
-
-
 def code_send(*, phone: str) -> bool:
     """Send a code to `phone` unless it had one in the last minute, five this hour or
     PORTAL_MY_CODE_PER_DAY today. Returns whether one was sent (callers show the same page either way)."""
     if not cache.add(f"citizens:code-wait:{phone}", 1, 60):
         return False
-    if _count(f"citizens:code-hour:{phone}", 3600) > 5:
+    if ratelimits.count(f"citizens:code-hour:{phone}", 3600) > 5:
         return False
-    if _count(f"citizens:code-day:{phone}", 86400) > settings.PORTAL_MY_CODE_PER_DAY:
+    if ratelimits.count(f"citizens:code-day:{phone}", 86400) > settings.PORTAL_MY_CODE_PER_DAY:
         return False
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.PORTAL_MY_CODE_MINUTES
@@ -74,7 +64,7 @@ def code_check(*, phone: str, code: str) -> bool:
     # back let thirty parallel guesses all read "no tries yet" and all be compared. Now the sixth try and every
     # one after it is refused without a comparison, right code or not. The counter lives from the first try as
     # long as a code does, so it outlives the code it counts.
-    tries = _count(f"citizens:code-tries:{phone}:{stored['id']}", settings.PORTAL_MY_CODE_MINUTES * 60)
+    tries = ratelimits.count(f"citizens:code-tries:{phone}:{stored['id']}", settings.PORTAL_MY_CODE_MINUTES * 60)
     if tries > MAX_TRIES or not hmac.compare_digest(stored["digest"], _digest(phone, code)):
         if tries >= MAX_TRIES and (cache.get(key) or {}).get("id") == stored["id"]:  # not a new code sent meanwhile
             cache.delete(key)  # the fifth wrong try, or any after it: the code is dead, ask for a new one

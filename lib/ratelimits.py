@@ -14,6 +14,7 @@ import logging
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 from django_ratelimit.exceptions import Ratelimited
@@ -92,3 +93,19 @@ class AddressThrottle(BaseThrottle):
 
     def wait(self):
         return getattr(self, "_wait", None)
+
+
+def count(key: str, seconds: int) -> int:
+    """One more on a counter in the shared cache that lives `seconds` from its first count (a limit that is not
+    per address: tries at one SMS code, failed lookups with one phone). `add` and `incr` are atomic in the
+    local-memory cache (one lock) and in Redis (INCR), so parallel requests each get their own number."""
+    cache.add(key, 0, seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # it expired between the two calls: a new window starts
+        cache.add(key, 0, seconds)
+        return cache.incr(key)
+
+
+def counted(key: str) -> int:
+    return cache.get(key) or 0

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -18,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib import ratelimits
 from lib.errors import ConflictError, DomainError
 from lib.upload_handlers import OversizedUpload
 from lib.uploads import UploadRejected, clean_upload
@@ -378,7 +378,7 @@ def _tracking_failures_key(phone: str) -> str:
 
 def tracking_blocked(phone: str) -> bool:
     """Too many lookups with this phone and a wrong number this hour (PORTAL_TRACK_PHONE_FAILURES)."""
-    return (cache.get(_tracking_failures_key(phone)) or 0) >= settings.PORTAL_TRACK_PHONE_FAILURES
+    return ratelimits.counted(_tracking_failures_key(phone)) >= settings.PORTAL_TRACK_PHONE_FAILURES
 
 
 def tracking_lookup(*, number: str, phone: str) -> Petition | None:
@@ -392,12 +392,7 @@ def tracking_lookup(*, number: str, phone: str) -> Petition | None:
         return None
     petition = selectors.petition_for_tracking(number=number, phone=phone)
     if petition is None:
-        key = _tracking_failures_key(phone)
-        cache.add(key, 0, 3600)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.add(key, 1, 3600)
+        ratelimits.count(_tracking_failures_key(phone), 3600)
     return petition
 
 
