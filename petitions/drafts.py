@@ -55,6 +55,18 @@ def drafts_remove(token: uuid.UUID, indexes: list[int]) -> None:
         (folder / f"{index}.bin").unlink(missing_ok=True)
 
 
+def drafts_indexes(token: uuid.UUID | None) -> list[int]:
+    """The indexes of the files kept under `token`, in the order `drafts_load` returns them."""
+    return _indexes(_folder(token)) if token else []
+
+
+def drafts_forget(token: uuid.UUID | None, values) -> None:
+    """The citizen unticked files kept from an earlier try ("remove"): they go before the form is read again.
+    `values` are the posted indexes; anything else is ignored."""
+    if token:
+        drafts_remove(token, [int(v) for v in values if str(v).isdigit() and len(str(v)) < 6])
+
+
 def drafts_load(token: uuid.UUID | None) -> list[CleanUpload]:
     if not token:
         return []

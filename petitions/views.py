@@ -121,6 +121,7 @@ def petition_new(request):
         return page
     form = CitizenPetitionForm(request.POST or None, request.FILES or None)
     token = _token(request)
+    drafts.drafts_forget(token, request.POST.getlist("drop_kept"))
     kept = drafts.drafts_load(token)
     fresh = []
     if request.method == "POST":
@@ -158,7 +159,7 @@ def petition_new(request):
         # Nothing chosen is lost: files that passed their checks wait for the corrected form.
         drafts.drafts_keep(token, fresh)
         kept = kept + fresh
-    return _page(request, form, kept)
+    return _page(request, form, kept, kept_items=list(zip(drafts.drafts_indexes(token), kept)))
 
 
 def _token(request):
@@ -216,6 +217,7 @@ def petition_supplement(request, number: str):
     form = SupplementForm(request.POST, request.FILES)
     form.is_valid()
     draft = form.cleaned_data.get("draft") if "draft" not in form.errors else None
+    drafts.drafts_forget(draft, request.POST.getlist("drop_kept"))
     kept = drafts.drafts_load(draft)
     fresh = [] if "attachments" in form.errors else (form.cleaned_data.get("attachments") or [])
     room = max(settings.PORTAL_UPLOAD_MAX_FILES - len(kept), 0)
@@ -241,7 +243,7 @@ def petition_supplement(request, number: str):
         drafts.drafts_keep(draft, fresh)
         kept = kept + fresh
     context = _detail_context(petition, RatingForm())
-    context.update({"supplement_form": form, "supplement_kept": kept})
+    context.update({"supplement_form": form, "supplement_kept": list(zip(drafts.drafts_indexes(draft), kept))})
     return render(request, "petitions/detail.html", context, status=400)
 
 

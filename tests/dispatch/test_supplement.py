@@ -146,3 +146,18 @@ def test_the_tracking_api_says_what_the_page_says(signed, street_handler):
                                          reason="请提供录音")
     data = Client().post(url, {"number": petition.number, "phone": PHONE}, content_type="application/json").json()
     assert data["expected_at"] is None and data["waiting_for_materials"] == "请提供录音"
+
+
+def test_a_kept_file_can_be_removed_from_the_supplement(signed):
+    petition, _lead = signed
+    citizen = _citizen(petition)
+    draft = citizen.get(f"/petitions/track/{petition.number}/").context["supplement_form"].initial["draft"]
+    response = citizen.post(f"/petitions/track/{petition.number}/supplement/", {
+        "content": "短", "draft": str(draft),
+        "attachments": [SimpleUploadedFile("错选.jpg", jpeg(), content_type="image/jpeg")]})
+    [(index, kept)] = response.context["supplement_kept"]
+    assert kept.original_name == "错选.jpg"
+    response = citizen.post(f"/petitions/track/{petition.number}/supplement/", {
+        "content": "补充说明：每晚十一点后仍有噪音。", "draft": str(draft), "drop_kept": [str(index)]})
+    assert response.status_code == 302
+    assert not Attachment.objects.filter(petition=petition, original_name="错选.jpg").exists()

@@ -311,3 +311,16 @@ def test_files_kept_across_errors_never_exceed_the_limit_so_the_form_can_always_
     assert third.status_code == 302
     names = sorted(a.original_name for a in Petition.objects.get().attachments.all())
     assert names == ["现场1.jpg", "现场2.jpg", "现场3.jpg", "现场4.jpg", "现场5.jpg"]
+
+
+@pytest.mark.django_db
+def test_a_kept_file_chosen_by_mistake_can_be_removed_before_sending(client, city):
+    token = str(uuid.uuid4())
+    photos = [SimpleUploadedFile(name, jpeg_with_gps(), content_type="image/jpeg") for name in ("现场.jpg", "错选的照片.jpg")]
+    first = client.post(URL, form_data(city, submission_token=token, title="", attachments=photos))
+    page = first.content.decode()
+    assert first.status_code == 400 and 'name="drop_kept"' in page
+    mistaken = next(index for index, f in first.context["kept_items"] if f.original_name == "错选的照片.jpg")
+    second = client.post(URL, form_data(city, submission_token=token, drop_kept=[str(mistaken)]))
+    assert second.status_code == 302
+    assert [a.original_name for a in Petition.objects.get().attachments.all()] == ["现场.jpg"]
