@@ -220,6 +220,7 @@ def _file_with_drafts(request, form, token, file):
     past it are not kept, and the form says so; kept files past it could never be filed nor removed."""
     if request.method != "POST":
         return None
+    drafts.drafts_forget(token, request.POST.getlist("drop_kept"))  # the kept files the citizen removed
     kept = drafts.drafts_load(token)
     limit = settings.PORTAL_UPLOAD_MAX_FILES
     valid = form.is_valid()
@@ -246,8 +247,13 @@ def _file_with_drafts(request, form, token, file):
 
 def _form_page(request, form, token, *, title, lead, status=None):
     return render(request, "channels/form.html", {
-        "form": form, "kept": drafts.drafts_load(token), "title": title, "lead": lead,
+        "form": form, "kept": _kept_items(token), "title": title, "lead": lead,
         "map_tiles": settings.PORTAL_MAP_TILES_URL}, status=status or (400 if form.errors else 200))
+
+
+def _kept_items(token) -> list:
+    """The files kept under the form's token, each with the index its *Remove* box posts (drafts.drafts_forget)."""
+    return list(zip(drafts.drafts_indexes(token), drafts.drafts_load(token)))
 
 
 def wechat_mine(request):
@@ -337,7 +343,7 @@ def grid_new(request):
                          % {"number": petition.number})
         return redirect("channels:grid")
     return render(request, "channels/grid_new.html", {
-        "form": form, "kept": drafts.drafts_load(token), "map_tiles": settings.PORTAL_MAP_TILES_URL},
+        "form": form, "kept": _kept_items(token), "map_tiles": settings.PORTAL_MAP_TILES_URL},
         status=400 if form.errors else 200)
 
 

@@ -72,9 +72,23 @@ def test_a_form_opened_before_the_chat_brings_in_what_was_sent_since(client, cit
     form = back.context["form"]
     assert form.non_field_errors() and str(draft.token) in back.content.decode()
     assert "晚上十一点后还在施工" in form.data["content"]
-    assert [f.original_name for f in back.context["kept"]] == ["wechat-702.jpg", "form.jpg"]
+    assert [f.original_name for _index, f in back.context["kept"]] == ["wechat-702.jpg", "form.jpg"]
     filed = client.post(reverse("channels:wechat_file"), _form(city, draft, content=form.data["content"]))
     assert filed.status_code == 302
     petition = Petition.objects.get()
     assert petition.attachments.count() == 2 and "晚上十一点后还在施工" in petition.content
     assert WechatDraft.objects.get().status == WechatDraft.Status.FILED
+
+
+def test_a_follower_removes_a_photo_sent_in_the_chat_by_mistake(client, city, wechat_source, fake_wechat):
+    oauth(client, fake_wechat, OPENID)
+    fake_wechat.media["M5"] = JPEG
+    push(client, text_message(OPENID, "晚上十一点后还在施工", 801))
+    push(client, image_message(OPENID, "M5", 802))
+    draft = WechatDraft.objects.get()
+    page = client.get(reverse("channels:wechat_file"))
+    [(index, photo)] = page.context["kept"]
+    assert photo.original_name == "wechat-802.jpg" and 'name="drop_kept"' in page.content.decode()
+    filed = client.post(reverse("channels:wechat_file"), _form(city, draft, drop_kept=[str(index)]))
+    assert filed.status_code == 302
+    assert Petition.objects.get().attachments.count() == 0
