@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from evaluation import metrics, snapshots
 from evaluation.by_channel import channel_rows
+from lib.params import bounded_int
 from evaluation.models import Report
 from org.permissions import STAFF_ROLES, role_required
 
@@ -27,14 +28,12 @@ YEARS = range(2000, 2101)
 
 def _month(request) -> tuple[dt.date, dt.date]:
     """The month asked for (`?month=2026-11`); this month when it is missing, malformed or out of range."""
-    today = timezone.localdate()
-    try:
-        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        if year in YEARS:
-            return metrics.month_bounds(year, month)
-    except (ValueError, TypeError):
-        pass
-    return metrics.month_bounds(today.year, today.month)
+    year, _, month = request.GET.get("month", "").partition("-")
+    year, month = bounded_int(year, YEARS.start, YEARS.stop - 1), bounded_int(month, 1, 12)
+    if year is None or month is None:
+        today = timezone.localdate()
+        year, month = today.year, today.month
+    return metrics.month_bounds(year, month)
 
 
 def _digest(rows) -> str:

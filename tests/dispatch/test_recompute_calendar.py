@@ -15,15 +15,19 @@ from tests import factories
 SH = dt.timezone(dt.timedelta(hours=8))
 
 
-@pytest.mark.django_db
-def test_a_task_within_a_second_of_a_change_counts_with_the_new_calendar(city, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def _filed_monday(city, on_commit):
+    """A noise petition routed to urban management, filed on Monday 2026-11-23 at 09:00: its work order."""
+    with on_commit(execute=True):
         catalog.rule_create(key="noise", kind="sector", target="unit", lead_unit=city.urban,
                             classification=city.noise)
-    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH), tick=False), on_commit(execute=True):
         petition = factories.file_petition(city)
-    assignment = Assignment.objects.get(petition=petition)
+    return Assignment.objects.get(petition=petition)
+
+
+@pytest.mark.django_db
+def test_a_task_within_a_second_of_a_change_counts_with_the_new_calendar(city, django_capture_on_commit_callbacks):
+    assignment = _filed_monday(city, django_capture_on_commit_callbacks)
     before = assignment.handle_due_at
     org_calendar.get_calendar()  # this worker has just looked at the shared version
     # The admin's web process adds a holiday and moves the shared version (no signal reaches this process).
@@ -36,13 +40,7 @@ def test_a_task_within_a_second_of_a_change_counts_with_the_new_calendar(city, d
 
 @pytest.mark.django_db
 def test_a_yellow_warning_is_lifted_when_today_becomes_a_holiday(city, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        catalog.rule_create(key="noise", kind="sector", target="unit", lead_unit=city.urban,
-                            classification=city.noise)
-    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=SH), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
-        petition = factories.file_petition(city)
-    assignment = Assignment.objects.get(petition=petition)
+    assignment = _filed_monday(city, django_capture_on_commit_callbacks)
     now = assignment.warn_at + dt.timedelta(minutes=1)
     with time_machine.travel(now, tick=False):
         Assignment.objects.filter(pk=assignment.pk).update(warning="yellow")  # as the sweep flagged it
