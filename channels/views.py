@@ -247,13 +247,9 @@ def _file_with_drafts(request, form, token, file):
 
 def _form_page(request, form, token, *, title, lead, status=None):
     return render(request, "channels/form.html", {
-        "form": form, "kept": _kept_items(token), "title": title, "lead": lead,
+        "form": form, "kept": drafts.drafts_listed(token), "title": title, "lead": lead,
         "map_tiles": settings.PORTAL_MAP_TILES_URL}, status=status or (400 if form.errors else 200))
 
-
-def _kept_items(token) -> list:
-    """The files kept under the form's token, each with the index its *Remove* box posts (drafts.drafts_forget)."""
-    return list(zip(drafts.drafts_indexes(token), drafts.drafts_load(token)))
 
 
 def wechat_mine(request):
@@ -343,7 +339,7 @@ def grid_new(request):
                          % {"number": petition.number})
         return redirect("channels:grid")
     return render(request, "channels/grid_new.html", {
-        "form": form, "kept": _kept_items(token), "map_tiles": settings.PORTAL_MAP_TILES_URL},
+        "form": form, "kept": drafts.drafts_listed(token), "map_tiles": settings.PORTAL_MAP_TILES_URL},
         status=400 if form.errors else 200)
 
 

@@ -60,6 +60,11 @@ def drafts_indexes(token: uuid.UUID | None) -> list[int]:
     return _indexes(_folder(token)) if token else []
 
 
+def drafts_listed(token: uuid.UUID | None) -> list[tuple[int, CleanUpload]]:
+    """The files kept under `token`, each with the index its *Remove* box posts (`drafts_forget`)."""
+    return list(zip(drafts_indexes(token), drafts_load(token)))
+
+
 def drafts_forget(token: uuid.UUID | None, values) -> None:
     """The citizen unticked files kept from an earlier try ("remove"): they go before the form is read again.
     `values` are the posted indexes; anything else is ignored."""

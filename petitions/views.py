@@ -159,7 +159,7 @@ def petition_new(request):
         # Nothing chosen is lost: files that passed their checks wait for the corrected form.
         drafts.drafts_keep(token, fresh)
         kept = kept + fresh
-    return _page(request, form, kept, kept_items=list(zip(drafts.drafts_indexes(token), kept)))
+    return _page(request, form, kept, kept_items=drafts.drafts_listed(token))
 
 
 def _token(request):
@@ -243,7 +243,7 @@ def petition_supplement(request, number: str):
         drafts.drafts_keep(draft, fresh)
         kept = kept + fresh
     context = _detail_context(petition, RatingForm())
-    context.update({"supplement_form": form, "supplement_kept": list(zip(drafts.drafts_indexes(draft), kept))})
+    context.update({"supplement_form": form, "supplement_kept": drafts.drafts_listed(draft)})
     return render(request, "petitions/detail.html", context, status=400)
 
 
