@@ -121,19 +121,7 @@ def petition_new(request):
         return page
     form = CitizenPetitionForm(request.POST or None, request.FILES or None)
     token = _token(request)
-    drafts.drafts_forget(token, request.POST.getlist("drop_kept"))
-    kept = drafts.drafts_load(token)
-    fresh = []
-    if request.method == "POST":
-        form.is_valid()
-        fresh = [] if "attachments" in form.errors else (form.cleaned_data.get("attachments") or [])
-        room = max(settings.PORTAL_UPLOAD_MAX_FILES - len(kept), 0)
-        if len(fresh) > room:
-            # Over the limit with the files already kept, whatever else is wrong: only those that fit are kept,
-            # so the form can always be sent once the rest is corrected (it never holds more than the limit).
-            form.add_error("attachments", _("Attach at most %(count)s files.")
-                           % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
-            fresh = fresh[:room]
+    kept, fresh = _files_in_hand(request, form, token) if request.method == "POST" else (drafts.drafts_load(token), [])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -160,6 +148,22 @@ def petition_new(request):
         drafts.drafts_keep(token, fresh)
         kept = kept + fresh
     return _page(request, form, kept, kept_items=drafts.drafts_listed(token))
+
+
+def _files_in_hand(request, form, token) -> tuple[list, list]:
+    """The files of a posted form: those kept from earlier tries (less the ones the citizen removed) and the
+    fresh ones that passed their checks. Over the limit with the kept ones, whatever else is wrong, only the fresh
+    files that fit are taken, with an error, so the form can always be sent once the rest is corrected (what is
+    kept never passes the limit)."""
+    drafts.drafts_forget(token, request.POST.getlist("drop_kept"))
+    kept = drafts.drafts_load(token)
+    form.is_valid()
+    fresh = [] if "attachments" in form.errors else (form.cleaned_data.get("attachments") or [])
+    room = max(settings.PORTAL_UPLOAD_MAX_FILES - len(kept), 0)
+    if len(fresh) > room:
+        form.add_error("attachments", _("Attach at most %(count)s files.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
+        fresh = fresh[:room]
+    return kept, fresh
 
 
 def _token(request):
@@ -217,13 +221,7 @@ def petition_supplement(request, number: str):
     form = SupplementForm(request.POST, request.FILES)
     form.is_valid()
     draft = form.cleaned_data.get("draft") if "draft" not in form.errors else None
-    drafts.drafts_forget(draft, request.POST.getlist("drop_kept"))
-    kept = drafts.drafts_load(draft)
-    fresh = [] if "attachments" in form.errors else (form.cleaned_data.get("attachments") or [])
-    room = max(settings.PORTAL_UPLOAD_MAX_FILES - len(kept), 0)
-    if len(fresh) > room:
-        form.add_error("attachments", _("Attach at most %(count)s files.") % {"count": settings.PORTAL_UPLOAD_MAX_FILES})
-        fresh = fresh[:room]
+    kept, fresh = _files_in_hand(request, form, draft)
     if form.is_valid():
         try:
             services.petition_supplement(petition=petition, content=form.cleaned_data["content"],
