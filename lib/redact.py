@@ -114,7 +114,9 @@ def _matches(pattern: re.Pattern, text: str, not_after: str):
         pos = m.end() if m.end() > start else start + 1
 
 
-_SEP = r"(?:[ \u00a0\-–—]{1,2})"
+# Digit groups are written apart with spaces or dashes, and also with dots, slashes, underscores, middle dots
+# and invisible zero-width characters (138.2222.3333, 138/2222/3333, 139_1234_5678): all join a number.
+_SEP = r"(?:[ \u00a0\-–—./_·\u200b-\u200d\u2060\ufeff]{1,2})"
 
 # ---------------------------------------------------------------------------------------------
 # Numbers: runs of digits, possibly grouped with spaces or dashes, classified by length and shape.
@@ -262,7 +264,7 @@ _CHAIN = re.compile(
 # Before a lone weak element (88号, 501, 3-501) these words make it part of an address.
 _ADDRESS_CONTEXT = re.compile(
     r"(?:路|街|巷|里|弄|胡同|村|庄|屯|院|小区|社区|花园|公寓|家园|苑|园|城|大厦|广场|新村|山庄|公馆|府|湾|居|阁"
-    r"|期|住|住在|家住|现住|地址|住址|门牌|门牌号|门牌号码|楼上|楼下|对门|隔壁|楼)[:\s是为]*$"
+    r"|(?<![日周学时星假工延限预])期|住|住在|家住|现住|地址|住址|门牌|门牌号|门牌号码|楼上|楼下|对门|隔壁|楼)[:\s是为]*$"
 )
 
 
@@ -549,8 +551,9 @@ def find_personal_data(text: str, known: Iterable[tuple[str, str]] = ()) -> list
     for kind, value in known:
         value = re.sub(r"\s+", "", _normalise((value or "").strip()))
         if len(value) >= 2:
-            # Also written with spaces between its characters (王 小 明, 王　小　明): the same person.
-            for m in re.finditer(r"\s*".join(map(re.escape, value)), norm):
+            # Also written with spaces or marks between its characters (王 小 明, 138.2222.3333, 138/2222/3333,
+            # 370202.19800101.1232): the same person. Letters, digits and CJK are never skipped.
+            for m in re.finditer(r"[\W_]{0,3}".join(map(re.escape, value)), norm):
                 found.append((kind, m.start(), m.end()))
     if "@" in norm:
         for m in _EMAIL.finditer(norm):

@@ -26,6 +26,12 @@ PHONES = [
     ("联系电话0532—86661234", "联系电话【电话】"),
     # Copied from a staff screen: the last digits still identify, so the whole number goes.
     ("来电人（138****5678）要求保密", "来电人（【电话】）要求保密"),
+    # Written apart with dots, slashes, underscores, middle dots or invisible zero-width spaces.
+    ("有事请打138.2222.3333找我", "有事请打【电话】找我"),
+    ("或者138/2222/3333", "或者【电话】"),
+    ("电话139_1234_5678", "电话【电话】"),
+    ("电话138·2222·3333", "电话【电话】"),
+    ("手机139\u200b1234\u200b5678白天打", "手机【电话】白天打"),
 ]
 
 SERVICE_NUMBERS_AND_COUNTS = [
@@ -43,6 +49,9 @@ SERVICE_NUMBERS_AND_COUNTS = [
     "噪音超过65分贝，持续了120分钟",
     "依据《物业管理条例》第三十五条和第四十二条",
     "全小区约1200户、3500多人受影响",
+    "面积120.5平方米，单价3000.00元，2024.12.01 13:45签的合同",
+    "服务器IP 192.168.100.200，版本1.2.3.4.5",
+    "工单号2026.1205.000018还没有回复",
 ]
 
 IDS = [
@@ -55,6 +64,8 @@ IDS = [
     ("身份证号370202********1234", "身份证号【身份证号】"),
     ("身份证：37028119900305", "身份证：【身份证号】"),  # typed short, still his
     ("老人身份证370202********1234已复印", "老人身份证【身份证号】已复印"),
+    ("身份证370202.19800101.1232", "身份证【身份证号】"),
+    ("身份证370202/19800101/1232", "身份证【身份证号】"),
 ]
 
 PLATES = [
@@ -207,6 +218,7 @@ NOT_HOUSE_NUMBERS = [
     "南京路和延吉路交叉口的红绿灯",
     "鞍山二路街道洛阳路社区的网格员",
     "2026年一季度共受理300多件",
+    "日期2024/01/15，工期2025年完工",
 ]
 
 
@@ -408,3 +420,15 @@ def test_numbers_said_in_chinese_digits_are_read_as_numbers(text, expected):
 ])
 def test_a_known_name_is_masked_even_written_with_spaces_between_its_characters(text, expected):
     assert redact(text, [("name", "张建国")]) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "我叫刘海洋，有事请打138.2222.3333",
+    "刘,海,洋反映：打138/2222/3333或者1 3 8 2 2 2 2 3 3 3 3",
+    "刘·海·洋，身份证370202.19800101.1232，电话138-2222-3333",
+])
+def test_a_complainants_known_name_phone_and_id_are_masked_however_they_are_written_apart(text):
+    known = [("name", "刘海洋"), ("phone", "13822223333"), ("id_number", "370202198001011232")]
+    masked = redact(text, known)
+    assert not any(ch.isdigit() for ch in masked), masked
+    assert "刘" not in masked and "海洋" not in masked, masked
