@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
+from django.utils.text import format_lazy
 from pypinyin import lazy_pinyin
 
 from dispatch import routing
@@ -39,7 +40,7 @@ class Entry:
     path: str  # the ancestors' names, root first, without the item itself
     depth: int
     is_leaf: bool
-    tier: str  # the tier's label, e.g. "3 working days"
+    tier: str  # the tier's label, e.g. "3 working days": lazy, read in the language of each request
     unit: str  # the default unit's name, or ""
     # what a query is matched against
     hanzi: str  # the keywords
@@ -51,7 +52,7 @@ class Entry:
 
     def as_json(self) -> dict:
         return {"pk": self.pk, "code": self.code, "name": self.name, "path": self.path, "leaf": self.is_leaf,
-                "tier": self.tier, "unit": self.unit, "depth": self.depth}
+                "tier": str(self.tier), "unit": self.unit, "depth": self.depth}
 
 
 @dataclass
@@ -114,9 +115,11 @@ def classification_index() -> Index:
             return catalog.unit_names.get(unit_id, "") if unit_id else ""
 
         def tier_of(node):
+            # The index is shared by every request of the process: labels stay lazy, so an English operator
+            # and a Chinese one each read their own language whoever built it.
             if node.tier == Classification.Tier.URGENT and node.urgent_hours:
-                return str(Classification.Tier(node.tier).label) + f" · {node.urgent_hours}h"
-            return str(Classification.Tier(node.tier).label)
+                return format_lazy("{} · {}h", Classification.Tier(node.tier).label, node.urgent_hours)
+            return Classification.Tier(node.tier).label
 
         index = _build(list(active.only("id", "code", "name", "path", "depth", "is_leaf", "tier", "urgent_hours",
                                         "sector_id", "keywords")), tier_of, unit_of)
@@ -132,7 +135,7 @@ def area_index() -> Index:
         return cached
     with _lock:
         index = _build(list(active.only("id", "code", "name", "path", "depth", "level")),
-                       lambda node: str(Area.Level(node.level).label), lambda node: "")
+                       lambda node: Area.Level(node.level).label, lambda node: "")
         _cache["area"] = (stamp, index, time.monotonic())
     return index
 

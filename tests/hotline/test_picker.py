@@ -102,3 +102,29 @@ def test_a_renamed_item_shows_within_the_index_ttl(standard, monkeypatch):
     later = picker.time.monotonic() + picker.INDEX_TTL + 1
     monkeypatch.setattr(picker.time, "monotonic", lambda: later)
     assert "小区路灯坏了" in names(picker.search(picker.classification_index(), "路灯"))
+
+
+
+
+def _first(client, path, language):
+    client.cookies["django_language"] = language
+    return json.loads(client.get(path).content)["items"][0]
+
+
+def test_tiers_are_in_each_operators_language_whoever_built_the_index(client, standard):
+    """The index is shared by the process: an English operator's search must not leave English tiers for the
+    next Chinese one."""
+    from tests.factories import make_user
+
+    picker.clear()
+    client.force_login(make_user("op", "operator"))
+    assert _first(client, "/hotline/classifications/?q=xqldsh", "en")["tier"] == "7 working days"
+    assert _first(client, "/hotline/classifications/?q=xqldsh", "zh-hans")["tier"] == "7个工作日"
+
+
+def test_area_levels_are_in_each_operators_language_whoever_built_the_index(client, city, operator):
+    picker.clear()
+    client.force_login(operator)
+    street_zh = _first(client, "/hotline/areas/?q=jiayi", "zh-hans")["tier"]
+    street_en = _first(client, "/hotline/areas/?q=jiayi", "en")["tier"]
+    assert street_en.isascii() and not street_zh.isascii(), (street_zh, street_en)
