@@ -171,9 +171,9 @@ def _petition_page(request, pk: int, *, bound: NoticeForm | None = None, bound_c
         case.notice_form = bound if bound is not None and case.pk == bound_case else _notice_form(case.pk)
     return render(request, "dispatch/supervision/petition.html", {
         "petition": petition, "assignments": assignments, "cases": cases,
-        # The inspection offices supervise the work, not the person: a confidential complainant's words redacted.
-        "shown": {field: privacy.shown_text(request.user, petition, getattr(petition, field))
-                  for field in ("title", "content")},
+        # The inspection offices supervise the work, not the person: names, phones and ID numbers masked in the
+        # words of every petition (as in the header), a confidential one wholly redacted.
+        "shown": {field: privacy.for_supervisors(petition, getattr(petition, field)) for field in ("title", "content")},
         "events": petition.events.select_related("actor").order_by("at", "id"),
         "case_form": CaseActionForm(), "may_act": _may_act(request.user),
     }, status=400 if bound is not None else 200)
@@ -265,7 +265,7 @@ def lookback(request):
     for sample in samples:
         sample.form = forms_by_sample[sample.pk]
         # District supervisors are not the platform: a confidential petition's title is shown redacted.
-        sample.shown_title = privacy.shown_text(request.user, sample.petition, sample.petition.title)
+        sample.shown_title = privacy.for_supervisors(sample.petition, sample.petition.title)
     return render(request, "dispatch/supervision/lookback.html", {"samples": samples,
                                                                    "may_act": _may_act(request.user)},
                   status=400 if request.method == "POST" else 200)

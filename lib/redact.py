@@ -595,15 +595,16 @@ def contains_personal_data(text: str) -> bool:
     return bool(find_personal_data(text))
 
 
-def redact(text: str | None, known: Iterable[tuple[str, str]] = ()) -> str:
+def redact(text: str | None, known: Iterable[tuple[str, str]] = (), *, keep: Iterable[str] = ()) -> str:
     """`text` with each piece of personal data replaced by its token (see TOKENS); `known` as in
-    find_personal_data.
+    find_personal_data; `keep`: kinds left as written (a supervisor reads where, not who: house numbers).
 
     None reads as "" (it is also the `redact` template filter, where a field may be empty).
     """
     if not text:
         return ""
-    spans = find_personal_data(text, known)
+    keep = frozenset(keep)
+    spans = [(kind, span) for kind, span in find_personal_data(text, known) if kind not in keep]
     if not spans:
         return text
     parts = []

@@ -60,6 +60,20 @@ def for_units(petition, text: str | None) -> str:
     return redact_petition(petition, text) if petition.confidential else (text or "")
 
 
+# What a supervisor's drill-down leaves as written in an ordinary petition's words: where (house numbers,
+# plates) and which organisation. Who (names, phones, ID numbers, cards, accounts) is masked, as in its header.
+SUPERVISOR_KEEPS = ("house_number", "plate", "organisation", "credit_code")
+
+
+def for_supervisors(petition, text: str | None) -> str:
+    """A petition's words (title, content, a history note) on the supervisors' drill-down: they supervise the
+    work, not the person. Staff write the caller's name and phone into the history ("已电话联系王小明
+    13912345678"), citizens into the content: masked on every petition, and a confidential one wholly redacted."""
+    if petition.confidential:
+        return redact_petition(petition, text)
+    return redact(text or "", identity(petition), keep=SUPERVISOR_KEEPS)
+
+
 def case_title(petition) -> str:
     """The title a supervision case or notice carries: inspection offices and units read it."""
     return for_units(petition, petition.title)

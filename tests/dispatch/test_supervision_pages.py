@@ -65,6 +65,23 @@ def test_drill_down_masks_the_phone_and_acts_on_cases(client, overdue, superviso
 
 @pytest.mark.django_db
 @time_machine.travel(LATER, tick=False)
+def test_drill_down_masks_who_in_the_words_and_the_history_but_keeps_where(client, city, catalog, supervisor):
+    """The header masks the caller; the words must not give them back: a handler's contact note and the
+    citizen's own text carry the name, the phone and the ID number as people write them."""
+    from petitions.models import EventKind
+
+    petition = file_petition(city, content="我是王小明，住3号楼2单元501，电话139.1234.5678，身份证370202198001011234。"
+                                           "楼下商铺每天夜里放音乐。")
+    petition.events.create(kind=EventKind.NOTE, at=LATER, reason="已电话联系王小明13912345678，约定周五上门。")
+    client.force_login(supervisor)
+    page = client.get(f"/dispatch/supervision/petition/{petition.pk}/").content.decode()
+    for secret in ("王小明", "13912345678", "139.1234.5678", "370202198001011234"):
+        assert secret not in page, secret
+    assert "约定周五上门" in page and "3号楼2单元501" in page and "楼下商铺每天夜里放音乐" in page
+
+
+@pytest.mark.django_db
+@time_machine.travel(LATER, tick=False)
 def test_export_has_the_three_sheets(client, overdue, supervisor):
     client.force_login(supervisor)
     book = load_workbook(io.BytesIO(client.get("/dispatch/supervision/export.xlsx").content))
