@@ -61,8 +61,8 @@ class CallForm(IntakeFieldsMixin, forms.Form):
         if not data.get("title") and data.get("content"):
             first_line = data["content"].strip().splitlines()[0].strip()
             data["title"] = first_line[:TITLE_FROM_CONTENT]
-            if len(data["title"]) < 4:
-                data["title"] = data["content"].strip()[:TITLE_FROM_CONTENT]
+            if len(data["title"]) < 4:  # 噪音⏎每天晚上…: the opening words of the whole text, on one line
+                data["title"] = " ".join(data["content"].split())[:TITLE_FROM_CONTENT]
         elif data.get("title") and len(data["title"]) < 4:
             self.add_error("title", _("Give a short title of at least 4 characters, or leave it empty."))
         return data

@@ -139,10 +139,11 @@ def callbacks_due(*, now: dt.datetime | None = None) -> list[Callback]:
     return due
 
 
-def filed_by(user, *, limit: int = 50) -> QuerySet[Petition]:
-    """The petitions this operator recorded, newest first (the filed_by foreign key's index)."""
+def filed_by(user, *, limit: int | None = None) -> QuerySet[Petition]:
+    """The petitions this operator recorded, newest first (the filed_by foreign key's index): the first
+    QUEUE_LIMIT, as the other queues (queue_counts has the true number)."""
     return (Petition.objects.filter(filed_by=user).select_related("area", "classification")
-            .order_by("-received_at", "-id")[:limit])
+            .order_by("-received_at", "-id")[:limit or QUEUE_LIMIT])
 
 
 def media_to_screen() -> QuerySet[Petition]:
@@ -157,6 +158,7 @@ def queue_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
         "callbacks": Petition.objects.filter(status=Status.CALLBACK,
                                              answered_at__lte=now - CALLBACK_REMINDER_AFTER).count(),
         "screening": Petition.objects.filter(status=Status.SCREENING, channel__in=list(MEDIA_CHANNELS)).count(),
+        "mine": Petition.objects.filter(filed_by=user).count(),
     }
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from dispatch.services import dispatch_classify
 from knowledge.services import article_cite
 from lib.errors import DomainError
-from petitions.models import Kind, Petition
+from petitions.models import MEDIA_CHANNELS, Kind, Petition
 from petitions.services import petition_close_on_spot, petition_file
 
 _FILED_FIELDS = ("channel", "kind", "area", "title", "content", "complainant_name", "complainant_phone", "address",
@@ -40,6 +40,10 @@ def call_close_on_spot(*, data: dict, actor) -> Petition:
     article kept true."""
     if data.get("kind") != Kind.CONSULTATION:
         raise DomainError(_("Only a consultation can be answered on the spot."), field="kind")
+    if data.get("channel") in MEDIA_CHANNELS:
+        # A media item is screened by the platform before anything else (DOMAIN.md): it is saved, not answered.
+        raise DomainError(_("An item from the media is screened first: save it; it cannot be answered on the "
+                            "spot."), field="channel")
     article = data.get("article")
     if article is None:
         raise DomainError(_("Choose the knowledge-base article the answer comes from."), field="article")

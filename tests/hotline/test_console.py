@@ -156,6 +156,25 @@ def test_closing_on_the_spot_is_refused_on_its_field_with_nothing_stored(client,
     assert Petition.objects.count() == 0 and Citation.objects.count() == 0
 
 
+@pytest.mark.parametrize("channel", ["media", "peoples_daily"])
+def test_a_media_item_cannot_be_answered_on_the_spot_and_is_told_why_on_its_channel(client, city, operator,
+                                                                                   parking_article, channel):
+    """A media item is screened first: the operator is told so on the channel, not that someone else acted."""
+    client.force_login(operator)
+    response = client.post("/hotline/", call(city, kind="consultation", action="close_on_spot", channel=channel,
+                                             article=str(parking_article.pk)))
+    errors = response.context["form"].errors
+    assert "channel" in errors and "初筛" in errors["channel"][0], errors
+    assert Petition.objects.count() == 0
+
+
+def test_a_title_taken_from_the_text_is_one_line(client, city, operator, noise_to_street):
+    client.force_login(operator)
+    client.post("/hotline/", call(city, content="噪音\n每天晚上十一点以后楼下商铺音响声音很大，影响休息。"))
+    title = Petition.objects.get().title
+    assert "\n" not in title and title.startswith("噪音 每天晚上"), title
+
+
 def test_an_expired_article_cannot_be_cited_and_nothing_is_stored(client, city, operator, parking_article):
     Article.objects.filter(pk=parking_article.pk).update(valid_to=dt.date(2021, 1, 1))
     client.force_login(operator)

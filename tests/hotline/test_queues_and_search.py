@@ -74,6 +74,18 @@ def test_the_queue_headings_give_the_true_count_when_only_the_first_are_listed(c
     assert "待初筛的媒体诉求 (3)" in client.get("/hotline/queues/").content.decode()
 
 
+def test_what_i_recorded_says_how_many_when_only_the_first_are_listed(client, city, operator, monkeypatch):
+    for i in range(3):
+        file_petition(city, title=f"楼下商铺噪音扰民{i}", actor=operator)
+    file_petition(city, title="别人受理的诉求")  # not this operator's
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 2)
+    client.force_login(operator)
+    page = client.get("/hotline/queues/").content.decode()
+    assert "我受理的诉求 (前 2 条，共 3 条)" in page and "楼下商铺噪音扰民2" in page and "楼下商铺噪音扰民0" not in page
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 100)
+    assert "我受理的诉求 (3)" in client.get("/hotline/queues/").content.decode()
+
+
 @pytest.fixture
 def many(city):
     with time_machine.travel(MONDAY, tick=False):
