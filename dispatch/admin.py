@@ -106,7 +106,7 @@ class CatalogRuleAdmin(admin.ModelAdmin):
         messages.success(request, _("Saved as version %(version)s; the previous version is kept.") % {"version": obj.version})
         return HttpResponseRedirect(reverse("admin:dispatch_catalogrule_changelist"))
 
-    @admin.action(description=_("Retire the selected rules"))
+    @admin.action(description=_("Retire the selected rules"), permissions=("change",))
     def retire(self, request, queryset):
         for rule in queryset.filter(active=True):
             catalog.rule_retire(rule=rule, actor=request.user)

@@ -17,13 +17,13 @@ class ReportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Publish the selected monthly bulletins"))
+    @admin.action(description=_("Publish the selected monthly bulletins"), permissions=("change",))
     def publish(self, request, queryset):
         for report in queryset.filter(kind=Report.Kind.MONTHLY):
             reports.report_publish(report=report)
         messages.success(request, _("Published."))
 
-    @admin.action(description=_("Regenerate the selected reports"))
+    @admin.action(description=_("Regenerate the selected reports"), permissions=("change",))
     def regenerate(self, request, queryset):
         for report in queryset:
             reports.report_generate(kind=report.kind, day=report.period_start)

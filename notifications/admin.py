@@ -38,7 +38,7 @@ class NotificationAdmin(CappedCountAdmin, admin.ModelAdmin):
                      "a citizen asks for a new login code.")
         return _("Not shown: it contains a one-time code. It is cleared once sent.")
 
-    @admin.action(description=_("Retry the selected failed messages now"))
+    @admin.action(description=_("Retry the selected failed messages now"), permissions=("change",))
     def retry_now(self, request, queryset):
         secret = 0
         for notification in queryset.filter(status=Notification.Status.FAILED):

@@ -353,7 +353,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         obj.pk = key.pk
         messages.warning(request, _("Copy the key now, it will not be shown again: %(key)s") % {"key": raw})
 
-    @admin.action(description=_("Revoke the selected keys"))
+    @admin.action(description=_("Revoke the selected keys"), permissions=("change",))
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
             services.apikey_revoke(key=key, actor=request.user)

@@ -270,3 +270,36 @@ def test_admin_access(client, world, role):
             elif may_change is not None and response.context["has_change_permission"] != may_change:
                 wrong.append(f"{url}: may change is {not may_change}, expected {may_change}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", STAFF)
+def test_admin_actions_are_offered_only_to_those_who_may_change(client, world, role):
+    """Django offers a list's actions to whoever may open it unless each names the permission it needs: a role
+    that may only look (a dispatcher at the routing rules, a supervisor at the bulletins or the outbox) must not
+    retire rules, publish bulletins or send messages again."""
+    users, _ids = world
+    client.force_login(users[role])
+    wrong = []
+    for label in sorted(ADMIN):
+        rights = ADMIN[label].get(role, "")
+        if "v" not in rights:
+            continue
+        form = client.get(f"/admin/{label.replace('.', '/')}/").context.get("action_form")
+        offered = [name for name, _label in form.fields["action"].choices if name] if form else []
+        app, model = label.split(".")
+        wrong += [f"{label}: {name}" for name in offered
+                  if not users[role].has_perm(f"{app}.{'delete' if name == 'delete_selected' else 'change'}_{model}")]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_a_dispatcher_who_may_only_look_cannot_retire_a_rule_by_posting_the_action(client, world):
+    from dispatch.models import CatalogRule
+
+    users, _ids = world
+    rule = CatalogRule.objects.filter(active=True).first()
+    client.force_login(users["dispatcher"])
+    client.post("/admin/dispatch/catalogrule/", {"action": "retire", "_selected_action": [rule.pk], "index": 0})
+    rule.refresh_from_db()
+    assert rule.active
