@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from dispatch import routing, services
 from dispatch.tasks import recompute_deadlines
-from org.models import Area, HandlingUnit
+from org.models import Area, Classification, HandlingUnit
 from org.signals import calendar_changed
 from petitions.models import Status
 from petitions.signals import petition_filed, petition_reopened, petition_status_changed
@@ -37,12 +37,13 @@ def _on_calendar(sender, years, **kwargs):
 
 
 def _units_changed(sender, **kwargs):
-    # A unit switched off, renamed or given other areas routes the next petition at once, not after the
-    # routing catalog's minute (dispatch.routing.CATALOG_TTL).
+    # A unit switched off, renamed or given other areas, or a classification item renamed, moved (its subtree's
+    # codes and paths rewritten) or retired, routes the next petition at once, not after the routing catalog's
+    # minute (dispatch.routing.CATALOG_TTL).
     transaction.on_commit(routing.invalidate)
 
 
-for _model in (HandlingUnit, Area):
+for _model in (HandlingUnit, Area, Classification):
     post_save.connect(_units_changed, sender=_model, dispatch_uid=f"dispatch.routing.{_model.__name__}.saved")
     post_delete.connect(_units_changed, sender=_model, dispatch_uid=f"dispatch.routing.{_model.__name__}.deleted")
 m2m_changed.connect(_units_changed, sender=HandlingUnit.areas.through, dispatch_uid="dispatch.routing.unit_areas")

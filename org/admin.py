@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group
+from django.db.models import SET_NULL
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +84,15 @@ class ClassificationAdmin(ImportExportModelAdmin):
         super().save_model(request, obj, form, change)
         classification_refresh_leaves()
 
+    # An item's last child deleted makes it a leaf again: offered again to the pickers, the form and the API.
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        classification_refresh_leaves()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        classification_refresh_leaves()
+
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
@@ -118,6 +128,14 @@ class CalendarDayAdmin(ImportExportModelAdmin):
             # say why instead.
             perms_needed = set(perms_needed) - {CalendarDay._meta.verbose_name}
         return deleted, counts, perms_needed, list(protected) + past
+
+
+def history_count(user) -> int:
+    """How many records of the history name this account as who acted: every relation that would lose its
+    author (SET_NULL) if the account were deleted."""
+    relations = [field for field in User._meta.get_fields(include_hidden=True)
+                 if field.auto_created and not field.concrete and getattr(field, "on_delete", None) is SET_NULL]
+    return sum(field.related_model._default_manager.filter(**{field.field.name: user}).count() for field in relations)
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):
@@ -165,6 +183,16 @@ class UserAdmin(BaseUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """An account that acted (filed, dispatched, signed, answered, reviewed, decided…) is named in the
+        history, which must say who did what (全程可查可溯): deleting it would leave those records without
+        their author. It is refused with the reason; deactivating the account (Active unticked) is the way."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        acted = [user for user in objs if history_count(user)]
+        return deleted, counts, perms_needed, list(protected) + [
+            _("%(user)s is named in %(count)s records of the history; untick Active to close the account instead.")
+            % {"user": user.get_username(), "count": history_count(user)} for user in acted]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

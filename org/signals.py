@@ -3,6 +3,9 @@
 `calendar_changed(years=[...])` is sent after commit whenever the working-day
 calendar is edited or synced; dispatch recomputes the open deadlines it affects.
 """
+import contextlib
+import threading
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
@@ -11,9 +14,23 @@ from org import calendar
 from org.models import CalendarDay, CalendarYear
 
 calendar_changed = Signal()
+_quiet = threading.local()
+
+
+@contextlib.contextmanager
+def quiet():
+    """Row changes inside send nothing: a sync rewriting a year's rows (one delete per day) sends one
+    calendar_changed for all of it afterwards, not one full recompute of the open deadlines per row."""
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = False
 
 
 def _changed(years: list[int]) -> None:
+    if getattr(_quiet, "on", False):
+        return
     calendar.invalidate()
     years = sorted(set(years))
     transaction.on_commit(lambda: calendar_changed.send(sender=CalendarDay, years=years))

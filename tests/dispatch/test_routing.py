@@ -144,3 +144,19 @@ def test_a_unit_switched_off_in_the_admin_gets_no_new_work_at_once(city, catalog
     parking = routing.decide(classification_path=city.parking.path, area_path=city.street.path, text="",
                              sector_id=city.parking.sector_id)
     assert city.urban.pk not in [parking.lead_unit_id, *parking.co_unit_ids]
+
+
+def test_a_classification_item_changed_or_deleted_routes_the_next_petition_at_once(city, catalog,
+                                                                                  django_capture_on_commit_callbacks):
+    """A renamed or moved item (its subtree's codes rewritten) must not be routed by the old tree for the
+    catalog's minute: the routing catalog is dropped when the change commits."""
+    routing.get_catalog()
+    with django_capture_on_commit_callbacks(execute=True):
+        city.noise.name = "噪声扰民"
+        city.noise.save()
+    assert routing._state["catalog"] is None
+    routing.get_catalog()
+    with django_capture_on_commit_callbacks(execute=True):
+        Classification.objects.create(code="010109", name="夜市占道", parent=city.noise.parent, top_class="livelihood",
+                                      tier="3").delete()
+    assert routing._state["catalog"] is None

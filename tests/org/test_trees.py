@@ -1,7 +1,9 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
 from org.models import Classification, HandlingUnit
+from org.services import classification_refresh_leaves
 
 
 def _chain(codes):
@@ -44,3 +46,24 @@ def test_a_unit_cannot_be_placed_below_its_own_descendant(city):
     office.parent = city.platform
     office.full_clean()  # an ordinary move is fine
     assert HandlingUnit.objects.get(pk=office.pk).parent == gov
+
+
+def test_an_item_whose_last_child_is_deleted_in_the_admin_is_a_leaf_again(client, city, platform_admin):
+    """Else it disappears from every picker (they offer leaves) until someone saves another item."""
+    platform_admin.user_permissions.add(*Permission.objects.filter(codename__in=["add_classification",
+                                                                                "delete_classification"]))
+    client.force_login(platform_admin)
+    child = Classification.objects.create(code="01010201", name="夜间施工噪音", parent=city.noise,
+                                          top_class="livelihood", tier="3")
+    classification_refresh_leaves()
+    assert not Classification.objects.get(pk=city.noise.pk).is_leaf
+    client.post(f"/admin/org/classification/{child.pk}/delete/", {"post": "yes"})
+    assert not Classification.objects.filter(pk=child.pk).exists()
+    assert Classification.objects.get(pk=city.noise.pk).is_leaf
+    other = Classification.objects.create(code="01010202", name="广场舞噪音", parent=city.noise,
+                                          top_class="livelihood", tier="3")
+    classification_refresh_leaves()
+    client.post("/admin/org/classification/", {"action": "delete_selected", "_selected_action": [other.pk],
+                                               "post": "yes"})
+    assert not Classification.objects.filter(pk=other.pk).exists()
+    assert Classification.objects.get(pk=city.noise.pk).is_leaf

@@ -63,3 +63,24 @@ def test_a_platform_admin_cannot_change_a_superusers_account_or_password(client,
     client.force_login(superuser)
     form = client.get(f"/admin/org/user/{platform_admin.pk}/change/").context["adminform"].form
     assert "is_superuser" in form.fields  # a superuser still grants it
+
+
+@pytest.mark.django_db
+def test_an_account_named_in_the_history_cannot_be_deleted_only_closed(client, city, platform_admin, operator):
+    """Deleting it would leave the petition's history without who filed it (全程可查可溯)."""
+    from petitions.models import Petition, PetitionEvent
+    from org.models import User
+
+    ensure_role_groups()
+    petition = factories.file_petition(city, actor=operator)
+    client.force_login(platform_admin)
+    page = client.get(f"/admin/org/user/{operator.pk}/delete/")
+    assert "历史记录" in page.content.decode()
+    client.post(f"/admin/org/user/{operator.pk}/delete/", {"post": "yes"})
+    client.post("/admin/org/user/", {"action": "delete_selected", "_selected_action": [operator.pk], "post": "yes"})
+    assert User.objects.filter(pk=operator.pk).exists()
+    assert Petition.objects.get(pk=petition.pk).filed_by_id == operator.pk
+    assert PetitionEvent.objects.filter(petition=petition, actor=operator).exists()
+    fresh = factories.make_user("never_acted", "operator", city.platform)
+    client.post(f"/admin/org/user/{fresh.pk}/delete/", {"post": "yes"})
+    assert not User.objects.filter(pk=fresh.pk).exists()  # an account that never acted may go
