@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from dispatch import forms, handling, selectors
 from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
@@ -70,9 +71,7 @@ def queue(request):
 @unit_required
 def export(request):
     """The unit's queue as a spreadsheet, with the same isolation as the page."""
-    from openpyxl import Workbook
-
-    current = request.GET.get("queue", "all")
+    current = request.GET.get("queue") or "all"  # an empty ?queue= is the documented default, not a 404
     if current not in selectors.QUEUES:
         raise Http404
     book = Workbook()

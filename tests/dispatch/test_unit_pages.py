@@ -291,3 +291,14 @@ def test_a_contact_note_posted_twice_shows_once_on_the_citizens_timeline(client,
     with time_machine.travel(later, tick=False):
         client.post(f"/dispatch/a/{a.pk}/contact/", note)
     assert dispatched.events.filter(kind=EventKind.CONTACTED).count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?queue=", "?queue=all"])
+def test_the_export_without_a_queue_is_all_of_the_units_work(client, dispatched, street_handler, query):
+    client.force_login(street_handler)
+    response = client.get(f"/dispatch/export.xlsx{query}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "all" and [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [dispatched.number]
+    assert client.get("/dispatch/export.xlsx?queue=nonsense").status_code == 404
