@@ -6,6 +6,7 @@ import functools
 import uuid
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -47,7 +48,7 @@ def _withdrawn_page(view):
     return wrapped
 
 
-QUEUE_SHOWN = 200  # rows on the page; the export has them all
+QUEUE_PAGE = 50  # rows a page; the pager reaches every row, and the export has them all in one file
 QUEUE_SEEN = "unit_queue"  # a cookie remembers the unit's queue last looked at (no session write, no query)
 
 
@@ -57,10 +58,16 @@ def queue(request):
     if current not in selectors.QUEUES:
         current = "to_sign"
     now = timezone.now()
-    items = list(selectors.unit_queue(request.user, current, now)[:QUEUE_SHOWN + 1])
+    term = request.GET.get("q", "").strip()[:100]
+    rows = selectors.unit_queue_search(selectors.unit_queue(request.user, current, now), term)
+    # The queue's own order, then the id: rows of equal deadline keep their place from one page to the next.
+    counts = selectors.unit_queue_counts(request.user, now)  # the whole queues, whatever the search and the page
+    paginator = Paginator(rows.order_by(*rows.query.order_by, "pk"), QUEUE_PAGE)
+    if not term:
+        paginator.count = counts[current]  # the tab's own count: no second COUNT of the same rows
+    page = paginator.get_page(request.GET.get("page"))
     response = render(request, "dispatch/queue.html", {
-        "queue": current, "items": items[:QUEUE_SHOWN], "more": len(items) > QUEUE_SHOWN, "shown": QUEUE_SHOWN,
-        "counts": selectors.unit_queue_counts(request.user, now), "now": now,
+        "queue": current, "items": page, "page": page, "query": term, "counts": counts, "now": now,
     })
     if request.COOKIES.get(QUEUE_SEEN) != current:  # "Back to the queue" from a petition returns here
         response.set_cookie(QUEUE_SEEN, current, path="/dispatch/", samesite="Lax", httponly=True,
@@ -74,6 +81,7 @@ def export(request):
     current = request.GET.get("queue") or "all"  # an empty ?queue= is the documented default, not a 404
     if current not in selectors.QUEUES:
         raise Http404
+    term = request.GET.get("q", "").strip()[:100]  # the queue as the page shows it, searched or not
     book = Workbook()
     sheet = book.active
     sheet.title = current
@@ -81,7 +89,7 @@ def export(request):
         a.petition.number, privacy.shown_text(request.user, a.petition, a.petition.title), a.petition.area.name,
         a.petition.classification.name if a.petition.classification else "", a.get_role_display(),
         a.get_status_display(), _local(a.dispatched_at), _local(a.sign_due_at), _local(a.handle_due_at),
-    ] for a in selectors.unit_queue(request.user, current).iterator(chunk_size=500))
+    ] for a in selectors.unit_queue_search(selectors.unit_queue(request.user, current), term).iterator(chunk_size=500))
     spreadsheets.write_rows(sheet, rows, header=[
         _("Tracking number"), _("Title"), _("Area"), _("Category"), _("Role"), _("Status"), _("Dispatched at"),
         _("Sign-for deadline"), _("Handling deadline")])

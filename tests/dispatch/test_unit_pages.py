@@ -1,6 +1,7 @@
 """The units' pages: their queue and actions, and nothing of other units'."""
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -216,15 +217,70 @@ def test_back_to_the_queue_returns_to_the_queue_the_unit_was_working_through(cli
     assert client.get("/dispatch/?queue=nonsense").context["queue"] == "to_sign"
 
 
+@pytest.fixture
+def five(city, catalog, django_capture_on_commit_callbacks):
+    """Five petitions for the street office, and one for another street's (never in its queue)."""
+    titles = ["楼下商铺噪音", "广场舞音响扰民", "工地夜间施工噪音", "烧烤店油烟", "空调外机噪音"]
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = [file_petition(city, title=title) for title in titles]
+        theirs = file_petition(city, area=city.other_street, title="乙街道商铺噪音")
+    return mine, theirs
+
+
+def _numbers(page: str) -> list[str]:
+    return re.findall(r'class="mono">(\d+)</a>', page)
+
+
 @pytest.mark.django_db
-def test_a_long_queue_says_that_more_than_it_shows_exist(client, dispatched, street_handler, monkeypatch):
+def test_the_queue_is_paged_and_every_row_is_reached_with_the_tab_counts_whole(client, five, street_handler,
+                                                                                monkeypatch):
     from dispatch import views
 
+    mine, theirs = five
+    monkeypatch.setattr(views, "QUEUE_PAGE", 2)
     client.force_login(street_handler)
-    assert "仅显示前" not in client.get("/dispatch/?queue=all").content.decode()
-    monkeypatch.setattr(views, "QUEUE_SHOWN", 0)  # one petition, none shown: more exist than are shown
-    page = client.get("/dispatch/?queue=all").content.decode()
-    assert "仅显示前0条，全部内容请导出Excel。" in page
+    first = client.get("/dispatch/?queue=to_sign")
+    html = first.content.decode()
+    assert "待签收 (5)" in html and "第1页，共3页" in html and 'rel="next"' in html
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(f"/dispatch/?queue=to_sign&page={number}").content.decode()
+        assert "待签收 (5)" in page  # the tabs count the whole queue on every page
+        seen += _numbers(page)
+    assert sorted(seen) == sorted(p.number for p in mine) and theirs.number not in seen
+    assert _numbers(client.get("/dispatch/?queue=to_sign&page=99").content.decode()) == _numbers(
+        client.get("/dispatch/?queue=to_sign&page=3").content.decode())  # a page past the end shows the last
+
+
+@pytest.mark.django_db
+def test_the_queue_finds_a_tracking_number_or_title_words_among_the_units_own_work(client, five, street_handler):
+    mine, theirs = five
+    client.force_login(street_handler)
+    found = lambda q: _numbers(client.get("/dispatch/", {"queue": "all", "q": q}).content.decode())  # noqa: E731
+    assert found(mine[2].number) == [mine[2].number]
+    assert set(found(mine[0].number[:8])) == {p.number for p in mine}  # a beginning of the number (the day)
+    assert found(theirs.number) == []  # another unit's petition is not found, even by its number
+    assert sorted(found("噪音")) == sorted(p.number for p in (mine[0], mine[2], mine[4]))
+    assert found("工地 噪音") == [mine[2].number]  # every word
+    assert found("乙街道") == []
+    page = client.get("/dispatch/", {"queue": "all", "q": "噪音"}).content.decode()
+    assert 'value="噪音"' in page and "个诉求" in page and "全部 (5)" in page
+    # The export link carries the search: the spreadsheet holds what the page found, all of it.
+    assert "/dispatch/export.xlsx?queue=all&amp;q=%E5%99%AA%E9%9F%B3" in page
+    sheet = load_workbook(io.BytesIO(client.get("/dispatch/export.xlsx", {"queue": "all", "q": "工地"}).content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [mine[2].number]
+
+
+@pytest.mark.django_db
+def test_a_search_does_not_find_a_confidential_petition_by_the_words_the_unit_cannot_read(
+        client, city, catalog, street_handler, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True, complainant_name="张建国", complainant_phone="13511112222",
+                                 title="张建国反映楼下烧烤店油烟")
+    client.force_login(street_handler)
+    found = lambda q: _numbers(client.get("/dispatch/", {"queue": "all", "q": q}).content.decode())  # noqa: E731
+    assert found("烧烤店") == [petition.number]
+    assert found("张建国") == [] and found("张建国 烧烤店") == []
 
 
 @pytest.mark.django_db
