@@ -219,6 +219,9 @@ def act(request, pk: int, action: str):
     form_class, key, perform = ACTIONS[action]
     form = _form(key, request.POST, request.FILES) if form_class else None
     draft = _answer_draft(request) if action == "answer" else None
+    # Files kept from an earlier try that the unit ticked "Remove" go before anything is read (as on the citizen's
+    # form, petitions.views._files_in_hand): they are neither sent with the answer nor listed again.
+    drafts.drafts_forget(draft, request.POST.getlist("drop_kept"))
     kept = drafts.drafts_load(draft)
 
     def sent_back(form):
@@ -227,7 +230,7 @@ def act(request, pk: int, action: str):
             if "attachments" not in form.errors:  # the files that passed wait for the corrected answer
                 fresh = form.cleaned_data.get("attachments") or []
                 drafts.drafts_keep(draft, fresh)
-            extra["answer_kept"] = drafts.drafts_load(draft)
+            extra["answer_kept"] = drafts.drafts_listed(draft)  # each with the index its Remove box posts
         return render(request, "dispatch/detail.html", _detail_context(request, assignment, **extra), status=400)
 
     if form is not None and not form.is_valid():
