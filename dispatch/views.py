@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from dispatch import forms, handling, selectors
-from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
+from dispatch.models import AssignmentStatus, ExtensionRequest, Reply, RequestStatus, ReturnRequest, Role
 from lib import spreadsheets
 from lib.errors import DomainError
 from org.permissions import unit_required
 from petitions import drafts, privacy
-from petitions.models import Attachment
+from petitions.models import Attachment, EventKind, staff_status_label
 from petitions.selectors import history
 from supervision.models import SupervisionNotice
 from supervision.services import notice_reply as reply_service
@@ -110,11 +110,57 @@ def _form(key, *args):
     return FORM_KEYS[key](*args, auto_id=f"id_{key.removesuffix('_form')}_%s")
 
 
+def _event_label(event) -> str:
+    """A history line's label on the unit's page: the platform's review says what it decided (a rejection is not
+    just "being handled" again), a status is named as staff read it (not the citizen's "awaiting your rating")."""
+    if event.kind == EventKind.REVIEWED:
+        rejected = isinstance(event.data, dict) and event.data.get("rejected")
+        return _("Answer sent back for re-handling") if rejected else _("Answer approved and published")
+    if event.to_status:
+        return staff_status_label(event.to_status)
+    return event.get_kind_display()
+
+
+def _history(request, petition) -> list:
+    """The petition's history as the unit reads it: each line labelled for staff, its words in full (a reviewer's
+    or a decider's note is addressed to the unit) and, on a confidential petition, through the redactor."""
+    events = list(history(petition).exclude(kind="note"))
+    for event in events:
+        event.label = _event_label(event)
+        event.shown_reason = privacy.for_units(petition, event.reason)
+    return events
+
+
+def _our_answer(request, assignment) -> dict | None:
+    """The unit's latest answer and what became of it: the lead's goes to the platform's review (waiting, approved
+    with the wording published to the citizen, or sent back with the reviewer's note); a co-unit's goes to the
+    lead unit."""
+    petition = assignment.petition
+    if assignment.role == Role.CO:
+        if not assignment.answer:
+            return None
+        return {"content": assignment.answer, "at": assignment.answered_at, "to_lead": True}
+    reply = (Reply.objects.filter(assignment=assignment).select_related("submitted_by")
+             .prefetch_related("attachments").order_by("-submitted_at", "-pk").first())
+    if reply is None:
+        return None
+    approved = reply.review == Reply.Review.APPROVED
+    return {
+        "content": reply.content, "at": reply.submitted_at, "solved": reply.solved,
+        "by": reply.submitted_by.get_full_name() or reply.submitted_by.username if reply.submitted_by else "",
+        "files": [(f, privacy.attachment_name(request.user, f)) for f in reply.attachments.all()],
+        "review": reply.review, "reviewed_at": reply.reviewed_at,
+        "note": privacy.for_units(petition, reply.review_note),
+        "published": privacy.for_units(petition, petition.answer) if approved and petition.answer else "",
+    }
+
+
 def _detail_context(request, assignment, **forms_override):
     petition = assignment.petition
     context = {
         "assignment": assignment, "petition": petition,
-        "events": history(petition).exclude(kind="note"),
+        "events": _history(request, petition),
+        "our_answer": _our_answer(request, assignment), "Review": Reply.Review,
         # The unit's own stops of the clock, with their reasons and the platform's decisions.
         "pauses": assignment.pauses.select_related("decided_by").order_by("started_at"),
         "open_pause": assignment.pauses.filter(ended_at__isnull=True).first(),

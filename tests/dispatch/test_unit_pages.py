@@ -392,3 +392,74 @@ def test_a_file_kept_from_a_failed_answer_can_be_removed_before_the_answer_goes(
     assert done.status_code == 302
     assert list(Attachment.objects.filter(petition=dispatched, purpose="answer")
                 .values_list("original_name", flat=True)) == ["整改后现场.jpg"]
+
+
+@pytest.mark.django_db
+def test_the_unit_sees_its_answer_the_review_and_the_published_wording(client, city, dispatched, street_handler,
+                                                                       dispatcher, settings, tmp_path):
+    """After answering, the unit's page shows what it sent (text, files, when) and what became of it: waiting for
+    review; sent back, with the reviewer's note whole however long; approved, with the wording the citizen got. The
+    history names the review's decisions, and the published status as staff read it (not "awaiting your rating")."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dispatch import review
+    from dispatch.models import Reply
+    from tests.channels.test_pages import jpeg
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    a = lead(dispatched)
+    client.force_login(street_handler)
+    client.post(f"/dispatch/a/{a.pk}/sign/")
+    client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "经现场核查，商铺音响已拆除。", "solved": "on",
+                                                "attachments": [SimpleUploadedFile("现场.jpg", jpeg(), "image/jpeg")]})
+    card = client.get(f"/dispatch/a/{a.pk}/").content.decode().split('id="our-answer"')[1].split("</section>")[0]
+    assert "等待平台审核" in card and "经现场核查，商铺音响已拆除。" in card and f"/dispatch/a/{a.pk}/files/" in card
+    note = "答复未说明噪音检测结果和商铺整改的具体时间，" * 10 + "请补充后重新提交。"
+    assert len(note) > 200
+    review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher, note=note)
+    page = client.get(f"/dispatch/a/{a.pk}/").content.decode()
+    card = page.split('id="our-answer"')[1].split("</section>")[0]
+    assert "已退回重办" in card and note in card  # the whole note, not cut at 200 characters
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "答复被退回重办" in timeline and note in timeline  # in full behind its "more" disclosure
+    client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "经噪音检测已达标，商铺已于11月25日整改完毕。", "solved": "on"})
+    review.reply_review(reply=Reply.objects.get(review=Reply.Review.PENDING), approve=True, actor=dispatcher,
+                        public_answer="您反映的商铺噪音问题已整改，经检测已达标。")
+    page = client.get(f"/dispatch/a/{a.pk}/").content.decode()
+    card = page.split('id="our-answer"')[1].split("</section>")[0]
+    assert "平台已审核通过并公开" in card and "您反映的商铺噪音问题已整改，经检测已达标。" in card
+    assert "经噪音检测已达标" in card
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "答复审核通过并已公开" in timeline and "已答复，待回访评价" not in page
+    client.force_login(dispatcher)
+    console = client.get(f"/admin/dispatch/queuedpetition/{dispatched.pk}/console/").content.decode()
+    assert "答复已公开，待群众评价" in console and "已答复，待回访评价" not in console
+
+
+@pytest.mark.django_db
+def test_a_reviewers_note_naming_a_confidential_complainant_reaches_the_unit_masked(
+        client, city, catalog, street_handler, dispatcher, django_capture_on_commit_callbacks):
+    from dispatch import review
+    from dispatch.models import Reply
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True, complainant_name="王小明", complainant_phone="13912345678")
+    a = lead(petition)
+    handling.assignment_sign(assignment=a, actor=street_handler)
+    handling.assignment_answer(assignment=a, actor=street_handler, content="经现场核查，商铺音响已拆除。")
+    review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher,
+                        note="回访王小明（13912345678）称噪音仍在，请重新核查。")
+    client.force_login(street_handler)
+    page = client.get(f"/dispatch/a/{a.pk}/").content.decode()
+    card = page.split('id="our-answer"')[1].split("</section>")[0]
+    assert "噪音仍在，请重新核查" in card and "王小明" not in page and "13912345678" not in page
+
+
+@pytest.mark.django_db
+def test_a_co_unit_sees_the_answer_it_sent_to_the_lead(client, dispatched, urban_handler):
+    co = dispatched.assignments.get(role=Role.CO)
+    handling.assignment_sign(assignment=co, actor=urban_handler)
+    handling.assignment_answer(assignment=co, actor=urban_handler, content="城管已对商铺立案调查并责令整改。")
+    client.force_login(urban_handler)
+    card = client.get(f"/dispatch/a/{co.pk}/").content.decode().split('id="our-answer"')[1].split("</section>")[0]
+    assert "城管已对商铺立案调查并责令整改。" in card and "已报送主办单位" in card
