@@ -30,6 +30,7 @@ from dispatch.models import (
     RequestStatus,
     ReturnRequest,
     Role,
+    WarningLevel,
 )
 from lib.errors import ConflictError, DomainError
 from org.calendar import get_calendar
@@ -129,17 +130,36 @@ def assignment_wait_for_citizen(*, assignment: Assignment, actor, reason: str = 
     return locked
 
 
-def _restart(locked: Assignment, petition, resumed_at) -> dict:
-    """Move the deadline by the working time stopped (paused_at -> resumed_at); returns the history data."""
+def _restart(locked: Assignment, petition, resumed_at, now) -> dict:
+    """Move the deadline by the working time stopped (paused_at -> resumed_at); returns the history data.
+
+    A deadline that is still to come at `now` is what the sweeps judge from now on, as after an extension approved
+    late (review.extension_decide): a red mark and the *not handled in time* case opened meanwhile (the platform
+    took its time to approve a longer stop) end here, or the case would go on escalating on a unit whose deadline
+    is still to come. `overdue_at` stays on record."""
     new_due = deadlines.resume(locked.handle_due_at, locked.paused_at, resumed_at, petition.classification)
     data = {"clock": "resumed", "from": locked.handle_due_at.isoformat(), "to": new_due.isoformat()}
     locked.waited_days += deadlines.waited_workdays(locked.paused_at, resumed_at, petition.classification)
     locked.handle_due_at, locked.paused_at = new_due, None
     locked.warn_at = deadlines.warn_at(locked.clock_started_at or locked.dispatched_at, new_due)
-    if new_due > timezone.now() and locked.warning == "red":
-        locked.warning = "yellow"
+    if new_due > now:
+        _lift_overdue(locked, now, note=_("The clock restarted with its deadline still to come."))
     locked.save(update_fields=["handle_due_at", "paused_at", "waited_days", "warn_at", "warning"])
     return data
+
+
+def _lift_overdue(locked: Assignment, moment, *, note: str) -> bool:
+    """The unit's deadline is still to come as of `moment`: no red mark (yellow if the 75% point is passed, none
+    otherwise) and its open *not handled in time* cases close with `note`. Returns whether it was red. The caller
+    saves `warning`; the counters of open work follow it (their triggers, dispatch migration 0006)."""
+    was_red = locked.warning == WarningLevel.RED
+    if was_red:
+        locked.warning = WarningLevel.YELLOW if locked.warn_at <= moment else WarningLevel.NONE
+    elif locked.warning == WarningLevel.YELLOW and locked.warn_at > moment:
+        locked.warning = WarningLevel.NONE  # its 75% point moved back into the future
+    # A mark of none stays none: the sweep flags yellow at warn_at and tells the unit then.
+    supervision.cases_close_for(target=locked, kinds=[CaseKind.OVERDUE], note=note)
+    return was_red
 
 
 def _pause_workdays(pause: Pause, until) -> int:
@@ -155,7 +175,7 @@ def assignment_resume(*, assignment: Assignment, actor) -> Assignment:
         pause = Pause.objects.select_for_update().filter(assignment=locked, ended_at__isnull=True).first()
         if not locked.paused_at and not (pause and pause.approval == PauseApproval.PENDING):
             raise DomainError(_("The clock is not stopped."))
-        data = _restart(locked, petition, now) if locked.paused_at else {"clock": "resumed"}
+        data = _restart(locked, petition, now, now) if locked.paused_at else {"clock": "resumed"}
         if pause is not None:
             _pause_end(pause, now, actor)
         petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor, public=True,
@@ -195,7 +215,7 @@ def pauses_reach_cap(*, now=None, batch: int = 500) -> int:
             pause.save(update_fields=["workdays"])
             data = {"clock": "capped"}
             if locked.paused_at:
-                data.update(_restart(locked, petition, pause.cap_at))
+                data.update(_restart(locked, petition, pause.cap_at, now))
             petition_services.petition_record_event(
                 petition=petition, kind=EventKind.CLOCK, public=True,
                 reason=_("The unit's allowance of %(days)s working days of stopped clock ran out: the clock runs "
@@ -222,10 +242,19 @@ def pause_decide(*, pause: Pause, actor, approve: bool, note: str = "") -> Pause
         if fresh.approval != PauseApproval.PENDING or fresh.ended_at is not None:
             raise ConflictError(_("This stop of the clock was already decided or ended."))
         fresh.decided_at, fresh.decided_by, fresh.decision_note = now, actor, note.strip()[:1000]
+        data = {"clock": "approved" if approve else "refused", "unit": locked.unit.name}
         if approve and locked.status == AssignmentStatus.SIGNED and not locked.paused_at:
             fresh.approval = PauseApproval.APPROVED
             locked.paused_at = fresh.cap_at  # stopped again since the cap: that time is not the unit's
-            locked.save(update_fields=["paused_at"])
+            if locked.handle_due_at > fresh.cap_at:
+                # The clock stands at the cap, with its deadline still to come: a red mark the sweep gave while the
+                # platform decided, and the case it opened, were the platform's delay (docs/supervision.md, "Fair
+                # clocks"), as for an extension approved late. A deadline already passed at the cap was the unit's
+                # own time and stays red.
+                if _lift_overdue(locked, fresh.cap_at, note=_("A longer stop of the clock was approved: the time "
+                                                               "since the cap is the platform's.")):
+                    data["overdue_lifted"] = True
+            locked.save(update_fields=["paused_at", "warning"])
         elif approve:
             raise ConflictError(_("The unit is no longer handling this petition."))
         else:
@@ -234,8 +263,7 @@ def pause_decide(*, pause: Pause, actor, approve: bool, note: str = "") -> Pause
         fresh.save()
         # Public: an approved longer stop stops the clock again (the citizen's page says handling is paused).
         petition_services.petition_record_event(
-            petition=petition, kind=EventKind.CLOCK, actor=actor, reason=note.strip(), public=approve,
-            data={"clock": "approved" if approve else "refused", "unit": locked.unit.name})
+            petition=petition, kind=EventKind.CLOCK, actor=actor, reason=note.strip(), public=approve, data=data)
     return fresh
 
 
@@ -256,7 +284,7 @@ def assignment_answer(*, assignment: Assignment, actor, content: str, solved: bo
         if locked.paused_at:
             # Answered while the clock is stopped: the stopped time is the unit's to keep (the deadline moves and
             # waited_days grows, as on "Resume"), or a rejected answer would find the unit overdue at once.
-            restarted = _restart(locked, petition, now)
+            restarted = _restart(locked, petition, now, now)
             petition_services.petition_record_event(petition=petition, kind=EventKind.CLOCK, actor=actor, public=True,
                                                     data={**restarted, "unit": locked.unit.name})
         move(locked, AssignmentStatus.ANSWERED, answered_at=now, answer=content.strip())

@@ -85,7 +85,11 @@ def return_decide(*, request: ReturnRequest, approve: bool, actor, note: str = "
 
 
 def extension_decide(*, request: ExtensionRequest, approve: bool, actor, note: str = "") -> ExtensionRequest:
+    """The platform approves an extension (working days added to the deadline) or refuses it, saying why: the unit
+    must then finish by the deadline it has, and is told the reason (as for a refused return)."""
     now = timezone.now()
+    if not approve and not note.strip():
+        raise DomainError(_("Tell the unit why it gets no more time."), field="note")
     with transaction.atomic():
         petition, locked_request, assignment = _decide(request, approve=approve, actor=actor, note=note, now=now)
         data = {"days": locked_request.days, "approved": approve}

@@ -41,6 +41,7 @@ from dispatch.models import (
     WarningLevel,
 )
 from org.models import Area, Classification, User
+from petitions import privacy
 from petitions.models import Channel, Petition, Status
 
 DUE_SOON = dt.timedelta(days=1)
@@ -58,30 +59,62 @@ def unit_assignments(user: User) -> QuerySet[Assignment]:
     )
 
 
-def unit_queue(user: User, queue: str, now: dt.datetime | None = None) -> QuerySet[Assignment]:
-    now = now or timezone.now()
-    base = unit_assignments(user)
-    open_work = base.filter(status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED])
+QUEUE_ORDER = {"to_sign": ("sign_due_at",), "in_progress": ("handle_due_at",), "due_soon": ("handle_due_at",),
+               "overdue": ("handle_due_at",), "answered": ("-answered_at",), "all": ("-dispatched_at",)}
+
+
+def _queue_condition(queue: str, now: dt.datetime) -> Q:
+    """Which of the unit's work orders a queue holds (the queue page, its tabs' counts, the export)."""
+    open_work = Q(status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED])
     if queue == "to_sign":
-        return base.filter(status=AssignmentStatus.PENDING).order_by("sign_due_at")
+        return Q(status=AssignmentStatus.PENDING)
     if queue == "in_progress":
-        return base.filter(status=AssignmentStatus.SIGNED).order_by("handle_due_at")
+        return Q(status=AssignmentStatus.SIGNED)
     # A stopped clock (paused_at set) is neither due soon nor overdue: it never turns red (docs/supervision.md);
     # its deadline moves when it runs again.
     if queue == "due_soon":
-        return open_work.filter(handle_due_at__gt=now, handle_due_at__lte=now + DUE_SOON,
-                                paused_at__isnull=True).order_by("handle_due_at")
+        return open_work & Q(handle_due_at__gt=now, handle_due_at__lte=now + DUE_SOON, paused_at__isnull=True)
     if queue == "overdue":
-        return open_work.filter(
-            Q(handle_due_at__lte=now, paused_at__isnull=True) | Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now)
-        ).order_by("handle_due_at")
+        return open_work & (Q(handle_due_at__lte=now, paused_at__isnull=True)
+                            | Q(status=AssignmentStatus.PENDING, sign_due_at__lte=now))
     if queue == "answered":
-        return base.filter(status__in=[AssignmentStatus.ANSWERED, AssignmentStatus.DONE]).order_by("-answered_at")
-    return base.order_by("-dispatched_at")
+        return Q(status__in=[AssignmentStatus.ANSWERED, AssignmentStatus.DONE])
+    return Q()
+
+
+def unit_queue(user: User, queue: str, now: dt.datetime | None = None) -> QuerySet[Assignment]:
+    now = now or timezone.now()
+    queue = queue if queue in QUEUE_ORDER else "all"
+    return unit_assignments(user).filter(_queue_condition(queue, now)).order_by(*QUEUE_ORDER[queue])
+
+
+def unit_queue_search(assignments: QuerySet[Assignment], term: str) -> QuerySet[Assignment]:
+    """A unit's search of its own work orders (its queue's ?q=): digits find a tracking number, whole or by its
+    beginning; words find titles holding every one of them.
+
+    A confidential petition's title is read through the redactor on the unit's page, so it is found only by the
+    words the unit can read there: a search for the complainant's name must not answer "one of yours is theirs"."""
+    term = term.strip()
+    if not term:
+        return assignments
+    if term.isdigit():
+        return assignments.filter(petition__number__startswith=term)
+    words = term.split()
+    found = assignments
+    for word in words:
+        found = found.filter(petition__title__icontains=word)
+    hidden = [a.pk for a in found.filter(petition__confidential=True)
+              if not all(word.casefold() in privacy.for_units(a.petition, a.petition.title).casefold()
+                         for word in words)]
+    return found.exclude(pk__in=hidden) if hidden else found
 
 
 def unit_queue_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
-    return {queue: unit_queue(user, queue, now).count() for queue in QUEUES if queue != "all"}
+    """Every tab's count in one query (the tabs count the whole queues, whatever the search and the page)."""
+    now = now or timezone.now()
+    return unit_assignments(user).order_by().aggregate(**{
+        queue: Count("pk", filter=_queue_condition(queue, now)) if queue != "all" else Count("pk")
+        for queue in QUEUES})
 
 
 class Withdrawn(Exception):

@@ -6,6 +6,7 @@ import functools
 import uuid
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -13,14 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from dispatch import forms, handling, selectors
-from dispatch.models import AssignmentStatus, ExtensionRequest, RequestStatus, ReturnRequest, Role
+from dispatch.models import AssignmentStatus, ExtensionRequest, Reply, RequestStatus, ReturnRequest, Role
 from lib import spreadsheets
 from lib.errors import DomainError
 from org.permissions import unit_required
 from petitions import drafts, privacy
-from petitions.models import Attachment
+from petitions.models import Attachment, EventKind, staff_status_label
 from petitions.selectors import history
 from supervision.models import SupervisionNotice
 from supervision.services import notice_reply as reply_service
@@ -46,7 +48,7 @@ def _withdrawn_page(view):
     return wrapped
 
 
-QUEUE_SHOWN = 200  # rows on the page; the export has them all
+QUEUE_PAGE = 50  # rows a page; the pager reaches every row, and the export has them all in one file
 QUEUE_SEEN = "unit_queue"  # a cookie remembers the unit's queue last looked at (no session write, no query)
 
 
@@ -56,10 +58,16 @@ def queue(request):
     if current not in selectors.QUEUES:
         current = "to_sign"
     now = timezone.now()
-    items = list(selectors.unit_queue(request.user, current, now)[:QUEUE_SHOWN + 1])
+    term = request.GET.get("q", "").strip()[:100]
+    rows = selectors.unit_queue_search(selectors.unit_queue(request.user, current, now), term)
+    # The queue's own order, then the id: rows of equal deadline keep their place from one page to the next.
+    counts = selectors.unit_queue_counts(request.user, now)  # the whole queues, whatever the search and the page
+    paginator = Paginator(rows.order_by(*rows.query.order_by, "pk"), QUEUE_PAGE)
+    if not term:
+        paginator.count = counts[current]  # the tab's own count: no second COUNT of the same rows
+    page = paginator.get_page(request.GET.get("page"))
     response = render(request, "dispatch/queue.html", {
-        "queue": current, "items": items[:QUEUE_SHOWN], "more": len(items) > QUEUE_SHOWN, "shown": QUEUE_SHOWN,
-        "counts": selectors.unit_queue_counts(request.user, now), "now": now,
+        "queue": current, "items": page, "page": page, "query": term, "counts": counts, "now": now,
     })
     if request.COOKIES.get(QUEUE_SEEN) != current:  # "Back to the queue" from a petition returns here
         response.set_cookie(QUEUE_SEEN, current, path="/dispatch/", samesite="Lax", httponly=True,
@@ -70,11 +78,10 @@ def queue(request):
 @unit_required
 def export(request):
     """The unit's queue as a spreadsheet, with the same isolation as the page."""
-    from openpyxl import Workbook
-
-    current = request.GET.get("queue", "all")
+    current = request.GET.get("queue") or "all"  # an empty ?queue= is the documented default, not a 404
     if current not in selectors.QUEUES:
         raise Http404
+    term = request.GET.get("q", "").strip()[:100]  # the queue as the page shows it, searched or not
     book = Workbook()
     sheet = book.active
     sheet.title = current
@@ -82,7 +89,7 @@ def export(request):
         a.petition.number, privacy.shown_text(request.user, a.petition, a.petition.title), a.petition.area.name,
         a.petition.classification.name if a.petition.classification else "", a.get_role_display(),
         a.get_status_display(), _local(a.dispatched_at), _local(a.sign_due_at), _local(a.handle_due_at),
-    ] for a in selectors.unit_queue(request.user, current).iterator(chunk_size=500))
+    ] for a in selectors.unit_queue_search(selectors.unit_queue(request.user, current), term).iterator(chunk_size=500))
     spreadsheets.write_rows(sheet, rows, header=[
         _("Tracking number"), _("Title"), _("Area"), _("Category"), _("Role"), _("Status"), _("Dispatched at"),
         _("Sign-for deadline"), _("Handling deadline")])
@@ -103,11 +110,57 @@ def _form(key, *args):
     return FORM_KEYS[key](*args, auto_id=f"id_{key.removesuffix('_form')}_%s")
 
 
+def _event_label(event) -> str:
+    """A history line's label on the unit's page: the platform's review says what it decided (a rejection is not
+    just "being handled" again), a status is named as staff read it (not the citizen's "awaiting your rating")."""
+    if event.kind == EventKind.REVIEWED:
+        rejected = isinstance(event.data, dict) and event.data.get("rejected")
+        return _("Answer sent back for re-handling") if rejected else _("Answer approved and published")
+    if event.to_status:
+        return staff_status_label(event.to_status)
+    return event.get_kind_display()
+
+
+def _history(request, petition) -> list:
+    """The petition's history as the unit reads it: each line labelled for staff, its words in full (a reviewer's
+    or a decider's note is addressed to the unit) and, on a confidential petition, through the redactor."""
+    events = list(history(petition).exclude(kind="note"))
+    for event in events:
+        event.label = _event_label(event)
+        event.shown_reason = privacy.for_units(petition, event.reason)
+    return events
+
+
+def _our_answer(request, assignment) -> dict | None:
+    """The unit's latest answer and what became of it: the lead's goes to the platform's review (waiting, approved
+    with the wording published to the citizen, or sent back with the reviewer's note); a co-unit's goes to the
+    lead unit."""
+    petition = assignment.petition
+    if assignment.role == Role.CO:
+        if not assignment.answer:
+            return None
+        return {"content": assignment.answer, "at": assignment.answered_at, "to_lead": True}
+    reply = (Reply.objects.filter(assignment=assignment).select_related("submitted_by")
+             .prefetch_related("attachments").order_by("-submitted_at", "-pk").first())
+    if reply is None:
+        return None
+    approved = reply.review == Reply.Review.APPROVED
+    return {
+        "content": reply.content, "at": reply.submitted_at, "solved": reply.solved,
+        "by": reply.submitted_by.get_full_name() or reply.submitted_by.username if reply.submitted_by else "",
+        "files": [(f, privacy.attachment_name(request.user, f)) for f in reply.attachments.all()],
+        "review": reply.review, "reviewed_at": reply.reviewed_at,
+        "note": privacy.for_units(petition, reply.review_note),
+        "published": privacy.for_units(petition, petition.answer) if approved and petition.answer else "",
+    }
+
+
 def _detail_context(request, assignment, **forms_override):
     petition = assignment.petition
     context = {
         "assignment": assignment, "petition": petition,
-        "events": history(petition).exclude(kind="note"),
+        "events": _history(request, petition),
+        "our_answer": _our_answer(request, assignment), "Review": Reply.Review,
         # The unit's own stops of the clock, with their reasons and the platform's decisions.
         "pauses": assignment.pauses.select_related("decided_by").order_by("started_at"),
         "open_pause": assignment.pauses.filter(ended_at__isnull=True).first(),
@@ -212,6 +265,9 @@ def act(request, pk: int, action: str):
     form_class, key, perform = ACTIONS[action]
     form = _form(key, request.POST, request.FILES) if form_class else None
     draft = _answer_draft(request) if action == "answer" else None
+    # Files kept from an earlier try that the unit ticked "Remove" go before anything is read (as on the citizen's
+    # form, petitions.views._files_in_hand): they are neither sent with the answer nor listed again.
+    drafts.drafts_forget(draft, request.POST.getlist("drop_kept"))
     kept = drafts.drafts_load(draft)
 
     def sent_back(form):
@@ -220,7 +276,7 @@ def act(request, pk: int, action: str):
             if "attachments" not in form.errors:  # the files that passed wait for the corrected answer
                 fresh = form.cleaned_data.get("attachments") or []
                 drafts.drafts_keep(draft, fresh)
-            extra["answer_kept"] = drafts.drafts_load(draft)
+            extra["answer_kept"] = drafts.drafts_listed(draft)  # each with the index its Remove box posts
         return render(request, "dispatch/detail.html", _detail_context(request, assignment, **extra), status=400)
 
     if form is not None and not form.is_valid():

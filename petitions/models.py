@@ -70,6 +70,19 @@ OPEN_STATUSES = frozenset(
     {Status.SCREENING, Status.RECEIVED, Status.CONSULTATION, Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED, Status.CALLBACK}
 )
 
+# The statuses' labels speak to the citizen ("awaiting your rating"); staff pages (a unit's petition, the dispatcher's
+# console) name the same status as staff read it.
+STAFF_STATUS_LABELS = {
+    Status.CALLBACK: _("Answer published, awaiting the citizen's rating"),
+}
+
+
+def staff_status_label(value: str) -> str:
+    """A petition's status as staff pages name it."""
+    if value in STAFF_STATUS_LABELS:
+        return str(STAFF_STATUS_LABELS[value])
+    return str(dict(Status.choices).get(value, value))
+
 
 class CloseReason(models.TextChoices):
     RATED = "rated", _("Rated by the citizen")

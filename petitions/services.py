@@ -24,7 +24,7 @@ from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
 from notifications.services import queued_together
 from org.calendar import get_calendar
-from petitions import messages, selectors, signals, transitions
+from petitions import messages, privacy, selectors, signals, transitions
 from petitions.models import (
     MEDIA_CHANNELS,
     OPEN_STATUSES,
@@ -589,7 +589,11 @@ def petition_merge(*, petition: Petition, into: Petition, actor, duplicate: bool
         # Petitions merged into this one earlier follow it: their citizens' pages show, and their messages come
         # from, the petition that is handled (no chain of merged petitions to a dead end).
         Petition.objects.filter(merged_into=petition, status=Status.MERGED).update(merged_into=into)
-        _record(into, kind=EventKind.MERGED, at=timezone.now(), actor=actor, reason=reason,
+        # The surviving petition's units read its history (dispatch's unit page, the supervisors' drill-down): the
+        # dispatcher's reason names the merged petition's complainant ("李秀英（139…，保密）反映同一工地"), who, if
+        # confidential, is known to the platform only. Its history there carries the words as units may read them;
+        # the merged petition keeps them whole.
+        _record(into, kind=EventKind.MERGED, at=timezone.now(), actor=actor, reason=privacy.for_units(petition, reason),
                 data={"from": petition.number, "duplicate": duplicate})
     return merged
 

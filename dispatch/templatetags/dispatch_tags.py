@@ -1,5 +1,6 @@
 from django import template
 
+from petitions.models import staff_status_label
 from petitions.privacy import for_supervisors, redact_petition
 
 register = template.Library()
@@ -21,3 +22,10 @@ def redact_for(text, petition):
 def supervised(text, petition):
     """A petition's words as the supervisors' drill-down shows them (petitions.privacy.for_supervisors)."""
     return for_supervisors(petition, text)
+
+
+@register.filter
+def staff_status(value):
+    """A petition's status as staff pages name it (`{{ petition.status|staff_status }}`): not the citizen's
+    "awaiting your rating" (petitions.models.STAFF_STATUS_LABELS)."""
+    return staff_status_label(value)

@@ -8,11 +8,13 @@ import datetime as dt
 import pytest
 import time_machine
 
-from dispatch import handling, review
-from dispatch.models import Pause, PauseApproval, PauseReason, Reply, Role, WarningLevel
+from dispatch import counters, handling, review, selectors
+from dispatch.models import Assignment, Pause, PauseApproval, PauseReason, Reply, Role, WarningLevel
 from dispatch.sweeps import sweep_deadlines, sweep_waiting_clocks
 from lib.errors import DomainError
 from petitions.models import EventKind
+from supervision.models import CaseKind, CaseStatus, SupervisionCase
+from supervision.services import sweep_escalations
 from tests.factories import file_petition, make_user
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -286,3 +288,84 @@ def test_an_urgent_items_stops_use_the_allowance_in_working_days(city, catalog, 
     second.refresh_from_db()
     assert second.paused_at is None
     assert Pause.objects.get(approval=PauseApproval.PENDING).workdays == 1
+
+
+def _red_on_the_dashboard(assignment) -> int:
+    counts = selectors.open_work_summary(selectors.open_work_counts(), "unit__name")
+    return sum(row["red"] for row in counts if row["unit__name"] == assignment.unit.name)
+
+
+@pytest.mark.django_db
+def test_the_platforms_late_approval_of_a_longer_stop_lifts_the_red_mark_and_closes_the_case(
+        signed, street_handler, dispatcher):
+    """Fair clocks: the allowance runs out (Mon 7 Dec), the clock runs again while the platform decides, the deadline
+    (Thu 10 Dec) passes and the sweep turns the lead unit red with a case. The platform then approves the longer stop: the
+    time since the cap is the platform's, so the unit is not overdue and the case neither stays open nor escalates."""
+    stop(signed, street_handler, day(11, 23, 10))
+    sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))
+    with time_machine.travel(day(12, 11, 0, 0, 1), tick=False):
+        sweep_deadlines(now=day(12, 11, 0, 0, 1))
+    signed.refresh_from_db()
+    case = SupervisionCase.objects.get(kind=CaseKind.OVERDUE, object_id=signed.pk)
+    assert signed.warning == WarningLevel.RED and case.status == CaseStatus.OPEN
+    assert _red_on_the_dashboard(signed) == 1
+    with time_machine.travel(day(12, 11, 10), tick=False):
+        handling.pause_decide(pause=Pause.objects.get(), actor=dispatcher, approve=True, note="等待司法鉴定结果")
+    signed.refresh_from_db()
+    case.refresh_from_db()
+    assert signed.paused_at == day(12, 7, 23, 59, 59)
+    # The clock stands at the cap, with its 75% point passed (Mon 7 Dec) but its deadline still to come: yellow.
+    assert signed.warning == WarningLevel.YELLOW and signed.warn_at <= day(12, 7, 23, 59, 59)
+    assert signed.overdue_at == day(12, 11, 0, 0, 1)  # on record, as after an extension approved late
+    assert case.status == CaseStatus.CLOSED and case.close_note
+    event = signed.petition.events.filter(kind=EventKind.CLOCK, data__clock="approved").get()
+    assert event.data["overdue_lifted"] is True
+    counters.compact()
+    assert counters.check() == [] and _red_on_the_dashboard(signed) == 0
+    # A week later nothing escalates, and the stopped clock is not flagged again.
+    with time_machine.travel(day(12, 18, 9), tick=False):
+        sweep_escalations(now=day(12, 18, 9))  # the co-unit's own case, its clock never stopped, does escalate
+        sweep_deadlines(now=day(12, 18, 9))
+    case.refresh_from_db()
+    assert (case.status, case.level, case.notices.count()) == (CaseStatus.CLOSED, 1, 1)
+    restart(signed, street_handler, day(12, 18, 10))
+    signed.refresh_from_db()
+    # From the cap to Fri 18 Dec: 9 more working days, Thu 10 Dec -> Wed 23 Dec, and no red.
+    assert signed.handle_due_at == day(12, 23, 23, 59, 59) and signed.warning != WarningLevel.RED
+    assert not SupervisionCase.objects.filter(object_id=signed.pk, status=CaseStatus.OPEN).exists()
+
+
+@pytest.mark.django_db
+def test_an_approval_leaves_red_a_deadline_that_passed_before_the_cap(signed, street_handler, dispatcher):
+    """The unit's own time: overdue Fri 27 Nov, it then stops the clock; the deadline moved by the allowance still
+    passed before the cap, so the platform's approval does not lift the mark."""
+    sweep_deadlines(now=day(11, 27, 0, 0, 1))
+    stop(signed, street_handler, day(11, 27, 10))
+    sweep_waiting_clocks(now=day(12, 12, 0, 0, 1))  # the allowance ran out Fri 11 Dec
+    signed.refresh_from_db()
+    assert signed.handle_due_at <= Pause.objects.get().cap_at and signed.warning == WarningLevel.RED
+    with time_machine.travel(day(12, 14, 10), tick=False):
+        handling.pause_decide(pause=Pause.objects.get(), actor=dispatcher, approve=True, note="等待司法鉴定结果")
+    signed.refresh_from_db()
+    assert signed.warning == WarningLevel.RED
+    assert SupervisionCase.objects.get(kind=CaseKind.OVERDUE, object_id=signed.pk).status == CaseStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_a_restart_with_its_deadline_still_to_come_closes_the_overdue_case(signed, street_handler):
+    """A red mark from before (here: the capped clock ran past its deadline, nobody decided) is lifted, and its case
+    closed, when the clock restarts with a deadline still to come, as _restart has always lowered the mark."""
+    stop(signed, street_handler, day(11, 23, 10))
+    sweep_waiting_clocks(now=day(12, 8, 0, 0, 1))
+    with time_machine.travel(day(12, 11, 0, 0, 1), tick=False):
+        sweep_deadlines(now=day(12, 11, 0, 0, 1))
+    signed.refresh_from_db()
+    # Simulate a stopped clock that was red when it stopped again (data from before pause approval lifted the mark).
+    Assignment.objects.filter(pk=signed.pk).update(paused_at=day(12, 7, 23, 59, 59))
+    Pause.objects.update(approval=PauseApproval.APPROVED)
+    restart(signed, street_handler, day(12, 14, 10))
+    signed.refresh_from_db()
+    assert signed.handle_due_at > day(12, 14, 10)
+    assert signed.warning == WarningLevel.YELLOW
+    case = SupervisionCase.objects.get(kind=CaseKind.OVERDUE, object_id=signed.pk)
+    assert case.status == CaseStatus.CLOSED and case.close_note

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from dispatch import handling, review
+from dispatch import services as dispatch_services
 from dispatch.models import Reply, Role
 from notifications.models import Notification
 from petitions import services
@@ -90,3 +91,26 @@ def test_petitions_merged_into_one_that_is_merged_in_turn_follow_it(city, catalo
     first.refresh_from_db()
     assert first.merged_into_id == third.pk
     assert third.number in _page(first, "13911110000")
+
+
+def test_a_merge_reason_naming_a_confidential_complainant_stays_on_the_merged_petition(
+        city, catalog, dispatcher, street_handler, django_capture_on_commit_callbacks):
+    """The dispatcher's reason names the confidential complainant of the petition merged: the surviving petition's
+    units read its history, so there the reason is masked; the merged petition keeps it whole for the platform."""
+    with django_capture_on_commit_callbacks(execute=True):
+        survivor = file_petition(city, publish_consent=True)
+        secret = file_petition(city, complainant_name="李秀英", complainant_phone="13900001111", confidential=True,
+                               title="工地夜间施工", content="工地每晚施工到凌晨。")
+    reason = "李秀英（13900001111，保密）反映同一工地，合并办理"
+    dispatch_services.dispatch_merge(petition=secret, into=survivor, actor=dispatcher, duplicate=False, reason=reason)
+    assert secret.events.get(kind="merged").reason == reason
+    shown = survivor.events.get(kind="merged").reason
+    assert "李秀英" not in shown and "13900001111" not in shown and "合并办理" in shown
+    lead = survivor.assignments.get(role=Role.LEAD)
+    client = Client()
+    client.force_login(street_handler)
+    unit_page = client.get(f"/dispatch/a/{lead.pk}/").content.decode()
+    assert survivor.events.get(kind="merged").data["from"] == secret.number and "合并办理" in unit_page
+    assert "李秀英" not in unit_page and "13900001111" not in unit_page
+    citizen_page = _page(survivor, "13912345678")
+    assert "李秀英" not in citizen_page and "13900001111" not in citizen_page

@@ -1,6 +1,7 @@
 """The units' pages: their queue and actions, and nothing of other units'."""
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -216,15 +217,70 @@ def test_back_to_the_queue_returns_to_the_queue_the_unit_was_working_through(cli
     assert client.get("/dispatch/?queue=nonsense").context["queue"] == "to_sign"
 
 
+@pytest.fixture
+def five(city, catalog, django_capture_on_commit_callbacks):
+    """Five petitions for the street office, and one for another street's (never in its queue)."""
+    titles = ["楼下商铺噪音", "广场舞音响扰民", "工地夜间施工噪音", "烧烤店油烟", "空调外机噪音"]
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = [file_petition(city, title=title) for title in titles]
+        theirs = file_petition(city, area=city.other_street, title="乙街道商铺噪音")
+    return mine, theirs
+
+
+def _numbers(page: str) -> list[str]:
+    return re.findall(r'class="mono">(\d+)</a>', page)
+
+
 @pytest.mark.django_db
-def test_a_long_queue_says_that_more_than_it_shows_exist(client, dispatched, street_handler, monkeypatch):
+def test_the_queue_is_paged_and_every_row_is_reached_with_the_tab_counts_whole(client, five, street_handler,
+                                                                                monkeypatch):
     from dispatch import views
 
+    mine, theirs = five
+    monkeypatch.setattr(views, "QUEUE_PAGE", 2)
     client.force_login(street_handler)
-    assert "仅显示前" not in client.get("/dispatch/?queue=all").content.decode()
-    monkeypatch.setattr(views, "QUEUE_SHOWN", 0)  # one petition, none shown: more exist than are shown
-    page = client.get("/dispatch/?queue=all").content.decode()
-    assert "仅显示前0条，全部内容请导出Excel。" in page
+    first = client.get("/dispatch/?queue=to_sign")
+    html = first.content.decode()
+    assert "待签收 (5)" in html and "第1页，共3页" in html and 'rel="next"' in html
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(f"/dispatch/?queue=to_sign&page={number}").content.decode()
+        assert "待签收 (5)" in page  # the tabs count the whole queue on every page
+        seen += _numbers(page)
+    assert sorted(seen) == sorted(p.number for p in mine) and theirs.number not in seen
+    assert _numbers(client.get("/dispatch/?queue=to_sign&page=99").content.decode()) == _numbers(
+        client.get("/dispatch/?queue=to_sign&page=3").content.decode())  # a page past the end shows the last
+
+
+@pytest.mark.django_db
+def test_the_queue_finds_a_tracking_number_or_title_words_among_the_units_own_work(client, five, street_handler):
+    mine, theirs = five
+    client.force_login(street_handler)
+    found = lambda q: _numbers(client.get("/dispatch/", {"queue": "all", "q": q}).content.decode())  # noqa: E731
+    assert found(mine[2].number) == [mine[2].number]
+    assert set(found(mine[0].number[:8])) == {p.number for p in mine}  # a beginning of the number (the day)
+    assert found(theirs.number) == []  # another unit's petition is not found, even by its number
+    assert sorted(found("噪音")) == sorted(p.number for p in (mine[0], mine[2], mine[4]))
+    assert found("工地 噪音") == [mine[2].number]  # every word
+    assert found("乙街道") == []
+    page = client.get("/dispatch/", {"queue": "all", "q": "噪音"}).content.decode()
+    assert 'value="噪音"' in page and "个诉求" in page and "全部 (5)" in page
+    # The export link carries the search: the spreadsheet holds what the page found, all of it.
+    assert "/dispatch/export.xlsx?queue=all&amp;q=%E5%99%AA%E9%9F%B3" in page
+    sheet = load_workbook(io.BytesIO(client.get("/dispatch/export.xlsx", {"queue": "all", "q": "工地"}).content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [mine[2].number]
+
+
+@pytest.mark.django_db
+def test_a_search_does_not_find_a_confidential_petition_by_the_words_the_unit_cannot_read(
+        client, city, catalog, street_handler, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True, complainant_name="张建国", complainant_phone="13511112222",
+                                 title="张建国反映楼下烧烤店油烟")
+    client.force_login(street_handler)
+    found = lambda q: _numbers(client.get("/dispatch/", {"queue": "all", "q": q}).content.decode())  # noqa: E731
+    assert found("烧烤店") == [petition.number]
+    assert found("张建国") == [] and found("张建国 烧烤店") == []
 
 
 @pytest.mark.django_db
@@ -291,3 +347,119 @@ def test_a_contact_note_posted_twice_shows_once_on_the_citizens_timeline(client,
     with time_machine.travel(later, tick=False):
         client.post(f"/dispatch/a/{a.pk}/contact/", note)
     assert dispatched.events.filter(kind=EventKind.CONTACTED).count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?queue=", "?queue=all"])
+def test_the_export_without_a_queue_is_all_of_the_units_work(client, dispatched, street_handler, query):
+    client.force_login(street_handler)
+    response = client.get(f"/dispatch/export.xlsx{query}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "all" and [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [dispatched.number]
+    assert client.get("/dispatch/export.xlsx?queue=nonsense").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_file_kept_from_a_failed_answer_can_be_removed_before_the_answer_goes(client, dispatched, street_handler,
+                                                                               settings, tmp_path):
+    """The wrong photo went with a short answer: the page lists it as kept, with a Remove box; ticked, it is not sent
+    with the corrected answer, and the photo kept beside it still is."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from petitions.models import Attachment
+    from tests.channels.test_pages import jpeg
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(street_handler)
+    a = lead(dispatched)
+    client.post(f"/dispatch/a/{a.pk}/sign/")
+    draft = str(client.get(f"/dispatch/a/{a.pk}/").context["answer_form"].initial["draft"])
+    photos = [SimpleUploadedFile(name, jpeg(), content_type="image/jpeg") for name in ("拍错的照片.jpg", "整改后现场.jpg")]
+    short = client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "已处理", "solved": "on", "draft": draft,
+                                                        "attachments": photos})
+    assert short.status_code == 400
+    listed = dict((f.original_name, index) for index, f in short.context["answer_kept"])
+    assert set(listed) == {"拍错的照片.jpg", "整改后现场.jpg"}
+    assert f'name="drop_kept" value="{listed["拍错的照片.jpg"]}"' in short.content.decode()
+    # Removed while another check still fails: it is gone from the list that comes back.
+    again = client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "处理了", "solved": "on", "draft": draft,
+                                                        "drop_kept": [listed["拍错的照片.jpg"]]})
+    assert again.status_code == 400
+    assert [f.original_name for _index, f in again.context["answer_kept"]] == ["整改后现场.jpg"]
+    done = client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "经现场核查，商铺已停止外放音响，已拍照留存。",
+                                                       "solved": "on", "draft": draft})
+    assert done.status_code == 302
+    assert list(Attachment.objects.filter(petition=dispatched, purpose="answer")
+                .values_list("original_name", flat=True)) == ["整改后现场.jpg"]
+
+
+@pytest.mark.django_db
+def test_the_unit_sees_its_answer_the_review_and_the_published_wording(client, city, dispatched, street_handler,
+                                                                       dispatcher, settings, tmp_path):
+    """After answering, the unit's page shows what it sent (text, files, when) and what became of it: waiting for
+    review; sent back, with the reviewer's note whole however long; approved, with the wording the citizen got. The
+    history names the review's decisions, and the published status as staff read it (not "awaiting your rating")."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dispatch import review
+    from dispatch.models import Reply
+    from tests.channels.test_pages import jpeg
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    a = lead(dispatched)
+    client.force_login(street_handler)
+    client.post(f"/dispatch/a/{a.pk}/sign/")
+    client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "经现场核查，商铺音响已拆除。", "solved": "on",
+                                                "attachments": [SimpleUploadedFile("现场.jpg", jpeg(), "image/jpeg")]})
+    card = client.get(f"/dispatch/a/{a.pk}/").content.decode().split('id="our-answer"')[1].split("</section>")[0]
+    assert "等待平台审核" in card and "经现场核查，商铺音响已拆除。" in card and f"/dispatch/a/{a.pk}/files/" in card
+    note = "答复未说明噪音检测结果和商铺整改的具体时间，" * 10 + "请补充后重新提交。"
+    assert len(note) > 200
+    review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher, note=note)
+    page = client.get(f"/dispatch/a/{a.pk}/").content.decode()
+    card = page.split('id="our-answer"')[1].split("</section>")[0]
+    assert "已退回重办" in card and note in card  # the whole note, not cut at 200 characters
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "答复被退回重办" in timeline and note in timeline  # in full behind its "more" disclosure
+    client.post(f"/dispatch/a/{a.pk}/answer/", {"content": "经噪音检测已达标，商铺已于11月25日整改完毕。", "solved": "on"})
+    review.reply_review(reply=Reply.objects.get(review=Reply.Review.PENDING), approve=True, actor=dispatcher,
+                        public_answer="您反映的商铺噪音问题已整改，经检测已达标。")
+    page = client.get(f"/dispatch/a/{a.pk}/").content.decode()
+    card = page.split('id="our-answer"')[1].split("</section>")[0]
+    assert "平台已审核通过并公开" in card and "您反映的商铺噪音问题已整改，经检测已达标。" in card
+    assert "经噪音检测已达标" in card
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "答复审核通过并已公开" in timeline and "已答复，待回访评价" not in page
+    client.force_login(dispatcher)
+    console = client.get(f"/admin/dispatch/queuedpetition/{dispatched.pk}/console/").content.decode()
+    assert "答复已公开，待群众评价" in console and "已答复，待回访评价" not in console
+
+
+@pytest.mark.django_db
+def test_a_reviewers_note_naming_a_confidential_complainant_reaches_the_unit_masked(
+        client, city, catalog, street_handler, dispatcher, django_capture_on_commit_callbacks):
+    from dispatch import review
+    from dispatch.models import Reply
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city, confidential=True, complainant_name="王小明", complainant_phone="13912345678")
+    a = lead(petition)
+    handling.assignment_sign(assignment=a, actor=street_handler)
+    handling.assignment_answer(assignment=a, actor=street_handler, content="经现场核查，商铺音响已拆除。")
+    review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher,
+                        note="回访王小明（13912345678）称噪音仍在，请重新核查。")
+    client.force_login(street_handler)
+    page = client.get(f"/dispatch/a/{a.pk}/").content.decode()
+    card = page.split('id="our-answer"')[1].split("</section>")[0]
+    assert "噪音仍在，请重新核查" in card and "王小明" not in page and "13912345678" not in page
+
+
+@pytest.mark.django_db
+def test_a_co_unit_sees_the_answer_it_sent_to_the_lead(client, dispatched, urban_handler):
+    co = dispatched.assignments.get(role=Role.CO)
+    handling.assignment_sign(assignment=co, actor=urban_handler)
+    handling.assignment_answer(assignment=co, actor=urban_handler, content="城管已对商铺立案调查并责令整改。")
+    client.force_login(urban_handler)
+    card = client.get(f"/dispatch/a/{co.pk}/").content.decode().split('id="our-answer"')[1].split("</section>")[0]
+    assert "城管已对商铺立案调查并责令整改。" in card and "已报送主办单位" in card

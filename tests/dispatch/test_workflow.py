@@ -6,6 +6,8 @@ import importlib
 import pytest
 import time_machine
 from django.apps import apps as django_apps
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from dispatch import handling, review, selectors, services
 from dispatch.models import Assignment, AssignmentStatus, Reply, RequestStatus, Role
@@ -477,3 +479,38 @@ def test_a_petition_cannot_be_merged_into_one_nobody_handles_any_more(city, cata
     assert refused.value.field == "into"
     second.refresh_from_db()
     assert second.status == Status.DISPATCHED and second.assignments.filter(status="pending").exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(T0, tick=False)
+def test_refusing_an_extension_says_why_on_the_console_and_through_the_api(
+        client, city, catalog, street_handler, dispatcher, django_capture_on_commit_callbacks):
+    """As a refused return does: the unit must finish by its deadline and is told why. Without a note nothing is
+    decided, and the error is on the note's field."""
+    petition = filed(city, django_capture_on_commit_callbacks)
+    lead = lead_of(petition)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    request = handling.assignment_request_extension(assignment=lead, actor=street_handler, days=2,
+                                                    reason="需要协调多个部门现场核查。")
+    with pytest.raises(DomainError) as raised:
+        review.extension_decide(request=request, approve=False, actor=dispatcher, note="  ")
+    assert raised.value.field == "note"
+    client.force_login(dispatcher)
+    response = client.post(f"/admin/dispatch/queuedpetition/{petition.pk}/console/extension/",
+                           {"request": request.pk, "approve": "no", "note": ""})
+    assert response.status_code == 400
+    [shown] = [item for item in response.context["extensions"] if item.pk == request.pk]
+    assert shown.form.errors["note"]
+    token, _created = Token.objects.get_or_create(user=dispatcher)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.post(f"/api/v1/dispatch/decisions/{request.pk}/extension/", {"approve": False, "note": ""},
+                        format="json")
+    assert response.status_code == 400 and "note" in response.json()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING and not request.decided_at
+    response = api.post(f"/api/v1/dispatch/decisions/{request.pk}/extension/",
+                        {"approve": False, "note": "现有期限足以办结，请按期答复"}, format="json")
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert (request.status, request.decision_note) == (RequestStatus.REFUSED, "现有期限足以办结，请按期答复")
