@@ -69,6 +69,11 @@ class Status(models.TextChoices):
 OPEN_STATUSES = frozenset(
     {Status.SCREENING, Status.RECEIVED, Status.CONSULTATION, Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED, Status.CALLBACK}
 )
+# While the lead unit holds the petition (dispatched, being handled, its answer under review) its handling deadline
+# is when the citizen may expect the answer; before dispatch there is none yet, and from `callback` on the answer
+# is out. The tracking page and API (petitions.selectors.lead_clock) and the public record (petitions.publication)
+# read it in these statuses only.
+LEAD_CLOCK_STATUSES = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED})
 
 
 class CloseReason(models.TextChoices):

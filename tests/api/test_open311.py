@@ -8,7 +8,7 @@ import time_machine
 from open311 import views as open311
 from dispatch.catalog import rule_create
 from petitions.models import Petition
-from petitions.services import apikey_issue
+from petitions.services import apikey_issue, petition_transition
 from tests.factories import file_petition
 
 BASE = "/open311/v2"
@@ -145,6 +145,25 @@ def test_expected_datetime_is_the_handling_deadline(client, city, catalog_street
     assert item["expected_datetime"] == lead.handle_due_at.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat()
     # Not on the publication allow-list (DOMAIN.md section 13): the unit stays off the public record.
     assert item["agency_responsible"] == ""
+
+
+@pytest.mark.django_db
+def test_expected_datetime_follows_the_lead_clock_like_the_tracking_api(client, city, catalog_street, operator,
+                                                                      django_capture_on_commit_callbacks):
+    """One reading of when an answer can be expected: while the lead unit holds the petition (dispatched, being
+    handled, its answer under review), not once the answer is out and waits for the citizen's rating."""
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    track = {"number": petition.number, "phone": "13912345678"}
+    for status in ("in_progress", "replied"):
+        petition_transition(petition=petition, to=status, actor=operator)
+        assert client.get(f"{BASE}/requests/{petition.number}.json").json()[0]["expected_datetime"] is not None
+        assert client.post("/api/v1/petitions/track/", track).json()["expected_at"] is not None
+    petition_transition(petition=petition, to="callback", actor=operator, changes={"answer": "已整改完毕"})
+    item = client.get(f"{BASE}/requests/{petition.number}.json").json()[0]
+    assert item["status"] == "open" and item["expected_datetime"] is None  # was the lead's deadline
+    assert client.post("/api/v1/petitions/track/", track).json()["expected_at"] is None
+    assert xml(client.get(f"{BASE}/requests/{petition.number}.xml")).find("request/expected_datetime").text is None
 
 
 @pytest.fixture
