@@ -92,10 +92,24 @@ def _error(fmt: str, code: int, description: str) -> HttpResponse:
     return _render(errors, "xml", "errors", "error", status=code)
 
 
+def _with_nul(request) -> str | None:
+    """The first parameter (query string or form) whose name or value holds a NUL byte: no text field can store one
+    and PostgreSQL refuses it in any query (a 500 before this check)."""
+    for params in (request.GET, request.POST):
+        for name, values in params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "\\x00")
+    return None
+
+
 def endpoint(view):
     def wrapper(request, fmt, *args, **kwargs):
         if fmt not in ("json", "xml"):
             return _error("json", 400, _("Unknown format: use .json or .xml."))
+        refused = _with_nul(request)
+        if refused is not None:
+            return _error(fmt, 400, _("%(name)s contains a NUL byte (0x00), which no text may hold.")
+                          % {"name": refused})
         try:
             response = view(request, fmt, *args, **kwargs)
         except Open311Error as error:

@@ -76,6 +76,11 @@ OPEN_STATUSES = frozenset(
 LEAD_CLOCK_STATUSES = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED})
 
 
+# The tracking number: yyyymmdd and a daily sequence (petitions.services.petition_file), ASCII digits only. A number
+# from a URL is checked against it before any query (a NUL byte reached PostgreSQL as a 500).
+NUMBER_PATTERN = r"[0-9]{14,16}"
+
+
 class CloseReason(models.TextChoices):
     RATED = "rated", _("Rated by the citizen")
     UNREACHABLE = "unreachable", _("Could not be reached (无法联系): not rated")

@@ -310,3 +310,31 @@ def test_a_point_outside_any_area_of_a_city_not_set_up_is_a_400(client, city, ke
     response = client.post(f"{BASE}/requests.json", body)
     assert response.status_code == 400 and "attribute[area]" in response.json()[0]["description"]
     assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["description", "first_name", "last_name", "address_string", "attribute[title]",
+                                   "attribute[area]", "attribute[kind]", "service_code", "api_key", "phone",
+                                   "attribute[\x00]"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_nul_byte_in_a_posted_field_is_a_400_in_the_specifications_format(client, city, key, field, fmt):
+    """PostgreSQL refuses NUL in any text (a 500 HTML page before); refused for every field, named in the answer."""
+    client.raise_request_exception = False
+    body = post_body(city, key)
+    body[field] = f"{body.get(field, '')}甲\x00乙"
+    response = client.post(f"{BASE}/requests.{fmt}", body, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    description = (response.json()[0]["description"] if fmt == "json" else xml(response).find("error/description").text)
+    assert "NUL" in description and field.replace("\x00", "\\x00") in description
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["service_code=%00", "service_request_id=%00", "service_request_id=1%002",
+                                   "status=open%00", "start_date=2026-11-01%00", "%00=1"])
+def test_a_nul_byte_in_a_query_is_a_400_in_the_specifications_format(client, city, query):
+    client.raise_request_exception = False
+    response = client.get(f"{BASE}/requests.json?{query}")
+    assert response.status_code == 400 and response.json()[0]["code"] == 400
+    assert "空字符" in response.json()[0]["description"]  # Chinese by default
+    assert client.get(f"{BASE}/services.xml?jurisdiction_id=%00").status_code == 400
