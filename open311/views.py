@@ -132,7 +132,7 @@ def _iso(moment):
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def discovery(request, fmt):
     base = request.build_absolute_uri("/open311/v2/")
@@ -153,7 +153,7 @@ def _leaves():
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def services(request, fmt):
     data = []
@@ -173,7 +173,7 @@ def _area_values():
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def service_definition(request, fmt, code):
     if not Classification.objects.filter(code=code, is_active=True, is_leaf=True).exists():
@@ -261,7 +261,7 @@ def _parse_date(value: str, name: str):
 
 
 @endpoint
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @READ_LIMIT
 @limit("open311-write", "PORTAL_RATE_OPEN311_WRITE")
 def requests_view(request, fmt):
@@ -303,7 +303,7 @@ def unknown(request, path):
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def request_detail(request, fmt, number):
     data = _published_requests(publication.publishable().filter(number=number))
@@ -313,7 +313,7 @@ def request_detail(request, fmt, number):
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def token_view(request, fmt, token):
     try:

@@ -338,3 +338,17 @@ def test_a_nul_byte_in_a_query_is_a_400_in_the_specifications_format(client, cit
     assert response.status_code == 400 and response.json()[0]["code"] == 400
     assert "空字符" in response.json()[0]["description"]  # Chinese by default
     assert client.get(f"{BASE}/services.xml?jurisdiction_id=%00").status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["discovery.json", "services.xml", "services/{code}.json", "requests.json",
+                                  "requests/{number}.xml", "tokens/{token}.json"])
+def test_head_is_answered_like_get_and_counted_as_a_read(client, city, key, settings, path):
+    """The read limiter counts HEAD; the endpoints refused it (405)."""
+    settings.PORTAL_RATE_OPEN311_READ = "2/h"
+    token = client.post(f"{BASE}/requests.json", post_body(city, key)).json()[0]["token"]  # a write, not a read
+    url = f"{BASE}/" + path.format(code=city.noise.code, number=Petition.objects.get().number, token=token)
+    head = client.head(url)
+    assert head.status_code == 200 and head["Content-Type"] == client.get(url)["Content-Type"]
+    assert client.head(url).status_code == 429  # the third read
+    assert "HEAD" in client.put(url)["Allow"]
