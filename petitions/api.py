@@ -180,7 +180,8 @@ class PetitionFileView(APIView):
 
 def _not_found():
     # One answer for a wrong number and a wrong phone: no probing for numbers.
-    return Response({"detail": _("No petition matches this number and phone.")}, status=status.HTTP_404_NOT_FOUND)
+    return Response({"detail": _("No petition matches this number and phone."), "code": "not_found"},
+                    status=status.HTTP_404_NOT_FOUND)
 
 
 class PetitionTrackView(APIView):

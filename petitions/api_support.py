@@ -87,7 +87,7 @@ def idempotent(view_method):
         if not key:
             return view_method(self, request, *args, **kwargs)
         if len(key) > 100:
-            return _error(400, _("The Idempotency-Key header is at most 100 characters."))
+            return _error(400, _("The Idempotency-Key header is at most 100 characters."), "idempotency_key_too_long")
         scope = _scope(request)
         fingerprint = hashlib.sha256(
             request.method.encode() + request.path.encode() + b"\0" + request.body
@@ -99,9 +99,10 @@ def idempotent(view_method):
         except IntegrityError:
             record = IdempotencyRecord.objects.get(scope=scope, key=key)
             if record.fingerprint != fingerprint:
-                return _error(422, _("This Idempotency-Key was used for a different request."))
+                return _error(422, _("This Idempotency-Key was used for a different request."), "idempotency_key_reused")
             if record.status_code is None:
-                return _error(409, _("The first request with this Idempotency-Key is still being processed."))
+                return _error(409, _("The first request with this Idempotency-Key is still being processed."),
+                              "idempotency_key_in_use")
             response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
             response["Idempotent-Replayed"] = "true"
             return response
@@ -124,8 +125,9 @@ def idempotent(view_method):
     return wrapper
 
 
-def _error(status_code: int, message: str) -> HttpResponse:
-    return HttpResponse(json.dumps({"detail": str(message)}), status=status_code, content_type="application/json")
+def _error(status_code: int, message: str, code: str) -> HttpResponse:
+    return HttpResponse(json.dumps({"detail": str(message), "code": code}, ensure_ascii=False), status=status_code,
+                        content_type="application/json")
 
 
 try:
