@@ -92,6 +92,16 @@ def _error(fmt: str, code: int, description: str) -> HttpResponse:
     return _render(errors, "xml", "errors", "error", status=code)
 
 
+def error_at(path: str, code: int, description: str) -> HttpResponse:
+    """The specification's error for an address under /open311/ answered outside an endpoint (an unknown address,
+    Django's 400 for a request it cannot read, a 500: config.errors): XML when the address ends in .xml."""
+    return _error("xml" if path.endswith(".xml") else "json", code, description)
+
+
+def unknown_resource() -> str:
+    return _("Unknown Open311 resource: see discovery.json for what this endpoint offers.")
+
+
 def _with_nul(request) -> str | None:
     """The first parameter (query string or form) whose name or value holds a NUL byte: no text field can store one
     and PostgreSQL refuses it in any query (a 500 before this check)."""
@@ -298,8 +308,7 @@ def requests_view(request, fmt):
 def unknown(request, path):
     """Any other address under /open311/v2/: the specification's 404, in the format the address asks for
     (nothing is read, so nothing to limit)."""
-    fmt = "xml" if path.endswith(".xml") else "json"
-    return _error(fmt, 404, _("Unknown Open311 resource: see discovery.json for what this endpoint offers."))
+    return error_at(request.path, 404, unknown_resource())
 
 
 @endpoint
