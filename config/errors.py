@@ -91,5 +91,8 @@ def csrf_failure(request, reason=""):
 def too_many_requests(request, exception=None):
     """RATELIMIT_VIEW: a request refused by lib.ratelimits before its view ran."""
     log_refusal(request, getattr(exception, "group", "") or request.path)
-    return _answer(request, status=429, code="throttled", page="429",
-                   message=lambda: _("Too many requests from your connection. Please try again later."))
+    response = _answer(request, status=429, code="throttled", page="429",
+                       message=lambda: _("Too many requests from your connection. Please try again later."))
+    if getattr(exception, "retry_after", None):
+        response["Retry-After"] = str(exception.retry_after)
+    return response

@@ -34,7 +34,7 @@ from lib.drf import offset_in_range
 from lib.errors import DomainError
 from lib.fields import phone_message
 from lib.identity import PhoneRejected, normalise_phone
-from lib.ratelimits import limit, log_refusal
+from lib.ratelimits import limit, log_refusal, refusal, usage
 from lib.text import xml_safe
 from org.geo import area_at, city_area
 from org.models import Area, Classification
@@ -44,8 +44,11 @@ from petitions.models import OPEN_STATUSES, Channel, Kind, Petition
 
 DEFAULT_DAYS = 90  # GeoReport v2: without dates, the last 90 days
 MAX_RESULTS = 1000  # ... and at most 1,000 requests
-# Per client address (lib.ratelimits): reads by PORTAL_RATE_OPEN311_READ, writes by PORTAL_RATE_OPEN311_WRITE.
+# Per client address (lib.ratelimits): reads by PORTAL_RATE_OPEN311_READ; writes without a valid api_key by
+# PORTAL_RATE_OPEN311_WRITE (_count_keyless_write). A valid key is exempt, as on the REST API
+# (petitions.api_support.AnonWriteThrottle): it is accountable and revocable, and many integrators share one address.
 READ_LIMIT = limit("open311-read", "PORTAL_RATE_OPEN311_READ", method=("GET", "HEAD"))
+WRITE_GROUP, WRITE_SETTING = "open311-write", "PORTAL_RATE_OPEN311_WRITE"
 
 
 class Open311Error(Exception):
@@ -124,9 +127,11 @@ def endpoint(view):
             response = view(request, fmt, *args, **kwargs)
         except Open311Error as error:
             return _error(fmt, error.code, error.description)
-        except Ratelimited:  # refused before the view ran: nothing read or stored
+        except Ratelimited as refused:  # refused before anything was read or stored
             log_refusal(request, "open311")
-            return _error(fmt, 429, _("Too many requests from your connection. Please try again later."))
+            response = _error(fmt, 429, _("Too many requests from your connection. Please try again later."))
+            response["Retry-After"] = str(getattr(refused, "retry_after", 60))
+            return response
         if isinstance(response, HttpResponseNotAllowed):  # require_http_methods answers with an empty HTML body
             allowed = response["Allow"]
             response = _error(fmt, 405, _("This method is not allowed here: use %(methods)s.") % {"methods": allowed})
@@ -273,7 +278,6 @@ def _parse_date(value: str, name: str):
 @endpoint
 @require_http_methods(["GET", "HEAD", "POST"])
 @READ_LIMIT
-@limit("open311-write", "PORTAL_RATE_OPEN311_WRITE")
 def requests_view(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
@@ -336,10 +340,19 @@ def token_view(request, fmt, token):
     return _render([{"service_request_id": petition.number, "token": token}], fmt, "service_requests", "request")
 
 
+def _count_keyless_write(request) -> None:
+    """A post without a valid key counts against its address; past PORTAL_RATE_OPEN311_WRITE it is refused (429)
+    before its key is even told wrong, so keys cannot be guessed quickly from one address."""
+    counted = usage(request, WRITE_GROUP, WRITE_SETTING, increment=True)
+    if counted is not None and counted["should_limit"]:
+        raise refusal(WRITE_GROUP, counted)
+
+
 def _create(request, fmt):
     data = request.POST
     key = petition_services.apikey_authenticate(data.get("api_key", ""))
     if key is None:
+        _count_keyless_write(request)
         raise Open311Error(403, _("A valid api_key is required to submit requests."))
     leaf = Classification.objects.filter(code=data.get("service_code", ""), is_active=True, is_leaf=True).first()
     if leaf is None:

@@ -352,3 +352,19 @@ def test_head_is_answered_like_get_and_counted_as_a_read(client, city, key, sett
     assert head.status_code == 200 and head["Content-Type"] == client.get(url)["Content-Type"]
     assert client.head(url).status_code == 429  # the third read
     assert "HEAD" in client.put(url)["Allow"]
+
+
+@pytest.mark.django_db
+def test_a_valid_key_is_not_limited_by_address_as_on_the_rest_api(client, city, key, settings):
+    """One rule for integrators on both interfaces: a valid key is accountable and revocable and is not counted
+    per address (several integrators may share one address); posts without one are (PORTAL_RATE_OPEN311_WRITE)."""
+    settings.PORTAL_RATE_OPEN311_WRITE = settings.PORTAL_RATE_FILE = "2/h"
+    codes = [client.post(f"{BASE}/requests.json", post_body(city, key)).status_code for _ in range(4)]
+    assert codes == [201] * 4  # was [201, 201, 429, 429]
+    rest = {"kind": "complaint", "area": city.street.code, "title": "噪音扰民问题", "content": "夜间商铺音响声音很大影响休息。",
+            "complainant_name": "王", "complainant_phone": "13912345678"}
+    codes = [client.post("/api/v1/petitions/", rest, HTTP_AUTHORIZATION=f"ApiKey {key}").status_code for _ in range(4)]
+    assert codes == [201] * 4
+    codes = [client.post(f"{BASE}/requests.json", post_body(city, "pk_guess")).status_code for _ in range(3)]
+    assert codes == [403, 403, 429]
+    assert client.post(f"{BASE}/requests.json", post_body(city, key)).status_code == 201  # the key still passes
