@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from lib.text import xml_safe
 from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions import publication
+from petitions.idempotency import IdempotencyRefused, key_scope, run_once
 from petitions import services as petition_services
 from petitions.models import OPEN_STATUSES, Channel, Kind, Petition
 
@@ -349,11 +351,25 @@ def _count_keyless_write(request) -> None:
 
 
 def _create(request, fmt):
-    data = request.POST
-    key = petition_services.apikey_authenticate(data.get("api_key", ""))
+    key = petition_services.apikey_authenticate(request.POST.get("api_key", ""))
     if key is None:
         _count_keyless_write(request)
         raise Open311Error(403, _("A valid api_key is required to submit requests."))
+    idempotency_key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+    if not idempotency_key:
+        return _file(request, fmt, key)
+    # As on the REST API, scoped to the integrator's key: a retry replays the first answer (with its token) instead
+    # of filing twice. The fields, not the raw body, make two posts the same: a multipart body was read already.
+    payload = urlencode(sorted((name, value) for name, values in request.POST.lists() for value in values)).encode()
+    try:
+        return run_once(request, scope=key_scope(key), key=idempotency_key, payload=payload,
+                        perform=lambda: _file(request, fmt, key))
+    except IdempotencyRefused as refused:
+        raise Open311Error(refused.status, refused.message) from None
+
+
+def _file(request, fmt, key):
+    data = request.POST
     leaf = Classification.objects.filter(code=data.get("service_code", ""), is_active=True, is_leaf=True).first()
     if leaf is None:
         raise Open311Error(404 if data.get("service_code") else 400, _("Unknown or missing service_code."))

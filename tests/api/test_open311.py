@@ -368,3 +368,30 @@ def test_a_valid_key_is_not_limited_by_address_as_on_the_rest_api(client, city, 
     codes = [client.post(f"{BASE}/requests.json", post_body(city, "pk_guess")).status_code for _ in range(3)]
     assert codes == [403, 403, 429]
     assert client.post(f"{BASE}/requests.json", post_body(city, key)).status_code == 201  # the key still passes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_retried_post_with_an_idempotency_key_files_once(client, city, key, fmt):
+    """Like the REST API: the retry replays the first answer (the same number and token); the same key with another
+    request is 422 in the specification's format; the key belongs to the integrator's api_key."""
+    first = client.post(f"{BASE}/requests.{fmt}", post_body(city, key), HTTP_IDEMPOTENCY_KEY="retry-1")
+    again = client.post(f"{BASE}/requests.{fmt}", post_body(city, key), HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content and again["Idempotent-Replayed"] == "true"
+    assert Petition.objects.count() == 1  # was 2
+    other = client.post(f"{BASE}/requests.{fmt}", post_body(city, key, description="另一件事：路灯坏了很多天。"),
+                        HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert other.status_code == 422
+    if fmt == "json":
+        assert other.json()[0]["code"] == 422
+    else:
+        assert xml(other).find("error/code").text == "422"
+    second_key = apikey_issue(name="another app")[1]
+    assert client.post(f"{BASE}/requests.{fmt}", post_body(city, second_key),
+                       HTTP_IDEMPOTENCY_KEY="retry-1").status_code == 201
+    # A refused post is not remembered: corrected, it goes through under the same key.
+    assert client.post(f"{BASE}/requests.{fmt}", post_body(city, key, description="短"),
+                       HTTP_IDEMPOTENCY_KEY="retry-2").status_code == 400
+    assert client.post(f"{BASE}/requests.{fmt}", post_body(city, key), HTTP_IDEMPOTENCY_KEY="retry-2").status_code == 201
+    assert Petition.objects.count() == 3
