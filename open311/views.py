@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import xml.etree.ElementTree as ET
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -368,8 +368,28 @@ def _create(request, fmt):
         raise Open311Error(refused.status, refused.message) from None
 
 
+def _undecodable(request) -> str | None:
+    """The first posted field whose bytes are not text in the request's charset (UTF-8 unless the client names
+    another). Django decodes them into U+FFFD replacement characters, which counted towards the description's
+    10-character minimum."""
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    if request.content_type == "application/x-www-form-urlencoded":
+        for pair in request.body.split(b"&"):
+            name, _equals, value = (unquote_to_bytes(part.replace(b"+", b" ")) for part in pair.partition(b"="))
+            try:
+                name.decode(encoding), value.decode(encoding)
+            except UnicodeDecodeError:  # (an unknown charset Django ignores: request.encoding is a real one)
+                return name.decode(encoding, "replace")
+        return None
+    # multipart/form-data: Django has decoded each part already; a replacement character is what undecodable bytes left.
+    return next((name for name, values in request.POST.lists() if any("\ufffd" in v for v in values)), None)
+
+
 def _file(request, fmt, key):
     data = request.POST
+    undecodable = _undecodable(request)
+    if undecodable is not None:
+        raise Open311Error(400, _("%(name)s is not valid text: send it in UTF-8.") % {"name": undecodable})
     leaf = Classification.objects.filter(code=data.get("service_code", ""), is_active=True, is_leaf=True).first()
     if leaf is None:
         raise Open311Error(404 if data.get("service_code") else 400, _("Unknown or missing service_code."))
@@ -410,11 +430,15 @@ def _file(request, fmt, key):
     kind = data.get("attribute[kind]") or Kind.COMPLAINT
     if kind not in Kind.values:
         raise Open311Error(400, _("attribute[kind] is not one of the listed values."))
+    # The REST API's rule for a title (4 to 100 characters); none given, the service's name.
+    title = data.get("attribute[title]", "").strip()
+    if title and not 4 <= len(title) <= 100:
+        raise Open311Error(400, _("attribute[title] must be 4 to 100 characters."))
     name = f"{data.get('last_name', '')}{data.get('first_name', '')}".strip() or _("Anonymous")
     token = uuid.uuid4()
     try:
         petition, _created = petition_services.petition_file(
-            channel=Channel.API, kind=kind, area=area, classification=leaf, title=(data.get("attribute[title]") or leaf.name)[:100],
+            channel=Channel.API, kind=kind, area=area, classification=leaf, title=title or leaf.name[:100],
             content=description, address=data.get("address_string", "")[:200], latitude=latitude, longitude=longitude,
             complainant_name=name[:50], complainant_phone=phone,
             confidential=data.get("attribute[confidential]") == "true",

@@ -1,6 +1,7 @@
 """Open311 GeoReport v2: every endpoint, both formats, each error."""
 import datetime as dt
 import xml.etree.ElementTree as ET
+from urllib.parse import quote_from_bytes, quote_plus, urlencode
 
 import pytest
 import time_machine
@@ -395,3 +396,32 @@ def test_a_retried_post_with_an_idempotency_key_files_once(client, city, key, fm
                        HTTP_IDEMPOTENCY_KEY="retry-2").status_code == 400
     assert client.post(f"{BASE}/requests.{fmt}", post_body(city, key), HTTP_IDEMPOTENCY_KEY="retry-2").status_code == 201
     assert Petition.objects.count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["description", "first_name", "address_string", "attribute[title]"])
+def test_text_that_is_not_utf8_is_refused_on_its_field(client, city, key, field):
+    """GBK bytes sent as UTF-8 became U+FFFD characters, which counted towards the 10-character minimum."""
+    body = post_body(city, key)
+    body[field] = "x"
+    raw = urlencode(body).replace(f"{quote_plus(field)}=x", f"{quote_plus(field)}=" + quote_from_bytes(
+        "夜间商铺音响声音很大影响休息".encode("gbk")))
+    response = client.post(f"{BASE}/requests.json", raw, content_type="application/x-www-form-urlencoded",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()[0]["description"] == f"{field} is not valid text: send it in UTF-8."
+    assert Petition.objects.count() == 0
+    # The same words in UTF-8 are filed.
+    assert client.post(f"{BASE}/requests.json", post_body(city, key, **{field: "夜间商铺音响声音很大影响休息"})).status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title,code", [("噪音", 400), ("   噪音  ", 400), ("长" * 101, 400), ("噪音扰民", 201),
+                                        ("", 201)])
+def test_a_title_follows_the_rest_apis_rule_or_is_the_service_name(client, city, key, title, code):
+    response = client.post(f"{BASE}/requests.json", post_body(city, key, **{"attribute[title]": title}))
+    assert response.status_code == code
+    if code == 400:
+        assert "attribute[title]" in response.json()[0]["description"] and Petition.objects.count() == 0
+    else:
+        assert Petition.objects.get().title == (title or city.noise.name)
