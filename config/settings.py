@@ -205,6 +205,8 @@ CELERY_BEAT_SCHEDULE: dict = {
                       "schedule": crontab(minute=40, hour=0, day_of_month=1, month_of_year=1)},
     "disclosure": {"task": "disclosure.tasks.sweep", "schedule": crontab(minute=5)},
     "lookback": {"task": "dispatch.tasks.lookback_monthly", "schedule": crontab(minute=30, hour=2, day_of_month=1)},
+    # Idempotency-Keys are remembered 24 hours; their stored answers hold masked personal data (petitions/idempotency.py).
+    "idempotency-keys": {"task": "petitions.tasks.sweep_idempotency_records", "schedule": 3600.0},
     # The classification suggestions learn from the petitions classified so far (petitions/suggest.py).
     "suggester": {"task": "petitions.tasks.train_suggester", "schedule": crontab(minute=15, hour=3)},
 }

@@ -4,7 +4,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers, status
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -14,15 +16,33 @@ from lib.identity import IdNumberRejected, PhoneRejected, normalise_id_number, n
 
 
 def exception_handler(exc, context):
-    """A refused action is 400 with the message on its field (or `detail`); a lost race is 409."""
+    """Every error is a dict with a `code` (docs/api.md): a refused action is 400 with the message on its field (or
+    `detail`); a lost race is 409; invalid input is 400 with the messages on their fields and `code` "invalid"; any
+    other refusal is `{"detail", "code"}` with DRF's code (not_found, parse_error, not_authenticated, throttled...),
+    its text translated by Accept-Language."""
     if isinstance(exc, DomainError):
         code = status.HTTP_409_CONFLICT if isinstance(exc, ConflictError) else status.HTTP_400_BAD_REQUEST
         body = {exc.field: [str(exc.message)]} if exc.field else {"detail": str(exc.message)}
         body["code"] = exc.code
         return Response(body, status=code)
     if isinstance(exc, DjangoValidationError):
-        return Response(getattr(exc, "message_dict", {"detail": exc.messages}), status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+        body = getattr(exc, "message_dict", None) or {"detail": " ".join(exc.messages)}
+        return Response({**body, "code": body.get("code", "invalid")}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        # get_object_or_404's text names the model, in English ("No ReturnRequest matches the given query.").
+        exc = exceptions.NotFound()
+    elif isinstance(exc, exceptions.ParseError):
+        # The parser's own text is English and quotes its internals ("JSON parse error - Expecting value: ...").
+        exc = exceptions.ParseError(_("The request body could not be read: send well-formed JSON or form data."))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(response.data, list):  # ValidationError("...") raised outside a serializer's fields
+        response.data = {"detail": " ".join(str(message) for message in response.data)}
+    if isinstance(response.data, dict) and "code" not in response.data:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        response.data["code"] = codes if isinstance(codes, str) else "invalid"
+    return response
 
 
 MAX_OFFSET = __import__("datetime").timedelta(hours=14)  # the widest real UTC offset

@@ -53,14 +53,19 @@ def limit(group: str, setting: str, *, method=("POST",)):
             if request.method in method:
                 counted = usage(request, group, setting, increment=True)
                 if counted is not None and counted["should_limit"]:
-                    refused = Ratelimited()
-                    refused.group = group
-                    raise refused
+                    raise refusal(group, counted)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def refusal(group: str, counted: dict) -> Ratelimited:
+    """The refusal a 429 is made from: its group (for the log) and the seconds until the window ends (Retry-After)."""
+    refused = Ratelimited()
+    refused.group, refused.retry_after = group, max(int(counted["time_left"]), 1)
+    return refused
 
 
 def log_refusal(request, group: str) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import xml.etree.ElementTree as ET
+from urllib.parse import unquote_to_bytes, urlencode
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -34,18 +35,22 @@ from lib.drf import offset_in_range
 from lib.errors import DomainError
 from lib.fields import phone_message
 from lib.identity import PhoneRejected, normalise_phone
-from lib.ratelimits import limit, log_refusal
+from lib.ratelimits import limit, log_refusal, refusal, usage
 from lib.text import xml_safe
 from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions import publication
+from petitions.idempotency import IdempotencyRefused, key_scope, run_once
 from petitions import services as petition_services
 from petitions.models import OPEN_STATUSES, Channel, Kind, Petition
 
 DEFAULT_DAYS = 90  # GeoReport v2: without dates, the last 90 days
 MAX_RESULTS = 1000  # ... and at most 1,000 requests
-# Per client address (lib.ratelimits): reads by PORTAL_RATE_OPEN311_READ, writes by PORTAL_RATE_OPEN311_WRITE.
+# Per client address (lib.ratelimits): reads by PORTAL_RATE_OPEN311_READ; writes without a valid api_key by
+# PORTAL_RATE_OPEN311_WRITE (_count_keyless_write). A valid key is exempt, as on the REST API
+# (petitions.api_support.AnonWriteThrottle): it is accountable and revocable, and many integrators share one address.
 READ_LIMIT = limit("open311-read", "PORTAL_RATE_OPEN311_READ", method=("GET", "HEAD"))
+WRITE_GROUP, WRITE_SETTING = "open311-write", "PORTAL_RATE_OPEN311_WRITE"
 
 
 class Open311Error(Exception):
@@ -92,17 +97,43 @@ def _error(fmt: str, code: int, description: str) -> HttpResponse:
     return _render(errors, "xml", "errors", "error", status=code)
 
 
+def error_at(path: str, code: int, description: str) -> HttpResponse:
+    """The specification's error for an address under /open311/ answered outside an endpoint (an unknown address,
+    Django's 400 for a request it cannot read, a 500: config.errors): XML when the address ends in .xml."""
+    return _error("xml" if path.endswith(".xml") else "json", code, description)
+
+
+def unknown_resource() -> str:
+    return _("Unknown Open311 resource: see discovery.json for what this endpoint offers.")
+
+
+def _with_nul(request) -> str | None:
+    """The first parameter (query string or form) whose name or value holds a NUL byte: no text field can store one
+    and PostgreSQL refuses it in any query (a 500 before this check)."""
+    for params in (request.GET, request.POST):
+        for name, values in params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "\\x00")
+    return None
+
+
 def endpoint(view):
     def wrapper(request, fmt, *args, **kwargs):
         if fmt not in ("json", "xml"):
             return _error("json", 400, _("Unknown format: use .json or .xml."))
+        refused = _with_nul(request)
+        if refused is not None:
+            return _error(fmt, 400, _("%(name)s contains a NUL byte (0x00), which no text may hold.")
+                          % {"name": refused})
         try:
             response = view(request, fmt, *args, **kwargs)
         except Open311Error as error:
             return _error(fmt, error.code, error.description)
-        except Ratelimited:  # refused before the view ran: nothing read or stored
+        except Ratelimited as refused:  # refused before anything was read or stored
             log_refusal(request, "open311")
-            return _error(fmt, 429, _("Too many requests from your connection. Please try again later."))
+            response = _error(fmt, 429, _("Too many requests from your connection. Please try again later."))
+            response["Retry-After"] = str(getattr(refused, "retry_after", 60))
+            return response
         if isinstance(response, HttpResponseNotAllowed):  # require_http_methods answers with an empty HTML body
             allowed = response["Allow"]
             response = _error(fmt, 405, _("This method is not allowed here: use %(methods)s.") % {"methods": allowed})
@@ -118,7 +149,7 @@ def _iso(moment):
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def discovery(request, fmt):
     base = request.build_absolute_uri("/open311/v2/")
@@ -139,7 +170,7 @@ def _leaves():
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def services(request, fmt):
     data = []
@@ -159,7 +190,7 @@ def _area_values():
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def service_definition(request, fmt, code):
     if not Classification.objects.filter(code=code, is_active=True, is_leaf=True).exists():
@@ -247,9 +278,8 @@ def _parse_date(value: str, name: str):
 
 
 @endpoint
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @READ_LIMIT
-@limit("open311-write", "PORTAL_RATE_OPEN311_WRITE")
 def requests_view(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
@@ -284,12 +314,11 @@ def requests_view(request, fmt):
 def unknown(request, path):
     """Any other address under /open311/v2/: the specification's 404, in the format the address asks for
     (nothing is read, so nothing to limit)."""
-    fmt = "xml" if path.endswith(".xml") else "json"
-    return _error(fmt, 404, _("Unknown Open311 resource: see discovery.json for what this endpoint offers."))
+    return error_at(request.path, 404, unknown_resource())
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def request_detail(request, fmt, number):
     data = _published_requests(publication.publishable().filter(number=number))
@@ -299,7 +328,7 @@ def request_detail(request, fmt, number):
 
 
 @endpoint
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 @READ_LIMIT
 def token_view(request, fmt, token):
     try:
@@ -313,11 +342,54 @@ def token_view(request, fmt, token):
     return _render([{"service_request_id": petition.number, "token": token}], fmt, "service_requests", "request")
 
 
+def _count_keyless_write(request) -> None:
+    """A post without a valid key counts against its address; past PORTAL_RATE_OPEN311_WRITE it is refused (429)
+    before its key is even told wrong, so keys cannot be guessed quickly from one address."""
+    counted = usage(request, WRITE_GROUP, WRITE_SETTING, increment=True)
+    if counted is not None and counted["should_limit"]:
+        raise refusal(WRITE_GROUP, counted)
+
+
 def _create(request, fmt):
-    data = request.POST
-    key = petition_services.apikey_authenticate(data.get("api_key", ""))
+    key = petition_services.apikey_authenticate(request.POST.get("api_key", ""))
     if key is None:
+        _count_keyless_write(request)
         raise Open311Error(403, _("A valid api_key is required to submit requests."))
+    idempotency_key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+    if not idempotency_key:
+        return _file(request, fmt, key)
+    # As on the REST API, scoped to the integrator's key: a retry replays the first answer (with its token) instead
+    # of filing twice. The fields, not the raw body, make two posts the same: a multipart body was read already.
+    payload = urlencode(sorted((name, value) for name, values in request.POST.lists() for value in values)).encode()
+    try:
+        return run_once(request, scope=key_scope(key), key=idempotency_key, payload=payload,
+                        perform=lambda: _file(request, fmt, key))
+    except IdempotencyRefused as refused:
+        raise Open311Error(refused.status, refused.message) from None
+
+
+def _undecodable(request) -> str | None:
+    """The first posted field whose bytes are not text in the request's charset (UTF-8 unless the client names
+    another). Django decodes them into U+FFFD replacement characters, which counted towards the description's
+    10-character minimum."""
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    if request.content_type == "application/x-www-form-urlencoded":
+        for pair in request.body.split(b"&"):
+            name, _equals, value = (unquote_to_bytes(part.replace(b"+", b" ")) for part in pair.partition(b"="))
+            try:
+                name.decode(encoding), value.decode(encoding)
+            except UnicodeDecodeError:  # (an unknown charset Django ignores: request.encoding is a real one)
+                return name.decode(encoding, "replace")
+        return None
+    # multipart/form-data: Django has decoded each part already; a replacement character is what undecodable bytes left.
+    return next((name for name, values in request.POST.lists() if any("\ufffd" in v for v in values)), None)
+
+
+def _file(request, fmt, key):
+    data = request.POST
+    undecodable = _undecodable(request)
+    if undecodable is not None:
+        raise Open311Error(400, _("%(name)s is not valid text: send it in UTF-8.") % {"name": undecodable})
     leaf = Classification.objects.filter(code=data.get("service_code", ""), is_active=True, is_leaf=True).first()
     if leaf is None:
         raise Open311Error(404 if data.get("service_code") else 400, _("Unknown or missing service_code."))
@@ -358,11 +430,15 @@ def _create(request, fmt):
     kind = data.get("attribute[kind]") or Kind.COMPLAINT
     if kind not in Kind.values:
         raise Open311Error(400, _("attribute[kind] is not one of the listed values."))
+    # The REST API's rule for a title (4 to 100 characters); none given, the service's name.
+    title = data.get("attribute[title]", "").strip()
+    if title and not 4 <= len(title) <= 100:
+        raise Open311Error(400, _("attribute[title] must be 4 to 100 characters."))
     name = f"{data.get('last_name', '')}{data.get('first_name', '')}".strip() or _("Anonymous")
     token = uuid.uuid4()
     try:
         petition, _created = petition_services.petition_file(
-            channel=Channel.API, kind=kind, area=area, classification=leaf, title=(data.get("attribute[title]") or leaf.name)[:100],
+            channel=Channel.API, kind=kind, area=area, classification=leaf, title=title or leaf.name[:100],
             content=description, address=data.get("address_string", "")[:200], latitude=latitude, longitude=longitude,
             complainant_name=name[:50], complainant_phone=phone,
             confidential=data.get("attribute[confidential]") == "true",

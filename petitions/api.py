@@ -4,6 +4,7 @@ status is never written directly."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +20,7 @@ from org.geo import area_at, city_area
 from org.models import Area, Classification
 from petitions import selectors, services
 from petitions.api_support import AnonWriteThrottle, TrackingThrottle, api_key_of, idempotent
-from petitions.models import Channel, ComplainantType, Kind, Petition, Satisfaction, Status
+from petitions.models import NUMBER_PATTERN, Channel, ComplainantType, Kind, Petition, Satisfaction, Status
 
 API_CHANNELS = [Channel.API, Channel.WECHAT, Channel.WEB, Channel.ENTERPRISE, Channel.GRID]
 
@@ -85,7 +86,7 @@ class PetitionFiledOutput(serializers.Serializer):
 
 
 class TrackInput(serializers.Serializer):
-    number = serializers.RegexField(r"^\d{14,16}$", max_length=16)
+    number = serializers.RegexField(rf"^{NUMBER_PATTERN}$", max_length=16)
     # Any phone a petition can carry: an operator may have recorded the caller's landline.
     phone = PhoneSerializerField(mobile_only=False)
 
@@ -179,7 +180,8 @@ class PetitionFileView(APIView):
 
 def _not_found():
     # One answer for a wrong number and a wrong phone: no probing for numbers.
-    return Response({"detail": _("No petition matches this number and phone.")}, status=status.HTTP_404_NOT_FOUND)
+    return Response({"detail": _("No petition matches this number and phone."), "code": "not_found"},
+                    status=status.HTTP_404_NOT_FOUND)
 
 
 class PetitionTrackView(APIView):
@@ -207,6 +209,10 @@ class PetitionRateView(APIView):
     @extend_schema(request=RatingInput, responses={200: PetitionPublicOutput}, operation_id="petitions_rate")
     @idempotent
     def post(self, request, number: str):
+        if not re.fullmatch(NUMBER_PATTERN, number):
+            # Malformed (a NUL byte, letters, another script's digits): no petition has it, and it must not reach a
+            # query (PostgreSQL refuses NUL in text, a 500). The answer of a wrong number.
+            return _not_found()
         serializer = RatingInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -2,21 +2,19 @@
 anonymous writes and lookups, and idempotency keys for POSTs."""
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import wraps
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from lib.client_ip import client_ip
 from lib.ratelimits import AddressThrottle
-from petitions.models import ApiKey, IdempotencyRecord
+from petitions.idempotency import IdempotencyRefused, key_scope, run_once
+from petitions.models import ApiKey
 from petitions.services import apikey_authenticate
 
 
@@ -71,61 +69,39 @@ def _scope(request) -> str:
         return f"user:{request.user.pk}"
     key = api_key_of(request)
     if key is not None:
-        return f"key:{key.pk}"
+        return key_scope(key)
     return f"ip:{client_ip(request)}"
 
 
 def idempotent(view_method):
-    """With an `Idempotency-Key` header, a POST is done once: a retry with the
-    same key and the same request replays the first answer; the same key with
-    a different request is refused (422); a retry while the first is still
-    running gets 409."""
+    """With an `Idempotency-Key` header, a POST is done once (petitions.idempotency): a retry with the same key and
+    the same request replays the first answer; the same key with a different request is refused (422); a retry
+    while the first is still running gets 409."""
 
     @wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
         if not key:
             return view_method(self, request, *args, **kwargs)
-        if len(key) > 100:
-            return _error(400, _("The Idempotency-Key header is at most 100 characters."))
-        scope = _scope(request)
-        fingerprint = hashlib.sha256(
-            request.method.encode() + request.path.encode() + b"\0" + request.body
-        ).hexdigest()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint,
-                                                          created_at=timezone.now())
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(scope=scope, key=key)
-            if record.fingerprint != fingerprint:
-                return _error(422, _("This Idempotency-Key was used for a different request."))
-            if record.status_code is None:
-                return _error(409, _("The first request with this Idempotency-Key is still being processed."))
-            response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
-            response["Idempotent-Replayed"] = "true"
-            return response
-        try:
+
+        def perform():
             response = view_method(self, request, *args, **kwargs)
-        except Exception:
-            record.delete()  # nothing was done: the client may retry with the same key
-            raise
-        if response.status_code >= 500:
-            record.delete()
+            if hasattr(response, "render") and not response.is_rendered:
+                response = self.finalize_response(request, response, *args, **kwargs)
+                response.render()
             return response
-        if hasattr(response, "render") and not response.is_rendered:
-            response = self.finalize_response(request, response, *args, **kwargs)
-            response.render()
-        IdempotencyRecord.objects.filter(pk=record.pk).update(
-            status_code=response.status_code, body=response.content,
-            content_type=response.get("Content-Type", "application/json"))
-        return response
+
+        try:
+            return run_once(request, scope=_scope(request), key=key, payload=request.body, perform=perform)
+        except IdempotencyRefused as refused:
+            return _error(refused.status, refused.message, refused.code)
 
     return wrapper
 
 
-def _error(status_code: int, message: str) -> HttpResponse:
-    return HttpResponse(json.dumps({"detail": str(message)}), status=status_code, content_type="application/json")
+def _error(status_code: int, message: str, code: str) -> HttpResponse:
+    return HttpResponse(json.dumps({"detail": str(message), "code": code}, ensure_ascii=False), status=status_code,
+                        content_type="application/json")
 
 
 try:

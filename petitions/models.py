@@ -69,6 +69,16 @@ class Status(models.TextChoices):
 OPEN_STATUSES = frozenset(
     {Status.SCREENING, Status.RECEIVED, Status.CONSULTATION, Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED, Status.CALLBACK}
 )
+# While the lead unit holds the petition (dispatched, being handled, its answer under review) its handling deadline
+# is when the citizen may expect the answer; before dispatch there is none yet, and from `callback` on the answer
+# is out. The tracking page and API (petitions.selectors.lead_clock) and the public record (petitions.publication)
+# read it in these statuses only.
+LEAD_CLOCK_STATUSES = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED})
+
+
+# The tracking number: yyyymmdd and a daily sequence (petitions.services.petition_file), ASCII digits only. A number
+# from a URL is checked against it before any query (a NUL byte reached PostgreSQL as a 500).
+NUMBER_PATTERN = r"[0-9]{14,16}"
 
 # The statuses' labels speak to the citizen ("awaiting your rating"); staff pages (a unit's petition, the dispatcher's
 # console) name the same status as staff read it.

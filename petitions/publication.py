@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet
 from lib.redact import redact
 from petitions.privacy import identity
 from org.models import Area
-from petitions.models import OPEN_STATUSES, Kind, Petition, Status, Stream
+from petitions.models import LEAD_CLOCK_STATUSES, OPEN_STATUSES, Kind, Petition, Status, Stream
 
 # The hotline workflow: what screening let through and nothing routed elsewhere or merged away.
 PUBLISHABLE_STATUSES = frozenset({
@@ -127,7 +127,7 @@ def public_record(petition: Petition, *, expected_at: dt.datetime | None = None,
         district=district, street=street, area_code=area_code,
         is_open=petition.status in OPEN_STATUSES,
         status=petition.status, status_display=str(Status(petition.status).label),
-        received_at=petition.received_at, expected_at=expected_at if petition.status in OPEN_STATUSES else None,
+        received_at=petition.received_at, expected_at=expected_at if petition.status in LEAD_CLOCK_STATUSES else None,
         updated_at=petition.updated_at,
         answer=redact(petition.answer, identity(petition)) if answered and petition.answer else "",
         answered_at=petition.answered_at if answered else None,

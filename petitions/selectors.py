@@ -12,7 +12,7 @@ import re
 from lib.identity import normalise_phone
 from django.utils.translation import gettext as _
 
-from petitions.models import EventKind, Petition, PetitionEvent, Status
+from petitions.models import LEAD_CLOCK_STATUSES, EventKind, Petition, PetitionEvent, Status
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 BIGRAM_MATCH = "portal_bigrams(title || ' ' || content || ' ' || address) @@ to_tsquery('simple', %s)"
@@ -115,7 +115,7 @@ def lead_clock(petition: Petition) -> tuple[dt.datetime | None, dict | None]:
     is stopped: the deadline moves when it restarts) and, while it is stopped, since when and whether the unit waits
     for the citizen's materials (and what it asks for). Read through the reverse relations dispatch declares, so
     petitions imports nothing of dispatch."""
-    if petition.status not in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED):
+    if petition.status not in LEAD_CLOCK_STATUSES:
         return None, None
     row = (petition.assignments.filter(role="lead").exclude(status="cancelled")
            .annotate(open_pause=FilteredRelation("pauses", condition=Q(pauses__ended_at__isnull=True)))

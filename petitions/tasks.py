@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from petitions import suggest
+from petitions.idempotency import idempotency_records_sweep
 
 
 @shared_task
@@ -10,3 +11,9 @@ def train_suggester():
     """Nightly: learn the classification suggestions from the day's classified petitions."""
     stored = suggest.suggester_train()
     return stored.pk if stored else None
+
+
+@shared_task
+def sweep_idempotency_records():
+    """Hourly: forget Idempotency-Keys older than 24 hours and the answers stored with them (petitions.idempotency)."""
+    return idempotency_records_sweep()

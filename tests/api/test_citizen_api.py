@@ -1,5 +1,8 @@
 """/api/v1/petitions/: filing, tracking and rating, with keys, throttles and idempotency."""
+from urllib.parse import quote
+
 import pytest
+from axes.handlers.proxy import AxesProxyHandler
 from rest_framework.test import APIClient
 
 from petitions.models import Petition, Status
@@ -135,3 +138,26 @@ def test_a_phone_point_with_many_decimals_is_rounded_not_refused(api, city):
 def test_a_huge_coordinate_is_a_field_error(api, city):
     response = api.post(URL, body(city, latitude="1e30", longitude="120.3"), format="json")
     assert response.status_code == 400 and "latitude" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["2026112300001\x00", "20261123000001\x00", "２０２６１１２３０００００１",
+                                    "٢٠٢٦١١٢٣٠٠٠٠٠١", "abc"])
+def test_a_malformed_number_in_the_rating_url_is_the_wrong_number_answer(api, city, number):
+    """Checked before any query: a NUL byte reached PostgreSQL (a 500). ASCII digits only, like the tracking form."""
+    api.raise_request_exception = False
+    response = api.post(f"/api/v1/petitions/{quote(number)}/rating/",
+                        {"phone": "13912345678", "satisfaction": "satisfied", "solved": True}, format="json")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "没有与该编号和电话相符的诉求。"
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_the_username_is_a_field_error_and_never_reaches_the_lockout(api, city, monkeypatch):
+    """django-axes looks the username up in its table: PostgreSQL refused the NUL (a 500)."""
+    asked = []
+    monkeypatch.setattr(AxesProxyHandler, "is_allowed", lambda request, credentials=None: asked.append(credentials) or True)
+    api.raise_request_exception = False
+    response = api.post("/api/v1/auth/token/", {"username": "a\x00", "password": "x"}, format="json")
+    assert response.status_code == 400 and "username" in response.json()
+    assert asked == []

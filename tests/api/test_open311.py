@@ -1,6 +1,7 @@
 """Open311 GeoReport v2: every endpoint, both formats, each error."""
 import datetime as dt
 import xml.etree.ElementTree as ET
+from urllib.parse import quote_from_bytes, quote_plus, urlencode
 
 import pytest
 import time_machine
@@ -8,7 +9,7 @@ import time_machine
 from open311 import views as open311
 from dispatch.catalog import rule_create
 from petitions.models import Petition
-from petitions.services import apikey_issue
+from petitions.services import apikey_issue, petition_transition
 from tests.factories import file_petition
 
 BASE = "/open311/v2"
@@ -145,6 +146,25 @@ def test_expected_datetime_is_the_handling_deadline(client, city, catalog_street
     assert item["expected_datetime"] == lead.handle_due_at.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat()
     # Not on the publication allow-list (DOMAIN.md section 13): the unit stays off the public record.
     assert item["agency_responsible"] == ""
+
+
+@pytest.mark.django_db
+def test_expected_datetime_follows_the_lead_clock_like_the_tracking_api(client, city, catalog_street, operator,
+                                                                      django_capture_on_commit_callbacks):
+    """One reading of when an answer can be expected: while the lead unit holds the petition (dispatched, being
+    handled, its answer under review), not once the answer is out and waits for the citizen's rating."""
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    track = {"number": petition.number, "phone": "13912345678"}
+    for status in ("in_progress", "replied"):
+        petition_transition(petition=petition, to=status, actor=operator)
+        assert client.get(f"{BASE}/requests/{petition.number}.json").json()[0]["expected_datetime"] is not None
+        assert client.post("/api/v1/petitions/track/", track).json()["expected_at"] is not None
+    petition_transition(petition=petition, to="callback", actor=operator, changes={"answer": "已整改完毕"})
+    item = client.get(f"{BASE}/requests/{petition.number}.json").json()[0]
+    assert item["status"] == "open" and item["expected_datetime"] is None  # was the lead's deadline
+    assert client.post("/api/v1/petitions/track/", track).json()["expected_at"] is None
+    assert xml(client.get(f"{BASE}/requests/{petition.number}.xml")).find("request/expected_datetime").text is None
 
 
 @pytest.fixture
@@ -291,3 +311,117 @@ def test_a_point_outside_any_area_of_a_city_not_set_up_is_a_400(client, city, ke
     response = client.post(f"{BASE}/requests.json", body)
     assert response.status_code == 400 and "attribute[area]" in response.json()[0]["description"]
     assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["description", "first_name", "last_name", "address_string", "attribute[title]",
+                                   "attribute[area]", "attribute[kind]", "service_code", "api_key", "phone",
+                                   "attribute[\x00]"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_nul_byte_in_a_posted_field_is_a_400_in_the_specifications_format(client, city, key, field, fmt):
+    """PostgreSQL refuses NUL in any text (a 500 HTML page before); refused for every field, named in the answer."""
+    client.raise_request_exception = False
+    body = post_body(city, key)
+    body[field] = f"{body.get(field, '')}甲\x00乙"
+    response = client.post(f"{BASE}/requests.{fmt}", body, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    description = (response.json()[0]["description"] if fmt == "json" else xml(response).find("error/description").text)
+    assert "NUL" in description and field.replace("\x00", "\\x00") in description
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["service_code=%00", "service_request_id=%00", "service_request_id=1%002",
+                                   "status=open%00", "start_date=2026-11-01%00", "%00=1"])
+def test_a_nul_byte_in_a_query_is_a_400_in_the_specifications_format(client, city, query):
+    client.raise_request_exception = False
+    response = client.get(f"{BASE}/requests.json?{query}")
+    assert response.status_code == 400 and response.json()[0]["code"] == 400
+    assert "空字符" in response.json()[0]["description"]  # Chinese by default
+    assert client.get(f"{BASE}/services.xml?jurisdiction_id=%00").status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["discovery.json", "services.xml", "services/{code}.json", "requests.json",
+                                  "requests/{number}.xml", "tokens/{token}.json"])
+def test_head_is_answered_like_get_and_counted_as_a_read(client, city, key, settings, path):
+    """The read limiter counts HEAD; the endpoints refused it (405)."""
+    settings.PORTAL_RATE_OPEN311_READ = "2/h"
+    token = client.post(f"{BASE}/requests.json", post_body(city, key)).json()[0]["token"]  # a write, not a read
+    url = f"{BASE}/" + path.format(code=city.noise.code, number=Petition.objects.get().number, token=token)
+    head = client.head(url)
+    assert head.status_code == 200 and head["Content-Type"] == client.get(url)["Content-Type"]
+    assert client.head(url).status_code == 429  # the third read
+    assert "HEAD" in client.put(url)["Allow"]
+
+
+@pytest.mark.django_db
+def test_a_valid_key_is_not_limited_by_address_as_on_the_rest_api(client, city, key, settings):
+    """One rule for integrators on both interfaces: a valid key is accountable and revocable and is not counted
+    per address (several integrators may share one address); posts without one are (PORTAL_RATE_OPEN311_WRITE)."""
+    settings.PORTAL_RATE_OPEN311_WRITE = settings.PORTAL_RATE_FILE = "2/h"
+    codes = [client.post(f"{BASE}/requests.json", post_body(city, key)).status_code for _ in range(4)]
+    assert codes == [201] * 4  # was [201, 201, 429, 429]
+    rest = {"kind": "complaint", "area": city.street.code, "title": "噪音扰民问题", "content": "夜间商铺音响声音很大影响休息。",
+            "complainant_name": "王", "complainant_phone": "13912345678"}
+    codes = [client.post("/api/v1/petitions/", rest, HTTP_AUTHORIZATION=f"ApiKey {key}").status_code for _ in range(4)]
+    assert codes == [201] * 4
+    codes = [client.post(f"{BASE}/requests.json", post_body(city, "pk_guess")).status_code for _ in range(3)]
+    assert codes == [403, 403, 429]
+    assert client.post(f"{BASE}/requests.json", post_body(city, key)).status_code == 201  # the key still passes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_retried_post_with_an_idempotency_key_files_once(client, city, key, fmt):
+    """Like the REST API: the retry replays the first answer (the same number and token); the same key with another
+    request is 422 in the specification's format; the key belongs to the integrator's api_key."""
+    first = client.post(f"{BASE}/requests.{fmt}", post_body(city, key), HTTP_IDEMPOTENCY_KEY="retry-1")
+    again = client.post(f"{BASE}/requests.{fmt}", post_body(city, key), HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content and again["Idempotent-Replayed"] == "true"
+    assert Petition.objects.count() == 1  # was 2
+    other = client.post(f"{BASE}/requests.{fmt}", post_body(city, key, description="另一件事：路灯坏了很多天。"),
+                        HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert other.status_code == 422
+    if fmt == "json":
+        assert other.json()[0]["code"] == 422
+    else:
+        assert xml(other).find("error/code").text == "422"
+    second_key = apikey_issue(name="another app")[1]
+    assert client.post(f"{BASE}/requests.{fmt}", post_body(city, second_key),
+                       HTTP_IDEMPOTENCY_KEY="retry-1").status_code == 201
+    # A refused post is not remembered: corrected, it goes through under the same key.
+    assert client.post(f"{BASE}/requests.{fmt}", post_body(city, key, description="短"),
+                       HTTP_IDEMPOTENCY_KEY="retry-2").status_code == 400
+    assert client.post(f"{BASE}/requests.{fmt}", post_body(city, key), HTTP_IDEMPOTENCY_KEY="retry-2").status_code == 201
+    assert Petition.objects.count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["description", "first_name", "address_string", "attribute[title]"])
+def test_text_that_is_not_utf8_is_refused_on_its_field(client, city, key, field):
+    """GBK bytes sent as UTF-8 became U+FFFD characters, which counted towards the 10-character minimum."""
+    body = post_body(city, key)
+    body[field] = "x"
+    raw = urlencode(body).replace(f"{quote_plus(field)}=x", f"{quote_plus(field)}=" + quote_from_bytes(
+        "夜间商铺音响声音很大影响休息".encode("gbk")))
+    response = client.post(f"{BASE}/requests.json", raw, content_type="application/x-www-form-urlencoded",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()[0]["description"] == f"{field} is not valid text: send it in UTF-8."
+    assert Petition.objects.count() == 0
+    # The same words in UTF-8 are filed.
+    assert client.post(f"{BASE}/requests.json", post_body(city, key, **{field: "夜间商铺音响声音很大影响休息"})).status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title,code", [("噪音", 400), ("   噪音  ", 400), ("长" * 101, 400), ("噪音扰民", 201),
+                                        ("", 201)])
+def test_a_title_follows_the_rest_apis_rule_or_is_the_service_name(client, city, key, title, code):
+    response = client.post(f"{BASE}/requests.json", post_body(city, key, **{"attribute[title]": title}))
+    assert response.status_code == code
+    if code == 400:
+        assert "attribute[title]" in response.json()[0]["description"] and Petition.objects.count() == 0
+    else:
+        assert Petition.objects.get().title == (title or city.noise.name)

@@ -110,7 +110,7 @@ def test_supervisors_read_the_metrics(city, supervisor, street_handler):
     assert client_for(street_handler).get("/api/v1/metrics/", {"first": "2026-11-01", "last": "2026-11-30"}).status_code == 403
     refused = client_for(supervisor).get("/api/v1/metrics/", {"first": "1999-11-01", "last": "2026-11-30"},
                                          HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert refused.json() == {"first": ["请填写 2000 年至 2100 年之间的日期。"]}
+    assert refused.json() == {"first": ["请填写 2000 年至 2100 年之间的日期。"], "code": "invalid"}
 
 
 @pytest.mark.django_db
