@@ -38,14 +38,36 @@ class NotificationAdmin(CappedCountAdmin, admin.ModelAdmin):
                      "a citizen asks for a new login code.")
         return _("Not shown: it contains a one-time code. It is cleared once sent.")
 
-    @admin.action(description=_("Retry the selected failed messages now"))
+    # Only for those who may change the outbox: Django offers a list's actions to anyone who can open it, and the
+    # supervisors, who read it, must not be able to send anything again.
+    @admin.action(description=_("Retry the selected failed messages now"), permissions=["change"])
     def retry_now(self, request, queryset):
-        secret = 0
+        queued = secret = undeliverable = 0
+        not_failed = queryset.exclude(status=Notification.Status.FAILED).count()
         for notification in queryset.filter(status=Notification.Status.FAILED):
             if notification.is_secret:
                 secret += 1  # its text was cleared when it failed: nothing to send again
                 continue
-            notification_retry(notification=notification)
+            if notification_retry(notification=notification).status == Notification.Status.PENDING:
+                queued += 1
+            else:
+                undeliverable += 1  # a landline or a malformed address: it stays failed until someone fixes it
+        self.message_user(request, ngettext(
+            "%(count)d message was queued to be sent again.",
+            "%(count)d messages were queued to be sent again.", queued) % {"count": queued},
+            messages.SUCCESS if queued else messages.INFO)
+        if undeliverable:
+            self.message_user(request, ngettext(
+                "%(count)d message stays failed: its recipient cannot receive it (a landline or a malformed "
+                "address). Correct the contact details; the next message goes to the new ones.",
+                "%(count)d messages stay failed: their recipients cannot receive them (a landline or a malformed "
+                "address). Correct the contact details; the next messages go to the new ones.",
+                undeliverable) % {"count": undeliverable}, messages.WARNING)
+        if not_failed:
+            self.message_user(request, ngettext(
+                "%(count)d selected message had not failed: left as it is.",
+                "%(count)d selected messages had not failed: left as they are.", not_failed) % {"count": not_failed},
+                messages.INFO)
         if secret:
             self.message_user(request, ngettext(
                 "%(count)d message was not retried: it contained a one-time code, cleared when it failed.",
