@@ -180,6 +180,25 @@ def test_a_template_using_an_unknown_variable_is_refused_when_saved(client, plat
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("body", ["编号{number", "编号number}", "编号{number}}"])
+def test_a_template_with_unbalanced_braces_is_refused_in_words(client, platform_admin, body):
+    """Python's parser says "expected '}' before end of string": the form says what is wrong, translated, and
+    does not pass the parser's text off as a variable's name."""
+    template = MessageTemplate.objects.get(code="citizen.receipt")
+    template.body_zh = body
+    with pytest.raises(ValidationError) as error:
+        template.full_clean()
+    assert error.value.message_dict["body_zh"] == ["花括号不成对：每个变量都要写成前后花括号齐全的形式，如{number}。"]
+    client.force_login(platform_admin)
+    response = client.post(f"/admin/notifications/messagetemplate/{template.pk}/change/", {
+        "subject_zh": "x", "body_zh": body, "subject_en": "x", "body_en": "number {number}", "is_active": "on"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "花括号不成对" in page
+    assert "expected" not in page and "Single" not in page and "不是变量" not in page
+    assert MessageTemplate.objects.get(pk=template.pk).body_zh != body
+
+
+@pytest.mark.django_db
 def test_an_admin_edits_a_template_and_the_next_message_uses_it(client, city):
     template = MessageTemplate.objects.get(code="citizen.receipt")
     template.body_zh = "【测试】编号{number}，链接{link}"
