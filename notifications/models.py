@@ -66,7 +66,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         text = self.subject or (_("one-time code") if self.is_secret else self.body[:30])
-        return f"{self.get_channel_display()} → {self.recipient}: {text}"
+        # No recipient: this is what the admin's breadcrumbs and history show, to readers who may not see it.
+        return f"{self.get_channel_display()}: {text}"
 
     @property
     def is_secret(self) -> bool:
