@@ -159,19 +159,26 @@ def message_send_many(*, code: str, sends: list[dict], urgent: bool = False) -> 
     return notifications_enqueue_many(rows) + len(insert_new_many(items, ["user", "key"]))
 
 
+# Who of a unit's members is told of its work (work orders, reminders, notices, digests): the handlers, who work
+# its assignments on the unit's pages (org.permissions.is_unit_member). A unit's other members do not: the
+# disclosure officers and head of a body (their own messages: disclosure.messages.tell_officers) and a district
+# platform's supervisors, whose unit is the district government, cannot open a work order.
+UNIT_WORKERS = (User.Role.UNIT_HANDLER,)
+
+
 def units_recipients(unit_ids: list[int]) -> dict:
     """`unit_recipients` for many units in two queries: {unit: Recipients}."""
     units = HandlingUnit.objects.in_bulk(unit_ids)
     members: dict[int, list] = {}
-    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True):
+    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True, role__in=UNIT_WORKERS):
         members.setdefault(user.unit_id, []).append(user)
     return {unit: Recipients(phones=[unit.phone] if unit.phone else [], emails=[unit.email] if unit.email else [],
                              users=members.get(unit.pk, [])) for unit in units.values()}
 
 
 def unit_recipients(unit) -> Recipients:
-    """A unit's duty phone and e-mail, and its active members' inboxes."""
-    members = list(unit.members.filter(is_active=True)) if unit is not None else []
+    """A unit's duty phone and e-mail, and its active handlers' inboxes."""
+    members = list(unit.members.filter(is_active=True, role__in=UNIT_WORKERS)) if unit is not None else []
     return Recipients(phones=[unit.phone] if unit is not None and unit.phone else [],
                       emails=[unit.email] if unit is not None and unit.email else [], users=members)
 

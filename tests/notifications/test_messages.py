@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dispatch import handling, review, routing, sweeps
+from dispatch import messages as dispatch_messages
 from dispatch import services as dispatch_services
 from dispatch.catalog import rule_create
 from dispatch.models import Reply, Role, Target
@@ -88,6 +89,24 @@ def test_each_new_assignment_queues_its_units_message_in_the_assignments_transac
     # The citizen hears where it went and when to expect the answer.
     dispatched = [n for n in _sms_to(petition.complainant_phone) if n.key.startswith("citizen.dispatched:")]
     assert len(dispatched) == 1 and "甲一街道办事处" in dispatched[0].body
+
+
+@pytest.mark.django_db
+def test_a_units_work_reaches_only_the_members_who_handle_it(city, routed, django_capture_on_commit_callbacks):
+    """A district government's disclosure officers and head, and the district platform's supervisor, are its
+    members too, and cannot open a work order (403): they are not told of one."""
+    handler = factories.make_user("gov_handler", "unit_handler", city.district_gov)
+    for username, role in (("gov_watch", "district_supervisor"), ("gov_officer", "disclosure_officer"),
+                           ("gov_head", "disclosure_head")):
+        factories.make_user(username, role, city.district_gov)
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = factories.file_petition(city, classification=city.parking)  # the fallback: the district
+    lead = petition.assignments.get(role=Role.LEAD)
+    assert lead.unit == city.district_gov
+    dispatch_messages.sign_reminder(lead)
+    for code in ("unit.new_work_order", "unit.sign_reminder"):
+        told = InboxItem.objects.filter(key=f"{code}:{lead.pk}").values_list("user__username", flat=True)
+        assert list(told) == [handler.username], code
 
 
 @pytest.mark.django_db
