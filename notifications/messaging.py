@@ -1,7 +1,7 @@
 """Send one message of the catalog to the people it is for, through every channel they have.
 
 `message_send` renders the administrator's template for the message in the
-recipient's language and writes one outbox row per channel (SMS, e-mail) and
+recipient's language (the citizen's own, the site's for units and staff) and writes one outbox row per channel (SMS, e-mail) and
 one inbox item per staff member, all in the caller's transaction: a change that
 rolls back tells nobody, and a change that commits is told exactly once (each
 row has a key derived from the caller's key).
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lib.workdays import SHANGHAI
 from notifications.catalog import CATALOG
@@ -75,11 +75,17 @@ def template_for(code: str) -> MessageTemplate:
 
 
 
-def render(code: str, context: dict, language: str = "zh-hans", template: MessageTemplate | None = None
+def render(code: str, context: dict, language: str | None = None, template: MessageTemplate | None = None
            ) -> tuple[str, str]:
+    """The message in `language`, the recipient's: the citizen's own (petition.language), the site's
+    (settings.LANGUAGE_CODE) for units and staff. The context's lazy texts (a role, a decision, a note on the
+    calendar) are read in it too, whatever the language of the request that triggered the message: a citizen
+    filing on the English site must not send the unit "新工单…（Lead）"."""
     template = template or template_for(code)
-    english = (language or "").startswith("en")
-    values = _Blanks({k: "" if v is None else str(v) for k, v in context.items()})
+    language = language or settings.LANGUAGE_CODE
+    english = language.startswith("en")
+    with translation.override(language):
+        values = _Blanks({k: "" if v is None else str(v) for k, v in context.items()})
     values.setdefault("city", settings.PORTAL_CITY_NAME)
     subject = (template.subject_en if english else template.subject_zh).format_map(values)
     body = (template.body_en if english else template.body_zh).format_map(values)
@@ -102,9 +108,10 @@ def quiet_until(now: dt.datetime) -> dt.datetime | None:
     return release
 
 
-def message_send(*, code: str, key: str, context: dict, to: Recipients, language: str = "zh-hans",
+def message_send(*, code: str, key: str, context: dict, to: Recipients, language: str | None = None,
                  urgent: bool = False, link: str = "") -> int:
-    """Queue message `code` to everyone in `to`. Returns how many rows were written (0 when switched off)."""
+    """Queue message `code` to everyone in `to`, in `language` (by default the site's, the units' and staff's).
+    Returns how many rows were written (0 when switched off)."""
     if code not in CATALOG:
         raise KeyError(code)
     template = template_for(code)
@@ -148,7 +155,7 @@ def message_send_many(*, code: str, sends: list[dict], urgent: bool = False) -> 
     hold = None if urgent else quiet_until(now)
     rows, items = [], []
     for send in sends:
-        subject, body = render(code, send["context"], send.get("language", "zh-hans"), template)
+        subject, body = render(code, send["context"], send.get("language"), template)
         key, to = send["key"], send["to"]
         rows += [{"key": f"{code}:{key}:sms:{p}", "channel": "sms", "recipient": p, "subject": subject,
                   "body": body[:500], "not_before": hold} for p in dict.fromkeys(p for p in to.phones if p)]

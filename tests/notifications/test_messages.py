@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from dispatch import handling, review, routing, sweeps
 from dispatch import messages as dispatch_messages
@@ -22,6 +23,8 @@ from notifications.models import InboxItem, MessageTemplate, Notification
 from petitions import links
 from petitions import services as petition_services
 from petitions.models import Petition, Status
+from supervision import services as supervision_services
+from supervision.models import CaseKind
 from tests import factories
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -107,6 +110,37 @@ def test_a_units_work_reaches_only_the_members_who_handle_it(city, routed, djang
     for code in ("unit.new_work_order", "unit.sign_reminder"):
         told = InboxItem.objects.filter(key=f"{code}:{lead.pk}").values_list("user__username", flat=True)
         assert list(told) == [handler.username], code
+
+
+@pytest.mark.django_db
+def test_units_are_told_in_the_sites_language_and_the_citizen_in_their_own(city, routed, street_handler,
+                                                                           django_capture_on_commit_callbacks):
+    """A citizen filing on the English site: the unit's work order is Chinese (its role too, and the calendar's
+    note), the citizen's own messages English."""
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        petition = factories.file_petition(city, language="en")
+    lead = petition.assignments.get(role=Role.LEAD)
+    [order] = InboxItem.objects.filter(user=street_handler, key=f"unit.new_work_order:{lead.pk}")
+    [sms] = [n for n in _sms_to("13900000001") if n.key.startswith("unit.new_work_order:")]
+    for text in (order.body, sms.body):
+        assert "（主办）" in text and not re.search(r"[A-Za-z]{4,}", text.split("http")[0]), text
+    [dispatched] = [n for n in _sms_to(PHONE) if n.key.startswith("citizen.dispatched:")]
+    assert dispatched.body.startswith("[") and "was sent to" in dispatched.body
+    assert "暂按" not in dispatched.body  # the calendar's note, if any, in the citizen's language
+
+
+@pytest.mark.django_db
+def test_a_supervision_notice_opened_from_the_english_interface_reaches_the_unit_in_chinese(
+        city, routed, street_handler):
+    petition = factories.file_petition(city)
+    with translation.override("en"):
+        case, _opened = supervision_services.case_open(
+            target=petition, kind=CaseKind.OVERDUE, reference=petition.number, title=petition.title,
+            unit=city.street_office)
+    notice = case.notices.get()
+    [told] = InboxItem.objects.filter(user=street_handler, key__startswith="unit.supervision_notice:")
+    for text in (notice.text, told.body):
+        assert "督办通知" in text and "supervision notice" not in text, text
 
 
 @pytest.mark.django_db
