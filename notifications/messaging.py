@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.utils import timezone, translation
 
 from lib.workdays import SHANGHAI
@@ -34,8 +33,8 @@ class _Blanks(dict):
         return ""
 
 
-# No e-mail and no mainland mobile number: nothing can reach the unit (the admin's filter uses it too).
-UNREACHABLE = Q(email="") & ~Q(phone__regex=r"^1[3-9][0-9]{9}$")
+# No e-mail and no mainland mobile number: nothing can reach the unit (one check with the admin's banner and filter).
+UNREACHABLE = HandlingUnit.unreachable()
 
 
 @dataclass

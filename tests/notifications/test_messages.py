@@ -18,7 +18,7 @@ from dispatch import services as dispatch_services
 from dispatch.catalog import rule_create
 from dispatch.models import Reply, Role, Target
 from notifications.catalog import CATALOG
-from notifications.messaging import quiet_until
+from notifications.messaging import quiet_until, unreachable_units
 from notifications.models import InboxItem, MessageTemplate, Notification
 from petitions import links
 from petitions import services as petition_services
@@ -309,6 +309,25 @@ def test_a_unit_no_message_can_reach_is_a_visible_fault(client, city, supervisor
     assert "?reachable=no" in admin
     listed = client.get("/admin/org/handlingunit/?reachable=no").content.decode()
     assert "甲一街道办事处" in listed
+
+
+@pytest.mark.django_db
+def test_a_unit_whose_duty_mobile_is_written_with_86_and_spaces_is_reachable_as_the_outbox_sends_to_it(
+        client, city, platform_admin):
+    unit = city.other_street_office
+    unit.phone = "+86 139 0532 0399"
+    unit.save()
+    unit.refresh_from_db()
+    assert unit.phone == "13905320399"  # stored as the outbox sends to it
+    assert unit not in unreachable_units()
+    client.force_login(platform_admin)
+    assert "乙一街道办事处" not in client.get("/admin/org/handlingunit/?reachable=no").content.decode()
+    assert "乙一街道办事处" in client.get("/admin/org/handlingunit/?reachable=yes").content.decode()
+    banner = list(client.get("/admin/").context["unreachable_units"])  # the admin's warning on every page
+    assert "甲一街道办事处" in banner and "乙一街道办事处" not in banner
+    unit.phone = "0532-8888 6666"  # a landline takes no SMS: still a fault
+    unit.save()
+    assert unit in unreachable_units()
 
 
 @pytest.mark.django_db
