@@ -1,7 +1,10 @@
 """What dispatch tells the units and the citizen, and when (docs/notifications.md).
 
 Called inside the transaction that makes the change, so a unit learns of a
-work order exactly when the assignment exists. Units are told on their duty
+work order exactly when the assignment exists. The words put into a message (a
+role, a decision, the calendar's note) are lazy: `message_send` reads them in the
+recipient's language (the site's for units, the citizen's own for them), not in
+the language of the request that triggered it. Units are told on their duty
 phone and e-mail and in every member's inbox; an outage (water, power, gas,
 heating: an urgent classification item) ignores the quiet hours.
 """
@@ -10,8 +13,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dispatch.models import Assignment, AssignmentStatus, Role
 from lib.workdays import local_date
@@ -21,7 +24,7 @@ from petitions import privacy
 from petitions.messages import tell_citizen
 
 
-def _provisional(moment, calendar=None) -> str:
+def _provisional(moment, calendar=None):
     """A deadline in a year with no official calendar is counted Monday to Friday and may move (DOMAIN.md
     section 5): the message says so, as the pages do (org.templatetags.portal.calendar_note). `calendar`:
     the one already at hand (each get_calendar() asks the shared cache for the calendar's version)."""
@@ -30,8 +33,9 @@ def _provisional(moment, calendar=None) -> str:
     return ""
 
 
-def _when(moment, calendar=None) -> str:
-    return timezone.localtime(moment).strftime("%m-%d %H:%M") + _provisional(moment, calendar) if moment else ""
+def _when(moment, calendar=None):
+    return format_lazy("{}{}", timezone.localtime(moment).strftime("%m-%d %H:%M"), _provisional(moment, calendar)
+                       ) if moment else ""
 
 
 def _unit_link(assignment: Assignment) -> str:
@@ -57,7 +61,7 @@ def announce(assignments, petition) -> None:
     message_send_many(code="unit.new_work_order", urgent=_urgent(petition), sends=[{
         "key": str(assignment.pk), "to": recipients.get(assignment.unit_id, Recipients()),
         "link": reverse("dispatch:detail", args=[assignment.pk]),
-        "context": {"number": petition.number, "role": assignment.get_role_display(),
+        "context": {"number": petition.number, "role": Role(assignment.role).label,
                     "classification": petition.classification.name if petition.classification else "",
                     "area": petition.area.name, "sign_due": _when(assignment.sign_due_at, calendar),
                     "handle_due": _when(assignment.handle_due_at, calendar), "link": _unit_link(assignment),
@@ -66,8 +70,8 @@ def announce(assignments, petition) -> None:
     if lead is not None:
         units = "、".join(names.get(a.unit_id, "") for a in sorted(pending, key=lambda a: a.role != Role.LEAD))
         tell_citizen(petition, "citizen.dispatched", key=f"{petition.pk}:{lead.pk}", units=units,
-                     expected=timezone.localtime(lead.handle_due_at).strftime("%Y-%m-%d")
-                     + _provisional(lead.handle_due_at, calendar)
+                     expected=format_lazy("{}{}", timezone.localtime(lead.handle_due_at).strftime("%Y-%m-%d"),
+                                          _provisional(lead.handle_due_at, calendar))
                      if lead.handle_due_at else "")
 
 
@@ -79,11 +83,9 @@ def reply_rejected(assignment: Assignment, petition, note: str, reply_pk: int) -
                           "link": _unit_link(assignment)})
 
 
-def _decision(approve: bool) -> str:
-    # In the units' language (the site's default), whatever language the reviewer's browser speaks:
-    # the word goes into a template rendered in the recipient's language.
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(_("approved") if approve else _("refused"))
+def _decision(approve: bool):
+    # Lazy: read in the units' language when the message is rendered, whatever the reviewer's browser speaks.
+    return _("approved") if approve else _("refused")
 
 
 def return_decided(request, assignment: Assignment, petition) -> None:

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, Substr
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dispatch import handling, messages, recompute
@@ -123,10 +123,11 @@ def _notify(ids: list[int], what: str, now: dt.datetime) -> None:
         by_unit.setdefault(row["unit_id"], []).append(row["petition__number"])
     units = {u.pk: u for u in HandlingUnit.objects.filter(pk__in=list(by_unit))}
     for unit_id, numbers in by_unit.items():
-        if what == "yellow":
-            subject = _("%(count)s petitions have used 75%% of their time") % {"count": len(numbers)}
-        else:
-            subject = _("%(count)s petitions were not signed for in time") % {"count": len(numbers)}
+        with translation.override(settings.LANGUAGE_CODE):  # the units' language, whatever runs the sweep
+            if what == "yellow":
+                subject = _("%(count)s petitions have used 75%% of their time") % {"count": len(numbers)}
+            else:
+                subject = _("%(count)s petitions were not signed for in time") % {"count": len(numbers)}
         listed = "、".join(numbers[:20]) + ("…" if len(numbers) > 20 else "")
         digest = hashlib.sha1(",".join(sorted(numbers)).encode()).hexdigest()[:16]
         message_send(code="unit.deadline_digest", key=f"deadline:{what}:{unit_id}:{digest}",

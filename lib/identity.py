@@ -13,7 +13,9 @@ from django.utils import timezone
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A mainland mobile number as stored (normalise_phone): also a database regex (org.models.HandlingUnit.UNREACHABLE).
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
+_MOBILE = re.compile(MOBILE_PATTERN)
 # Landline: trunk prefix 0 + a 2-3 digit area code, then a 7-8 digit local number, optional
 # extension. Subscriber numbers start with 2-8: in the national numbering plan 1 and 9 lead
 # to special-service numbers (110, 12345, 95598, 96xxx), 0 is the trunk prefix.

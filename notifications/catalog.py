@@ -174,14 +174,28 @@ CATALOG: dict[str, MessageType] = {m.code: m for m in [
 ]}
 
 
+class UnbalancedBraces(ValueError):
+    """A template whose braces do not pair up ("编号{number", "}"): it cannot be read at all."""
+
+
+class NotAVariable(ValueError):
+    """A template field that is not a plain name ("{number.x}", "{0}", "{number!r}"); args[0] is the field."""
+
+
 def variables_of(text: str) -> set[str]:
-    """The {names} a template uses; raises ValueError on anything but plain names."""
+    """The {names} a template uses; raises UnbalancedBraces when its braces do not pair up and NotAVariable on
+    anything but plain names (both are ValueErrors)."""
     names = set()
-    for _literal, field, spec, conversion in string.Formatter().parse(text):
+    try:
+        # Python's parser says why in English ("expected '}' before end of string"): the form says it in words.
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as error:
+        raise UnbalancedBraces(str(error)) from error
+    for _literal, field, spec, conversion in parsed:
         if field is None:
             continue
         if not field.isidentifier() or spec or conversion:
             # No attribute access, indexing, conversions or formats: a template is text with blanks.
-            raise ValueError(field)
+            raise NotAVariable(field)
         names.add(field)
     return names

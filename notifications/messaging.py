@@ -1,7 +1,7 @@
 """Send one message of the catalog to the people it is for, through every channel they have.
 
 `message_send` renders the administrator's template for the message in the
-recipient's language and writes one outbox row per channel (SMS, e-mail) and
+recipient's language (the citizen's own, the site's for units and staff) and writes one outbox row per channel (SMS, e-mail) and
 one inbox item per staff member, all in the caller's transaction: a change that
 rolls back tells nobody, and a change that commits is told exactly once (each
 row has a key derived from the caller's key).
@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lib.workdays import SHANGHAI
 from notifications.catalog import CATALOG
@@ -34,8 +33,8 @@ class _Blanks(dict):
         return ""
 
 
-# No e-mail and no mainland mobile number: nothing can reach the unit (the admin's filter uses it too).
-UNREACHABLE = Q(email="") & ~Q(phone__regex=r"^1[3-9][0-9]{9}$")
+# No e-mail and no mainland mobile number: nothing can reach the unit (one check with the admin's banner and filter).
+UNREACHABLE = HandlingUnit.unreachable()
 
 
 @dataclass
@@ -75,11 +74,17 @@ def template_for(code: str) -> MessageTemplate:
 
 
 
-def render(code: str, context: dict, language: str = "zh-hans", template: MessageTemplate | None = None
+def render(code: str, context: dict, language: str | None = None, template: MessageTemplate | None = None
            ) -> tuple[str, str]:
+    """The message in `language`, the recipient's: the citizen's own (petition.language), the site's
+    (settings.LANGUAGE_CODE) for units and staff. The context's lazy texts (a role, a decision, a note on the
+    calendar) are read in it too, whatever the language of the request that triggered the message: a citizen
+    filing on the English site must not send the unit "新工单…（Lead）"."""
     template = template or template_for(code)
-    english = (language or "").startswith("en")
-    values = _Blanks({k: "" if v is None else str(v) for k, v in context.items()})
+    language = language or settings.LANGUAGE_CODE
+    english = language.startswith("en")
+    with translation.override(language):
+        values = _Blanks({k: "" if v is None else str(v) for k, v in context.items()})
     values.setdefault("city", settings.PORTAL_CITY_NAME)
     subject = (template.subject_en if english else template.subject_zh).format_map(values)
     body = (template.body_en if english else template.body_zh).format_map(values)
@@ -102,9 +107,10 @@ def quiet_until(now: dt.datetime) -> dt.datetime | None:
     return release
 
 
-def message_send(*, code: str, key: str, context: dict, to: Recipients, language: str = "zh-hans",
+def message_send(*, code: str, key: str, context: dict, to: Recipients, language: str | None = None,
                  urgent: bool = False, link: str = "") -> int:
-    """Queue message `code` to everyone in `to`. Returns how many rows were written (0 when switched off)."""
+    """Queue message `code` to everyone in `to`, in `language` (by default the site's, the units' and staff's).
+    Returns how many rows were written (0 when switched off)."""
     if code not in CATALOG:
         raise KeyError(code)
     template = template_for(code)
@@ -148,7 +154,7 @@ def message_send_many(*, code: str, sends: list[dict], urgent: bool = False) -> 
     hold = None if urgent else quiet_until(now)
     rows, items = [], []
     for send in sends:
-        subject, body = render(code, send["context"], send.get("language", "zh-hans"), template)
+        subject, body = render(code, send["context"], send.get("language"), template)
         key, to = send["key"], send["to"]
         rows += [{"key": f"{code}:{key}:sms:{p}", "channel": "sms", "recipient": p, "subject": subject,
                   "body": body[:500], "not_before": hold} for p in dict.fromkeys(p for p in to.phones if p)]
@@ -159,19 +165,26 @@ def message_send_many(*, code: str, sends: list[dict], urgent: bool = False) -> 
     return notifications_enqueue_many(rows) + len(insert_new_many(items, ["user", "key"]))
 
 
+# Who of a unit's members is told of its work (work orders, reminders, notices, digests): the handlers, who work
+# its assignments on the unit's pages (org.permissions.is_unit_member). A unit's other members do not: the
+# disclosure officers and head of a body (their own messages: disclosure.messages.tell_officers) and a district
+# platform's supervisors, whose unit is the district government, cannot open a work order.
+UNIT_WORKERS = (User.Role.UNIT_HANDLER,)
+
+
 def units_recipients(unit_ids: list[int]) -> dict:
     """`unit_recipients` for many units in two queries: {unit: Recipients}."""
     units = HandlingUnit.objects.in_bulk(unit_ids)
     members: dict[int, list] = {}
-    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True):
+    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True, role__in=UNIT_WORKERS):
         members.setdefault(user.unit_id, []).append(user)
     return {unit: Recipients(phones=[unit.phone] if unit.phone else [], emails=[unit.email] if unit.email else [],
                              users=members.get(unit.pk, [])) for unit in units.values()}
 
 
 def unit_recipients(unit) -> Recipients:
-    """A unit's duty phone and e-mail, and its active members' inboxes."""
-    members = list(unit.members.filter(is_active=True)) if unit is not None else []
+    """A unit's duty phone and e-mail, and its active handlers' inboxes."""
+    members = list(unit.members.filter(is_active=True, role__in=UNIT_WORKERS)) if unit is not None else []
     return Recipients(phones=[unit.phone] if unit is not None and unit.phone else [],
                       emails=[unit.email] if unit is not None and unit.email else [], users=members)
 

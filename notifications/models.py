@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from notifications.catalog import CATALOG, variables_of
+from notifications.catalog import CATALOG, NotAVariable, UnbalancedBraces, variables_of
 
 
 # The keys of the messages the catalog marks secret (each key starts with its message's code, on every channel).
@@ -66,7 +66,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         text = self.subject or (_("one-time code") if self.is_secret else self.body[:30])
-        return f"{self.get_channel_display()} → {self.recipient}: {text}"
+        # No recipient: this is what the admin's breadcrumbs and history show, to readers who may not see it.
+        return f"{self.get_channel_display()}: {text}"
 
     @property
     def is_secret(self) -> bool:
@@ -100,7 +101,6 @@ class MessageTemplate(models.Model):
         cache.delete(template_cache_key(self.code))  # the next message uses the new wording
 
     def clean(self):
-
         message = CATALOG.get(self.code)
         if message is None:
             raise ValidationError({"code": _("No such message.")})
@@ -108,7 +108,11 @@ class MessageTemplate(models.Model):
         for field in ("subject_zh", "body_zh", "subject_en", "body_en"):
             try:
                 unknown = variables_of(getattr(self, field)) - set(message.variables)
-            except ValueError as error:
+            except UnbalancedBraces:
+                errors[field] = _("The braces are not balanced: write each variable as {name}, with both braces "
+                                  "(such as {number}).")
+                continue
+            except NotAVariable as error:
                 errors[field] = _("“{%(name)s}” is not a variable: use plain names in braces, such as {number}.") % {
                     "name": error.args[0]}
                 continue

@@ -45,7 +45,7 @@ class ReachableFilter(admin.SimpleListFilter):
         return [("no", _("No phone or e-mail")), ("yes", _("Has a phone or an e-mail"))]
 
     def queryset(self, request, queryset):
-        unreachable = Q(email="") & ~Q(phone__regex=r"^1[3-9][0-9]{9}$")  # no e-mail, no mobile for SMS
+        unreachable = HandlingUnit.unreachable()  # no e-mail, no mobile for SMS
         if self.value() == "no":
             return queryset.filter(unreachable)
         if self.value() == "yes":

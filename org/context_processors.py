@@ -7,7 +7,7 @@ from org.models import HandlingUnit
 
 def _unreachable() -> list[str]:
     """Active units no message can reach (no duty phone, no e-mail): a visible fault (docs/notifications.md)."""
-    return list(HandlingUnit.objects.filter(is_active=True, email="").exclude(phone__regex=r"^1[3-9][0-9]{9}$")
+    return list(HandlingUnit.objects.filter(HandlingUnit.unreachable(), is_active=True)
                 .values_list("name", flat=True)[:500])
 
 

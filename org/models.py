@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lib import spreadsheets
+from lib.identity import MOBILE_PATTERN, normalise_phone
 
 
 class TreeNode(models.Model):
@@ -174,6 +175,21 @@ class HandlingUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def unreachable() -> Q:
+        """No e-mail and no mainland mobile for SMS: nothing can reach the unit (the admin's banner and filter,
+        the supervisors' list, notifications.messaging). The duty phone is stored normalised (save), so
+        "+86 139 0532 0399" counts as the mobile the outbox sends to."""
+        return Q(email="") & ~Q(phone__regex=MOBILE_PATTERN)
+
+    def save(self, *args, **kwargs):
+        # As the outbox normalises it (notifications.services): one check of "has a mobile" everywhere.
+        try:
+            self.phone = normalise_phone(self.phone) if self.phone else ""
+        except ValueError:
+            pass  # a hotline or a typo stays as written: the outbox stores its SMS failed, visibly
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

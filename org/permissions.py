@@ -37,6 +37,17 @@ def may_supervise(user: User) -> bool:
     return user.is_active and user.role == User.Role.DISTRICT_SUPERVISOR and user_district(user) is not None
 
 
+def is_platform_staff(user) -> bool:
+    """Staff of the hotline platform itself (unit kind *platform*) and superusers: the only staff who may know a
+    confidential complainant (DOMAIN.md section 3; petitions.privacy, the outbox's admin)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    unit = getattr(user, "unit", None)
+    return unit is not None and unit.kind == HandlingUnit.Kind.PLATFORM
+
+
 def has_role(*roles: str) -> Predicate:
     return lambda user: user.has_role(*roles)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from lib import ratelimits
 from lib.errors import ConflictError, DomainError
+from lib.redact import redact
 from lib.upload_handlers import OversizedUpload
 from lib.uploads import UploadRejected, clean_upload
 from lib.workdays import local_date
@@ -659,3 +660,9 @@ def access_record(*, user, action: str, petition: Petition | None = None, detail
     if getattr(user, "pk", None) is None:
         return
     AccessRecord.objects.create(at=timezone.now(), user=user, action=action, petition=petition, detail=detail[:100])
+
+
+def outbox_search_record(sender, *, user, term: str, **kwargs) -> None:
+    """A search of Admin -> Outbox by recipient (notifications.signals.outbox_searched), recorded as a search of
+    the petitions' list is: who, when, and the term masked."""
+    access_record(user=user, action=AccessRecord.Action.SEARCH, detail=f"outbox: {redact(term)}")

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lib.errors import ConflictError, DomainError
@@ -94,11 +94,14 @@ def open_cases_on(*, targets, kind: str) -> bool:
 
 
 def _default_notice(case: SupervisionCase, note: str) -> str:
-    text = _("%(sender)s supervision notice on %(reference)s (%(title)s): %(kind)s. Reply with the measures "
-             "taken and the result by the deadline.") % {
-        "sender": LEVEL_SENDERS[case.level], "reference": case.reference, "title": case.title,
-        "kind": CaseKind(case.kind).label,
-    }
+    # Stored as the notice and sent to the unit: in the units' language (the site's), whatever the language of
+    # the supervisor's page that opened the case.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("%(sender)s supervision notice on %(reference)s (%(title)s): %(kind)s. Reply with the measures "
+                 "taken and the result by the deadline.") % {
+            "sender": LEVEL_SENDERS[case.level], "reference": case.reference, "title": case.title,
+            "kind": CaseKind(case.kind).label,
+        }
     return f"{text} {note}".strip()
 
 
@@ -382,7 +385,9 @@ def notify_units_opened_at(*, model, kind: str, now: dt.datetime, listed: int = 
     for unit, recipients in units_recipients(list(counts)).items():
         references = first.get(unit.pk, [])
         count = counts[unit.pk]
-        subject = _("%(count)s petitions entered the supervision pool: %(kind)s") % {"count": count, "kind": label}
+        with translation.override(settings.LANGUAGE_CODE):  # the units' language, whoever opened the cases
+            subject = _("%(count)s petitions entered the supervision pool: %(kind)s") % {"count": count,
+                                                                                           "kind": label}
         numbers = "、".join(references) + ("…" if count > len(references) else "")
         sends.append({"key": f"pool:{kind}:{unit.pk}:{now.isoformat()}", "to": recipients,
                       "context": {"summary": subject, "numbers": numbers}})
@@ -391,8 +396,9 @@ def notify_units_opened_at(*, model, kind: str, now: dt.datetime, listed: int = 
 
 
 def _bulk_notice(kind: str, level: int) -> str:
-    return _("%(sender)s supervision notice: %(kind)s. Reply with the measures taken and the result by the "
-             "deadline.") % {"sender": LEVEL_SENDERS[level], "kind": CaseKind(kind).label}
+    with translation.override(settings.LANGUAGE_CODE):  # the units' language, as _default_notice
+        return _("%(sender)s supervision notice: %(kind)s. Reply with the measures taken and the result by the "
+                 "deadline.") % {"sender": LEVEL_SENDERS[level], "kind": CaseKind(kind).label}
 
 
 def notify_units_opened(cases: list[SupervisionCase], kind: str, now: dt.datetime) -> None:
@@ -405,8 +411,9 @@ def notify_units_opened(cases: list[SupervisionCase], kind: str, now: dt.datetim
     sends = []
     for unit, recipients in units_recipients(list(by_unit)).items():
         references = by_unit[unit.pk]
-        subject = _("%(count)s petitions entered the supervision pool: %(kind)s") % {
-            "count": len(references), "kind": CaseKind(kind).label}
+        with translation.override(settings.LANGUAGE_CODE):  # the units' language, whoever opened the cases
+            subject = _("%(count)s petitions entered the supervision pool: %(kind)s") % {
+                "count": len(references), "kind": CaseKind(kind).label}
         numbers = "、".join(references[:20]) + ("…" if len(references) > 20 else "")
         sends.append({"key": f"pool:{kind}:{unit.pk}:{now.isoformat()}", "to": recipients,
                       "context": {"summary": subject, "numbers": numbers}})

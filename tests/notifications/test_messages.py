@@ -10,17 +10,21 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from dispatch import handling, review, routing, sweeps
+from dispatch import messages as dispatch_messages
 from dispatch import services as dispatch_services
 from dispatch.catalog import rule_create
 from dispatch.models import Reply, Role, Target
 from notifications.catalog import CATALOG
-from notifications.messaging import quiet_until
+from notifications.messaging import quiet_until, unreachable_units
 from notifications.models import InboxItem, MessageTemplate, Notification
 from petitions import links
 from petitions import services as petition_services
 from petitions.models import Petition, Status
+from supervision import services as supervision_services
+from supervision.models import CaseKind
 from tests import factories
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -88,6 +92,55 @@ def test_each_new_assignment_queues_its_units_message_in_the_assignments_transac
     # The citizen hears where it went and when to expect the answer.
     dispatched = [n for n in _sms_to(petition.complainant_phone) if n.key.startswith("citizen.dispatched:")]
     assert len(dispatched) == 1 and "甲一街道办事处" in dispatched[0].body
+
+
+@pytest.mark.django_db
+def test_a_units_work_reaches_only_the_members_who_handle_it(city, routed, django_capture_on_commit_callbacks):
+    """A district government's disclosure officers and head, and the district platform's supervisor, are its
+    members too, and cannot open a work order (403): they are not told of one."""
+    handler = factories.make_user("gov_handler", "unit_handler", city.district_gov)
+    for username, role in (("gov_watch", "district_supervisor"), ("gov_officer", "disclosure_officer"),
+                           ("gov_head", "disclosure_head")):
+        factories.make_user(username, role, city.district_gov)
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = factories.file_petition(city, classification=city.parking)  # the fallback: the district
+    lead = petition.assignments.get(role=Role.LEAD)
+    assert lead.unit == city.district_gov
+    dispatch_messages.sign_reminder(lead)
+    for code in ("unit.new_work_order", "unit.sign_reminder"):
+        told = InboxItem.objects.filter(key=f"{code}:{lead.pk}").values_list("user__username", flat=True)
+        assert list(told) == [handler.username], code
+
+
+@pytest.mark.django_db
+def test_units_are_told_in_the_sites_language_and_the_citizen_in_their_own(city, routed, street_handler,
+                                                                           django_capture_on_commit_callbacks):
+    """A citizen filing on the English site: the unit's work order is Chinese (its role too, and the calendar's
+    note), the citizen's own messages English."""
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        petition = factories.file_petition(city, language="en")
+    lead = petition.assignments.get(role=Role.LEAD)
+    [order] = InboxItem.objects.filter(user=street_handler, key=f"unit.new_work_order:{lead.pk}")
+    [sms] = [n for n in _sms_to("13900000001") if n.key.startswith("unit.new_work_order:")]
+    for text in (order.body, sms.body):
+        assert "（主办）" in text and not re.search(r"[A-Za-z]{4,}", text.split("http")[0]), text
+    [dispatched] = [n for n in _sms_to(PHONE) if n.key.startswith("citizen.dispatched:")]
+    assert dispatched.body.startswith("[") and "was sent to" in dispatched.body
+    assert "暂按" not in dispatched.body  # the calendar's note, if any, in the citizen's language
+
+
+@pytest.mark.django_db
+def test_a_supervision_notice_opened_from_the_english_interface_reaches_the_unit_in_chinese(
+        city, routed, street_handler):
+    petition = factories.file_petition(city)
+    with translation.override("en"):
+        case, _opened = supervision_services.case_open(
+            target=petition, kind=CaseKind.OVERDUE, reference=petition.number, title=petition.title,
+            unit=city.street_office)
+    notice = case.notices.get()
+    [told] = InboxItem.objects.filter(user=street_handler, key__startswith="unit.supervision_notice:")
+    for text in (notice.text, told.body):
+        assert "督办通知" in text and "supervision notice" not in text, text
 
 
 @pytest.mark.django_db
@@ -180,6 +233,25 @@ def test_a_template_using_an_unknown_variable_is_refused_when_saved(client, plat
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("body", ["编号{number", "编号number}", "编号{number}}"])
+def test_a_template_with_unbalanced_braces_is_refused_in_words(client, platform_admin, body):
+    """Python's parser says "expected '}' before end of string": the form says what is wrong, translated, and
+    does not pass the parser's text off as a variable's name."""
+    template = MessageTemplate.objects.get(code="citizen.receipt")
+    template.body_zh = body
+    with pytest.raises(ValidationError) as error:
+        template.full_clean()
+    assert error.value.message_dict["body_zh"] == ["花括号不成对：每个变量都要写成前后花括号齐全的形式，如{number}。"]
+    client.force_login(platform_admin)
+    response = client.post(f"/admin/notifications/messagetemplate/{template.pk}/change/", {
+        "subject_zh": "x", "body_zh": body, "subject_en": "x", "body_en": "number {number}", "is_active": "on"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "花括号不成对" in page
+    assert "expected" not in page and "Single" not in page and "不是变量" not in page
+    assert MessageTemplate.objects.get(pk=template.pk).body_zh != body
+
+
+@pytest.mark.django_db
 def test_an_admin_edits_a_template_and_the_next_message_uses_it(client, city):
     template = MessageTemplate.objects.get(code="citizen.receipt")
     template.body_zh = "【测试】编号{number}，链接{link}"
@@ -237,6 +309,25 @@ def test_a_unit_no_message_can_reach_is_a_visible_fault(client, city, supervisor
     assert "?reachable=no" in admin
     listed = client.get("/admin/org/handlingunit/?reachable=no").content.decode()
     assert "甲一街道办事处" in listed
+
+
+@pytest.mark.django_db
+def test_a_unit_whose_duty_mobile_is_written_with_86_and_spaces_is_reachable_as_the_outbox_sends_to_it(
+        client, city, platform_admin):
+    unit = city.other_street_office
+    unit.phone = "+86 139 0532 0399"
+    unit.save()
+    unit.refresh_from_db()
+    assert unit.phone == "13905320399"  # stored as the outbox sends to it
+    assert unit not in unreachable_units()
+    client.force_login(platform_admin)
+    assert "乙一街道办事处" not in client.get("/admin/org/handlingunit/?reachable=no").content.decode()
+    assert "乙一街道办事处" in client.get("/admin/org/handlingunit/?reachable=yes").content.decode()
+    banner = list(client.get("/admin/").context["unreachable_units"])  # the admin's warning on every page
+    assert "甲一街道办事处" in banner and "乙一街道办事处" not in banner
+    unit.phone = "0532-8888 6666"  # a landline takes no SMS: still a fault
+    unit.save()
+    assert unit in unreachable_units()
 
 
 @pytest.mark.django_db
