@@ -394,6 +394,10 @@
     var next = fields[fields.indexOf(field) + 1];
     if (next) next.focus();
   });
+  // A refused form comes back with the caret on the first field in error (it may be in the details panel,
+  // which the page opens then), not on the phone, where the operator would see nothing wrong.
+  var refused = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+  if (refused) { refused.focus(); if (refused.scrollIntoView) refused.scrollIntoView({ block: "center" }); }
   var focusKeys = { p: "id_complainant_phone", n: "id_complainant_name", a: "id_area", c: "id_classification",
                     t: "id_content", q: "id_kb_query" };
   document.addEventListener("keydown", function (e) {

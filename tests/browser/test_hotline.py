@@ -412,3 +412,43 @@ def test_retyping_the_classification_clears_where_it_will_go(browser, live_serve
     page.wait_for_selector("#routing:not([aria-busy])")
     page.wait_for_function("!document.getElementById('routing').innerText.includes('甲一街道办事处')")
     assert page.input_value("#id_classification_select") == ""
+
+
+def test_a_media_item_refused_on_the_spot_shows_why_in_the_opened_details_with_the_caret_there(browser, live_server,
+                                                                                              desk):
+    """The channel lives in the folded details panel: a refusal on it must open the panel and put the caret on
+    it, or the operator sees the form come back unchanged."""
+    from knowledge.models import Article
+    from petitions.models import Petition
+
+    article = Article.objects.create(title="小区内违法停车找谁管？", answer="小区内道路停车由物业管理，公共道路违停请拨打交警电话。",
+                                     policy_basis="《道路交通安全法》第五十六条", classification=desk.parking,
+                                     valid_from=dt.date(2020, 1, 1))
+    page = _login(browser, live_server)
+    keys = Keys(page)
+    keys.type("13812345678")
+    keys.nav("Tab")
+    keys.type("李华")
+    keys.nav("Tab")
+    keys.type("jiayi")
+    page.wait_for_selector(".picker-option.active >> text=甲一街道")
+    keys.nav("Enter")
+    keys.type("违法")
+    page.wait_for_selector(".picker-option.active >> text=违法停车")
+    keys.nav("Enter")
+    keys.type("报纸热线转来：小区消防通道每晚都有车违停，想问找哪个部门管？")
+    keys.nav("Alt+K")
+    page.select_option("#id_kind", "consultation")
+    page.select_option("#id_channel", "media")
+    page.fill("#id_kb_query", "违法停车")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#knowledge >> text={article.title}")
+    page.check(f"#knowledge input[name=article][value='{article.pk}']")
+    with page.expect_navigation():
+        page.click("#close-on-spot")
+    error = page.locator("#details .has-error .error")
+    assert page.evaluate("document.getElementById('details').open")
+    assert error.is_visible() and "初筛" in error.inner_text()
+    assert page.evaluate("document.activeElement.id") == "id_channel"
+    page.screenshot(path=str(SHOTS / "hotline-7-media-refused-on-the-spot.png"))
+    assert Petition.objects.count() == 0
