@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch import routing
 from dispatch.assignments import LIVE
@@ -42,7 +43,7 @@ from dispatch.models import (
 )
 from org.models import Area, Classification, User
 from petitions import privacy
-from petitions.models import Channel, Petition, Status
+from petitions.models import Channel, EventKind, Petition, Status, staff_status_label
 
 DUE_SOON = dt.timedelta(days=1)
 
@@ -334,3 +335,15 @@ def _first_street_per_district() -> list[Area]:
     for street in Area.objects.filter(level=Area.Level.STREET, is_active=True).order_by("code"):
         streets.setdefault(street.parent_id, street)
     return list(streets.values())
+
+
+def event_label(event) -> str:
+    """A history line's label on staff pages (the unit's page, the supervisors' drill-down): the platform's review
+    says what it decided (a rejection is not just "being handled" again), a status is named as staff read it (not
+    the citizen's "awaiting your rating")."""
+    if event.kind == EventKind.REVIEWED:
+        rejected = isinstance(event.data, dict) and event.data.get("rejected")
+        return _("Answer sent back for re-handling") if rejected else _("Answer approved and published")
+    if event.to_status:
+        return staff_status_label(event.to_status)
+    return event.get_kind_display()

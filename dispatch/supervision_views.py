@@ -174,9 +174,19 @@ def _petition_page(request, pk: int, *, bound: NoticeForm | None = None, bound_c
         # The inspection offices supervise the work, not the person: names, phones and ID numbers masked in the
         # words of every petition (as in the header), a confidential one wholly redacted.
         "shown": {field: privacy.for_supervisors(petition, getattr(petition, field)) for field in ("title", "content")},
-        "events": petition.events.select_related("actor").order_by("at", "id"),
+        "events": _history(petition),
         "case_form": CaseActionForm(), "may_act": _may_act(request.user),
     }, status=400 if bound is not None else 200)
+
+
+def _history(petition) -> list:
+    """The petition's whole history as supervisors read it: each line labelled for staff (a send-back named as
+    one), its words with who masked (privacy.for_supervisors)."""
+    events = list(petition.events.select_related("actor").order_by("at", "id"))
+    for event in events:
+        event.label = selectors.event_label(event)
+        event.shown_reason = privacy.for_supervisors(petition, event.reason)
+    return events
 
 
 def _case_petition_id(case: SupervisionCase) -> int | None:

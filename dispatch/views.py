@@ -22,7 +22,7 @@ from lib import spreadsheets
 from lib.errors import DomainError
 from org.permissions import unit_required
 from petitions import drafts, privacy
-from petitions.models import Attachment, EventKind, staff_status_label
+from petitions.models import Attachment
 from petitions.selectors import history
 from supervision.models import SupervisionNotice
 from supervision.services import notice_reply as reply_service
@@ -110,23 +110,12 @@ def _form(key, *args):
     return FORM_KEYS[key](*args, auto_id=f"id_{key.removesuffix('_form')}_%s")
 
 
-def _event_label(event) -> str:
-    """A history line's label on the unit's page: the platform's review says what it decided (a rejection is not
-    just "being handled" again), a status is named as staff read it (not the citizen's "awaiting your rating")."""
-    if event.kind == EventKind.REVIEWED:
-        rejected = isinstance(event.data, dict) and event.data.get("rejected")
-        return _("Answer sent back for re-handling") if rejected else _("Answer approved and published")
-    if event.to_status:
-        return staff_status_label(event.to_status)
-    return event.get_kind_display()
-
-
 def _history(request, petition) -> list:
     """The petition's history as the unit reads it: each line labelled for staff, its words in full (a reviewer's
     or a decider's note is addressed to the unit) and, on a confidential petition, through the redactor."""
     events = list(history(petition).exclude(kind="note"))
     for event in events:
-        event.label = _event_label(event)
+        event.label = selectors.event_label(event)
         event.shown_reason = privacy.for_units(petition, event.reason)
     return events
 

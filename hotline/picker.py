@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from dispatch import routing
@@ -118,7 +119,8 @@ def classification_index() -> Index:
             # The index is shared by every request of the process: labels stay lazy, so an English operator
             # and a Chinese one each read their own language whoever built it.
             if node.tier == Classification.Tier.URGENT and node.urgent_hours:
-                return format_lazy("{} · {}h", Classification.Tier(node.tier).label, node.urgent_hours)
+                return format_lazy(_("{tier} · within {hours} hours"), tier=Classification.Tier(node.tier).label,
+                                   hours=node.urgent_hours)
             return Classification.Tier(node.tier).label
 
         index = _build(list(active.only("id", "code", "name", "path", "depth", "is_leaf", "tier", "urgent_hours",

@@ -1,7 +1,7 @@
 from django import template
 
 from petitions.models import staff_status_label
-from petitions.privacy import for_supervisors, redact_petition
+from petitions.privacy import redact_petition
 
 register = template.Library()
 
@@ -16,12 +16,6 @@ def redact_for(text, petition):
     """A confidential petition's text with the personal data found and its complainant's own identity masked
     (petitions.privacy.redact_petition): `{{ e.reason|redact_for:petition }}`."""
     return redact_petition(petition, text)
-
-
-@register.filter
-def supervised(text, petition):
-    """A petition's words as the supervisors' drill-down shows them (petitions.privacy.for_supervisors)."""
-    return for_supervisors(petition, text)
 
 
 @register.filter

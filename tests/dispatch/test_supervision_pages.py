@@ -203,3 +203,25 @@ def test_each_case_on_the_drill_down_names_its_unit(client, overdue, supervisor)
     headings = [h for h in page.split("<h2>")[1:] if "notice" in h or "督办" in h or "超期" in h]
     assert any("甲一街道办事处" in h.split("</h2>")[0] for h in headings)
     assert any("市城市管理局" in h.split("</h2>")[0] for h in headings)
+
+
+@pytest.mark.django_db
+def test_the_drill_down_names_a_send_back_and_keeps_a_long_note_whole(client, city, catalog, supervisor, dispatcher,
+                                                                     django_capture_on_commit_callbacks):
+    """A supervisor must tell an answer sent back from ordinary handling, and read the reviewer's whole note."""
+    from dispatch import handling, review
+    from dispatch.models import Reply
+    from tests.factories import make_user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    lead = petition.assignments.get(role=Role.LEAD)
+    handler = make_user("street_handler_2", "unit_handler", lead.unit)
+    handling.assignment_sign(assignment=lead, actor=handler)
+    handling.assignment_answer(assignment=lead, actor=handler, content="经现场核查，商铺音响已拆除。", solved=True)
+    note = "答复未说明噪音检测结果和商铺整改的具体时间，" * 10 + "请补充后重新提交。"
+    review.reply_review(reply=Reply.objects.get(), approve=False, actor=dispatcher, note=note)
+    client.force_login(supervisor)
+    page = client.get(f"/dispatch/supervision/petition/{petition.pk}/").content.decode()
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "答复被退回重办" in timeline and note in timeline

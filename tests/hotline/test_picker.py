@@ -128,3 +128,12 @@ def test_area_levels_are_in_each_operators_language_whoever_built_the_index(clie
     street_zh = _first(client, "/hotline/areas/?q=jiayi", "zh-hans")["tier"]
     street_en = _first(client, "/hotline/areas/?q=jiayi", "en")["tier"]
     assert street_en.isascii() and not street_zh.isascii(), (street_zh, street_en)
+
+
+def test_an_urgent_items_hours_are_said_in_the_operators_language(client, city, operator):
+    picker.clear()
+    client.force_login(operator)
+    zh = _first(client, "/hotline/classifications/?q=暖气", "zh-hans")["tier"]
+    en = _first(client, "/hotline/classifications/?q=暖气", "en")["tier"]
+    assert zh.endswith("24小时内") and "h" not in zh, zh
+    assert en.endswith("within 24 hours") and not any("\u4e00" <= ch <= "\u9fff" for ch in en), en
