@@ -346,9 +346,10 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
                        .select_related("assignment__unit", "suggested_unit"))
         extensions = list(ExtensionRequest.objects.filter(assignment__petition=petition, status=RequestStatus.PENDING)
                           .select_related("assignment__unit"))
-        for kind, requests in (("return", returns), ("extension", extensions)):
+        for kind, requests, form_class in (("return", returns, forms.DecisionForm),
+                                           ("extension", extensions, forms.ExtensionDecisionForm)):
             for item in requests:
-                item.form = overrides.pop(f"{kind}:{item.pk}", None) or self._form(forms.DecisionForm, (kind, item.pk))
+                item.form = overrides.pop(f"{kind}:{item.pk}", None) or self._form(form_class, (kind, item.pk))
         blank = {key: self._form(form_class, key) for key, form_class in (
             ("co_form", forms.UnitForm), ("consultation_form", forms.ReasonForm), ("merge_form", forms.MergeForm),
             ("review_form", forms.ReviewForm), ("callback_form", forms.CallbackForm),
@@ -424,7 +425,7 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
                 request=_posted(ReturnRequest.objects.filter(assignment__petition=petition),
                                 request.POST.get("request")),
                 approve=d["approve"], actor=user, note=d["note"], new_lead=d["new_lead"])),
-            "extension": (forms.DecisionForm, f"extension:{_int(request.POST.get('request'))}",
+            "extension": (forms.ExtensionDecisionForm, f"extension:{_int(request.POST.get('request'))}",
                           lambda d: review.extension_decide(
                 request=_posted(ExtensionRequest.objects.filter(assignment__petition=petition),
                                 request.POST.get("request")),
@@ -455,8 +456,21 @@ class DispatchQueueAdmin(CappedCountAdmin, admin.ModelAdmin):
                               self._context(request, petition, **{key: form}), status=400)
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, _done(action, form.cleaned_data if form else {}))
         return redirect(_console_url(request, petition.pk))
+
+
+def _done(action: str, data: dict) -> str:
+    """What the console says after a decision: what happened, not just that something did."""
+    if action == "review":
+        return (_("Answer approved and published; the citizen is told.") if data["approve"]
+                else _("Answer sent back to the unit for re-handling, with your note."))
+    if action in ("return", "extension"):
+        decided = {("return", True): _("Return approved."), ("return", False): _("Return refused; the unit is told why."),
+                   ("extension", True): _("Extension approved."),
+                   ("extension", False): _("Extension refused; the unit is told why.")}
+        return decided[action, data["approve"]]
+    return _("Done.")
 
 
 def _changelist_filters(request) -> str:

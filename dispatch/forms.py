@@ -224,12 +224,18 @@ class DecisionForm(forms.Form):
                                       queryset=unit_queryset())
 
 
+class ExtensionDecisionForm(DecisionForm):
+    new_lead = None  # re-dispatching is a return's: an extension keeps its unit
+
+
 class ReviewForm(forms.Form):
     approve = forms.TypedChoiceField(label=_("Review"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
                                      choices=[("yes", _("Approve and publish")), ("no", _("Reject for re-handling"))])
     public_answer = forms.CharField(label=_("Answer published to the citizen (leave empty to publish as written)"),
                                     required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note to the unit"), max_length=1000, required=False,
+                           help_text=_("The unit reads it with the decision; required when the answer is sent back."),
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CallbackForm(forms.Form):

@@ -78,7 +78,8 @@ def announce(assignments, petition) -> None:
 def reply_rejected(assignment: Assignment, petition, note: str, reply_pk: int) -> None:
     message_send(code="unit.reply_rejected", key=str(reply_pk), to=unit_recipients(assignment.unit),
                  link=reverse("dispatch:detail", args=[assignment.pk]),
-                 context={"number": petition.number, "note": privacy.for_units(petition, note),
+                 # The template puts its own full stop after the note ("…：{note}。请于…"): not two.
+                 context={"number": petition.number, "note": privacy.for_units(petition, note).rstrip("。．.!！ "),
                           "handle_due": _when(assignment.handle_due_at),
                           "link": _unit_link(assignment)})
 

@@ -90,16 +90,17 @@ def unit_queue(user: User, queue: str, now: dt.datetime | None = None) -> QueryS
 
 
 def unit_queue_search(assignments: QuerySet[Assignment], term: str) -> QuerySet[Assignment]:
-    """A unit's search of its own work orders (its queue's ?q=): digits find a tracking number, whole or by its
-    beginning; words find titles holding every one of them.
+    """A unit's search of its own work orders (its queue's ?q=): digits find a tracking number, whole, by its
+    beginning (the day: 20261205) or by its end (the digits people read out: 000011); words find titles holding
+    every one of them.
 
     A confidential petition's title is read through the redactor on the unit's page, so it is found only by the
     words the unit can read there: a search for the complainant's name must not answer "one of yours is theirs"."""
     term = term.strip()
     if not term:
         return assignments
-    if term.isdigit():
-        return assignments.filter(petition__number__startswith=term)
+    if term.isascii() and term.isdigit():
+        return assignments.filter(Q(petition__number__startswith=term) | Q(petition__number__endswith=term))
     words = term.split()
     found = assignments
     for word in words:

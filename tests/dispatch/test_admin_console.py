@@ -72,6 +72,32 @@ def test_console_reviews_and_records_the_callback(client, city, catalog, dispatc
 
 
 @pytest.mark.django_db
+def test_the_console_says_what_a_decision_did_and_an_extension_offers_no_unit_to_re_dispatch_to(
+        client, city, catalog, dispatcher, street_handler, django_capture_on_commit_callbacks):
+    from dispatch import handling
+    from notifications.models import InboxItem
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = file_petition(city)
+    lead = petition.assignments.get(role=Role.LEAD)
+    handling.assignment_sign(assignment=lead, actor=street_handler)
+    extension = handling.assignment_request_extension(assignment=lead, actor=street_handler, days=3,
+                                                      reason="需要协调物业和城管共同整改。")
+    client.force_login(dispatcher)
+    base = f"/admin/dispatch/queuedpetition/{petition.pk}/console/"
+    page = client.get(base).content.decode()
+    assert f'id="id_extension{extension.pk}_new_lead"' not in page and f'id="id_extension{extension.pk}_note"' in page
+    followed = client.post(base + "extension/", {"request": extension.pk, "approve": "yes", "note": ""}, follow=True)
+    assert "已同意延期。" in followed.content.decode()
+    handling.assignment_answer(assignment=lead, actor=street_handler, content="经现场核查，商铺已整改完毕。")
+    followed = client.post(base + "review/", {"reply": Reply.objects.get().pk, "approve": "no",
+                                              "note": "请补充噪音检测结果。"}, follow=True)
+    assert "答复已退回承办单位重办" in followed.content.decode()
+    told = InboxItem.objects.get(user=street_handler, subject__contains="退回重办")
+    assert "请补充噪音检测结果。请于" in told.body  # the note's own full stop and the template's: one, not two
+
+
+@pytest.mark.django_db
 def test_the_console_keeps_the_queue_the_dispatcher_came_from(client, city, catalog, dispatcher, street_handler,
                                                               django_capture_on_commit_callbacks):
     """From the callbacks tab to a console, a callback recorded, then "Back to the queue": the callbacks tab,

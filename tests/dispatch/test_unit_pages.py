@@ -259,6 +259,7 @@ def test_the_queue_finds_a_tracking_number_or_title_words_among_the_units_own_wo
     found = lambda q: _numbers(client.get("/dispatch/", {"queue": "all", "q": q}).content.decode())  # noqa: E731
     assert found(mine[2].number) == [mine[2].number]
     assert set(found(mine[0].number[:8])) == {p.number for p in mine}  # a beginning of the number (the day)
+    assert found(mine[3].number[-6:]) == [mine[3].number]  # its end, as read out over the phone
     assert found(theirs.number) == []  # another unit's petition is not found, even by its number
     assert sorted(found("噪音")) == sorted(p.number for p in (mine[0], mine[2], mine[4]))
     assert found("工地 噪音") == [mine[2].number]  # every word
