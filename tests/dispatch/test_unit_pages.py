@@ -265,7 +265,7 @@ def test_the_queue_finds_a_tracking_number_or_title_words_among_the_units_own_wo
     assert found("工地 噪音") == [mine[2].number]  # every word
     assert found("乙街道") == []
     page = client.get("/dispatch/", {"queue": "all", "q": "噪音"}).content.decode()
-    assert 'value="噪音"' in page and "个诉求" in page and "全部 (5)" in page
+    assert 'value="噪音"' in page and "本单位全部诉求中有3个" in page and "全部 (5)" in page
     # The export link carries the search: the spreadsheet holds what the page found, all of it.
     assert "/dispatch/export.xlsx?queue=all&amp;q=%E5%99%AA%E9%9F%B3" in page
     sheet = load_workbook(io.BytesIO(client.get("/dispatch/export.xlsx", {"queue": "all", "q": "工地"}).content)).active
