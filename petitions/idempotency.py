@@ -8,6 +8,7 @@ after ABANDONED_AFTER belongs to a worker that died mid-request (the answer is s
 the retry claims it and runs, instead of answering 409 for ever."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -65,11 +66,9 @@ def run_once(request, *, scope: str, key: str, payload: bytes, perform: Callable
 
 def _claim(*, scope: str, key: str, fingerprint: str, now: dt.datetime):
     """The record this request now owns, or the stored answer to replay; raises IdempotencyRefused."""
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint, created_at=now)
-    except IntegrityError:
-        pass
+    with contextlib.suppress(IntegrityError), transaction.atomic():
+        return IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint, created_at=now)
+    # The key is held already: by a finished request (replayed), a running one (409) or a dead one (taken over).
     record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     expired = record is None or record.created_at < now - RETENTION
     abandoned = record is not None and record.status_code is None and record.created_at < now - ABANDONED_AFTER
