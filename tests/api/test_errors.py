@@ -13,22 +13,8 @@ from petitions.services import apikey_issue
 from rest_framework.test import APIClient
 
 from petitions.models import Petition
+from tests.api.test_citizen_api import URL, api, body  # noqa: F401 (the fixture)
 from tests.factories import file_petition
-
-URL = "/api/v1/petitions/"
-
-
-def body(city, **overrides):
-    data = {"kind": "complaint", "area": city.street.code, "classification": city.noise.code,
-            "title": "楼下噪音扰民", "content": "每天晚上十一点以后楼下商铺音响声音很大。",
-            "complainant_name": "王小明", "complainant_phone": "13912345678"}
-    data.update(overrides)
-    return data
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def staff(user):
